@@ -1,0 +1,144 @@
+//! `airtill`: the command line for support staff and managers. It calls the same use
+//! cases as the desktop app.
+
+use airtill_app::{AppError, Airtill, OpenOptions, SaleRequest, Session};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "airtill", version, about = "Airtill point of sale: the command line")]
+struct Cli {
+    /// The data folder (default: $AIRTILL_DATA_DIR or the system's data folder).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The shop, the till and the mode (training or live).
+    Status,
+    /// The products on offer.
+    Catalog {
+        /// Only this network (as the provider names it: MTN, Vodacom, ...).
+        #[arg(long)]
+        network: Option<String>,
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
+    /// Sell a product.
+    Sell {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// The product id (see `airtill catalog`).
+        #[arg(long)]
+        product: i64,
+        /// The customer's cell number.
+        #[arg(long)]
+        to: String,
+        /// For products sold at any amount, in rand.
+        #[arg(long)]
+        amount: Option<String>,
+    },
+    /// Today's sales.
+    Sales {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
+    /// Save a sale's slip as PDF.
+    Slip {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        sale: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("airtill: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), AppError> {
+    let opts = match cli.data_dir {
+        Some(d) => OpenOptions { data_dir: d },
+        None => OpenOptions::from_env()?,
+    };
+    let app = Airtill::open(opts).await?;
+    let result = command(&app, cli.command).await;
+    app.shutdown().await;
+    result
+}
+
+fn login(app: &Airtill, pin: &str) -> Result<Session, AppError> {
+    app.login(pin)
+}
+
+async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
+    match command {
+        Command::Status => {
+            let s = app.status(None)?;
+            println!("shop: {}\ntill: {}\nmode: {}\ndata: {}", s.shop_name, s.till_id, if s.training { "TRAINING" } else { "live" }, app.data_dir().display());
+        }
+        Command::Catalog { network, pin } => {
+            let s = login(app, &pin)?;
+            for n in app.catalog(&s, true).await?.networks {
+                if network.as_deref().is_some_and(|w| !n.name.eq_ignore_ascii_case(w)) {
+                    continue;
+                }
+                println!("{} (network {})", n.name, n.id);
+                for g in n.groups {
+                    println!("  {}", g.name);
+                    for p in g.products {
+                        let price = p.fixed.map(|m| m.to_string()).unwrap_or_else(|| format!("{} to {}", p.min, p.max));
+                        println!("    {:>6}  {}  {}{}", p.id, p.name, price, if p.pinned { "  (PIN)" } else { "" });
+                    }
+                }
+            }
+        }
+        Command::Sell { pin, product, to, amount } => {
+            let s = login(app, &pin)?;
+            let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, recipient: to, amount };
+            let sale = app.sell(&s, &req).await?;
+            println!("sale {} receipt {:06}: {} {} to {}", sale.id, sale.receipt_no, sale.product_name, sale.amount_text, sale.recipient);
+            println!("state: {:?} - {}", sale.state, sale.state_text);
+            if let Some(p) = &sale.voucher_pin {
+                println!("PIN: {p}");
+            }
+            if let Some(d) = &sale.dial_string {
+                println!("dial: {d}");
+            }
+            if let Some(r) = &sale.provider_ref {
+                println!("Smartload reference: {r}");
+            }
+            if let Some(e) = &sale.error {
+                println!("{e}");
+            }
+            if sale.state == airtill_domain::SaleState::Failed {
+                return Err(AppError::BadInput("the sale was not made".into()));
+            }
+        }
+        Command::Sales { pin } => {
+            let s = login(app, &pin)?;
+            for sale in app.sales_today(&s)? {
+                println!("{:06}  {}  {:<10}  {:<28} {:>9}  {}  ref {}", sale.receipt_no, sale.created_at, format!("{:?}", sale.state), sale.product_name, sale.amount_text, sale.recipient, sale.provider_ref.unwrap_or_default());
+            }
+        }
+        Command::Slip { pin, sale, out } => {
+            let s = login(app, &pin)?;
+            let f = app.save_slip(&s, sale, Some(out))?;
+            println!("{}", f.path);
+        }
+    }
+    Ok(())
+}

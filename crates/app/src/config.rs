@@ -1,0 +1,151 @@
+//! Where Airtill keeps its files and how it reaches its providers.
+//!
+//! With no configuration at all Airtill runs in training mode: the database goes in the
+//! operating system's data folder and the Smartcall client talks to the embedded
+//! sandbox. `airtill.toml` in the data folder can switch to a live account.
+
+use crate::{AppError, Result};
+use airtill_domain::network::PrefixTable;
+use airtill_providers::smartcall;
+use airtill_sandbox::{TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Training,
+    Live,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub data_dir: PathBuf,
+}
+
+impl OpenOptions {
+    /// `$AIRTILL_DATA_DIR` if set, else the OS data folder
+    /// (`~/.local/share/airtill` on Linux).
+    pub fn from_env() -> Result<OpenOptions> {
+        if let Some(dir) = std::env::var_os("AIRTILL_DATA_DIR").filter(|d| !d.is_empty()) {
+            return Ok(OpenOptions { data_dir: PathBuf::from(dir) });
+        }
+        let dirs = directories::ProjectDirs::from("za.co", "Airtill", "Airtill")
+            .ok_or_else(|| AppError::Configuration("this system has no home folder for Airtill's data".into()))?;
+        Ok(OpenOptions { data_dir: dirs.data_dir().to_path_buf() })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    mode: Option<Mode>,
+    shop_name: Option<String>,
+    till_id: Option<String>,
+    smartcall: Option<SmartcallFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmartcallFile {
+    base_url: String,
+    username: String,
+    smartload_id: String,
+    timeout_seconds: Option<u64>,
+}
+
+pub struct Config {
+    pub mode: Mode,
+    pub shop_name: String,
+    pub till_id: String,
+    smartcall: Option<SmartcallFile>,
+}
+
+pub fn load(opts: &OpenOptions) -> Result<Config> {
+    let path = opts.data_dir.join("airtill.toml");
+    let file = match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str::<FileConfig>(&text).map_err(|e| AppError::Configuration(format!("{}: {e}", path.display())))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileConfig { mode: None, shop_name: None, till_id: None, smartcall: None },
+        Err(e) => return Err(AppError::Io(format!("cannot read {}: {e}", path.display()))),
+    };
+    Ok(Config {
+        mode: file.mode.unwrap_or(Mode::Training),
+        shop_name: file.shop_name.unwrap_or_else(|| "Demo Spaza Shop".into()),
+        till_id: file.till_id.unwrap_or_else(|| "T1".into()),
+        smartcall: file.smartcall,
+    })
+}
+
+const SALE_TIMEOUT: Duration = Duration::from_secs(45);
+
+pub fn training_smartcall(base_url: &str) -> smartcall::Config {
+    smartcall::Config {
+        base_url: base_url.to_string(),
+        username: TRAINING_USERNAME.into(),
+        password: TRAINING_PASSWORD.into(),
+        smartload_id: TRAINING_SMARTLOAD_ID.into(),
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: SALE_TIMEOUT,
+    }
+}
+
+impl Config {
+    /// The live Smartcall account. The password comes from `AIRTILL_SMARTCALL_PASSWORD`
+    /// (never from the config file).
+    pub fn live_smartcall(&self) -> Result<smartcall::Config> {
+        let s = self.smartcall.as_ref().ok_or_else(|| AppError::Configuration("live mode needs a [smartcall] section in airtill.toml".into()))?;
+        check_live_url(&s.base_url)?;
+        let password = std::env::var("AIRTILL_SMARTCALL_PASSWORD")
+            .map_err(|_| AppError::Configuration("live mode needs the Smartcall password (AIRTILL_SMARTCALL_PASSWORD)".into()))?;
+        Ok(smartcall::Config {
+            base_url: s.base_url.clone(),
+            username: s.username.clone(),
+            password,
+            smartload_id: s.smartload_id.clone(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: s.timeout_seconds.map(Duration::from_secs).unwrap_or(SALE_TIMEOUT),
+        })
+    }
+}
+
+/// Live money only travels over HTTPS; plain HTTP is allowed to this machine alone.
+pub fn check_live_url(url: &str) -> Result<()> {
+    if url.starts_with("https://") {
+        return Ok(());
+    }
+    if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+        if matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.starts_with("127.") {
+            return Ok(());
+        }
+        return Err(AppError::Configuration(format!("{url} is plain http: a live provider must be reached over https")));
+    }
+    Err(AppError::Configuration(format!("{url} is not an http(s) address")))
+}
+
+/// The prefix table: `za-prefixes.txt` in the data folder if the shop has one, else
+/// the built-in table.
+pub fn prefix_table(opts: &OpenOptions) -> Result<PrefixTable> {
+    let path = opts.data_dir.join("za-prefixes.txt");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => PrefixTable::parse(&text).map_err(|e| AppError::Configuration(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PrefixTable::builtin()),
+        Err(e) => Err(AppError::Io(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_urls_must_be_https_unless_local() {
+        assert!(check_live_url("https://www.smartcallesb.co.za:8100/webservice").is_ok());
+        assert!(check_live_url("http://127.0.0.1:8080/webservice").is_ok());
+        assert!(check_live_url("http://localhost:8080/x").is_ok());
+        assert!(check_live_url("http://www.smartcallesb.co.za:8100/webservice").is_err());
+        assert!(check_live_url("ftp://x").is_err());
+    }
+}

@@ -1,0 +1,64 @@
+//! The use cases' errors. Each has a stable `code` the UI and scripts branch on and a
+//! message in the user's words.
+
+use airtill_providers::ErrorClass;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("Log in first.")]
+    NotLoggedIn,
+    #[error("That PIN is not right. Try again.")]
+    WrongPin,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    BadNumber(#[from] airtill_domain::PhoneError),
+    #[error("That product is not on offer any more. Choose another.")]
+    NoSuchProduct,
+    #[error("There is no such sale.")]
+    NoSuchSale,
+    /// The provider could not be asked (nothing was sold).
+    #[error("{message}")]
+    Provider { class: ErrorClass, message: String },
+    #[error("Settings need attention: {0}")]
+    Configuration(String),
+    #[error("The till's records could not be read or written ({0}). Nothing was changed. Ask the manager to run 'airtill doctor'.")]
+    Storage(#[from] airtill_store::StoreError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl AppError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotLoggedIn => "not_logged_in",
+            AppError::WrongPin => "wrong_pin",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::BadInput(_) => "bad_input",
+            AppError::BadNumber(_) => "bad_number",
+            AppError::NoSuchProduct => "no_such_product",
+            AppError::NoSuchSale => "no_such_sale",
+            AppError::Provider { class: ErrorClass::Configuration, .. } => "provider_configuration",
+            AppError::Provider { .. } => "provider_unavailable",
+            AppError::Configuration(_) => "configuration",
+            AppError::Storage(_) => "storage",
+            AppError::Io(_) => "io",
+        }
+    }
+
+    pub fn payload(&self) -> ErrorPayload {
+        ErrorPayload { code: self.code().to_string(), message: self.to_string() }
+    }
+}
+
+/// What the UI receives when a command fails.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+}

@@ -1,0 +1,126 @@
+//! Airtill's use cases. The desktop shell's commands and the `airtill` command line
+//! both call these functions, so both behave the same; role checks happen here.
+
+mod auth;
+mod catalog;
+pub mod config;
+mod error;
+mod sell;
+mod slip;
+mod time;
+pub mod views;
+
+pub use auth::Session;
+pub use config::{Mode, OpenOptions};
+pub use error::AppError;
+pub use views::*;
+
+use airtill_domain::network::PrefixTable;
+use airtill_providers::smartcall;
+use airtill_sandbox::SmartcallSandbox;
+use airtill_store::{Role, Shop, Store};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, RwLock};
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// The running application: the ledger, the provider clients and, in training mode,
+/// the embedded provider sandbox.
+pub struct Airtill {
+    store: Mutex<Store>,
+    smartcall: smartcall::Client,
+    /// Kept alive for as long as the app runs in training mode.
+    _sandbox: Option<SmartcallSandbox>,
+    prefixes: PrefixTable,
+    catalog: RwLock<Option<catalog::Catalog>>,
+    data_dir: PathBuf,
+    training: bool,
+}
+
+/// The demo shop's people, created on the first start in training mode.
+pub const DEMO_MANAGER: (&str, &str) = ("Lindiwe", "2580");
+pub const DEMO_CASHIER: (&str, &str) = ("Thabo", "1234");
+
+impl Airtill {
+    /// Opens the ledger (creating it on first start), and in training mode starts the
+    /// provider sandbox on a free loopback port and points the Smartcall client at it.
+    /// Must run inside a tokio runtime.
+    pub async fn open(opts: OpenOptions) -> Result<Airtill> {
+        std::fs::create_dir_all(&opts.data_dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", opts.data_dir.display())))?;
+        let cfg = config::load(&opts)?;
+        let training = cfg.mode == Mode::Training;
+        let mut store = Store::open(&opts.data_dir.join("airtill.db"))?;
+        if store.shop()?.is_none() {
+            store.set_shop(&Shop { name: cfg.shop_name.clone(), till_id: cfg.till_id.clone(), training })?;
+            if store.users()?.is_empty() {
+                store.add_user(DEMO_MANAGER.0, Role::Manager, &auth::hash_pin(DEMO_MANAGER.1)?)?;
+                store.add_user(DEMO_CASHIER.0, Role::Cashier, &auth::hash_pin(DEMO_CASHIER.1)?)?;
+            }
+        } else {
+            let mut shop = store.shop()?.expect("checked above");
+            if shop.training != training {
+                shop.training = training;
+                store.set_shop(&shop)?;
+            }
+        }
+        let (client_cfg, sandbox) = if training {
+            let sandbox = SmartcallSandbox::start().await.map_err(|e| AppError::Io(format!("the training sandbox could not start: {e}")))?;
+            (config::training_smartcall(&sandbox.base_url()), Some(sandbox))
+        } else {
+            (cfg.live_smartcall()?, None)
+        };
+        let smartcall = smartcall::Client::new(client_cfg).map_err(|e| AppError::Configuration(e.to_string()))?;
+        let prefixes = config::prefix_table(&opts)?;
+        Ok(Airtill {
+            store: Mutex::new(store),
+            smartcall,
+            _sandbox: sandbox,
+            prefixes,
+            catalog: RwLock::new(None),
+            data_dir: opts.data_dir,
+            training,
+        })
+    }
+
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock leaves SQLite consistent (every write is a
+        // transaction), so a poisoned lock is safe to take over.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What every screen shows at the top.
+    pub fn status(&self, session: Option<&Session>) -> Result<AppStatus> {
+        let shop = self.store().shop()?.ok_or_else(|| AppError::Io("the shop is not set up".into()))?;
+        Ok(AppStatus {
+            training: self.training,
+            shop_name: shop.name,
+            till_id: shop.till_id,
+            user: session.map(|s| s.user_view()),
+        })
+    }
+
+    /// Recognises a number as it is typed: its normal form and the network its range
+    /// was first given to (a hint: numbers move between networks).
+    pub fn lookup_number(&self, input: &str) -> Result<NumberInfo> {
+        let m = airtill_domain::Msisdn::parse(input)?;
+        Ok(NumberInfo { msisdn: m.as_str().to_string(), display: m.display_local(), network_hint: self.prefixes.network_of(&m) })
+    }
+
+    /// Gives the provider token back. Call when the app closes.
+    pub async fn shutdown(&self) {
+        if let Err(e) = self.smartcall.invalidate().await {
+            tracing::warn!("could not invalidate the Smartcall token: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

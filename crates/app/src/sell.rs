@@ -1,0 +1,284 @@
+//! Selling. The money rules, in order:
+//! 1. the sale row with its own client reference is committed before any byte goes
+//!    to the provider;
+//! 2. a timeout or broken connection after sending leaves the sale `in_doubt`, never
+//!    `failed`: it is resolved by a query with the same reference, never by selling
+//!    again;
+//! 3. the outcome (Smartload reference, PIN) is committed before the UI is told.
+
+use crate::catalog::kind_of;
+use crate::views::{ProductKind, SaleRequest, SaleView};
+use crate::{time, AppError, Airtill, Result, Session};
+use airtill_domain::voucher::group_pin;
+use airtill_domain::{ClientReference, Currency, Money, Msisdn, Network, SaleState};
+use airtill_providers::smartcall::{RechargeRequest, TransactionStatus};
+use airtill_providers::ErrorClass;
+use airtill_store::{NewSale, Outcome, SaleRow};
+
+fn check_request_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::BadInput("The sale request is not valid. Start the sale again.".into()))
+    }
+}
+
+/// The amount to charge: the product's price, or the amount typed within its range.
+fn amount_for(fixed: Option<i64>, min: i64, max: i64, typed: Option<&str>) -> Result<i64> {
+    if let Some(price) = fixed {
+        if let Some(t) = typed.map(str::trim).filter(|t| !t.is_empty()) {
+            let asked = Money::parse(t, Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{t}' is not an amount in rand.")))?;
+            if asked.minor != price {
+                return Err(AppError::BadInput(format!("This product costs {}; it cannot be sold for {}.", Money::zar(price), asked)));
+            }
+        }
+        return Ok(price);
+    }
+    let t = typed.map(str::trim).unwrap_or("");
+    if t.is_empty() {
+        return Err(AppError::BadInput(format!("Type the amount, from {} to {}.", Money::zar(min), Money::zar(max))));
+    }
+    let m = Money::parse(t, Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{t}' is not an amount in rand. Type it like 50 or 50.00.")))?;
+    if !m.is_whole() {
+        return Err(AppError::BadInput("This product is sold in whole rand only (no cents).".into()));
+    }
+    if m.minor < min || m.minor > max {
+        return Err(AppError::BadInput(format!("The amount must be from {} to {}; {} is outside that.", Money::zar(min), Money::zar(max), m)));
+    }
+    Ok(m.minor)
+}
+
+pub(crate) fn state_text(state: SaleState, pinned: bool) -> &'static str {
+    match state {
+        SaleState::Created | SaleState::Submitting => "Sending to Smartcall...",
+        SaleState::Succeeded if pinned => "Sold. Give the customer the PIN.",
+        SaleState::Succeeded => "Sold. The number has been recharged.",
+        SaleState::Failed => "Not sold. No money was taken from the wallet.",
+        SaleState::Pending => "Accepted by Smartcall and waiting for the network. Do not sell it again: Airtill will show the result.",
+        SaleState::InDoubt => "Not confirmed. It may have gone through, so do not sell it again. Airtill will check with Smartcall.",
+        SaleState::Cancelled => "Cancelled. Nothing was sold.",
+        SaleState::Reversed => "Reversed by the provider.",
+    }
+}
+
+pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
+    let network = Network::from_provider_name(&row.network_name);
+    let kind = match row.product_kind.as_str() {
+        "airtime" => ProductKind::Airtime,
+        "voucher" => ProductKind::Voucher,
+        "data" => ProductKind::Data,
+        "sms" => ProductKind::Sms,
+        "electricity" => ProductKind::Electricity,
+        _ => ProductKind::Other,
+    };
+    let recipient = Msisdn::parse(&row.recipient).map(|m| m.display_local()).unwrap_or_else(|_| row.recipient.clone());
+    let pin = row.voucher_pin.as_deref().filter(|p| !p.is_empty());
+    let amount = Money::new(row.amount_minor, row.currency);
+    SaleView {
+        id: row.id,
+        receipt_no: row.receipt_no,
+        state: row.state,
+        state_text: state_text(row.state, row.pinned).to_string(),
+        created_at: time::local_minutes(row.created_ms),
+        network_name: row.network_name.clone(),
+        network,
+        product_name: row.product_name.clone(),
+        kind,
+        recipient,
+        amount,
+        amount_text: amount.to_string(),
+        voucher_pin: pin.map(group_pin),
+        dial_string: pin.and_then(|p| network.filter(|_| kind != ProductKind::Electricity).map(|n| n.dial_string(p))),
+        ticket_number: row.ticket_number.clone(),
+        expiry: row.expiry_ms.map(time::local_date),
+        provider_ref: row.provider_ref.clone(),
+        client_ref: row.client_ref.clone(),
+        cashier: row.user_name.clone(),
+        error: row.error_message.clone(),
+        training: row.training,
+    }
+}
+
+impl Airtill {
+    /// Sells one product. Returns the sale in whatever state the provider left it;
+    /// errors only for requests that were refused before anything was written.
+    pub async fn sell(&self, session: &Session, req: &SaleRequest) -> Result<SaleView> {
+        session.require_seller()?;
+        check_request_id(&req.request_id)?;
+        // A request seen before is answered from the ledger, never sent again.
+        if let Some(existing) = self.store().sale_by_request(&req.request_id)? {
+            return Ok(sale_view(&existing));
+        }
+        let catalog = self.load_catalog(false).await?;
+        let found = catalog.find(req.product_id).ok_or(AppError::NoSuchProduct)?;
+        let product = found.product;
+        let kind = kind_of(found.product_type, product);
+        if kind == ProductKind::Electricity {
+            return Err(AppError::BadInput("Electricity needs a meter number; sell it from the electricity screen.".into()));
+        }
+        let recipient = Msisdn::parse(&req.recipient)?;
+        let fixed = (!product.is_any_amount()).then_some(product.retail_value);
+        let amount = amount_for(fixed, product.min_amount, product.max_amount, req.amount.as_deref())?;
+
+        let client_ref = ClientReference::new();
+        let new = NewSale {
+            request_id: req.request_id.clone(),
+            client_ref: client_ref.to_string(),
+            user_id: session.user_id,
+            provider: "smartcall".into(),
+            network_name: found.network.description.trim().to_string(),
+            product_id: product.id,
+            product_name: product.name.trim().to_string(),
+            product_kind: kind.as_str().into(),
+            pinned: product.pin_indicator,
+            recipient: recipient.as_str().to_string(),
+            amount_minor: amount,
+            currency: Currency::ZAR,
+            discount_hundredths: product.discount_percentage,
+            now_ms: time::now_ms(),
+        };
+        // Rule 1: committed before anything is sent. A concurrent twin of this request
+        // gets the row the first one made and does not send.
+        let (sale, created) = self.store().create_sale(&new)?;
+        if !created {
+            return Ok(sale_view(&sale));
+        }
+        let sale = self.store().transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), time::now_ms())?;
+        let request = RechargeRequest {
+            smartload_id: self.smartcall.config().smartload_id.clone(),
+            client_reference: sale.client_ref.clone(),
+            sms_recipient_msisdn: recipient.as_str().to_string(),
+            device_id: recipient.as_str().to_string(),
+            product_id: product.id,
+            amount,
+            pinless: !product.pin_indicator,
+            send_sms: product.sms_indicator,
+            sms_provider_identifier: None,
+        };
+        let (next, outcome) = match self.smartcall.recharge(&request).await {
+            Ok(r) => {
+                let pin = r.voucher_pin.clone();
+                let next = if !product.pin_indicator {
+                    // An accepted pinless recharge is only submitted: the network's answer comes later.
+                    SaleState::Pending
+                } else if pin.is_some() {
+                    SaleState::Succeeded
+                } else {
+                    // Accepted, but the PIN did not come: ask for it by reference.
+                    SaleState::InDoubt
+                };
+                let outcome = Outcome {
+                    provider_ref: Some(r.order_reference_id.to_string()),
+                    voucher_pin: pin,
+                    ticket_number: r.ticket_number.clone(),
+                    expiry_ms: r.expiry_date,
+                    wallet_after_minor: r.balance,
+                    error_class: None,
+                    error_message: None,
+                };
+                (next, outcome)
+            }
+            Err(e) => {
+                let class = e.class_for_sale();
+                tracing::warn!(sale = sale.id, ?class, "recharge not confirmed: {e}");
+                let next = if class == ErrorClass::InDoubt { SaleState::InDoubt } else { SaleState::Failed };
+                let outcome = Outcome {
+                    error_class: Some(format!("{class:?}").to_lowercase()),
+                    error_message: Some(e.cashier_message()),
+                    ..Default::default()
+                };
+                (next, outcome)
+            }
+        };
+        // Rule 3: the outcome is committed before the UI hears of it.
+        let done = self.store().transition(sale.id, SaleState::Submitting, next, &outcome, time::now_ms())?;
+        Ok(sale_view(&done))
+    }
+
+    /// Asks the provider about an unresolved sale, by its own client reference, and
+    /// records the answer. Never sends the sale again.
+    pub async fn check_sale(&self, session: &Session, sale_id: i64) -> Result<SaleView> {
+        session.require_seller()?;
+        let sale = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        if !matches!(sale.state, SaleState::Pending | SaleState::InDoubt) {
+            return Ok(sale_view(&sale));
+        }
+        let tx = match self.smartcall.transaction(&sale.client_ref).await {
+            Ok(t) => t,
+            Err(airtill_providers::smartcall::SmartcallError::Code { code: 1005, .. }) if sale.state == SaleState::InDoubt => {
+                // Smartcall has no sale with this reference: it never arrived.
+                let outcome = Outcome {
+                    error_class: Some("rejected".into()),
+                    error_message: Some("Smartcall never received this sale. Nothing was sold.".into()),
+                    ..Default::default()
+                };
+                let row = self.store().transition(sale.id, sale.state, SaleState::Failed, &outcome, time::now_ms())?;
+                return Ok(sale_view(&row));
+            }
+            Err(e) => return Err(AppError::Provider { class: e.class_for_read(), message: e.cashier_message() }),
+        };
+        let next = match tx.status() {
+            Some(TransactionStatus::Successful) => SaleState::Succeeded,
+            Some(TransactionStatus::Failed) => SaleState::Failed,
+            Some(TransactionStatus::Cancelled) => SaleState::Cancelled,
+            Some(TransactionStatus::Requested | TransactionStatus::Pending) | None => SaleState::Pending,
+        };
+        if next == sale.state {
+            return Ok(sale_view(&sale));
+        }
+        if sale.pinned && next == SaleState::Succeeded && tx.voucher_pin.is_none() {
+            return Ok(sale_view(&sale));
+        }
+        let outcome = Outcome {
+            provider_ref: tx.reference.clone(),
+            voucher_pin: tx.voucher_pin.clone(),
+            ticket_number: tx.ticket_number.clone(),
+            expiry_ms: tx.expiry_date,
+            error_message: (next == SaleState::Failed).then(|| "The network refused the recharge. No money was taken.".to_string()),
+            error_class: (next == SaleState::Failed).then(|| "rejected".to_string()),
+            ..Default::default()
+        };
+        let row = self.store().transition(sale.id, sale.state, next, &outcome, time::now_ms())?;
+        Ok(sale_view(&row))
+    }
+
+    /// Today's sales at this till, newest first.
+    pub fn sales_today(&self, session: &Session) -> Result<Vec<SaleView>> {
+        session.require_seller()?;
+        let (from, to) = time::local_day_bounds(time::now_ms());
+        Ok(self.store().sales_between(from, to)?.iter().map(sale_view).collect())
+    }
+
+    pub fn sale(&self, session: &Session, sale_id: i64) -> Result<SaleView> {
+        session.require_seller()?;
+        self.store().sale(sale_id).map(|r| sale_view(&r)).map_err(|_| AppError::NoSuchSale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_checked_against_the_product() {
+        assert_eq!(amount_for(Some(1200), 1200, 1200, None).unwrap(), 1200);
+        assert_eq!(amount_for(Some(1200), 1200, 1200, Some("12.00")).unwrap(), 1200);
+        assert!(amount_for(Some(1200), 1200, 1200, Some("13")).is_err());
+        assert_eq!(amount_for(None, 200, 100_000, Some("50")).unwrap(), 5000);
+        let low = amount_for(None, 200, 100_000, Some("1")).unwrap_err().to_string();
+        assert!(low.contains("R2.00") && low.contains("R1000.00"), "{low}");
+        assert!(amount_for(None, 200, 100_000, Some("1001")).is_err());
+        assert!(amount_for(None, 200, 100_000, Some("12.50")).is_err());
+        assert!(amount_for(None, 200, 100_000, Some("abc")).is_err());
+        assert!(amount_for(None, 200, 100_000, None).is_err());
+    }
+
+    #[test]
+    fn request_ids_are_checked() {
+        assert!(check_request_id("3f1c-ab").is_ok());
+        assert!(check_request_id("").is_err());
+        assert!(check_request_id("a b").is_err());
+        assert!(check_request_id(&"a".repeat(65)).is_err());
+    }
+}

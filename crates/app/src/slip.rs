@@ -1,0 +1,73 @@
+//! Slips for sales: built from the ledger, saved as PDF, opened with the system viewer.
+
+use crate::{time, AppError, Airtill, Result, Session, SlipFile};
+use airtill_domain::{Money, Msisdn, Network, SaleState};
+use airtill_print::{slip_pdf, Roll, Slip};
+use std::path::PathBuf;
+
+impl Airtill {
+    fn slip_for(&self, sale_id: i64) -> Result<Slip> {
+        let store = self.store();
+        let sale = store.sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        let shop = store.shop()?.ok_or_else(|| AppError::Io("the shop is not set up".into()))?;
+        drop(store);
+        let pin = sale.voucher_pin.clone().filter(|p| !p.is_empty() && sale.state == SaleState::Succeeded);
+        let network = Network::from_provider_name(&sale.network_name);
+        let status_line = match sale.state {
+            SaleState::Succeeded => None,
+            SaleState::Pending => Some("PENDING - waiting for the network. Not yet confirmed.".to_string()),
+            SaleState::InDoubt | SaleState::Submitting | SaleState::Created => Some("NOT CONFIRMED - being checked. Do not sell again.".to_string()),
+            SaleState::Failed => Some("NOT SOLD - nothing was charged.".to_string()),
+            SaleState::Cancelled => Some("CANCELLED - nothing was sold.".to_string()),
+            SaleState::Reversed => Some("REVERSED".to_string()),
+        };
+        Ok(Slip {
+            shop_name: shop.name,
+            till_id: sale.till_id.clone(),
+            cashier: sale.user_name.clone(),
+            receipt_no: sale.receipt_no,
+            when: time::local_minutes(sale.created_ms),
+            network: sale.network_name.clone(),
+            product: sale.product_name.clone(),
+            amount: Money::new(sale.amount_minor, sale.currency),
+            recipient: Some(Msisdn::parse(&sale.recipient).map(|m| m.display_local()).unwrap_or(sale.recipient.clone())),
+            dial_string: pin.as_deref().and_then(|p| network.map(|n| n.dial_string(p))),
+            voucher_pin: pin,
+            ticket_number: sale.ticket_number.clone(),
+            expiry: sale.expiry_ms.map(time::local_date),
+            provider_ref: sale.provider_ref.clone(),
+            status_line,
+            training: sale.training,
+            copy: false,
+        })
+    }
+
+    /// The 80 mm slip of a sale as PDF bytes.
+    pub fn slip_pdf(&self, session: &Session, sale_id: i64) -> Result<Vec<u8>> {
+        session.require_seller()?;
+        Ok(slip_pdf(&self.slip_for(sale_id)?, Roll::Mm80))
+    }
+
+    /// Writes the slip to the slips folder (or `out`) and returns where.
+    pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>) -> Result<SlipFile> {
+        let bytes = self.slip_pdf(session, sale_id)?;
+        let path = match out {
+            Some(p) => p,
+            None => {
+                let receipt_no = self.slip_for(sale_id)?.receipt_no;
+                let dir = self.data_dir.join("slips");
+                std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
+                dir.join(format!("receipt-{receipt_no:06}.pdf"))
+            }
+        };
+        std::fs::write(&path, bytes).map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
+        Ok(SlipFile { path: path.display().to_string() })
+    }
+
+    /// Saves the slip and opens it in the system's PDF viewer (to print from there).
+    pub fn open_slip(&self, session: &Session, sale_id: i64) -> Result<SlipFile> {
+        let file = self.save_slip(session, sale_id, None)?;
+        open::that_detached(&file.path).map_err(|e| AppError::Io(format!("the slip was saved to {} but could not be opened: {e}", file.path)))?;
+        Ok(file)
+    }
+}

@@ -1,0 +1,139 @@
+//! The thin slice end to end against the real sandbox over HTTP, without a window.
+
+use super::*;
+use airtill_domain::SaleState;
+
+async fn app() -> (Airtill, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    (app, dir)
+}
+
+fn mtn_voucher(c: &CatalogView, rand: i64) -> i64 {
+    let mtn = c.networks.iter().find(|n| n.name == "MTN").expect("MTN in the catalog");
+    mtn.groups
+        .iter()
+        .flat_map(|g| g.products.iter())
+        .find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(rand * 100))
+        .expect("an MTN voucher")
+        .id
+}
+
+fn req(product_id: i64, to: &str) -> SaleRequest {
+    SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id, recipient: to.into(), amount: None }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_start_is_training_with_a_demo_shop() {
+    let (app, _d) = app().await;
+    let s = app.status(None).unwrap();
+    assert!(s.training);
+    assert!(app.login(DEMO_CASHIER.1).is_ok());
+    assert_eq!(app.login(DEMO_MANAGER.1).unwrap().role, airtill_store::Role::Manager);
+    assert!(matches!(app.login("0000"), Err(AppError::WrongPin)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sells_an_mtn_r12_voucher_and_keeps_it_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
+    let (sale, ledger) = {
+        let app = Airtill::open(opts.clone()).await.unwrap();
+        let s = app.login(DEMO_CASHIER.1).unwrap();
+        let c = app.catalog(&s, false).await.unwrap();
+        let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "083 123 4567")).await.unwrap();
+        assert_eq!(sale.state, SaleState::Succeeded, "{sale:?}");
+        let ledger = app._sandbox.as_ref().unwrap().ledger();
+        (sale, ledger)
+    };
+    // The sandbox accepted exactly this sale, with our reference, amount and PIN.
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].client_reference, sale.client_ref);
+    assert_eq!(ledger[0].amount, 1200);
+    assert_eq!(ledger[0].device_id, "27831234567");
+    let pin = ledger[0].voucher_pin.clone().unwrap();
+    assert_eq!(sale.voucher_pin.as_deref().unwrap().replace(' ', ""), pin);
+    assert_eq!(sale.provider_ref, Some(ledger[0].order_reference_id.to_string()));
+    assert_eq!(sale.dial_string, Some(format!("*141*{pin}#")));
+    assert_eq!(sale.amount_text, "R12.00");
+    // After a restart the sale is among today's sales, as it was.
+    let app = Airtill::open(opts).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let today = app.sales_today(&s).unwrap();
+    assert_eq!(today.len(), 1);
+    assert_eq!(today[0].voucher_pin, sale.voucher_pin);
+    assert_eq!(today[0].state, SaleState::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_request_twice_sells_once() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let r = req(mtn_voucher(&c, 12), "0831234567");
+    let (a, b) = tokio::join!(app.sell(&s, &r), app.sell(&s, &r));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id, b.id);
+    let again = app.sell(&s, &r).await.unwrap();
+    assert_eq!(again.id, a.id);
+    assert_eq!(app._sandbox.as_ref().unwrap().ledger().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_writes_nothing() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let voucher = mtn_voucher(&c, 12);
+    let e = app.sell(&s, &req(voucher, "083 123 456")).await.unwrap_err();
+    assert_eq!(e.code(), "bad_number");
+    assert!(e.to_string().contains("10 digits"));
+    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let mut r = req(airtime, "0831234567");
+    r.amount = Some("5000".into());
+    let e = app.sell(&s, &r).await.unwrap_err();
+    assert_eq!(e.code(), "bad_input");
+    assert!(e.to_string().contains("R1000.00"), "{e}");
+    assert_eq!(app.sell(&s, &req(999_999, "0831234567")).await.unwrap_err().code(), "no_such_product");
+    assert!(app.sales_today(&s).unwrap().is_empty());
+    assert!(app._sandbox.as_ref().unwrap().ledger().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pinless_recharge_is_pending_then_resolved_by_query() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let mut r = req(airtime, "0831234567");
+    r.amount = Some("11".into()); // the QA simulator's business failure
+    let sale = app.sell(&s, &r).await.unwrap();
+    assert_eq!(sale.state, SaleState::Pending);
+    let checked = app.check_sale(&s, sale.id).await.unwrap();
+    assert_eq!(checked.state, SaleState::Failed);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_provider_sells_nothing_and_says_so() {
+    let (mut app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let voucher = mtn_voucher(&c, 12);
+    app._sandbox.as_mut().unwrap().stop();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let sale = app.sell(&s, &req(voucher, "0831234567")).await.unwrap();
+    assert_eq!(sale.state, SaleState::Failed, "nothing was sent, so nothing was sold");
+    assert!(sale.error.unwrap().contains("cannot be reached"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_slip_is_a_pdf_with_the_pin() {
+    let (app, d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
+    let f = app.save_slip(&s, sale.id, None).unwrap();
+    assert!(f.path.starts_with(d.path().to_str().unwrap()));
+    let bytes = std::fs::read(&f.path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+}

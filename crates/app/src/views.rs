@@ -1,0 +1,138 @@
+//! What the UI receives and sends. TypeScript types for these are generated into
+//! `ui/src/lib/bindings.ts` (a test fails when that file is stale).
+
+use airtill_domain::{Money, Network, SaleState};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct UserView {
+    pub name: String,
+    /// `manager` or `cashier`.
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppStatus {
+    pub training: bool,
+    pub shop_name: String,
+    pub till_id: String,
+    pub user: Option<UserView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NumberInfo {
+    /// `27831234567`
+    pub msisdn: String,
+    /// `083 123 4567`
+    pub display: String,
+    /// The network the number's range was first given to; numbers can be ported.
+    pub network_hint: Option<Network>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductKind {
+    Airtime,
+    Voucher,
+    Data,
+    Sms,
+    Electricity,
+    Other,
+}
+
+impl ProductKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductKind::Airtime => "airtime",
+            ProductKind::Voucher => "voucher",
+            ProductKind::Data => "data",
+            ProductKind::Sms => "sms",
+            ProductKind::Electricity => "electricity",
+            ProductKind::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CatalogView {
+    pub networks: Vec<NetworkView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NetworkView {
+    /// The provider's id for the network.
+    pub id: i64,
+    pub name: String,
+    /// The mobile network, when this is one.
+    pub network: Option<Network>,
+    pub groups: Vec<ProductGroupView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProductGroupView {
+    pub name: String,
+    pub kind: ProductKind,
+    pub products: Vec<ProductView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProductView {
+    /// The provider's product id (the variant Airtill sells).
+    pub id: i64,
+    pub name: String,
+    pub kind: ProductKind,
+    /// A PIN is printed (a voucher); otherwise the number is recharged directly.
+    pub pinned: bool,
+    /// The price, for a fixed-price product.
+    pub fixed: Option<Money>,
+    pub min: Money,
+    pub max: Money,
+}
+
+/// A sale as the cashier asks for it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SaleRequest {
+    /// Made by the UI when the cashier reaches the confirm step; sending the same
+    /// request again returns the same sale.
+    pub request_id: String,
+    pub product_id: i64,
+    /// As typed: `083 123 4567`.
+    pub recipient: String,
+    /// For a product sold at any amount: rand as typed (`50`, `50.00`).
+    pub amount: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SaleView {
+    pub id: i64,
+    pub receipt_no: i64,
+    pub state: SaleState,
+    /// What the state means for the cashier, and what happens next.
+    pub state_text: String,
+    /// Local time, `2026-11-23 10:15`.
+    pub created_at: String,
+    pub network_name: String,
+    pub network: Option<Network>,
+    pub product_name: String,
+    pub kind: ProductKind,
+    pub recipient: String,
+    pub amount: Money,
+    pub amount_text: String,
+    /// Grouped in fours: `1234 5678 9012 3456`.
+    pub voucher_pin: Option<String>,
+    pub dial_string: Option<String>,
+    pub ticket_number: Option<String>,
+    pub expiry: Option<String>,
+    /// Smartcall's Smartload reference.
+    pub provider_ref: Option<String>,
+    pub client_ref: String,
+    pub cashier: String,
+    pub error: Option<String>,
+    pub training: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SlipFile {
+    pub path: String,
+}

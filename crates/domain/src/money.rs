@@ -1,0 +1,254 @@
+//! Money as integer minor units with a currency, and an exact decimal parser for the
+//! amounts providers send (`99574.75`, `"R450.00"`, `"5.50%"`, `2.0000`, `"300.0"`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use ts_rs::TS;
+
+/// ISO 4217 currencies the providers use. Every one of them has two minor digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub enum Currency {
+    ZAR,
+    LKR,
+    GBP,
+}
+
+impl Currency {
+    /// Digits after the decimal point of the currency's minor unit.
+    pub const fn minor_digits(self) -> u32 {
+        2
+    }
+    pub const fn code(self) -> &'static str {
+        match self {
+            Currency::ZAR => "ZAR",
+            Currency::LKR => "LKR",
+            Currency::GBP => "GBP",
+        }
+    }
+    pub const fn symbol(self) -> &'static str {
+        match self {
+            Currency::ZAR => "R",
+            Currency::LKR => "Rs ",
+            Currency::GBP => "£",
+        }
+    }
+}
+
+/// An amount of money: integer minor units (cents) and a currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+pub struct Money {
+    /// Minor units (cents for ZAR). Never a float.
+    #[ts(type = "number")]
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("no amount given")]
+    Empty,
+    #[error("'{0}' is not an amount")]
+    NotANumber(String),
+    #[error("'{0}' has more decimal places than the amount can hold exactly")]
+    Inexact(String),
+    #[error("'{0}' is too large")]
+    Overflow(String),
+    #[error("an amount cannot be negative here")]
+    Negative,
+    #[error("amounts in {0} and {1} cannot be added")]
+    CurrencyMismatch(&'static str, &'static str),
+}
+
+impl Money {
+    pub const fn new(minor: i64, currency: Currency) -> Self {
+        Money { minor, currency }
+    }
+    pub const fn zar(minor: i64) -> Self {
+        Money::new(minor, Currency::ZAR)
+    }
+    /// Whole rand (or pounds, rupees): `Money::from_major(12, ZAR)` is R12.00.
+    pub fn from_major(major: i64, currency: Currency) -> Result<Self, MoneyError> {
+        major
+            .checked_mul(10i64.pow(currency.minor_digits()))
+            .map(|minor| Money::new(minor, currency))
+            .ok_or_else(|| MoneyError::Overflow(major.to_string()))
+    }
+    /// Parse an amount typed by a person or sent by a provider, exactly.
+    pub fn parse(text: &str, currency: Currency) -> Result<Self, MoneyError> {
+        parse_decimal(text, currency.minor_digits()).map(|minor| Money::new(minor, currency))
+    }
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()));
+        }
+        self.minor
+            .checked_add(other.minor)
+            .map(|minor| Money::new(minor, self.currency))
+            .ok_or_else(|| MoneyError::Overflow(format!("{} + {}", self, other)))
+    }
+    /// The plain decimal form providers expect in JSON: `12.00`, `-3.50`.
+    pub fn to_decimal_string(self) -> String {
+        format_minor(self.minor, self.currency.minor_digits())
+    }
+    /// True when the amount is a whole number of major units (R12.00, not R12.50).
+    pub fn is_whole(self) -> bool {
+        self.minor % 10i64.pow(self.currency.minor_digits()) == 0
+    }
+}
+
+impl fmt::Display for Money {
+    /// `R12.00`, `-R3.50`, `£5.00`: for people, on screens and slips.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let digits = format_minor(self.minor.unsigned_abs() as i64, self.currency.minor_digits());
+        write!(f, "{sign}{}{digits}", self.currency.symbol())
+    }
+}
+
+/// Formats minor units as a decimal string with `scale` fraction digits.
+pub fn format_minor(minor: i64, scale: u32) -> String {
+    let neg = minor < 0;
+    let abs = minor.unsigned_abs();
+    let unit = 10u64.pow(scale);
+    let (whole, frac) = (abs / unit, abs % unit);
+    let sign = if neg { "-" } else { "" };
+    if scale == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = scale as usize)
+    }
+}
+
+/// Parses a decimal amount exactly into an integer scaled by `10^scale`.
+///
+/// Accepts an optional sign, an optional leading currency mark `R` (as Smartcall's
+/// `"R450.00"`), an optional trailing `%` (as `"5.50%"`), surrounding spaces, and
+/// fraction digits beyond `scale` only when they are zeros (`2.0000` at scale 2 is 200).
+/// Anything that cannot be represented exactly is an error, never a rounding.
+pub fn parse_decimal(text: &str, scale: u32) -> Result<i64, MoneyError> {
+    let original = text;
+    let mut s = text.trim();
+    if s.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    let mut negative = false;
+    if let Some(rest) = s.strip_prefix('-') {
+        negative = true;
+        s = rest.trim_start();
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = rest.trim_start();
+    }
+    if let Some(rest) = s.strip_prefix('R') {
+        s = rest.trim_start();
+    }
+    if let Some(rest) = s.strip_suffix('%') {
+        s = rest.trim_end();
+    }
+    let bad = || MoneyError::NotANumber(original.trim().to_string());
+    let (whole, frac) = match s.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (s, ""),
+    };
+    if whole.is_empty() && frac.is_empty() {
+        return Err(bad());
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if s.contains('.') && frac.is_empty() && whole.is_empty() {
+        return Err(bad());
+    }
+    let scale = scale as usize;
+    let (kept, dropped) = if frac.len() > scale { frac.split_at(scale) } else { (frac, "") };
+    if dropped.bytes().any(|b| b != b'0') {
+        return Err(MoneyError::Inexact(original.trim().to_string()));
+    }
+    let overflow = || MoneyError::Overflow(original.trim().to_string());
+    let mut value: i64 = 0;
+    for b in whole.bytes().chain(kept.bytes()) {
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(i64::from(b - b'0')))
+            .ok_or_else(overflow)?;
+    }
+    for _ in kept.len()..scale {
+        value = value.checked_mul(10).ok_or_else(overflow)?;
+    }
+    Ok(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_provider_shapes_exactly() {
+        assert_eq!(parse_decimal("99574.75", 2), Ok(9_957_475));
+        assert_eq!(parse_decimal("R450.00", 2), Ok(45_000));
+        assert_eq!(parse_decimal("5.50%", 2), Ok(550));
+        assert_eq!(parse_decimal("2.0000", 2), Ok(200));
+        assert_eq!(parse_decimal("300.0", 2), Ok(30_000));
+        assert_eq!(parse_decimal("-55.0000", 2), Ok(-5_500));
+        assert_eq!(parse_decimal("12", 2), Ok(1_200));
+        assert_eq!(parse_decimal(" 12.5 ", 2), Ok(1_250));
+        assert_eq!(parse_decimal(".5", 2), Ok(50));
+        assert_eq!(parse_decimal("5000", 0), Ok(5000));
+    }
+
+    #[test]
+    fn refuses_what_is_not_exact() {
+        assert!(matches!(parse_decimal("2.0050", 2), Err(MoneyError::Inexact(_))));
+        assert!(matches!(parse_decimal("12.345", 2), Err(MoneyError::Inexact(_))));
+        assert!(matches!(parse_decimal("", 2), Err(MoneyError::Empty)));
+        assert!(matches!(parse_decimal("abc", 2), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(parse_decimal("1e3", 2), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(parse_decimal("1.2.3", 2), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(parse_decimal(".", 2), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(parse_decimal("12,50", 2), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(
+            parse_decimal("99999999999999999999", 2),
+            Err(MoneyError::Overflow(_))
+        ));
+    }
+
+    #[test]
+    fn displays_for_people() {
+        assert_eq!(Money::zar(1_200).to_string(), "R12.00");
+        assert_eq!(Money::zar(-350).to_string(), "-R3.50");
+        assert_eq!(Money::new(500, Currency::GBP).to_string(), "£5.00");
+        assert_eq!(Money::zar(5).to_decimal_string(), "0.05");
+        assert_eq!(Money::zar(-5).to_decimal_string(), "-0.05");
+    }
+
+    #[test]
+    fn adding_different_currencies_is_an_error() {
+        let r = Money::zar(100).checked_add(Money::new(100, Currency::GBP));
+        assert!(matches!(r, Err(MoneyError::CurrencyMismatch(..))));
+    }
+
+    proptest! {
+        #[test]
+        fn format_then_parse_is_identity(minor in -1_000_000_000_000i64..1_000_000_000_000i64) {
+            let text = format_minor(minor, 2);
+            prop_assert_eq!(parse_decimal(&text, 2), Ok(minor));
+        }
+
+        #[test]
+        fn trailing_zeros_never_change_the_value(minor in 0i64..1_000_000_000, zeros in 0usize..6) {
+            let text = format!("{}{}", format_minor(minor, 2), "0".repeat(zeros));
+            prop_assert_eq!(parse_decimal(&text, 2), Ok(minor));
+        }
+
+        #[test]
+        fn any_nonzero_third_digit_is_inexact(minor in 0i64..1_000_000_000, d in 1u8..10) {
+            let text = format!("{}{}", format_minor(minor, 2), d);
+            prop_assert!(matches!(parse_decimal(&text, 2), Err(MoneyError::Inexact(_))));
+        }
+
+        #[test]
+        fn never_panics(s in ".{0,40}") {
+            let _ = parse_decimal(&s, 2);
+        }
+    }
+}

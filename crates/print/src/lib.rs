@@ -1,0 +1,293 @@
+//! Slips as PDF for receipt rolls, drawn with printpdf's built-in Courier so the
+//! layout is exact without embedding a font, and the text stays text (a PIN is never
+//! an image: it can be read back, searched and printed sharp).
+
+use airtill_domain::voucher::group_pin;
+use airtill_domain::Money;
+use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem};
+
+/// A receipt roll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Roll {
+    Mm58,
+    Mm80,
+}
+
+impl Roll {
+    fn width_mm(self) -> f32 {
+        match self {
+            Roll::Mm58 => 58.0,
+            Roll::Mm80 => 80.0,
+        }
+    }
+}
+
+/// Everything a slip shows. Text is already formatted for people.
+#[derive(Debug, Clone)]
+pub struct Slip {
+    pub shop_name: String,
+    pub till_id: String,
+    pub cashier: String,
+    pub receipt_no: i64,
+    /// Local date and time, `2026-11-23 10:15`.
+    pub when: String,
+    pub network: String,
+    pub product: String,
+    pub amount: Money,
+    /// `083 123 4567`, or a meter number.
+    pub recipient: Option<String>,
+    pub voucher_pin: Option<String>,
+    pub dial_string: Option<String>,
+    pub ticket_number: Option<String>,
+    /// `2027-11-23`.
+    pub expiry: Option<String>,
+    /// Smartcall's Smartload reference (or another provider's).
+    pub provider_ref: Option<String>,
+    /// For a sale that is not a plain success: "PENDING - not yet confirmed", ...
+    pub status_line: Option<String>,
+    pub training: bool,
+    pub copy: bool,
+}
+
+enum Style {
+    Normal,
+    Bold,
+    Big,
+    Small,
+}
+
+struct Layout {
+    width_mm: f32,
+    margin_mm: f32,
+    lines: Vec<(Style, bool, String)>,
+}
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+/// Courier's advance is 600/1000 of the font size.
+const COURIER_ADVANCE: f32 = 0.6;
+
+impl Style {
+    fn size(&self) -> f32 {
+        match self {
+            Style::Normal | Style::Bold => 9.0,
+            Style::Big => 14.0,
+            Style::Small => 7.5,
+        }
+    }
+    fn font(&self) -> BuiltinFont {
+        match self {
+            Style::Normal | Style::Small => BuiltinFont::Courier,
+            Style::Bold | Style::Big => BuiltinFont::CourierBold,
+        }
+    }
+    fn line_height(&self) -> f32 {
+        self.size() * 1.35
+    }
+}
+
+impl Layout {
+    fn chars_per_line(&self, style: &Style) -> usize {
+        let usable_pt = (self.width_mm - 2.0 * self.margin_mm) * PT_PER_MM;
+        (usable_pt / (style.size() * COURIER_ADVANCE)).floor() as usize
+    }
+    /// Adds text, wrapped at word boundaries to the roll's width.
+    fn push(&mut self, style: Style, centred: bool, text: &str) {
+        let max = self.chars_per_line(&style).max(8);
+        let mut line = String::new();
+        for word in text.split(' ') {
+            let fits = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count() <= max;
+            if !fits && !line.is_empty() {
+                self.lines.push((clone_style(&style), centred, std::mem::take(&mut line)));
+            }
+            let mut word = word.to_string();
+            while word.chars().count() > max {
+                let head: String = word.chars().take(max).collect();
+                word = word.chars().skip(max).collect();
+                self.lines.push((clone_style(&style), centred, head));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        self.lines.push((style, centred, line));
+    }
+    /// `label ......... value` on one line when it fits, else on two.
+    fn pair(&mut self, label: &str, value: &str) {
+        let max = self.chars_per_line(&Style::Normal);
+        let used = label.chars().count() + value.chars().count();
+        if used < max {
+            let gap = max - used;
+            self.push(Style::Normal, false, &format!("{label}{}{value}", " ".repeat(gap)));
+        } else {
+            self.push(Style::Normal, false, label);
+            self.push(Style::Bold, false, value);
+        }
+    }
+    fn rule(&mut self) {
+        let n = self.chars_per_line(&Style::Normal);
+        self.lines.push((Style::Normal, false, "-".repeat(n)));
+    }
+}
+
+fn clone_style(s: &Style) -> Style {
+    match s {
+        Style::Normal => Style::Normal,
+        Style::Bold => Style::Bold,
+        Style::Big => Style::Big,
+        Style::Small => Style::Small,
+    }
+}
+
+/// The lines of a slip, in order (also what a text printer would print).
+fn layout(slip: &Slip, roll: Roll) -> Layout {
+    let mut l = Layout { width_mm: roll.width_mm(), margin_mm: 4.0, lines: Vec::new() };
+    if slip.training {
+        l.push(Style::Bold, true, "*** TRAINING - NOT A REAL SALE ***");
+    }
+    if slip.copy {
+        l.push(Style::Bold, true, "*** COPY ***");
+    }
+    l.push(Style::Big, true, &slip.shop_name);
+    l.push(Style::Normal, true, &slip.when);
+    l.push(Style::Normal, true, &format!("Till {}  Cashier {}", slip.till_id, slip.cashier));
+    l.push(Style::Normal, true, &format!("Receipt no. {:06}", slip.receipt_no));
+    l.rule();
+    l.push(Style::Bold, false, &format!("{} - {}", slip.network, slip.product));
+    l.pair("Amount", &slip.amount.to_string());
+    if let Some(r) = &slip.recipient {
+        l.pair("Recipient", r);
+    }
+    if let Some(s) = &slip.status_line {
+        l.push(Style::Bold, false, s);
+    }
+    if let Some(pin) = &slip.voucher_pin {
+        l.rule();
+        l.push(Style::Normal, true, "VOUCHER PIN");
+        l.push(Style::Big, true, &group_pin(pin));
+        if let Some(d) = &slip.dial_string {
+            l.push(Style::Normal, true, "To load, dial");
+            l.push(Style::Bold, true, d);
+        }
+        l.rule();
+    }
+    if let Some(t) = &slip.ticket_number {
+        l.pair("Serial no.", t);
+    }
+    if let Some(e) = &slip.expiry {
+        l.pair("Expires", e);
+    }
+    if let Some(r) = &slip.provider_ref {
+        l.pair("Smartload ref", r);
+    }
+    l.rule();
+    l.push(Style::Small, true, "Keep this slip: the PIN is worth money. Lost PINs are re-issued on *130*275#.");
+    if slip.copy {
+        l.push(Style::Bold, true, "*** COPY ***");
+    }
+    if slip.training {
+        l.push(Style::Bold, true, "*** TRAINING ***");
+    }
+    l
+}
+
+/// The slip's text lines, trimmed: what the PDF shows, line for line.
+pub fn slip_lines(slip: &Slip, roll: Roll) -> Vec<String> {
+    layout(slip, roll).lines.into_iter().map(|(_, _, t)| t.trim().to_string()).collect()
+}
+
+/// A slip as a one-page PDF sized to its roll.
+pub fn slip_pdf(slip: &Slip, roll: Roll) -> Vec<u8> {
+    let l = layout(slip, roll);
+    let top_mm = 5.0;
+    let bottom_mm = 8.0;
+    let content_pt: f32 = l.lines.iter().map(|(s, _, _)| s.line_height()).sum();
+    let height_mm = top_mm + content_pt / PT_PER_MM + bottom_mm;
+    let width_pt = l.width_mm * PT_PER_MM;
+    let mut ops = Vec::new();
+    let mut y_pt = (height_mm - top_mm) * PT_PER_MM;
+    for (style, centred, text) in &l.lines {
+        y_pt -= style.line_height();
+        let text_w = text.chars().count() as f32 * style.size() * COURIER_ADVANCE;
+        let x_pt = if *centred { ((width_pt - text_w) / 2.0).max(l.margin_mm * PT_PER_MM) } else { l.margin_mm * PT_PER_MM };
+        if text.chars().all(|c| c == '-') && !text.is_empty() {
+            let y = y_pt + style.size() * 0.35;
+            ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
+            ops.push(Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint { p: Point { x: Pt(l.margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(width_pt - l.margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
+                    ],
+                    is_closed: false,
+                },
+            });
+            continue;
+        }
+        ops.push(Op::StartTextSection);
+        ops.push(Op::SetFont { font: PdfFontHandle::Builtin(style.font()), size: Pt(style.size()) });
+        ops.push(Op::SetTextCursor { pos: Point { x: Pt(x_pt), y: Pt(y_pt) } });
+        ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
+        ops.push(Op::EndTextSection);
+    }
+    let mut doc = PdfDocument::new(&format!("Airtill receipt {:06}", slip.receipt_no));
+    doc.with_pages(vec![PdfPage::new(Mm(l.width_mm), Mm(height_mm), ops)]);
+    let mut warnings = Vec::new();
+    doc.save(&PdfSaveOptions::default(), &mut warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use airtill_domain::Money;
+
+    pub(crate) fn sample(training: bool) -> Slip {
+        Slip {
+            shop_name: "Demo Spaza".into(),
+            till_id: "T1".into(),
+            cashier: "Thabo".into(),
+            receipt_no: 7,
+            when: "2026-11-23 10:15".into(),
+            network: "MTN".into(),
+            product: "MTN Airtime R12".into(),
+            amount: Money::zar(1200),
+            recipient: Some("083 123 4567".into()),
+            voucher_pin: Some("1234567890123456".into()),
+            dial_string: Some("*141*1234567890123456#".into()),
+            ticket_number: Some("0012345678".into()),
+            expiry: Some("2027-11-23".into()),
+            provider_ref: Some("130078272".into()),
+            status_line: None,
+            training,
+            copy: false,
+        }
+    }
+
+    #[test]
+    fn every_field_is_on_the_slip() {
+        let text = slip_lines(&sample(true), Roll::Mm80).join("\n");
+        for want in ["TRAINING", "Demo Spaza", "2026-11-23 10:15", "Till T1", "Thabo", "000007", "MTN Airtime R12", "R12.00", "083 123 4567", "1234 5678 9012 3456", "*141*1234567890123456#", "0012345678", "2027-11-23", "130078272"] {
+            assert!(text.contains(want), "missing {want} in\n{text}");
+        }
+        assert!(!slip_lines(&sample(false), Roll::Mm80).join("\n").contains("TRAINING"));
+    }
+
+    #[test]
+    fn lines_fit_the_roll() {
+        for roll in [Roll::Mm58, Roll::Mm80] {
+            let l = layout(&sample(true), roll);
+            for (style, _, text) in &l.lines {
+                assert!(text.chars().count() <= l.chars_per_line(style).max(8), "{roll:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_pdf_is_a_pdf_of_the_roll_width() {
+        let bytes = slip_pdf(&sample(true), Roll::Mm80);
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        // 80 mm = 226.77 pt
+        assert!(text.contains("226.77"), "media box of 80 mm");
+    }
+}

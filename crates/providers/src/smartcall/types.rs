@@ -1,0 +1,261 @@
+//! Smartcall wire types, field for field as recorded (camelCase JSON).
+
+use crate::decimal::{hundredths, opt_hundredths, serialize_rand};
+use serde::{Deserialize, Serialize};
+
+/// `POST /auth` answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthResponse {
+    pub response_description: Option<String>,
+    pub access_token: Option<String>,
+    pub token_type: Option<String>,
+    /// Epoch milliseconds.
+    pub expires_at: Option<i64>,
+    pub scope: Option<String>,
+}
+
+/// `GET /auth/token` answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenQuery {
+    pub available_tokens: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Pong {
+    pub response: String,
+}
+
+/// `GET /smartload/balance/{smartloadId}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BalanceResponse {
+    #[serde(deserialize_with = "hundredths")]
+    pub balance: i64,
+}
+
+/// `GET /smartload/networks`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NetworksResponse {
+    pub networks: Vec<Network>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Network {
+    pub id: i64,
+    pub description: String,
+    #[serde(default)]
+    pub product_types: Vec<ProductType>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductType {
+    pub id: i64,
+    /// Two characters, space padded, sometimes null.
+    pub code: Option<String>,
+    pub description: String,
+    #[serde(default)]
+    pub fixed_amount: bool,
+    #[serde(default)]
+    pub products: Vec<Product>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub type_code: Option<String>,
+    /// Cents.
+    #[serde(deserialize_with = "hundredths")]
+    pub min_amount: i64,
+    /// Cents.
+    #[serde(deserialize_with = "hundredths")]
+    pub max_amount: i64,
+    /// Hundredths of a percent: 5.5000 → 550.
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub discount_percentage: Option<i64>,
+    /// Cents; 99999.99 means "any amount between min and max".
+    #[serde(deserialize_with = "hundredths")]
+    pub retail_value: i64,
+    #[serde(default)]
+    pub pin_indicator: bool,
+    #[serde(default)]
+    pub sms_indicator: bool,
+}
+
+/// `retailValue` that means "any amount between min and max".
+pub const ANY_AMOUNT: i64 = 9_999_999;
+
+impl Product {
+    pub fn is_any_amount(&self) -> bool {
+        self.retail_value == ANY_AMOUNT
+    }
+}
+
+/// `POST /smartload/recharges` body, in the recorded field order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RechargeRequest {
+    pub smartload_id: String,
+    pub client_reference: String,
+    pub sms_recipient_msisdn: String,
+    /// The phone number, or the meter number for electricity.
+    pub device_id: String,
+    pub product_id: i64,
+    /// Cents on our side; Rand as a JSON number on the wire.
+    #[serde(serialize_with = "serialize_rand")]
+    pub amount: i64,
+    pub pinless: bool,
+    pub send_sms: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_provider_identifier: Option<String>,
+}
+
+/// The `recharge` object of a recharge answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recharge {
+    /// Wallet balance after the recharge, cents.
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub balance: Option<i64>,
+    /// The Smartload reference: the key for reconciliation.
+    pub order_reference_id: i64,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub ticket_number: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub box_number: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub batch_number: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub voucher_pin: Option<String>,
+    /// Epoch ms.
+    #[serde(default)]
+    pub expiry_date: Option<i64>,
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub retail_price: Option<i64>,
+    /// Hundredths of a percent.
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub dealer_discount: Option<i64>,
+}
+
+/// `GET /smartload/recharges/{smartloadId}/{clientReference}` → `transaction`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    pub description: Option<String>,
+    pub network: Option<String>,
+    pub recipient_msisdn: Option<String>,
+    pub status_date: Option<i64>,
+    /// The Smartload reference, as a string here.
+    pub reference: Option<String>,
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub amount: Option<i64>,
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub discount: Option<i64>,
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub cost: Option<i64>,
+    pub status: Option<String>,
+    pub status_id: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub ticket_number: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub voucher_pin: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub additional_voucher_pin: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub box_number: Option<String>,
+    #[serde(default, deserialize_with = "trimmed")]
+    pub batch_number: Option<String>,
+    #[serde(default)]
+    pub expiry_date: Option<i64>,
+}
+
+/// A transaction's state as the enquiry reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionStatus {
+    Requested,
+    Pending,
+    Successful,
+    Failed,
+    Cancelled,
+}
+
+impl Transaction {
+    /// Reads `statusId`: names (the real service spells `SUCESSFUL`) or table 4's 1..5.
+    pub fn status(&self) -> Option<TransactionStatus> {
+        let id = self.status_id.as_deref()?.trim().to_ascii_uppercase();
+        Some(match id.as_str() {
+            "REQUESTED" | "1" => TransactionStatus::Requested,
+            "PENDING" | "2" => TransactionStatus::Pending,
+            "SUCESSFUL" | "SUCCESSFUL" | "SUCCESS" | "3" => TransactionStatus::Successful,
+            "FAILED" | "4" => TransactionStatus::Failed,
+            "CANCELLED" | "CANCELED" | "5" => TransactionStatus::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+/// Trims right-padded strings; empty becomes `None`.
+fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s: Option<String> = Deserialize::deserialize(d)?;
+    Ok(s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recharge_request_has_the_recorded_shape() {
+        let r = RechargeRequest {
+            smartload_id: "27813272161".into(),
+            client_reference: "9194e809-7cce-4395-b782-5fd4045ce29d".into(),
+            sms_recipient_msisdn: "27831234567".into(),
+            device_id: "27831234567".into(),
+            product_id: 22,
+            amount: 10_000,
+            pinless: true,
+            send_sms: true,
+            sms_provider_identifier: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"smartloadId":"27813272161","clientReference":"9194e809-7cce-4395-b782-5fd4045ce29d","smsRecipientMsisdn":"27831234567","deviceId":"27831234567","productId":22,"amount":100,"pinless":true,"sendSms":true}"#
+        );
+    }
+
+    #[test]
+    fn reads_the_recorded_recharge_and_transaction() {
+        let r: Recharge = serde_json::from_str(r#"{"balance":99574.75,"orderReferenceId":130078272,"ticketNumber":"","boxNumber":"","batchNumber":"","voucherPin":"","expiryDate":null,"retailPrice":"450.00","dealerDiscount":"5.5"}"#).unwrap();
+        assert_eq!(r.balance, Some(9_957_475));
+        assert_eq!(r.order_reference_id, 130_078_272);
+        assert_eq!(r.voucher_pin, None);
+        assert_eq!(r.retail_price, Some(45_000));
+        assert_eq!(r.dealer_discount, Some(550));
+        let t: Transaction = serde_json::from_str(r#"{"description":"Order","network":"2000 SMS-R450","recipientMsisdn":"27831234567","statusDate":1519580942863,"reference":"130078272","amount":"R450.00","discount":"5.50%","cost":"R425.25","status":"Recharge Pending","statusId":"PENDING","ticketNumber":null,"voucherPin":null,"additionalVoucherPin":null,"boxNumber":null,"batchNumber":null,"expiryDate":null}"#).unwrap();
+        assert_eq!(t.status(), Some(TransactionStatus::Pending));
+        assert_eq!((t.amount, t.discount, t.cost), (Some(45_000), Some(550), Some(42_525)));
+    }
+
+    #[test]
+    fn pins_come_trimmed_and_the_misspelt_status_is_success() {
+        let t: Transaction = serde_json::from_str(r#"{"statusId":"SUCESSFUL","voucherPin":"123456789012    ","ticketNumber":"0000123   "}"#).unwrap();
+        assert_eq!(t.status(), Some(TransactionStatus::Successful));
+        assert_eq!(t.voucher_pin.as_deref(), Some("123456789012"));
+        assert_eq!(t.ticket_number.as_deref(), Some("0000123"));
+        let t: Transaction = serde_json::from_str(r#"{"statusId":"3"}"#).unwrap();
+        assert_eq!(t.status(), Some(TransactionStatus::Successful));
+    }
+
+    #[test]
+    fn reads_the_recorded_product() {
+        let p: Product = serde_json::from_str(r#"{"id":62,"name":"Vodacom Airtime","description":"Vodacom Airtime","typeCode":"A ","minAmount":2.0000,"maxAmount":1000.0000,"discountPercentage":5.5000,"retailValue":99999.9900,"pinIndicator":false,"smsIndicator":false}"#).unwrap();
+        assert!(p.is_any_amount());
+        assert_eq!((p.min_amount, p.max_amount, p.discount_percentage), (200, 100_000, Some(550)));
+    }
+}

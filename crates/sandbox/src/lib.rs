@@ -1,0 +1,11 @@
+//! Provider simulators: real HTTP servers on loopback that answer in the providers'
+//! wire shapes, keep a ledger of what they accepted and hold a wallet.
+//!
+//! The JSON here is written by hand from `shared/providers.md`, never with the
+//! clients' types, so that a wrong field name on either side fails a test.
+
+pub mod clock;
+pub mod smartcall;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use smartcall::{LedgerEntry, SmartcallSandbox, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};

@@ -1,0 +1,405 @@
+//! The local ledger. Every write that matters is one transaction on a database in WAL
+//! mode with `synchronous=FULL`: once a function here returns, the row survives a
+//! crash or a power cut.
+
+mod schema;
+
+use airtill_domain::{Currency, SaleState};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database could not be used: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database was written by a newer Airtill (schema {found}, this one knows {known})")]
+    NewerSchema { found: i64, known: i64 },
+    #[error("sale {id} is {actual}, not {expected}")]
+    WrongState { id: i64, expected: &'static str, actual: String },
+    #[error("sale {0} cannot move from {1} to {2}")]
+    BadTransition(i64, &'static str, &'static str),
+    #[error("no sale {0}")]
+    NoSale(i64),
+    #[error("a stored value is not valid: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Manager,
+    Cashier,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::Cashier => "cashier",
+        }
+    }
+    fn parse(s: &str) -> Result<Role> {
+        match s {
+            "manager" => Ok(Role::Manager),
+            "cashier" => Ok(Role::Cashier),
+            other => Err(StoreError::Corrupt(format!("role {other}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Shop {
+    pub name: String,
+    pub till_id: String,
+    pub training: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub pin_hash: String,
+    pub active: bool,
+}
+
+/// What a sale is, before it is sent.
+#[derive(Debug, Clone)]
+pub struct NewSale {
+    /// Made by the UI at the confirm step; a repeat returns the same sale.
+    pub request_id: String,
+    pub client_ref: String,
+    pub user_id: i64,
+    pub provider: String,
+    pub network_name: String,
+    pub product_id: i64,
+    pub product_name: String,
+    pub product_kind: String,
+    pub pinned: bool,
+    /// `27XXXXXXXXX`, or a meter number.
+    pub recipient: String,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    /// Dealer discount in hundredths of a percent, as the catalog gave it.
+    pub discount_hundredths: Option<i64>,
+    pub now_ms: i64,
+}
+
+/// What came back from the provider.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The provider's reference (Smartcall's Smartload reference, `orderReferenceId`).
+    pub provider_ref: Option<String>,
+    pub voucher_pin: Option<String>,
+    pub ticket_number: Option<String>,
+    pub expiry_ms: Option<i64>,
+    /// The wallet after the sale, cents.
+    pub wallet_after_minor: Option<i64>,
+    pub error_class: Option<String>,
+    pub error_message: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SaleRow {
+    pub id: i64,
+    pub request_id: String,
+    pub client_ref: String,
+    pub receipt_no: i64,
+    pub till_id: String,
+    pub user_id: i64,
+    pub user_name: String,
+    pub provider: String,
+    pub network_name: String,
+    pub product_id: i64,
+    pub product_name: String,
+    pub product_kind: String,
+    pub pinned: bool,
+    pub recipient: String,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub discount_hundredths: Option<i64>,
+    pub state: SaleState,
+    pub provider_ref: Option<String>,
+    pub voucher_pin: Option<String>,
+    pub ticket_number: Option<String>,
+    pub expiry_ms: Option<i64>,
+    pub wallet_after_minor: Option<i64>,
+    pub error_class: Option<String>,
+    pub error_message: Option<String>,
+    pub training: bool,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SaleEvent {
+    pub sale_id: i64,
+    pub from_state: Option<SaleState>,
+    pub to_state: SaleState,
+    pub at_ms: i64,
+    pub detail: Option<String>,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.receipt_no, s.till_id, s.user_id, u.name, s.provider, \
+    s.network_name, s.product_id, s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency, \
+    s.discount_hundredths, s.state, s.provider_ref, s.voucher_pin, s.ticket_number, s.expiry_ms, s.wallet_after_minor, \
+    s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms";
+
+fn currency_from(s: &str) -> Result<Currency> {
+    match s {
+        "ZAR" => Ok(Currency::ZAR),
+        "LKR" => Ok(Currency::LKR),
+        "GBP" => Ok(Currency::GBP),
+        other => Err(StoreError::Corrupt(format!("currency {other}"))),
+    }
+}
+
+fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
+    let currency: String = r.get(15)?;
+    let state: String = r.get(17)?;
+    Ok((
+        SaleRow {
+            id: r.get(0)?,
+            request_id: r.get(1)?,
+            client_ref: r.get(2)?,
+            receipt_no: r.get(3)?,
+            till_id: r.get(4)?,
+            user_id: r.get(5)?,
+            user_name: r.get(6)?,
+            provider: r.get(7)?,
+            network_name: r.get(8)?,
+            product_id: r.get(9)?,
+            product_name: r.get(10)?,
+            product_kind: r.get(11)?,
+            pinned: r.get(12)?,
+            recipient: r.get(13)?,
+            amount_minor: r.get(14)?,
+            currency: Currency::ZAR,
+            discount_hundredths: r.get(16)?,
+            state: SaleState::Created,
+            provider_ref: r.get(18)?,
+            voucher_pin: r.get(19)?,
+            ticket_number: r.get(20)?,
+            expiry_ms: r.get(21)?,
+            wallet_after_minor: r.get(22)?,
+            error_class: r.get(23)?,
+            error_message: r.get(24)?,
+            training: r.get(25)?,
+            created_ms: r.get(26)?,
+            updated_ms: r.get(27)?,
+        },
+        currency,
+        state,
+    ))
+}
+
+fn finish(parts: (SaleRow, String, String)) -> Result<SaleRow> {
+    let (mut row, currency, state) = parts;
+    row.currency = currency_from(&currency)?;
+    row.state = SaleState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("sale state {state}")))?;
+    Ok(row)
+}
+
+impl Store {
+    /// Opens (and creates or migrates) the ledger at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Self::setup(conn)
+    }
+
+    /// A private in-memory ledger, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// `PRAGMA journal_mode` and `PRAGMA synchronous`, for checks.
+    pub fn durability(&self) -> Result<(String, i64)> {
+        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let sync: i64 = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        Ok((mode, sync))
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    pub fn shop(&self) -> Result<Option<Shop>> {
+        Ok(self
+            .conn
+            .query_row("SELECT name, till_id, training FROM shop WHERE id = 1", [], |r| {
+                Ok(Shop { name: r.get(0)?, till_id: r.get(1)?, training: r.get(2)? })
+            })
+            .optional()?)
+    }
+
+    pub fn set_shop(&mut self, shop: &Shop) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO shop (id, name, till_id, training) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, till_id = excluded.till_id, training = excluded.training",
+            params![shop.name, shop.till_id, shop.training],
+        )?;
+        Ok(())
+    }
+
+    pub fn add_user(&mut self, name: &str, role: Role, pin_hash: &str) -> Result<i64> {
+        self.conn.execute("INSERT INTO users (name, role, pin_hash, active) VALUES (?1, ?2, ?3, 1)", params![name, role.as_str(), pin_hash])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn users(&self) -> Result<Vec<UserRow>> {
+        let mut st = self.conn.prepare("SELECT id, name, role, pin_hash, active FROM users ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?)))?;
+        rows.map(|r| {
+            let (id, name, role, pin_hash, active) = r?;
+            Ok(UserRow { id, name, role: Role::parse(&role)?, pin_hash, active })
+        })
+        .collect()
+    }
+
+    /// Commits a new sale (state `created`) with the next receipt number of the till,
+    /// and the first line of its history. A `request_id` seen before returns the sale
+    /// made for it, unchanged: a double click never makes a second sale.
+    pub fn create_sale(&mut self, s: &NewSale) -> Result<(SaleRow, bool)> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<i64> = tx.query_row("SELECT id FROM sales WHERE request_id = ?1", [&s.request_id], |r| r.get(0)).optional()?;
+        if let Some(id) = existing {
+            drop(tx);
+            return Ok((self.sale(id)?, false));
+        }
+        let (till_id, training): (String, bool) = tx.query_row("SELECT till_id, training FROM shop WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let receipt_no: i64 = tx.query_row("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1", [&till_id], |r| r.get(0))?;
+        tx.execute(
+            "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
+                product_name, product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, training,
+                created_ms, updated_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'created', ?16, ?17, ?17)",
+            params![
+                s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
+                s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
+                s.discount_hundredths, training, s.now_ms
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, NULL, 'created', ?2, NULL)",
+            params![id, s.now_ms],
+        )?;
+        tx.commit()?;
+        Ok((self.sale(id)?, true))
+    }
+
+    /// Moves a sale from `from` to `to` in one transaction, with what the provider
+    /// said, and appends the move to the sale's history.
+    pub fn transition(&mut self, id: i64, from: SaleState, to: SaleState, outcome: &Outcome, now_ms: i64) -> Result<SaleRow> {
+        if !from.can_move_to(to) {
+            return Err(StoreError::BadTransition(id, from.as_str(), to.as_str()));
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actual: Option<String> = tx.query_row("SELECT state FROM sales WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let actual = actual.ok_or(StoreError::NoSale(id))?;
+        if actual != from.as_str() {
+            return Err(StoreError::WrongState { id, expected: from.as_str(), actual });
+        }
+        tx.execute(
+            "UPDATE sales SET state = ?2, updated_ms = ?3,
+                provider_ref = COALESCE(?4, provider_ref), voucher_pin = COALESCE(?5, voucher_pin),
+                ticket_number = COALESCE(?6, ticket_number), expiry_ms = COALESCE(?7, expiry_ms),
+                wallet_after_minor = COALESCE(?8, wallet_after_minor),
+                error_class = ?9, error_message = ?10
+             WHERE id = ?1",
+            params![
+                id, to.as_str(), now_ms, outcome.provider_ref, outcome.voucher_pin, outcome.ticket_number,
+                outcome.expiry_ms, outcome.wallet_after_minor, outcome.error_class, outcome.error_message
+            ],
+        )?;
+        let detail = outcome.error_message.clone().or_else(|| outcome.provider_ref.as_ref().map(|r| format!("provider reference {r}")));
+        tx.execute(
+            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, from.as_str(), to.as_str(), now_ms, detail],
+        )?;
+        tx.commit()?;
+        self.sale(id)
+    }
+
+    pub fn sale(&self, id: i64) -> Result<SaleRow> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1");
+        let parts = self.conn.query_row(&sql, [id], sale_from_row).optional()?.ok_or(StoreError::NoSale(id))?;
+        finish(parts)
+    }
+
+    /// The sale made for a UI request id, if there is one.
+    pub fn sale_by_request(&self, request_id: &str) -> Result<Option<SaleRow>> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.request_id = ?1");
+        self.conn.query_row(&sql, [request_id], sale_from_row).optional()?.map(finish).transpose()
+    }
+
+    /// Sales created in `[from_ms, to_ms)`, newest first.
+    pub fn sales_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SaleRow>> {
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
+             WHERE s.created_ms >= ?1 AND s.created_ms < ?2 ORDER BY s.created_ms DESC, s.id DESC"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([from_ms, to_ms], sale_from_row)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    /// Sales whose outcome is still open, oldest first.
+    pub fn unresolved_sales(&self) -> Result<Vec<SaleRow>> {
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
+             WHERE s.state IN ('submitting', 'pending', 'in_doubt') ORDER BY s.id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], sale_from_row)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    pub fn sale_events(&self, sale_id: i64) -> Result<Vec<SaleEvent>> {
+        let mut st = self.conn.prepare("SELECT sale_id, from_state, to_state, at_ms, detail FROM sale_events WHERE sale_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([sale_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<String>>(4)?))
+        })?;
+        rows.map(|r| {
+            let (sale_id, from, to, at_ms, detail) = r?;
+            let parse = |s: &str| SaleState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("sale state {s}")));
+            Ok(SaleEvent { sale_id, from_state: from.as_deref().map(parse).transpose()?, to_state: parse(&to)?, at_ms, detail })
+        })
+        .collect()
+    }
+
+    /// A provider's cached catalog: `(etag, body)`.
+    pub fn cached_catalog(&self, provider: &str) -> Result<Option<(Option<String>, String)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT etag, body FROM catalog_cache WHERE provider = ?1", [provider], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    pub fn save_catalog(&mut self, provider: &str, etag: Option<&str>, body: &str, now_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO catalog_cache (provider, etag, body, fetched_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(provider) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_ms = excluded.fetched_ms",
+            params![provider, etag, body, now_ms],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

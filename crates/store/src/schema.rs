@@ -1,0 +1,92 @@
+//! The schema and its migrations, applied in order inside one transaction each.
+
+use crate::{Result, StoreError};
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the shop, users, sales and their append-only history, cached catalogs.
+    r#"
+    CREATE TABLE shop (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        till_id TEXT NOT NULL,
+        training INTEGER NOT NULL
+    );
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('manager', 'cashier')),
+        pin_hash TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE sales (
+        id INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        client_ref TEXT NOT NULL UNIQUE,
+        receipt_no INTEGER NOT NULL,
+        till_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        provider TEXT NOT NULL,
+        network_name TEXT NOT NULL,
+        product_id INTEGER NOT NULL,
+        product_name TEXT NOT NULL,
+        product_kind TEXT NOT NULL,
+        pinned INTEGER NOT NULL,
+        recipient TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+        currency TEXT NOT NULL,
+        discount_hundredths INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('created','submitting','succeeded','failed','pending','in_doubt','cancelled','reversed')),
+        provider_ref TEXT,
+        voucher_pin TEXT,
+        ticket_number TEXT,
+        expiry_ms INTEGER,
+        wallet_after_minor INTEGER,
+        error_class TEXT,
+        error_message TEXT,
+        training INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        UNIQUE (till_id, receipt_no)
+    );
+    CREATE INDEX sales_created ON sales (created_ms);
+    CREATE INDEX sales_state ON sales (state) WHERE state IN ('submitting', 'pending', 'in_doubt');
+    CREATE INDEX sales_provider_ref ON sales (provider, provider_ref);
+    CREATE TABLE sale_events (
+        id INTEGER PRIMARY KEY,
+        sale_id INTEGER NOT NULL REFERENCES sales(id),
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        detail TEXT
+    );
+    CREATE INDEX sale_events_sale ON sale_events (sale_id);
+    CREATE TRIGGER sale_events_no_update BEFORE UPDATE ON sale_events
+        BEGIN SELECT RAISE(ABORT, 'sale history is append-only'); END;
+    CREATE TRIGGER sale_events_no_delete BEFORE DELETE ON sale_events
+        BEGIN SELECT RAISE(ABORT, 'sale history is append-only'); END;
+    CREATE TRIGGER sales_no_delete BEFORE DELETE ON sales
+        BEGIN SELECT RAISE(ABORT, 'sales are never deleted'); END;
+    CREATE TABLE catalog_cache (
+        provider TEXT PRIMARY KEY,
+        etag TEXT,
+        body TEXT NOT NULL,
+        fetched_ms INTEGER NOT NULL
+    );
+    "#,
+];
+
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::NewerSchema { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
