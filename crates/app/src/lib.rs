@@ -10,9 +10,10 @@ mod slip;
 mod time;
 pub mod views;
 
+pub use airtill_domain as domain;
 pub use auth::Session;
 pub use config::{Mode, OpenOptions};
-pub use error::AppError;
+pub use error::{AppError, ErrorPayload};
 pub use views::*;
 
 use airtill_domain::network::PrefixTable;
@@ -65,6 +66,9 @@ impl Airtill {
         }
         let (client_cfg, sandbox) = if training {
             let sandbox = SmartcallSandbox::start().await.map_err(|e| AppError::Io(format!("the training sandbox could not start: {e}")))?;
+            // Where this process's sandbox listens, for support staff and the real-window test.
+            let note = serde_json::json!({ "smartcall_base_url": sandbox.base_url(), "pid": std::process::id() });
+            let _ = std::fs::write(opts.data_dir.join("training-sandbox.json"), note.to_string());
             (config::training_smartcall(&sandbox.base_url()), Some(sandbox))
         } else {
             (cfg.live_smartcall()?, None)

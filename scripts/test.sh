@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace (unit, command and integration tests, the
+# bindings check), the UI type check, and the real-window test under Xvfb. Prints one
+# summary line at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+status=0
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Rust tests (workspace)"
+cargo test --workspace 2>&1 | tee -a "$log" || status=1
+
+step "UI type check"
+(cd ui && npm run --silent check) 2>&1 | tee -a "$log" || status=1
+
+step "Real-window test (Xvfb + tauri-driver + WebKitWebDriver)"
+timeout 600 xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test --workspace --test real_window -- --ignored --test-threads=1 2>&1 | tee -a "$log" || status=1
+
+count() { grep -E '^test result:' "$log" | sed -E "s/.* ([0-9]+) $1.*/\\1/" | awk '{s+=$1} END {print s+0}'; }
+passed=$(count passed)
+failed=$(count failed)
+ignored=$(count ignored)
+rm -f "$log"
+echo
+echo "Summary (the ignored ones are the real-window tests in the plain run; they ran in the last step):"
+echo "${passed:-0} passed, ${failed:-0} failed, ${ignored:-0} skipped"
+if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ]; then
+  exit 1
+fi

@@ -1,0 +1,88 @@
+//! The TypeScript bindings of the commands and their payloads, generated from the Rust
+//! types into `ui/src/lib/bindings.ts`. The test `bindings_are_fresh` fails when the
+//! committed file differs; `make bindings` writes it again.
+
+use airtill_app::*;
+use ts_rs::{Config, TS};
+
+/// One command: its name, its arguments (JS name, TS type) and its result type.
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub returns: String,
+}
+
+pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
+    let c = |name, args: Vec<(&'static str, String)>, returns: String| CommandSpec { name, args, returns };
+    vec![
+        c("status", vec![], AppStatus::name(cfg)),
+        c("login", vec![("pin", "string".into())], UserView::name(cfg)),
+        c("logout", vec![], "null".into()),
+        c("lookup_number", vec![("input", "string".into())], NumberInfo::name(cfg)),
+        c("catalog", vec![("refresh", "boolean".into())], CatalogView::name(cfg)),
+        c("sell", vec![("request", SaleRequest::name(cfg))], SaleView::name(cfg)),
+        c("check_sale", vec![("saleId", "number".into())], SaleView::name(cfg)),
+        c("sales_today", vec![], format!("Array<{}>", SaleView::name(cfg))),
+        c("save_slip", vec![("saleId", "number".into())], SlipFile::name(cfg)),
+        c("open_slip", vec![("saleId", "number".into())], SlipFile::name(cfg)),
+    ]
+}
+
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for ch in name.chars() {
+        if ch == '_' {
+            up = true;
+        } else if up {
+            out.extend(ch.to_uppercase());
+            up = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// The whole generated file.
+pub fn render() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        domain::Currency::decl(&cfg),
+        domain::Money::decl(&cfg),
+        domain::Network::decl(&cfg),
+        domain::SaleState::decl(&cfg),
+        ErrorPayload::decl(&cfg),
+        UserView::decl(&cfg),
+        AppStatus::decl(&cfg),
+        NumberInfo::decl(&cfg),
+        ProductKind::decl(&cfg),
+        CatalogView::decl(&cfg),
+        NetworkView::decl(&cfg),
+        ProductGroupView::decl(&cfg),
+        ProductView::decl(&cfg),
+        SaleRequest::decl(&cfg),
+        SaleView::decl(&cfg),
+        SlipFile::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.push_str("/** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */\n");
+    for c in commands(&cfg) {
+        let params: Vec<String> = c.args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        let body = if c.args.is_empty() {
+            format!("invoke<{}>(\"{}\")", c.returns, c.name)
+        } else {
+            let names: Vec<&str> = c.args.iter().map(|(n, _)| *n).collect();
+            format!("invoke<{}>(\"{}\", {{ {} }})", c.returns, c.name, names.join(", "))
+        };
+        out.push_str(&format!("export const {} = ({}): Promise<{}> =>\n  {};\n", camel(c.name), params.join(", "), c.returns, body));
+    }
+    out
+}

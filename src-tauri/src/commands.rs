@@ -1,0 +1,96 @@
+//! The commands the UI calls. Each one: take the session, call one use case, map the
+//! error. The table in `bindings.rs` lists them for the generated TypeScript.
+
+use airtill_app::{AppError, AppStatus, Airtill, CatalogView, ErrorPayload, NumberInfo, SaleRequest, SaleView, Session, SlipFile, UserView};
+use serde::Serialize;
+use std::sync::Mutex;
+use tauri::State;
+
+/// The shell's state: the running app and who is logged in at this till.
+pub struct Shell {
+    pub app: Airtill,
+    session: Mutex<Option<Session>>,
+}
+
+impl Shell {
+    pub fn new(app: Airtill) -> Shell {
+        Shell { app, session: Mutex::new(None) }
+    }
+    fn session(&self) -> Result<Session, CommandError> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| AppError::NotLoggedIn.into())
+    }
+}
+
+/// `{code, message}` for the UI.
+#[derive(Debug, Serialize)]
+pub struct CommandError(ErrorPayload);
+
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> Self {
+        CommandError(e.payload())
+    }
+}
+
+type Res<T> = Result<T, CommandError>;
+
+#[tauri::command]
+pub fn status(shell: State<'_, Shell>) -> Res<AppStatus> {
+    let session = shell.session.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Ok(shell.app.status(session.as_ref())?)
+}
+
+#[tauri::command]
+pub async fn login(shell: State<'_, Shell>, pin: String) -> Res<UserView> {
+    let session = shell.app.login(&pin)?;
+    let view = session.user_view();
+    *shell.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
+    Ok(view)
+}
+
+#[tauri::command]
+pub fn logout(shell: State<'_, Shell>) -> Res<()> {
+    *shell.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn lookup_number(shell: State<'_, Shell>, input: String) -> Res<NumberInfo> {
+    shell.session()?;
+    Ok(shell.app.lookup_number(&input)?)
+}
+
+#[tauri::command]
+pub async fn catalog(shell: State<'_, Shell>, refresh: bool) -> Res<CatalogView> {
+    let s = shell.session()?;
+    Ok(shell.app.catalog(&s, refresh).await?)
+}
+
+#[tauri::command]
+pub async fn sell(shell: State<'_, Shell>, request: SaleRequest) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.sell(&s, &request).await?)
+}
+
+#[tauri::command]
+pub async fn check_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.check_sale(&s, sale_id).await?)
+}
+
+#[tauri::command]
+pub fn sales_today(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
+    let s = shell.session()?;
+    Ok(shell.app.sales_today(&s)?)
+}
+
+#[tauri::command]
+pub fn save_slip(shell: State<'_, Shell>, sale_id: i64) -> Res<SlipFile> {
+    let s = shell.session()?;
+    Ok(shell.app.save_slip(&s, sale_id, None)?)
+}
+
+#[tauri::command]
+pub fn open_slip(shell: State<'_, Shell>, sale_id: i64) -> Res<SlipFile> {
+    let s = shell.session()?;
+    Ok(shell.app.open_slip(&s, sale_id)?)
+}

@@ -1,0 +1,60 @@
+//! The desktop shell. It registers the commands, holds the running app and the
+//! logged-in session, and maps errors to `{code, message}`. No business logic here:
+//! every command calls one use case of `airtill-app`.
+
+pub mod bindings;
+pub mod commands;
+
+use airtill_app::{Airtill, OpenOptions};
+use tauri::{Manager, Runtime};
+
+/// Registers Airtill's commands on a builder (the real one, or the test mock).
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::status,
+        commands::login,
+        commands::logout,
+        commands::lookup_number,
+        commands::catalog,
+        commands::sell,
+        commands::check_sale,
+        commands::sales_today,
+        commands::save_slip,
+        commands::open_slip,
+    ])
+}
+
+/// Starts the app (in training mode when nothing is configured) and opens the window.
+pub fn run() {
+    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).try_init();
+    let opts = match OpenOptions::from_env() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Airtill cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let app = match tauri::async_runtime::block_on(Airtill::open(opts)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Airtill cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let built = configure(tauri::Builder::default())
+        .manage(commands::Shell::new(app))
+        .build(tauri::generate_context!());
+    let app = match built {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Airtill cannot open its window: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            let shell = handle.state::<commands::Shell>();
+            tauri::async_runtime::block_on(shell.app.shutdown());
+        }
+    });
+}

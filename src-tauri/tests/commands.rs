@@ -1,0 +1,112 @@
+//! The commands through Tauri's mock runtime: registration, the session, and errors
+//! as `{code, message}`. No display needed.
+
+use airtill_app::{Airtill, OpenOptions};
+use airtill_desktop::commands::Shell;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+fn setup() -> (App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = tauri::async_runtime::block_on(Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() })).unwrap();
+    let tauri_app = airtill_desktop::configure(mock_builder()).manage(Shell::new(app)).build(mock_context(noop_assets())).unwrap();
+    let webview = WebviewWindowBuilder::new(&tauri_app, "main", Default::default()).build().unwrap();
+    (tauri_app, webview, dir)
+}
+
+fn call(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(w, req).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn every_command_in_the_bindings_is_registered() {
+    let (_app, w, _d) = setup();
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    for c in airtill_desktop::bindings::commands(&cfg) {
+        // Logged out, each registered command answers with our own error or a value,
+        // never Tauri's "command not found".
+        let r = call(&w, c.name, json!({}));
+        if let Err(e) = r {
+            let text = e.to_string();
+            assert!(!text.contains("not found"), "{}: {text}", c.name);
+        }
+    }
+}
+
+#[test]
+fn logged_out_commands_are_refused_with_a_code() {
+    let (_app, w, _d) = setup();
+    let e = call(&w, "sales_today", json!({})).unwrap_err();
+    assert_eq!(e["code"], "not_logged_in");
+    assert_eq!(e["message"], "Log in first.");
+}
+
+#[test]
+fn a_wrong_pin_is_a_clear_error() {
+    let (_app, w, _d) = setup();
+    let e = call(&w, "login", json!({"pin": "9999"})).unwrap_err();
+    assert_eq!(e["code"], "wrong_pin");
+    let e = call(&w, "login", json!({"pin": "12x4"})).unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+}
+
+#[test]
+fn a_cashier_sells_a_voucher_through_the_commands() {
+    let (_app, w, _d) = setup();
+    let user = call(&w, "login", json!({"pin": "1234"})).unwrap();
+    assert_eq!(user["role"], "cashier");
+    let status = call(&w, "status", json!({})).unwrap();
+    assert_eq!(status["training"], true);
+    let catalog = call(&w, "catalog", json!({"refresh": false})).unwrap();
+    let mtn = catalog["networks"].as_array().unwrap().iter().find(|n| n["name"] == "MTN").unwrap();
+    let product = mtn["groups"].as_array().unwrap().iter().flat_map(|g| g["products"].as_array().unwrap()).find(|p| p["name"] == "MTN Airtime R12").unwrap();
+    let info = call(&w, "lookup_number", json!({"input": "083 123 4567"})).unwrap();
+    assert_eq!(info["network_hint"], "MTN");
+    let bad = call(&w, "lookup_number", json!({"input": "083"})).unwrap_err();
+    assert_eq!(bad["code"], "bad_number");
+    let sale = call(
+        &w,
+        "sell",
+        json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}}),
+    )
+    .unwrap();
+    assert_eq!(sale["state"], "succeeded");
+    assert_eq!(sale["amount"]["minor"], 1200);
+    assert!(sale["voucher_pin"].as_str().unwrap().len() >= 16);
+    let again = call(
+        &w,
+        "sell",
+        json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}}),
+    )
+    .unwrap();
+    assert_eq!(again["id"], sale["id"], "a resent request is the same sale");
+    let today = call(&w, "sales_today", json!({})).unwrap();
+    assert_eq!(today.as_array().unwrap().len(), 1);
+    let slip = call(&w, "save_slip", json!({"saleId": sale["id"]})).unwrap();
+    assert!(std::fs::read(slip["path"].as_str().unwrap()).unwrap().starts_with(b"%PDF"));
+    call(&w, "logout", json!({})).unwrap();
+    assert_eq!(call(&w, "sales_today", json!({})).unwrap_err()["code"], "not_logged_in");
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/bindings.ts");
+    let want = airtill_desktop::bindings::render();
+    if std::env::var_os("AIRTILL_WRITE_BINDINGS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(have == want, "ui/src/lib/bindings.ts is stale: run `make bindings` and commit it");
+}

@@ -1,0 +1,87 @@
+//! A harness for real-window tests: starts tauri-driver (which starts the real app
+//! through WebKitWebDriver) with a private data folder, and stops it with SIGTERM so no
+//! WebKitWebDriver is orphaned.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+    pub data_dir: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The app binary the test drives: `$AIRTILL_APP_BINARY` or `target/debug/airtill-desktop`.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("AIRTILL_APP_BINARY").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target/debug/airtill-desktop"))
+}
+
+fn tauri_driver() -> PathBuf {
+    std::env::var_os("AIRTILL_TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| workspace_root().join(".tools/bin/tauri-driver"))
+}
+
+impl Driver {
+    pub fn start() -> Driver {
+        let binary = app_binary();
+        assert!(binary.exists(), "{} is missing: build the app first (make test does)", binary.display());
+        let driver = tauri_driver();
+        assert!(driver.exists(), "{} is missing: make test installs it", driver.display());
+        assert!(std::env::var_os("DISPLAY").is_some(), "no DISPLAY: run under xvfb-run (make test does)");
+        let data_dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(driver)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string(), "--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("AIRTILL_DATA_DIR", data_dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port, data_dir }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn capabilities() -> serde_json::Map<String, serde_json::Value> {
+        let caps = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app_binary().display().to_string() }
+        });
+        caps.as_object().unwrap().clone()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop WebKitWebDriver and the app; SIGKILL would orphan them.
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,114 @@
+//! The walking skeleton's sale through the real window: log in, sell an MTN R12
+//! voucher to 083 123 4567, and check that the PIN on screen is the PIN in SQLite and
+//! the PIN the sandbox gives for the sale's client reference.
+//!
+//! Needs Xvfb, tauri-driver and WebKitWebDriver: `make test` sets them up and runs
+//! this with `--ignored`.
+
+use airtill_e2e::{workspace_root, Driver};
+use base64::Engine as _;
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use std::time::{Duration, Instant};
+
+async fn wait(c: &Client, css: &str) -> Element {
+    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+}
+
+async fn testid(c: &Client, id: &str) -> Element {
+    wait(c, &format!("[data-testid='{id}']")).await
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = workspace_root().join("tests/e2e/artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and the built app: run by `make test`"]
+async fn sells_an_mtn_voucher_through_the_window() {
+    let driver = Driver::start();
+    let c = ClientBuilder::rustls().unwrap().capabilities(Driver::capabilities()).connect(&driver.url()).await.expect("a WebDriver session");
+    let result = run(&c, &driver).await;
+    let _ = c.close().await;
+    drop(driver);
+    result.unwrap();
+}
+
+async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
+    // Training mode is on and said plainly.
+    let banner = testid(c, "training-banner").await.text().await.unwrap();
+    assert!(banner.contains("TRAINING"), "{banner}");
+    shot(c, "01-login").await;
+
+    // A wrong PIN is refused with a clear message.
+    testid(c, "pin-input").await.send_keys("9999\n").await.unwrap();
+    let err = testid(c, "login-error").await.text().await.unwrap();
+    assert!(err.contains("PIN"), "{err}");
+
+    // The cashier logs in with the pad.
+    for d in ["1", "2", "3", "4"] {
+        testid(c, &format!("pin-key-{d}")).await.click().await.unwrap();
+    }
+    testid(c, "login-submit").await.click().await.unwrap();
+
+    // A bad number is refused on screen.
+    let number = testid(c, "number-input").await;
+    number.send_keys("083 123 456a").await.unwrap();
+    let msg = testid(c, "number-error").await.text().await.unwrap();
+    assert!(msg.contains("digits"), "{msg}");
+    number.clear().await.unwrap();
+    number.send_keys("083 123 4567").await.unwrap();
+    let info = testid(c, "number-info").await.text().await.unwrap();
+    assert!(info.contains("083 123 4567") && info.contains("MTN"), "{info}");
+
+    // MTN is chosen from the prefix; pick the vouchers and the R12.
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    testid(c, "group-voucher").await.click().await.unwrap();
+    wait(c, "[data-name='MTN Airtime R12']").await.click().await.unwrap();
+    shot(c, "02-sell").await;
+    testid(c, "continue").await.click().await.unwrap();
+    let confirm = testid(c, "confirm-number").await.text().await.unwrap();
+    assert_eq!(confirm, "083 123 4567");
+    shot(c, "03-confirm").await;
+    testid(c, "confirm-sell").await.click().await.unwrap();
+
+    let pin_on_screen = testid(c, "result-pin").await.text().await.unwrap().replace(' ', "");
+    let dial = testid(c, "result-dial").await.text().await.unwrap();
+    assert_eq!(dial, format!("*141*{pin_on_screen}#"));
+    // Let the list of today's sales catch up before the picture.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.find(Locator::Css("[data-testid='sales-list'] li")).await.is_err() {
+        assert!(Instant::now() < deadline, "the sale is not listed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shot(c, "04-result").await;
+
+    // The same PIN is in the ledger...
+    let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
+    let (pin_in_db, client_ref, state): (String, String, String) =
+        db.query_row("SELECT voucher_pin, client_ref, state FROM sales", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!(state, "succeeded");
+    assert_eq!(pin_in_db, pin_on_screen);
+
+    // ...and the sandbox gives it for the sale's own client reference.
+    let note: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(driver.data_dir.path().join("training-sandbox.json")).unwrap()).unwrap();
+    let base = note["smartcall_base_url"].as_str().unwrap();
+    let http = reqwest::Client::new();
+    let basic = base64::engine::general_purpose::STANDARD.encode("training:training");
+    let auth: serde_json::Value =
+        http.post(format!("{base}/auth")).header("Authorization", format!("Basic {basic}")).send().await.unwrap().json().await.unwrap();
+    let token = auth["accessToken"].as_str().unwrap();
+    let tx: serde_json::Value = http
+        .get(format!("{base}/smartload/recharges/27820000001/{client_ref}"))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tx["transaction"]["voucherPin"].as_str().unwrap().trim(), pin_on_screen);
+    Ok(())
+}

@@ -1,0 +1,127 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:
+// run `make bindings` after changing a command or a payload.
+
+import { invoke } from "@tauri-apps/api/core";
+
+export type Currency = "ZAR" | "LKR" | "GBP";
+
+export type Money = { 
+/**
+ * Minor units (cents for ZAR). Never a float.
+ */
+minor: number, currency: Currency, };
+
+export type Network = "Vodacom" | "MTN" | "CellC" | "Telkom";
+
+export type SaleState = "created" | "submitting" | "succeeded" | "failed" | "pending" | "in_doubt" | "cancelled" | "reversed";
+
+export type ErrorPayload = { code: string, message: string, };
+
+export type UserView = { name: string, 
+/**
+ * `manager` or `cashier`.
+ */
+role: string, };
+
+export type AppStatus = { training: boolean, shop_name: string, till_id: string, user: UserView | null, };
+
+export type NumberInfo = { 
+/**
+ * `27831234567`
+ */
+msisdn: string, 
+/**
+ * `083 123 4567`
+ */
+display: string, 
+/**
+ * The network the number's range was first given to; numbers can be ported.
+ */
+network_hint: Network | null, };
+
+export type ProductKind = "airtime" | "voucher" | "data" | "sms" | "electricity" | "other";
+
+export type CatalogView = { networks: Array<NetworkView>, };
+
+export type NetworkView = { 
+/**
+ * The provider's id for the network.
+ */
+id: number, name: string, 
+/**
+ * The mobile network, when this is one.
+ */
+network: Network | null, groups: Array<ProductGroupView>, };
+
+export type ProductGroupView = { name: string, kind: ProductKind, products: Array<ProductView>, };
+
+export type ProductView = { 
+/**
+ * The provider's product id (the variant Airtill sells).
+ */
+id: number, name: string, kind: ProductKind, 
+/**
+ * A PIN is printed (a voucher); otherwise the number is recharged directly.
+ */
+pinned: boolean, 
+/**
+ * The price, for a fixed-price product.
+ */
+fixed: Money | null, min: Money, max: Money, };
+
+export type SaleRequest = { 
+/**
+ * Made by the UI when the cashier reaches the confirm step; sending the same
+ * request again returns the same sale.
+ */
+request_id: string, product_id: number, 
+/**
+ * As typed: `083 123 4567`.
+ */
+recipient: string, 
+/**
+ * For a product sold at any amount: rand as typed (`50`, `50.00`).
+ */
+amount: string | null, };
+
+export type SaleView = { id: number, receipt_no: number, state: SaleState, 
+/**
+ * What the state means for the cashier, and what happens next.
+ */
+state_text: string, 
+/**
+ * Local time, `2026-11-23 10:15`.
+ */
+created_at: string, network_name: string, network: Network | null, product_name: string, kind: ProductKind, recipient: string, amount: Money, amount_text: string, 
+/**
+ * Grouped in fours: `1234 5678 9012 3456`.
+ */
+voucher_pin: string | null, dial_string: string | null, ticket_number: string | null, expiry: string | null, 
+/**
+ * Smartcall's Smartload reference.
+ */
+provider_ref: string | null, client_ref: string, cashier: string, error: string | null, training: boolean, };
+
+export type SlipFile = { path: string, };
+
+/** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
+export const status = (): Promise<AppStatus> =>
+  invoke<AppStatus>("status");
+export const login = (pin: string): Promise<UserView> =>
+  invoke<UserView>("login", { pin });
+export const logout = (): Promise<null> =>
+  invoke<null>("logout");
+export const lookupNumber = (input: string): Promise<NumberInfo> =>
+  invoke<NumberInfo>("lookup_number", { input });
+export const catalog = (refresh: boolean): Promise<CatalogView> =>
+  invoke<CatalogView>("catalog", { refresh });
+export const sell = (request: SaleRequest): Promise<SaleView> =>
+  invoke<SaleView>("sell", { request });
+export const checkSale = (saleId: number): Promise<SaleView> =>
+  invoke<SaleView>("check_sale", { saleId });
+export const salesToday = (): Promise<Array<SaleView>> =>
+  invoke<Array<SaleView>>("sales_today");
+export const saveSlip = (saleId: number): Promise<SlipFile> =>
+  invoke<SlipFile>("save_slip", { saleId });
+export const openSlip = (saleId: number): Promise<SlipFile> =>
+  invoke<SlipFile>("open_slip", { saleId });

@@ -1,0 +1,15 @@
+import type { ErrorPayload } from "./bindings";
+
+/** The message to show for a failed command, in the user's words. */
+export function messageOf(e: unknown): string {
+  if (e && typeof e === "object" && "message" in e) {
+    return String((e as ErrorPayload).message);
+  }
+  if (typeof e === "string") return e;
+  return "Something went wrong. Try again.";
+}
+
+export function codeOf(e: unknown): string | null {
+  if (e && typeof e === "object" && "code" in e) return String((e as ErrorPayload).code);
+  return null;
+}
