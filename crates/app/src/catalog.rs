@@ -141,6 +141,14 @@ impl Airtill {
         Ok(catalog)
     }
 
+    /// The catalog as cached in the ledger, without asking the provider.
+    #[cfg(test)]
+    pub(crate) fn load_catalog_cached_only(&self) -> Result<Catalog> {
+        let (_, body) = self.store().cached_catalog(PROVIDER)?.ok_or_else(|| AppError::Io("no cached catalog".into()))?;
+        let networks = serde_json::from_str(&body).map_err(|e| AppError::Io(e.to_string()))?;
+        Ok(Catalog { networks })
+    }
+
     /// The products the till offers, by network and kind.
     pub async fn catalog(&self, session: &Session, refresh: bool) -> Result<CatalogView> {
         session.require_seller()?;

@@ -66,6 +66,26 @@ async fn sells_an_mtn_r12_voucher_and_keeps_it_after_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_cached_catalog_sells_at_the_same_price_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
+    let product = {
+        let app = Airtill::open(opts.clone()).await.unwrap();
+        let s = app.login(DEMO_CASHIER.1).unwrap();
+        mtn_voucher(&app.catalog(&s, true).await.unwrap(), 12)
+    };
+    // A new process reads the cached catalog (the sandbox answers 304 or serves it anew).
+    let app = Airtill::open(opts).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let cached = app.load_catalog_cached_only().unwrap();
+    let p = cached.find(product).unwrap().product;
+    assert_eq!((p.retail_value, p.min_amount, p.max_amount), (1200, 1200, 1200));
+    let sale = app.sell(&s, &req(product, "0831234567")).await.unwrap();
+    assert_eq!(sale.amount.minor, 1200);
+    assert_eq!(sale.state, SaleState::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_same_request_twice_sells_once() {
     let (app, _d) = app().await;
     let s = app.login(DEMO_CASHIER.1).unwrap();

@@ -42,6 +42,14 @@ pub fn serialize_rand<S: Serializer>(minor: &i64, s: S) -> Result<S::Ok, S::Erro
     serde::Serialize::serialize(&raw, s)
 }
 
+/// As [`serialize_rand`] for an optional amount (`null` when absent).
+pub fn serialize_opt_rand<S: Serializer>(minor: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match minor {
+        Some(m) => serialize_rand(m, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// The shortest exact decimal for cents: `12`, `12.5`, `12.05`, `-3`.
 pub fn json_number(minor: i64) -> String {
     let text = format_minor(minor, 2);

@@ -43,7 +43,8 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     shot(c, "01-login").await;
 
     // A wrong PIN is refused with a clear message.
-    testid(c, "pin-input").await.send_keys("9999\n").await.unwrap();
+    // Typed, then Enter (the WebDriver key U+E007).
+    testid(c, "pin-input").await.send_keys("9999\u{E007}").await.unwrap();
     let err = testid(c, "login-error").await.text().await.unwrap();
     assert!(err.contains("PIN"), "{err}");
 

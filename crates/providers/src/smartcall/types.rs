@@ -1,6 +1,6 @@
 //! Smartcall wire types, field for field as recorded (camelCase JSON).
 
-use crate::decimal::{hundredths, opt_hundredths, serialize_rand};
+use crate::decimal::{hundredths, opt_hundredths, serialize_opt_rand, serialize_rand};
 use serde::{Deserialize, Serialize};
 
 /// `POST /auth` answer.
@@ -70,17 +70,18 @@ pub struct Product {
     #[serde(default)]
     pub description: Option<String>,
     pub type_code: Option<String>,
-    /// Cents.
-    #[serde(deserialize_with = "hundredths")]
+    /// Cents (Rand on the wire, both ways: the cached catalog is written back in the
+    /// provider's own units).
+    #[serde(deserialize_with = "hundredths", serialize_with = "serialize_rand")]
     pub min_amount: i64,
     /// Cents.
-    #[serde(deserialize_with = "hundredths")]
+    #[serde(deserialize_with = "hundredths", serialize_with = "serialize_rand")]
     pub max_amount: i64,
     /// Hundredths of a percent: 5.5000 → 550.
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    #[serde(default, deserialize_with = "opt_hundredths", serialize_with = "serialize_opt_rand")]
     pub discount_percentage: Option<i64>,
     /// Cents; 99999.99 means "any amount between min and max".
-    #[serde(deserialize_with = "hundredths")]
+    #[serde(deserialize_with = "hundredths", serialize_with = "serialize_rand")]
     pub retail_value: i64,
     #[serde(default)]
     pub pin_indicator: bool,
@@ -250,6 +251,15 @@ mod tests {
         assert_eq!(t.ticket_number.as_deref(), Some("0000123"));
         let t: Transaction = serde_json::from_str(r#"{"statusId":"3"}"#).unwrap();
         assert_eq!(t.status(), Some(TransactionStatus::Successful));
+    }
+
+    #[test]
+    fn a_product_written_back_reads_the_same() {
+        let p: Product = serde_json::from_str(r#"{"id":62,"name":"MTN Airtime R12","typeCode":"V ","minAmount":12.0000,"maxAmount":12.0000,"discountPercentage":5.5000,"retailValue":12.0000,"pinIndicator":true,"smsIndicator":true}"#).unwrap();
+        let again: Product = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(again, p);
+        assert_eq!(again.retail_value, 1200);
+        assert_eq!(again.discount_percentage, Some(550));
     }
 
     #[test]
