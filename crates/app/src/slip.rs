@@ -50,17 +50,18 @@ impl Airtill {
 
     /// Writes the slip to the slips folder (or `out`) and returns where.
     pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>) -> Result<SlipFile> {
-        let bytes = self.slip_pdf(session, sale_id)?;
+        session.require_seller()?;
+        let slip = self.slip_for(sale_id)?;
         let path = match out {
             Some(p) => p,
             None => {
-                let receipt_no = self.slip_for(sale_id)?.receipt_no;
                 let dir = self.data_dir.join("slips");
                 std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
-                dir.join(format!("receipt-{receipt_no:06}.pdf"))
+                dir.join(format!("receipt-{:06}.pdf", slip.receipt_no))
             }
         };
-        std::fs::write(&path, bytes).map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
+        std::fs::write(&path, slip_pdf(&slip, Roll::Mm80))
+            .map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
         Ok(SlipFile { path: path.display().to_string() })
     }
 

@@ -514,6 +514,9 @@ async fn recharge(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Resp
     if product.type_code != "E " && !(req.device_id.len() == 11 && req.device_id.starts_with("27")) {
         return code_error(StatusCode::BAD_REQUEST, 6, "Invalid recharge Cell No provided");
     }
+    if !(req.sms_recipient.len() == 11 && req.sms_recipient.starts_with("27") && req.sms_recipient.bytes().all(|b| b.is_ascii_digit())) {
+        return code_error(StatusCode::BAD_REQUEST, 1007, "Recharge parameter validation failure: smsRecipientMsisdn");
+    }
     if product.type_code == "E " && req.device_id.len() != 11 && req.device_id.len() != 13 {
         return code_error(StatusCode::BAD_REQUEST, 8, "A meter number is compulsory for an electricity recharge");
     }
@@ -560,7 +563,6 @@ async fn recharge(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Resp
         ticket_number: ticket.clone(),
         created_ms: now,
     });
-    let _ = req.sms_recipient;
     let padded = |s: &Option<String>, width: usize| s.as_ref().map(|v| format!("{v:<width$}")).unwrap_or_default();
     json_response(
         StatusCode::OK,
