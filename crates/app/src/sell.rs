@@ -13,7 +13,7 @@ use airtill_domain::voucher::group_pin;
 use airtill_domain::{ClientReference, Currency, Money, Msisdn, Network, SaleState};
 use airtill_providers::smartcall::{RechargeRequest, TransactionStatus};
 use airtill_providers::ErrorClass;
-use airtill_store::{NewSale, Outcome, SaleRow};
+use airtill_store::{Outcome, SaleDetails, SaleRow};
 
 fn check_request_id(id: &str) -> Result<()> {
     let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
@@ -63,8 +63,10 @@ pub(crate) fn state_text(state: SaleState, pinned: bool) -> &'static str {
 }
 
 pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
-    let network = Network::from_provider_name(&row.network_name);
-    let kind = match row.product_kind.as_str() {
+    let d = &row.details;
+    let o = &row.outcome;
+    let network = Network::from_provider_name(&d.network_name);
+    let kind = match d.product_kind.as_str() {
         "airtime" => ProductKind::Airtime,
         "voucher" => ProductKind::Voucher,
         "data" => ProductKind::Data,
@@ -72,30 +74,30 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         "electricity" => ProductKind::Electricity,
         _ => ProductKind::Other,
     };
-    let recipient = Msisdn::parse(&row.recipient).map(|m| m.display_local()).unwrap_or_else(|_| row.recipient.clone());
-    let pin = row.voucher_pin.as_deref().filter(|p| !p.is_empty());
-    let amount = Money::new(row.amount_minor, row.currency);
+    let recipient = Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or_else(|_| d.recipient.clone());
+    let pin = o.voucher_pin.as_deref().filter(|p| !p.is_empty());
+    let amount = Money::new(d.amount_minor, d.currency);
     SaleView {
         id: row.id,
         receipt_no: row.receipt_no,
         state: row.state,
-        state_text: state_text(row.state, row.pinned).to_string(),
+        state_text: state_text(row.state, d.pinned).to_string(),
         created_at: time::local_minutes(row.created_ms),
-        network_name: row.network_name.clone(),
+        network_name: d.network_name.clone(),
         network,
-        product_name: row.product_name.clone(),
+        product_name: d.product_name.clone(),
         kind,
         recipient,
         amount,
         amount_text: amount.to_string(),
         voucher_pin: pin.map(group_pin),
         dial_string: pin.and_then(|p| network.filter(|_| kind != ProductKind::Electricity).map(|n| n.dial_string(p))),
-        ticket_number: row.ticket_number.clone(),
-        expiry: row.expiry_ms.map(time::local_date),
-        provider_ref: row.provider_ref.clone(),
-        client_ref: row.client_ref.clone(),
+        ticket_number: o.ticket_number.clone(),
+        expiry: o.expiry_ms.map(time::local_date),
+        provider_ref: o.provider_ref.clone(),
+        client_ref: d.client_ref.clone(),
         cashier: row.user_name.clone(),
-        error: row.error_message.clone(),
+        error: o.error_message.clone(),
         training: row.training,
     }
 }
@@ -122,7 +124,7 @@ impl Airtill {
         let amount = amount_for(fixed, product.min_amount, product.max_amount, req.amount.as_deref())?;
 
         let client_ref = ClientReference::new();
-        let new = NewSale {
+        let details = SaleDetails {
             request_id: req.request_id.clone(),
             client_ref: client_ref.to_string(),
             user_id: session.user_id,
@@ -136,18 +138,17 @@ impl Airtill {
             amount_minor: amount,
             currency: Currency::ZAR,
             discount_hundredths: product.discount_percentage,
-            now_ms: time::now_ms(),
         };
         // Rule 1: committed before anything is sent. A concurrent twin of this request
         // gets the row the first one made and does not send.
-        let (sale, created) = self.store().create_sale(&new)?;
+        let (sale, created) = self.store().create_sale(&details, time::now_ms())?;
         if !created {
             return Ok(sale_view(&sale));
         }
         let sale = self.store().transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), time::now_ms())?;
         let request = RechargeRequest {
             smartload_id: self.smartcall.config().smartload_id.clone(),
-            client_reference: sale.client_ref.clone(),
+            client_reference: sale.details.client_ref.clone(),
             sms_recipient_msisdn: recipient.as_str().to_string(),
             device_id: recipient.as_str().to_string(),
             product_id: product.id,
@@ -204,7 +205,7 @@ impl Airtill {
         if !matches!(sale.state, SaleState::Pending | SaleState::InDoubt) {
             return Ok(sale_view(&sale));
         }
-        let tx = match self.smartcall.transaction(&sale.client_ref).await {
+        let tx = match self.smartcall.transaction(&sale.details.client_ref).await {
             Ok(t) => t,
             Err(airtill_providers::smartcall::SmartcallError::Code { code: 1005, .. }) if sale.state == SaleState::InDoubt => {
                 // Smartcall has no sale with this reference: it never arrived.
@@ -227,7 +228,7 @@ impl Airtill {
         if next == sale.state {
             return Ok(sale_view(&sale));
         }
-        if sale.pinned && next == SaleState::Succeeded && tx.voucher_pin.is_none() {
+        if sale.details.pinned && next == SaleState::Succeeded && tx.voucher_pin.is_none() {
             return Ok(sale_view(&sale));
         }
         let outcome = Outcome {

@@ -11,8 +11,9 @@ impl Airtill {
         let sale = store.sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let shop = store.shop()?.ok_or_else(|| AppError::Io("the shop is not set up".into()))?;
         drop(store);
-        let pin = sale.voucher_pin.clone().filter(|p| !p.is_empty() && sale.state == SaleState::Succeeded);
-        let network = Network::from_provider_name(&sale.network_name);
+        let (d, o) = (&sale.details, &sale.outcome);
+        let pin = o.voucher_pin.clone().filter(|p| !p.is_empty() && sale.state == SaleState::Succeeded);
+        let network = Network::from_provider_name(&d.network_name);
         let status_line = match sale.state {
             SaleState::Succeeded => None,
             SaleState::Pending => Some("PENDING - waiting for the network. Not yet confirmed.".to_string()),
@@ -27,15 +28,15 @@ impl Airtill {
             cashier: sale.user_name.clone(),
             receipt_no: sale.receipt_no,
             when: time::local_minutes(sale.created_ms),
-            network: sale.network_name.clone(),
-            product: sale.product_name.clone(),
-            amount: Money::new(sale.amount_minor, sale.currency),
-            recipient: Some(Msisdn::parse(&sale.recipient).map(|m| m.display_local()).unwrap_or(sale.recipient.clone())),
+            network: d.network_name.clone(),
+            product: d.product_name.clone(),
+            amount: Money::new(d.amount_minor, d.currency),
+            recipient: Some(Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or(d.recipient.clone())),
             dial_string: pin.as_deref().and_then(|p| network.map(|n| n.dial_string(p))),
             voucher_pin: pin,
-            ticket_number: sale.ticket_number.clone(),
-            expiry: sale.expiry_ms.map(time::local_date),
-            provider_ref: sale.provider_ref.clone(),
+            ticket_number: o.ticket_number.clone(),
+            expiry: o.expiry_ms.map(time::local_date),
+            provider_ref: o.provider_ref.clone(),
             status_line,
             training: sale.training,
             copy: false,

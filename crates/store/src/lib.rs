@@ -64,9 +64,9 @@ pub struct UserRow {
     pub active: bool,
 }
 
-/// What a sale is, before it is sent.
-#[derive(Debug, Clone)]
-pub struct NewSale {
+/// What is sold: fixed when the sale is created, never changed after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleDetails {
     /// Made by the UI at the confirm step; a repeat returns the same sale.
     pub request_id: String,
     pub client_ref: String,
@@ -83,11 +83,10 @@ pub struct NewSale {
     pub currency: Currency,
     /// Dealer discount in hundredths of a percent, as the catalog gave it.
     pub discount_hundredths: Option<i64>,
-    pub now_ms: i64,
 }
 
 /// What came back from the provider.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
     /// The provider's reference (Smartcall's Smartload reference, `orderReferenceId`).
     pub provider_ref: Option<String>,
@@ -100,36 +99,20 @@ pub struct Outcome {
     pub error_message: Option<String>,
 }
 
+/// A sale as the ledger holds it: what was sold, where it stands, and what the
+/// provider said.
 #[derive(Debug, Clone)]
 pub struct SaleRow {
     pub id: i64,
-    pub request_id: String,
-    pub client_ref: String,
     pub receipt_no: i64,
     pub till_id: String,
-    pub user_id: i64,
     pub user_name: String,
-    pub provider: String,
-    pub network_name: String,
-    pub product_id: i64,
-    pub product_name: String,
-    pub product_kind: String,
-    pub pinned: bool,
-    pub recipient: String,
-    pub amount_minor: i64,
-    pub currency: Currency,
-    pub discount_hundredths: Option<i64>,
     pub state: SaleState,
-    pub provider_ref: Option<String>,
-    pub voucher_pin: Option<String>,
-    pub ticket_number: Option<String>,
-    pub expiry_ms: Option<i64>,
-    pub wallet_after_minor: Option<i64>,
-    pub error_class: Option<String>,
-    pub error_message: Option<String>,
     pub training: bool,
     pub created_ms: i64,
     pub updated_ms: i64,
+    pub details: SaleDetails,
+    pub outcome: Outcome,
 }
 
 #[derive(Debug, Clone)]
@@ -162,45 +145,48 @@ fn currency_from(s: &str) -> Result<Currency> {
 fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
     let currency: String = r.get(15)?;
     let state: String = r.get(17)?;
-    Ok((
-        SaleRow {
-            id: r.get(0)?,
-            request_id: r.get(1)?,
-            client_ref: r.get(2)?,
-            receipt_no: r.get(3)?,
-            till_id: r.get(4)?,
-            user_id: r.get(5)?,
-            user_name: r.get(6)?,
-            provider: r.get(7)?,
-            network_name: r.get(8)?,
-            product_id: r.get(9)?,
-            product_name: r.get(10)?,
-            product_kind: r.get(11)?,
-            pinned: r.get(12)?,
-            recipient: r.get(13)?,
-            amount_minor: r.get(14)?,
-            currency: Currency::ZAR,
-            discount_hundredths: r.get(16)?,
-            state: SaleState::Created,
-            provider_ref: r.get(18)?,
-            voucher_pin: r.get(19)?,
-            ticket_number: r.get(20)?,
-            expiry_ms: r.get(21)?,
-            wallet_after_minor: r.get(22)?,
-            error_class: r.get(23)?,
-            error_message: r.get(24)?,
-            training: r.get(25)?,
-            created_ms: r.get(26)?,
-            updated_ms: r.get(27)?,
-        },
-        currency,
-        state,
-    ))
+    let details = SaleDetails {
+        request_id: r.get(1)?,
+        client_ref: r.get(2)?,
+        user_id: r.get(5)?,
+        provider: r.get(7)?,
+        network_name: r.get(8)?,
+        product_id: r.get(9)?,
+        product_name: r.get(10)?,
+        product_kind: r.get(11)?,
+        pinned: r.get(12)?,
+        recipient: r.get(13)?,
+        amount_minor: r.get(14)?,
+        currency: Currency::ZAR,
+        discount_hundredths: r.get(16)?,
+    };
+    let outcome = Outcome {
+        provider_ref: r.get(18)?,
+        voucher_pin: r.get(19)?,
+        ticket_number: r.get(20)?,
+        expiry_ms: r.get(21)?,
+        wallet_after_minor: r.get(22)?,
+        error_class: r.get(23)?,
+        error_message: r.get(24)?,
+    };
+    let row = SaleRow {
+        id: r.get(0)?,
+        receipt_no: r.get(3)?,
+        till_id: r.get(4)?,
+        user_name: r.get(6)?,
+        state: SaleState::Created,
+        training: r.get(25)?,
+        created_ms: r.get(26)?,
+        updated_ms: r.get(27)?,
+        details,
+        outcome,
+    };
+    Ok((row, currency, state))
 }
 
 fn finish(parts: (SaleRow, String, String)) -> Result<SaleRow> {
     let (mut row, currency, state) = parts;
-    row.currency = currency_from(&currency)?;
+    row.details.currency = currency_from(&currency)?;
     row.state = SaleState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("sale state {state}")))?;
     Ok(row)
 }
@@ -274,7 +260,7 @@ impl Store {
     /// Commits a new sale (state `created`) with the next receipt number of the till,
     /// and the first line of its history. A `request_id` seen before returns the sale
     /// made for it, unchanged: a double click never makes a second sale.
-    pub fn create_sale(&mut self, s: &NewSale) -> Result<(SaleRow, bool)> {
+    pub fn create_sale(&mut self, s: &SaleDetails, now_ms: i64) -> Result<(SaleRow, bool)> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<i64> = tx.query_row("SELECT id FROM sales WHERE request_id = ?1", [&s.request_id], |r| r.get(0)).optional()?;
         if let Some(id) = existing {
@@ -291,13 +277,13 @@ impl Store {
             params![
                 s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
                 s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
-                s.discount_hundredths, training, s.now_ms
+                s.discount_hundredths, training, now_ms
             ],
         )?;
         let id = tx.last_insert_rowid();
         tx.execute(
             "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, NULL, 'created', ?2, NULL)",
-            params![id, s.now_ms],
+            params![id, now_ms],
         )?;
         tx.commit()?;
         Ok((self.sale(id)?, true))

@@ -8,8 +8,8 @@ fn store() -> (Store, i64) {
     (s, uid)
 }
 
-fn new_sale(uid: i64, request: &str, cref: &str) -> NewSale {
-    NewSale {
+fn new_sale(uid: i64, request: &str, cref: &str) -> SaleDetails {
+    SaleDetails {
         request_id: request.into(),
         client_ref: cref.into(),
         user_id: uid,
@@ -23,7 +23,6 @@ fn new_sale(uid: i64, request: &str, cref: &str) -> NewSale {
         amount_minor: 1200,
         currency: Currency::ZAR,
         discount_hundredths: Some(600),
-        now_ms: 1_000,
     }
 }
 
@@ -38,25 +37,25 @@ fn a_file_ledger_is_wal_and_fully_synchronous() {
 #[test]
 fn the_same_request_makes_one_sale() {
     let (mut s, uid) = store();
-    let (a, created_a) = s.create_sale(&new_sale(uid, "r1", "c1")).unwrap();
-    let (b, created_b) = s.create_sale(&new_sale(uid, "r1", "c2")).unwrap();
+    let (a, created_a) = s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
+    let (b, created_b) = s.create_sale(&new_sale(uid, "r1", "c2"), 1_000).unwrap();
     assert!(created_a && !created_b);
     assert_eq!(a.id, b.id);
-    assert_eq!(b.client_ref, "c1");
+    assert_eq!(b.details.client_ref, "c1");
     assert_eq!(s.sales_between(0, i64::MAX).unwrap().len(), 1);
 }
 
 #[test]
 fn receipt_numbers_follow_each_other() {
     let (mut s, uid) = store();
-    let nos: Vec<i64> = (0..5).map(|i| s.create_sale(&new_sale(uid, &format!("r{i}"), &format!("c{i}"))).unwrap().0.receipt_no).collect();
+    let nos: Vec<i64> = (0..5).map(|i| s.create_sale(&new_sale(uid, &format!("r{i}"), &format!("c{i}")), 1_000).unwrap().0.receipt_no).collect();
     assert_eq!(nos, vec![1, 2, 3, 4, 5]);
 }
 
 #[test]
 fn transitions_are_checked_and_kept_in_history() {
     let (mut s, uid) = store();
-    let (sale, _) = s.create_sale(&new_sale(uid, "r1", "c1")).unwrap();
+    let (sale, _) = s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
     s.transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), 2_000).unwrap();
     // A stale caller that believes the sale is still created is refused.
     assert!(matches!(
@@ -73,7 +72,8 @@ fn transitions_are_checked_and_kept_in_history() {
         )
         .unwrap();
     assert_eq!(done.state, SaleState::Succeeded);
-    assert_eq!(done.provider_ref.as_deref(), Some("130078272"));
+    assert_eq!(done.outcome.provider_ref.as_deref(), Some("130078272"));
+    assert_eq!(done.details, new_sale(uid, "r1", "c1"), "what was sold never changes");
     assert!(matches!(
         s.transition(sale.id, SaleState::Succeeded, SaleState::Failed, &Outcome::default(), 4_000),
         Err(StoreError::BadTransition(..))
@@ -86,7 +86,7 @@ fn transitions_are_checked_and_kept_in_history() {
 #[test]
 fn history_and_sales_cannot_be_rewritten() {
     let (mut s, uid) = store();
-    let (sale, _) = s.create_sale(&new_sale(uid, "r1", "c1")).unwrap();
+    let (sale, _) = s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
     assert!(s.conn.execute("UPDATE sale_events SET to_state = 'failed'", []).is_err());
     assert!(s.conn.execute("DELETE FROM sale_events", []).is_err());
     assert!(s.conn.execute("DELETE FROM sales WHERE id = ?1", [sale.id]).is_err());
@@ -95,8 +95,8 @@ fn history_and_sales_cannot_be_rewritten() {
 #[test]
 fn unresolved_sales_are_found() {
     let (mut s, uid) = store();
-    let (a, _) = s.create_sale(&new_sale(uid, "r1", "c1")).unwrap();
-    s.create_sale(&new_sale(uid, "r2", "c2")).unwrap();
+    let (a, _) = s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
+    s.create_sale(&new_sale(uid, "r2", "c2"), 1_000).unwrap();
     s.transition(a.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), 2).unwrap();
     let open: Vec<i64> = s.unresolved_sales().unwrap().iter().map(|r| r.id).collect();
     assert_eq!(open, vec![a.id]);
@@ -110,7 +110,7 @@ fn reopening_keeps_everything() {
         let mut s = Store::open(&path).unwrap();
         s.set_shop(&Shop { name: "S".into(), till_id: "T1".into(), training: true }).unwrap();
         let uid = s.add_user("C", Role::Cashier, "h").unwrap();
-        s.create_sale(&new_sale(uid, "r1", "c1")).unwrap();
+        s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
     }
     let s = Store::open(&path).unwrap();
     assert_eq!(s.sales_between(0, i64::MAX).unwrap().len(), 1);
