@@ -207,7 +207,7 @@ impl Airtill {
         }
         let tx = match self.smartcall.transaction(&sale.details.client_ref).await {
             Ok(t) => t,
-            Err(airtill_providers::smartcall::SmartcallError::Code { code: 1005, .. }) if sale.state == SaleState::InDoubt => {
+            Err(airtill_providers::smartcall::SmartcallError::Code { code: airtill_providers::smartcall::ErrorCode::ClientReferenceUnknown, .. }) if sale.state == SaleState::InDoubt => {
                 // Smartcall has no sale with this reference: it never arrived.
                 let outcome = Outcome {
                     error_class: Some("rejected".into()),

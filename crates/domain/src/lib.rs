@@ -3,6 +3,7 @@
 //! Money is always integer minor units plus a currency ([`money::Money`]); provider
 //! amounts are parsed exactly ([`money::parse_decimal`]), never through `f64`.
 
+pub mod clock;
 pub mod money;
 pub mod network;
 pub mod phone;
@@ -10,6 +11,7 @@ pub mod reference;
 pub mod sale;
 pub mod voucher;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use money::{Currency, Money, MoneyError};
 pub use network::Network;
 pub use phone::{Msisdn, PhoneError};

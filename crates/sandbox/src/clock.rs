@@ -1,38 +1,4 @@
-//! The sandbox's clock, injectable so tests never wait real minutes.
+//! The sandbox uses the domain's clock, so a test can drive the client and the
+//! sandbox from one [`ManualClock`].
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-pub trait Clock: Send + Sync + 'static {
-    /// Epoch milliseconds.
-    fn now_ms(&self) -> i64;
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-    }
-}
-
-/// A clock that moves only when told.
-#[derive(Debug, Clone)]
-pub struct ManualClock(Arc<AtomicI64>);
-
-impl ManualClock {
-    pub fn new(start_ms: i64) -> ManualClock {
-        ManualClock(Arc::new(AtomicI64::new(start_ms)))
-    }
-    pub fn advance_ms(&self, ms: i64) {
-        self.0.fetch_add(ms, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+pub use airtill_domain::clock::{Clock, ManualClock, SystemClock};

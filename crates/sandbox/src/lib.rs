@@ -8,4 +8,7 @@ pub mod clock;
 pub mod smartcall;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use smartcall::{LedgerEntry, SmartcallSandbox, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
+pub use smartcall::{
+    Fault, LedgerEntry, SmartcallSandbox, TRAINING_PASSWORD, TRAINING_RICA_AGENT, TRAINING_SECOND_SMARTLOAD_ID, TRAINING_SMARTLOAD_ID,
+    TRAINING_USERNAME,
+};

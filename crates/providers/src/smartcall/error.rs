@@ -1,6 +1,8 @@
-//! Smartcall errors: every code of the spec's tables 2 and 3 plus providers.md's
-//! extras, each with a class and a message a cashier understands.
+//! Smartcall errors: transport failures, the three error envelopes with their typed
+//! codes ([`ErrorCode`], [`CancelCode`], [`NetworkCode`]), and refusals made locally
+//! before anything was sent. Each has a class and a message a cashier understands.
 
+use super::codes::{CancelCode, ErrorCode, NetworkCode};
 use crate::ErrorClass;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,16 +20,33 @@ pub enum SmartcallError {
     /// `Source IP is not authorised`.
     #[error("Smartcall refused the login: {0}")]
     LoginRefused(String),
-    /// HTTP 429 on login: every one of the user's 20 tokens is in use.
+    /// HTTP 429 on login even after flushing the user's tokens.
     #[error("Smartcall says too many sessions are open: {0}")]
     SessionLimit(String),
     /// A bearer token was refused twice in a row.
     #[error("Smartcall refused the session token: {0}")]
     TokenRefused(String),
     /// A business error with its code (flat, nested or `APP_ERROR` envelope).
-    #[error("Smartcall error {code}: {message}")]
-    Code { code: i64, message: String },
-    /// An `APP_ERROR`/`SYS_ERROR`/`INV_REQUEST` answer with no code.
+    #[error("Smartcall code {}: {message}", code.code())]
+    Code { code: ErrorCode, message: String },
+    /// A refused cancel (table 3).
+    #[error("Smartcall refused the cancel, code {}: {message}", code.code())]
+    Cancel { code: CancelCode, message: String },
+    /// A synchronous recharge that did not succeed: `statusCode` 1 (application
+    /// error), 2 (business error) or 3 (network pending), with the network's own
+    /// answer when `statusMessage` carries one.
+    #[error("Smartcall recharge status {status_code}: {status_message}")]
+    Sync {
+        status_code: i64,
+        status_message: String,
+        error: Option<(ErrorCode, String)>,
+        network: Option<NetworkCode>,
+    },
+    /// The mobile network is down (the QA simulator drops each network in turn); the
+    /// recharge was refused before it went anywhere.
+    #[error("the {network} network is down: {message}")]
+    NetworkDown { network: String, message: String },
+    /// An `APP_ERROR`/`SYS_ERROR`/`INV_REQUEST`/`FAILURE` answer with no code.
     #[error("Smartcall answered {response_code}: {message}")]
     Response { response_code: String, message: String },
     /// A body that is not the JSON expected (an HTML 415 page, a truncated body).
@@ -36,9 +55,12 @@ pub enum SmartcallError {
     /// HTTP 5xx with no readable error.
     #[error("Smartcall had a server error (HTTP {0})")]
     Server(u16),
-    /// Refused locally before sending (bad configuration, a batch over 100...).
+    /// A voucher order file that could not be opened or read.
+    #[error("the voucher order file could not be read: {0}")]
+    OrderFile(String),
+    /// Refused locally before sending (bad input, bad configuration, a batch over 100).
     #[error("{0}")]
-    Refused(String),
+    Invalid(String),
 }
 
 impl SmartcallError {
@@ -50,13 +72,17 @@ impl SmartcallError {
             SmartcallError::TimedOut | SmartcallError::Dropped(_) => ErrorClass::InDoubt,
             SmartcallError::LoginRefused(_) | SmartcallError::TokenRefused(_) => ErrorClass::Configuration,
             SmartcallError::SessionLimit(_) => ErrorClass::Transient,
-            SmartcallError::Code { code, .. } => class_for_code(*code),
+            SmartcallError::Code { code, .. } => code.class(),
+            SmartcallError::Cancel { code, .. } => code.class(),
+            SmartcallError::Sync { status_code, error, network, .. } => sync_class(*status_code, error.as_ref().map(|e| e.0), *network),
+            SmartcallError::NetworkDown { .. } => ErrorClass::Rejected,
             // SYS_ERROR without a code: a fault between Smartcall and the network.
             SmartcallError::Response { response_code, .. } if response_code == "SYS_ERROR" => ErrorClass::InDoubt,
             SmartcallError::Response { .. } => ErrorClass::Rejected,
             SmartcallError::BadAnswer { status, .. } if *status == 415 => ErrorClass::Configuration,
             SmartcallError::BadAnswer { .. } | SmartcallError::Server(_) => ErrorClass::InDoubt,
-            SmartcallError::Refused(_) => ErrorClass::Configuration,
+            SmartcallError::OrderFile(_) => ErrorClass::Transient,
+            SmartcallError::Invalid(_) => ErrorClass::Rejected,
         }
     }
 
@@ -68,6 +94,21 @@ impl SmartcallError {
         }
     }
 
+    /// The code of table 2 this error carries, if any.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            SmartcallError::Code { code, .. } => Some(*code),
+            SmartcallError::Sync { error: Some((code, _)), .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// True when the mobile network is down and nothing went to it: the sale may be
+    /// routed to another provider.
+    pub fn is_network_down(&self) -> bool {
+        matches!(self, SmartcallError::NetworkDown { .. })
+    }
+
     /// What the cashier sees, with what to do.
     pub fn cashier_message(&self) -> String {
         match self {
@@ -75,86 +116,49 @@ impl SmartcallError {
             SmartcallError::TimedOut | SmartcallError::Dropped(_) => "Smartcall did not confirm this sale in time. It may have gone through: do not sell it again. Airtill is checking with Smartcall and will show the result.".into(),
             SmartcallError::LoginRefused(_) | SmartcallError::TokenRefused(_) => "Smartcall refused Airtill's login. Nothing was sold. Ask the manager to check the Smartcall username and password in Settings.".into(),
             SmartcallError::SessionLimit(_) => "Smartcall is busy with too many sessions for this account. Nothing was sold. Try again in a minute.".into(),
-            SmartcallError::Code { code, message } => cashier_message_for_code(*code, message),
+            SmartcallError::Code { code, message } => code.cashier_message(message),
+            SmartcallError::Cancel { code, .. } => code.cashier_message(),
+            SmartcallError::Sync { status_code: 3, .. } => "The network is still processing this recharge. Do not sell it again: Airtill is checking and will show the result.".into(),
+            SmartcallError::Sync { network: Some(n), .. } if !n.is_success() => n.advice.to_string(),
+            SmartcallError::Sync { error: Some((code, message)), .. } => code.cashier_message(message),
+            SmartcallError::Sync { status_code: 2, status_message, .. } => format!("The network refused the recharge ({status_message}). Nothing was sold."),
+            SmartcallError::Sync { status_message, .. } => format!("Smartcall could not complete the recharge ({status_message}). It may have gone through: do not sell it again until it is checked."),
+            SmartcallError::NetworkDown { network, .. } => format!("The {network} network is down at the moment. Nothing was sold. Try again in a few minutes."),
             SmartcallError::Response { response_code, message } if response_code == "SYS_ERROR" => format!("Smartcall reported a network fault ({message}). The sale may have gone through: do not sell it again until it is checked."),
-            SmartcallError::Response { message, .. } => format!("Smartcall refused the sale: {message}. Nothing was sold."),
+            SmartcallError::Response { message, .. } => format!("Smartcall refused the request: {message}. Nothing was sold."),
+            SmartcallError::BadAnswer { status: 415, .. } => "Smartcall refused the request's format. Nothing was sold. Ask support to check Airtill's Smartcall settings.".into(),
             SmartcallError::BadAnswer { .. } | SmartcallError::Server(_) => "Smartcall sent an answer Airtill could not read. The sale may have gone through: do not sell it again. Airtill is checking.".into(),
-            SmartcallError::Refused(m) => m.clone(),
+            SmartcallError::OrderFile(_) => "The voucher order file could not be opened. Ask Smartcall to recreate it, then download it again.".into(),
+            SmartcallError::Invalid(m) => m.clone(),
         }
     }
 }
 
-/// The class of a Smartcall error code on a recharge (tables 2 and 3, providers.md).
-pub fn class_for_code(code: i64) -> ErrorClass {
-    match code {
-        // Query, never resend: the reference may already be sold.
-        1001..=1004 | 1006 => ErrorClass::InDoubt,
-        // The account or set-up must be fixed by a manager.
-        3 | 4 | 11 | 12 | 14 | 15 | 400 => ErrorClass::Configuration,
-        99 => ErrorClass::Transient,
-        // Refusals of the request's content: nothing was sold.
-        2 | 5..=10 | 16..=19 | 1005 | 1007 | 1008 | 2001 | 100 => ErrorClass::Rejected,
-        // Anything unknown on a sale is treated as possibly sold.
-        _ => ErrorClass::InDoubt,
-    }
-}
-
-/// The cashier's words for a code.
-pub fn cashier_message_for_code(code: i64, provider_message: &str) -> String {
-    let m = match code {
-        2 => "Smartcall's system refused the recharge. Nothing was sold. Try again.",
-        3 | 12 | 11 => "This shop's Smartload account is not active. Nothing was sold. Ask the manager to contact Smartcall.",
-        4 => "The shop's Smartload PIN was refused. Nothing was sold. Ask the manager.",
-        5 => "That network cannot be recharged with this product. Nothing was sold. Choose another product.",
-        6 => "Smartcall says that cell number is not valid for this network. Nothing was sold. Check the number with the customer.",
-        7 => "That product type is not valid. Nothing was sold. Choose another product.",
-        8 => "An electricity sale needs the meter number. Nothing was sold.",
-        9 => "That product is no longer offered. Nothing was sold. Refresh the products and choose again.",
-        10 => "Smartcall sells only vouchers (with a PIN) on this network. Nothing was sold. Choose a voucher product.",
-        14 => "Smartcall could not work out the discount for this product. Nothing was sold. Ask the manager.",
-        15 => "The Smartload wallet does not have enough money for this sale. Nothing was sold. Ask the manager to top up the wallet.",
-        16 => "The same number and amount (or meter) was recharged in the last 5 minutes. Nothing was sold. If the customer really wants another, wait 5 minutes.",
-        17 => "The price check for this sale has expired. Nothing was sold. Start the sale again.",
-        18 => "Smartcall is out of stock of this voucher. Nothing was sold. Choose another amount or product.",
-        19 => "The quantity must be more than 0. Nothing was sold.",
-        99 => "Smartcall is under maintenance. Nothing was sold. Try again later.",
-        400 => "This Smartload account is not registered to the shop's Smartcall user. Nothing was sold. Ask the manager to check Settings.",
-        1001 => "Smartcall already has a sale with this reference. Airtill is checking it: do not sell it again.",
-        1002 => "Smartcall is still processing this sale. Do not sell it again; Airtill will show the result.",
-        1003 | 1004 | 1006 => "Smartcall did not confirm this sale. It may have gone through: do not sell it again. Airtill is checking with Smartcall.",
-        1005 | 1008 => "Smartcall has no sale with this reference.",
-        1007 => "Smartcall found a mistake in the sale's details. Nothing was sold. Check the product and amount.",
-        2001 => "That voucher order does not exist.",
-        _ => return format!("Smartcall answered with error {code} ({provider_message}). The sale may have gone through: do not sell it again until it is checked."),
+/// A synchronous recharge's class: statusCode 3 is pending (in doubt); a business
+/// error (2) is a refusal unless the network's own code or the error code says the
+/// recharge may have gone through; the most careful reading wins.
+fn sync_class(status_code: i64, code: Option<ErrorCode>, network: Option<NetworkCode>) -> ErrorClass {
+    let base = match status_code {
+        2 => ErrorClass::Rejected,
+        3 => return ErrorClass::InDoubt,
+        _ => code.map(ErrorCode::class).unwrap_or(ErrorClass::InDoubt),
     };
-    m.to_string()
+    let mut class = base;
+    for other in [code.map(ErrorCode::class), network.and_then(|n| n.class)].into_iter().flatten() {
+        if other == ErrorClass::InDoubt {
+            return ErrorClass::InDoubt;
+        }
+        if status_code == 2 && other == ErrorClass::Configuration {
+            class = other;
+        }
+    }
+    class
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn in_doubt_codes_are_never_resold() {
-        for code in [1001, 1002, 1003, 1004, 1006, 12345] {
-            assert_eq!(class_for_code(code), ErrorClass::InDoubt, "{code}");
-            assert!(!class_for_code(code).nothing_sold());
-        }
-        for code in [2, 5, 6, 8, 9, 10, 16, 17, 18, 19, 1005, 1007] {
-            assert_eq!(class_for_code(code), ErrorClass::Rejected, "{code}");
-        }
-        for code in [3, 4, 11, 12, 14, 15, 400] {
-            assert_eq!(class_for_code(code), ErrorClass::Configuration, "{code}");
-        }
-    }
-
-    #[test]
-    fn every_code_has_a_message_without_jargon() {
-        for code in [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16, 17, 18, 19, 99, 400, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 2001] {
-            let m = cashier_message_for_code(code, "x");
-            assert!(!m.contains("error"), "{code}: {m}");
-        }
-    }
+    use crate::smartcall::codes::MobileNetwork;
 
     #[test]
     fn a_timeout_after_sending_is_in_doubt_and_unreachable_is_not() {
@@ -163,5 +167,28 @@ mod tests {
         assert_eq!(SmartcallError::Server(500).class_for_sale(), ErrorClass::InDoubt);
         assert_eq!(SmartcallError::Unreachable("refused".into()).class_for_sale(), ErrorClass::Transient);
         assert_eq!(SmartcallError::TimedOut.class_for_read(), ErrorClass::Transient);
+    }
+
+    #[test]
+    fn synchronous_answers_are_classed_by_status_and_network_code() {
+        let pending = SmartcallError::Sync { status_code: 3, status_message: "busy".into(), error: None, network: None };
+        assert_eq!(pending.class_for_sale(), ErrorClass::InDoubt);
+        let rica = NetworkCode::recognise("1812 Subscriber not RICA'd", None);
+        let business = SmartcallError::Sync { status_code: 2, status_message: "1812 Subscriber not RICA'd".into(), error: Some((ErrorCode::GeneralSystemError, "failed".into())), network: rica };
+        assert_eq!(business.class_for_sale(), ErrorClass::Rejected);
+        assert!(business.cashier_message().contains("RICA"));
+        let dup = NetworkCode::recognise("26 Duplicate recharge attempted.", Some(MobileNetwork::Vodacom));
+        let business_dup = SmartcallError::Sync { status_code: 2, status_message: "26".into(), error: None, network: dup };
+        assert_eq!(business_dup.class_for_sale(), ErrorClass::InDoubt);
+        let app = SmartcallError::Sync { status_code: 1, status_message: String::new(), error: Some((ErrorCode::InsufficientFunds, "R0".into())), network: None };
+        assert_eq!(app.class_for_sale(), ErrorClass::Configuration);
+    }
+
+    #[test]
+    fn cancel_refusals_and_network_down_are_not_in_doubt() {
+        let c = SmartcallError::Cancel { code: CancelCode::AlreadyCancelled, message: "x has already been cancelled.".into() };
+        assert_eq!(c.class_for_sale(), ErrorClass::Rejected);
+        let d = SmartcallError::NetworkDown { network: "MTN".into(), message: "down".into() };
+        assert!(d.class_for_sale().nothing_sold() && d.is_network_down());
     }
 }

@@ -5,10 +5,17 @@
 //! corrects them when a real account shows the truth.
 
 mod client;
+pub mod codes;
 pub mod conventions;
 mod error;
+pub mod payments;
+pub mod rica;
 pub mod types;
+pub mod vouchers;
 
-pub use client::{Client, Config, Fetched};
-pub use error::{cashier_message_for_code, class_for_code, SmartcallError};
+pub use client::{Client, Config, Fetched, EXPIRY_MARGIN_MS, IDLE_LIMIT_MS};
+pub use codes::{CancelCode, ErrorCode, MobileNetwork, NetworkCode};
+pub use error::SmartcallError;
+pub use payments::*;
+pub use rica::*;
 pub use types::*;

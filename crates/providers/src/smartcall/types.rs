@@ -201,8 +201,247 @@ impl Transaction {
     }
 }
 
+/// `GET /smartload/registered/{msisdn}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Registered {
+    pub registered: bool,
+}
+
+/// `GET /smartload/products/{productId}`: the product and its other-`smsIndicator` twin.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProductsResponse {
+    pub products: Vec<Product>,
+}
+
+/// A synchronous (`v2`) recharge that succeeded: its final state is known.
+#[derive(Debug, Clone)]
+pub struct SyncRecharge {
+    pub recharge: Recharge,
+    /// The network's own answer (`"00 Recharge completed successfully"`), if given.
+    pub status_message: Option<String>,
+}
+
+/// One recharge of a batch, as it came back.
+#[derive(Debug, Clone)]
+pub struct BatchItem {
+    pub client_reference: String,
+    pub result: Result<Recharge, super::SmartcallError>,
+}
+
+/// A batch recharge's answer: `SUCCESS`, `PART_SUCCESS` or `FAILURE`, and one item per
+/// recharge sent.
+#[derive(Debug, Clone)]
+pub struct BatchResult {
+    pub response_code: String,
+    pub items: Vec<BatchItem>,
+}
+
+/// Which recharge to cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelBy {
+    ClientReference(String),
+    SmartloadReference(i64),
+}
+
+/// A prevend's verdict (`responseCode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrevendVerdict {
+    /// `SUCCESS`: the recharge will go through.
+    WillSucceed,
+    /// `APP_ERROR`: the recharge will not go through.
+    WillFail,
+    /// `SYS_ERROR`: an infrastructure fault; try later.
+    SystemFault,
+    /// `INV_REQUEST`: the prevend request itself was wrong.
+    InvalidRequest,
+}
+
+/// A prevend's answer: the verdict and the network's unfiltered message.
+#[derive(Debug, Clone)]
+pub struct PrevendAnswer {
+    pub verdict: PrevendVerdict,
+    pub message: String,
+}
+
+/// What a prevend is for: only pinless Vodacom and MTN products and electricity may be
+/// prevended (spec 8j and FAQ 2), checked before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrevendKind {
+    PinlessVodacom,
+    PinlessMtn,
+    Electricity,
+}
+
+impl PrevendKind {
+    /// The kind for a product of `network` (its catalog description), or why it cannot
+    /// be prevended.
+    pub fn for_product(network: &str, product: &Product) -> Result<PrevendKind, String> {
+        let n = network.trim().to_ascii_lowercase();
+        let electricity = n.starts_with("electricity") || product.type_code.as_deref() == Some(super::conventions::TYPE_ELECTRICITY);
+        if electricity {
+            return Ok(PrevendKind::Electricity);
+        }
+        if product.pin_indicator {
+            return Err("Only pinless recharges can be checked in advance; vouchers cannot.".into());
+        }
+        match n.as_str() {
+            "vodacom" => Ok(PrevendKind::PinlessVodacom),
+            "mtn" => Ok(PrevendKind::PinlessMtn),
+            _ => Err(format!("{} does not offer an advance check; only Vodacom, MTN and electricity do.", network.trim())),
+        }
+    }
+}
+
+/// `POST /smartload/fundstransfer`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FundsTransferRequest {
+    pub source_smartload_id: String,
+    pub recipient_smartload_id: String,
+    /// Cents here; Rand as a JSON number on the wire.
+    #[serde(serialize_with = "serialize_rand")]
+    pub amount: i64,
+    pub send_sms: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FundsTransferResponse {
+    /// The source wallet after the transfer, cents.
+    #[serde(deserialize_with = "hundredths")]
+    pub current_dealer_balance: i64,
+}
+
+/// `POST /smartload/vouchers/orders` **[convention]**.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoucherOrderRequest {
+    pub smartload_id: String,
+    pub client_reference: String,
+    pub product_id: i64,
+    pub quantity: i64,
+}
+
+/// A batch voucher order: how to fetch and open its file **[convention]**.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct VoucherOrder {
+    pub order_id: i64,
+    pub file_name: String,
+    /// The zip's password. Never log it.
+    pub password: String,
+    pub quantity: i64,
+    /// The order's total, cents.
+    #[serde(deserialize_with = "hundredths")]
+    pub amount: i64,
+}
+
+impl std::fmt::Display for VoucherOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "order {} ({} vouchers, file {})", self.order_id, self.quantity, self.file_name)
+    }
+}
+
+/// One voucher from an order file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderedVoucher {
+    pub ticket_number: String,
+    pub voucher_pin: String,
+    /// Cents.
+    pub amount: i64,
+    /// `YYYY-MM-DD`.
+    pub expiry_date: chrono::NaiveDate,
+    pub box_number: String,
+    pub batch_number: String,
+}
+
+/// `GET /smartload/cashup/{smartloadId}` and `POST /smartload/cashup`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cashup {
+    #[serde(default)]
+    pub cashup_response_items: Vec<CashupItem>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CashupItem {
+    /// `Opening Balance`, `Closing Balance`, `Recharges`, `Deposits`, `Total Profit`.
+    pub group_description: String,
+    /// `CELLC`, `MTN`, `VOD`, `Telkom Mobile`, `Electricity-Eskom`, `Credit`, ...
+    pub item_description: Option<String>,
+    #[serde(default)]
+    pub item_count: Option<i64>,
+    /// Cents; recharges are negative.
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub amount: Option<i64>,
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub net_amount: Option<i64>,
+    #[serde(default, deserialize_with = "opt_hundredths")]
+    pub profit: Option<i64>,
+}
+
+impl Cashup {
+    /// The items of one group.
+    pub fn group<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a CashupItem> + 'a {
+        self.cashup_response_items.iter().filter(move |i| i.group_description.eq_ignore_ascii_case(name))
+    }
+}
+
+/// `POST /smartload/cashup`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CashupPeriodRequest {
+    pub smartload_id: String,
+    /// `2018-01-01`
+    pub start_date: String,
+    pub end_date: String,
+}
+
+/// `GET /utilities/simnetwork/{msisdn}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SimNetwork {
+    pub msisdn: String,
+    #[serde(default)]
+    pub query_date: Option<String>,
+    #[serde(default)]
+    pub ported: bool,
+    pub network: String,
+}
+
+/// `GET /utilities/health`: `{"vodacom":"UP","mtn":"UP",...}`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct NetworkHealth(pub std::collections::BTreeMap<String, String>);
+
+impl NetworkHealth {
+    /// `Some(true)` when the named network (`vodacom`, `mtn`, `cellc`, `telkom`,
+    /// `virgin`) is up, `None` when it is not listed.
+    pub fn is_up(&self, key: &str) -> Option<bool> {
+        self.0.get(key).map(|s| s.trim().eq_ignore_ascii_case("UP"))
+    }
+
+    /// The health key for a catalog network description.
+    pub fn key_for(network: &str) -> Option<&'static str> {
+        let n = network.to_ascii_lowercase();
+        if n.starts_with("vodacom") {
+            Some("vodacom")
+        } else if n.starts_with("mtn") {
+            Some("mtn")
+        } else if n.starts_with("cell") {
+            Some("cellc")
+        } else if n.starts_with("telkom") {
+            Some("telkom")
+        } else if n.starts_with("virgin") {
+            Some("virgin")
+        } else {
+            None
+        }
+    }
+}
+
 /// Trims right-padded strings; empty becomes `None`.
-fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let s: Option<String> = Deserialize::deserialize(d)?;
     Ok(s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
 }

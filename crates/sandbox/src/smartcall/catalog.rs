@@ -35,6 +35,7 @@ const VOUCHERS: TypeDef = TypeDef { id: 2, code: "V ", description: "Airtime Vou
 const DATA: TypeDef = TypeDef { id: 3, code: "D ", description: "Data Bundles", fixed: true };
 const SMS: TypeDef = TypeDef { id: 4, code: "S ", description: "SMS Bundles", fixed: true };
 const ELECTRICITY: TypeDef = TypeDef { id: 5, code: "E ", description: "Electricity", fixed: false };
+const PAYMENTS: TypeDef = TypeDef { id: 6, code: "P ", description: "Bill Payments", fixed: false };
 
 const VOUCHER_VALUES: [i64; 16] = [5, 10, 12, 15, 29, 30, 50, 55, 60, 100, 110, 150, 180, 200, 300, 500];
 const DATA_BUNDLES: [(&str, i64); 12] = [
@@ -57,6 +58,9 @@ const SMS_BUNDLES: [(&str, i64); 5] = [("50 SMS", 10), ("100 SMS", 17), ("250 SM
 const MOBILE_NETWORKS: [(i64, &str, i64); 5] =
     [(1, "Vodacom", 550), (2, "MTN", 600), (3, "Cell C", 700), (9, "Telkom Mobile", 750), (12, "Virgin Mobile", 700)];
 const ELECTRICITY_NETWORKS: [(i64, &str); 2] = [(8, "Electricity-Municipalities"), (13, "Electricity-Eskom")];
+/// The network whose products are paid through `/payments/easypay`.
+pub const EASYPAY_NETWORK: (i64, &str) = (20, "EasyPay");
+const EASYPAY_PRODUCTS: [&str; 3] = ["EasyPay Municipal Accounts", "EasyPay Traffic Fines", "EasyPay Telkom Accounts"];
 
 /// Every product, in catalog order.
 pub fn products() -> Vec<SimProduct> {
@@ -97,6 +101,9 @@ pub fn products() -> Vec<SimProduct> {
     for (id, name) in ELECTRICITY_NETWORKS {
         add(&mut out, (id, name), &ELECTRICITY, format!("{name} Prepaid"), 1_000, 300_000, 9_999_999, 250, true);
     }
+    for name in EASYPAY_PRODUCTS {
+        add(&mut out, EASYPAY_NETWORK, &PAYMENTS, name.to_string(), 100, 1_000_000, 9_999_999, 150, false);
+    }
     out
 }
 
@@ -106,6 +113,7 @@ fn type_of(code: &str) -> &'static TypeDef {
         "V " => &VOUCHERS,
         "D " => &DATA,
         "S " => &SMS,
+        "P " => &PAYMENTS,
         _ => &ELECTRICITY,
     }
 }

@@ -1,34 +1,46 @@
 //! The Smartcall Web Service V3 simulator.
 //!
 //! Behaviour from the spec's QA simulator and the real service (providers.md §1):
-//! R11 is a business failure, R13 is "network pending" that resolves later, a
-//! duplicate client reference is 1001, the same number and amount within 5 minutes is
-//! 16, a POST without `Content-Type: application/json` gets the HTML 415 page, PINs
-//! come right-padded and success is spelt `SUCESSFUL`.
+//! R11 is a business failure, R13 is "network pending" that resolves later, networks
+//! drop in rotation (switchable), a duplicate client reference is 1001, the same number
+//! and amount within 5 minutes is 16, cancels work only before submission (7 when
+//! already cancelled), tokens live 24 h or 4 h idle with at most 20 per user (429), a
+//! POST without `Content-Type: application/json` gets the HTML 415 page, PINs come
+//! right-padded and success is spelt `SUCESSFUL`. Faults can be injected per request
+//! ([`Fault`]). Time comes from a [`Clock`] the tests control.
 
 pub mod catalog;
+mod faults;
+mod recharge;
+mod services;
+mod wallet;
+
+pub use faults::Fault;
 
 use crate::clock::{Clock, SystemClock};
-use airtill_domain::money::parse_decimal;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine as _;
-use catalog::{four_places, network_ids, network_json, raw_number, render, SimProduct};
+use catalog::{four_places, network_ids, network_json, render, SimProduct};
 use rand::Rng;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
 /// Training mode's account: the app logs in with these when no account is set up.
 pub const TRAINING_USERNAME: &str = "training";
 pub const TRAINING_PASSWORD: &str = "training";
 pub const TRAINING_SMARTLOAD_ID: &str = "27820000001";
+/// A second dealer account of the training user, for funds transfers.
+pub const TRAINING_SECOND_SMARTLOAD_ID: &str = "27820000002";
+/// A RICA agent number known to the sandbox (enabled, under the master dealer).
+pub const TRAINING_RICA_AGENT: &str = "27821234567";
 /// The training wallet starts with R100 000.00.
 pub const TRAINING_WALLET_CENTS: i64 = 10_000_000;
 
@@ -38,26 +50,68 @@ const MAX_TOKENS: usize = 20;
 const DUPLICATE_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// How long an R13 "network pending" recharge stays pending.
 pub const PENDING_RESOLVES_AFTER_MS: i64 = 2 * 60 * 1000;
-/// How long an ordinary pinless recharge takes to reach the network.
+/// How long an ordinary pinless recharge waits in Smartcall's queue before it reaches
+/// the network (and can no longer be cancelled), unless changed with
+/// [`SmartcallSandbox::set_queue_delay_ms`].
 pub const ASYNC_SETTLES_AFTER_MS: i64 = 3 * 1000;
+/// How long each network stays down in the QA simulator's rotation.
+pub const ROTATION_SLOT_MS: i64 = 5 * 60 * 1000;
+/// The health keys, in rotation order.
+pub const HEALTH_KEYS: [&str; 5] = ["vodacom", "mtn", "cellc", "telkom", "virgin"];
 
-/// One recharge the sandbox accepted: what the provider's books say.
+/// One sale the sandbox accepted: what the provider's books say.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
     pub client_reference: String,
     pub order_reference_id: i64,
     pub smartload_id: String,
+    /// `recharge`, `payment` or `voucher_order`.
+    pub kind: &'static str,
     pub product_id: i64,
+    /// The catalog network (`MTN`, `Electricity-Eskom`, `EasyPay`, `DSTV`).
+    pub network: String,
     pub device_id: String,
     /// Cents.
     pub amount: i64,
     /// Cents debited from the wallet (amount less discount).
     pub cost: i64,
-    /// `PENDING`, `SUCESSFUL`, `FAILED`, `CANCELLED`.
+    /// `REQUESTED`, `PENDING`, `SUCESSFUL`, `FAILED`, `CANCELLED`.
     pub status: &'static str,
     pub voucher_pin: Option<String>,
     pub ticket_number: Option<String>,
     pub created_ms: i64,
+    /// When a failed pinless recharge's cost comes back to the wallet.
+    pub refund_due_ms: Option<i64>,
+    pub refunded: bool,
+}
+
+impl LedgerEntry {
+    /// True when this sale counts as sold (the money stays with the provider).
+    pub fn is_sold(&self) -> bool {
+        self.status == "SUCESSFUL"
+    }
+}
+
+/// A wallet movement, for balances and cashups.
+#[derive(Debug, Clone)]
+pub(crate) struct Movement {
+    pub ms: i64,
+    pub smartload_id: String,
+    /// Cents, signed.
+    pub delta: i64,
+    pub kind: MovementKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum MovementKind {
+    /// A sale's cost (negative), with its retail amount and cashup item name.
+    Sale { item: String, amount: i64 },
+    /// A failed sale's cost returned.
+    Refund { item: String, amount: i64 },
+    /// A funds transfer in.
+    Deposit,
+    /// A funds transfer out.
+    TransferOut,
 }
 
 struct TokenInfo {
@@ -66,21 +120,60 @@ struct TokenInfo {
     last_used_ms: i64,
 }
 
-struct Inner {
+pub(crate) struct Prevend {
+    pub created_ms: i64,
+    pub mobile: bool,
+}
+
+pub(crate) struct Order {
+    pub order_id: i64,
+    pub smartload_id: String,
+    pub client_reference: String,
+    pub password: String,
+    pub file_version: u32,
+    /// (ticket, pin, amount cents, expiry yyyy-mm-dd, box, batch)
+    pub vouchers: Vec<(String, String, i64, String, String, String)>,
+    pub amount: i64,
+}
+
+pub(crate) struct Registration {
+    pub id: String,
+    pub msisdn: String,
+    pub created_ms: i64,
+    pub rejected: Option<String>,
+    pub agent: bool,
+}
+
+pub(crate) struct Inner {
     users: HashMap<String, (String, Vec<String>)>,
     tokens: HashMap<String, TokenInfo>,
-    wallets: HashMap<String, i64>,
-    products: Vec<SimProduct>,
-    ledger: Vec<LedgerEntry>,
-    next_order_ref: i64,
+    pub wallets: HashMap<String, i64>,
+    pub products: Vec<SimProduct>,
+    pub ledger: Vec<LedgerEntry>,
+    pub movements: Vec<Movement>,
+    pub prevends: HashMap<String, Prevend>,
+    pub orders: Vec<Order>,
+    pub registrations: Vec<Registration>,
+    pub next_order_ref: i64,
+    pub queue_delay_ms: i64,
+    pub forced_down: Vec<String>,
+    pub rotation_from_ms: Option<i64>,
 }
 
-struct Shared {
+pub(crate) struct Shared {
     inner: Mutex<Inner>,
-    clock: Arc<dyn Clock>,
+    pub clock: Arc<dyn Clock>,
+    logins: AtomicU64,
+    pub faults: Mutex<faults::FaultState>,
 }
 
-type St = Arc<Shared>;
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub(crate) type St = Arc<Shared>;
 
 /// A running simulator on a loopback port. Dropping it stops the server.
 pub struct SmartcallSandbox {
@@ -96,10 +189,19 @@ impl SmartcallSandbox {
     }
 
     pub async fn start_with_clock(clock: Arc<dyn Clock>) -> std::io::Result<SmartcallSandbox> {
+        Self::start_on(clock, ("127.0.0.1", 0)).await
+    }
+
+    /// Starts on a given address (a fixed port for a sandbox shared between processes).
+    pub async fn start_on(clock: Arc<dyn Clock>, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<SmartcallSandbox> {
         let mut users = HashMap::new();
-        users.insert(TRAINING_USERNAME.to_string(), (TRAINING_PASSWORD.to_string(), vec![TRAINING_SMARTLOAD_ID.to_string()]));
+        users.insert(
+            TRAINING_USERNAME.to_string(),
+            (TRAINING_PASSWORD.to_string(), vec![TRAINING_SMARTLOAD_ID.to_string(), TRAINING_SECOND_SMARTLOAD_ID.to_string()]),
+        );
         let mut wallets = HashMap::new();
         wallets.insert(TRAINING_SMARTLOAD_ID.to_string(), TRAINING_WALLET_CENTS);
+        wallets.insert(TRAINING_SECOND_SMARTLOAD_ID.to_string(), 0);
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 users,
@@ -107,11 +209,20 @@ impl SmartcallSandbox {
                 wallets,
                 products: catalog::products(),
                 ledger: Vec::new(),
+                movements: Vec::new(),
+                prevends: HashMap::new(),
+                orders: Vec::new(),
+                registrations: Vec::new(),
                 next_order_ref: 130_078_272,
+                queue_delay_ms: ASYNC_SETTLES_AFTER_MS,
+                forced_down: Vec::new(),
+                rotation_from_ms: None,
             }),
             clock,
+            logins: AtomicU64::new(0),
+            faults: Mutex::new(faults::FaultState::default()),
         });
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(shared.clone());
@@ -135,22 +246,97 @@ impl SmartcallSandbox {
         self.addr
     }
 
-    /// Everything the sandbox accepted, in order.
+    /// Everything the sandbox accepted, in order, with pending sales moved on to
+    /// where the clock says they are.
     pub fn ledger(&self) -> Vec<LedgerEntry> {
-        let mut inner = self.shared.inner.lock().unwrap();
+        let mut inner = self.shared.lock();
         let now = self.shared.clock.now_ms();
-        settle_pending(&mut inner, now);
+        recharge::settle(&mut inner, now);
         inner.ledger.clone()
     }
 
     /// A wallet's balance in cents.
     pub fn wallet(&self, smartload_id: &str) -> Option<i64> {
-        self.shared.inner.lock().unwrap().wallets.get(smartload_id).copied()
+        let mut inner = self.shared.lock();
+        let now = self.shared.clock.now_ms();
+        recharge::settle(&mut inner, now);
+        inner.wallets.get(smartload_id).copied()
     }
 
     /// Live tokens (for tests of the client's token discipline).
     pub fn live_tokens(&self) -> usize {
-        self.shared.inner.lock().unwrap().tokens.len()
+        let mut inner = self.shared.lock();
+        let now = self.shared.clock.now_ms();
+        expire_tokens(&mut inner, now);
+        inner.tokens.len()
+    }
+
+    /// How many successful logins (`POST /auth`) the sandbox has answered.
+    pub fn logins(&self) -> u64 {
+        self.shared.logins.load(Ordering::SeqCst)
+    }
+
+    /// Invalidates every live token, as when the service restarts.
+    pub fn expire_all_tokens(&self) {
+        self.shared.lock().tokens.clear();
+    }
+
+    /// Injects `fault` into the next request whose method and path (below
+    /// `/webservice`) match; `path_prefix` `""` matches any path.
+    pub fn inject(&self, method: &str, path_prefix: &str, fault: Fault) {
+        self.shared.faults.lock().unwrap_or_else(|p| p.into_inner()).push(method, path_prefix, fault);
+    }
+
+    /// Injects `fault` into the next sale request (a recharge of any kind, or a payment).
+    pub fn inject_next_sale(&self, fault: Fault) {
+        self.inject("POST", faults::SALE_PATHS_MARK, fault);
+    }
+
+    /// From now on, `percent`% of sale requests get a fault drawn from `kinds`
+    /// (seeded, so a run can be repeated). `percent` 0 turns it off.
+    pub fn set_random_faults(&self, percent: u32, seed: u64, kinds: Vec<Fault>) {
+        self.shared.faults.lock().unwrap_or_else(|p| p.into_inner()).set_random(percent, seed, kinds);
+    }
+
+    /// How many faults have been applied, by kind name.
+    pub fn faults_applied(&self) -> HashMap<&'static str, u64> {
+        self.shared.faults.lock().unwrap_or_else(|p| p.into_inner()).applied.clone()
+    }
+
+    /// Forces a network (`vodacom`, `mtn`, `cellc`, `telkom`, `virgin`) down or up.
+    pub fn set_network_down(&self, key: &str, down: bool) {
+        let mut inner = self.shared.lock();
+        inner.forced_down.retain(|k| k != key);
+        if down {
+            inner.forced_down.push(key.to_string());
+        }
+    }
+
+    /// Turns the QA simulator's rotation on (from the clock's now) or off: each network
+    /// in turn is down for 5 minutes, with 5 minutes of all up in between.
+    pub fn set_rotation(&self, on: bool) {
+        let now = self.shared.clock.now_ms();
+        self.shared.lock().rotation_from_ms = on.then_some(now);
+    }
+
+    /// How long pinless recharges wait in the queue before reaching the network.
+    pub fn set_queue_delay_ms(&self, ms: i64) {
+        self.shared.lock().queue_delay_ms = ms.max(0);
+    }
+
+    /// Changes a product's discount (both `smsIndicator` twins): the catalog and its
+    /// `ETag` change.
+    pub fn set_discount(&self, product_id: i64, hundredths: i64) {
+        let mut inner = self.shared.lock();
+        let Some(p) = inner.products.iter().find(|p| p.id == product_id).cloned() else { return };
+        for q in inner.products.iter_mut().filter(|q| q.network_id == p.network_id && q.name == p.name) {
+            q.discount = hundredths - if q.sms { 50 } else { 0 };
+        }
+    }
+
+    /// Sets a wallet's balance (a deposit made at the bank, say).
+    pub fn set_wallet(&self, smartload_id: &str, cents: i64) {
+        self.shared.lock().wallets.insert(smartload_id.to_string(), cents);
     }
 
     /// Stops the server now.
@@ -172,21 +358,57 @@ fn router(st: St) -> Router {
         .route("/auth", post(auth_login).delete(auth_invalidate))
         .route("/auth/token", get(token_query).delete(token_flush))
         .route("/test/ping", get(|| async { json_response(StatusCode::OK, json!({"response": "Pong"})) }))
-        .route("/smartload/balance/{id}", get(balance))
+        .route("/smartload/balance/{id}", get(wallet::balance))
+        .route("/smartload/registered/{msisdn}", get(wallet::registered))
         .route("/smartload/networks", get(networks))
         .route("/smartload/networks/{id}", get(network))
         .route("/smartload/products/{id}", get(product))
-        .route("/smartload/recharges", post(recharge))
-        .route("/smartload/recharges/{sid}/{cref}", get(transaction));
+        .route("/smartload/recharges", post(recharge::recharge_async))
+        .route("/smartload/v2/recharges", post(recharge::recharge_sync))
+        .route("/smartload/recharges/batch", post(recharge::recharge_batch))
+        .route("/smartload/prevend", post(recharge::prevend))
+        .route("/smartload/recharges/{sid}/{cref}", get(recharge::transaction_by_client_ref).delete(recharge::cancel_by_client_ref))
+        .route(
+            "/smartload/recharges/{sid}/reference/{oref}",
+            get(recharge::transaction_by_smartload_ref).delete(recharge::cancel_by_smartload_ref),
+        )
+        .route("/smartload/fundstransfer", post(wallet::funds_transfer))
+        .route("/smartload/cashup/{sid}", get(wallet::cashup_today))
+        .route("/smartload/cashup", post(wallet::cashup_period))
+        .route("/smartload/vouchers/orders", post(wallet::order_vouchers))
+        .route("/smartload/vouchers/orders/{sid}/{order}/file", get(wallet::order_file))
+        .route("/smartload/vouchers/orders/{sid}/{order}/recreate", post(wallet::recreate_order_file))
+        .route("/utilities/simnetwork/{msisdn}", get(services::sim_network))
+        .route("/utilities/health", get(services::health))
+        .route("/payments/easypay/{kind}/{value}", get(services::easypay_query))
+        .route("/payments/easypay", post(services::easypay_pay))
+        .route("/payments/dstv/{kind}/{value}", get(services::dstv_query))
+        .route("/payments/dstv", post(services::dstv_pay))
+        .route("/smartrica/changeownership", post(services::rica_change_ownership))
+        .route("/smartrica/registrations", post(services::rica_register))
+        .route("/smartrica/registrations/{id}", get(services::rica_status))
+        .route("/smartrica/agents", post(services::rica_register_agent))
+        .route("/smartrica/agents/{msisdn}", get(services::rica_agent))
+        .route("/smartrica/agents/registrations/{id}", get(services::rica_agent_status))
+        .layer(axum::middleware::from_fn_with_state(st.clone(), faults::layer));
     Router::new().nest("/webservice", api).with_state(st)
 }
 
-fn json_response(status: StatusCode, v: Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, v: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], render(&v)).into_response()
 }
 
-fn code_error(status: StatusCode, code: i64, message: &str) -> Response {
+/// The flat business-error shape: `{"code":16,"message":"..."}`.
+pub(crate) fn code_error(status: StatusCode, code: i64, message: &str) -> Response {
     json_response(status, json!({"code": code, "message": message}))
+}
+
+pub(crate) fn ok_envelope(mut fields: Value) -> Response {
+    let mut v = json!({"error": null, "responseCode": "SUCCESS"});
+    if let (Some(o), Some(extra)) = (v.as_object_mut(), fields.as_object_mut()) {
+        o.append(extra);
+    }
+    json_response(StatusCode::OK, v)
 }
 
 fn auth_failure(description: &str) -> Response {
@@ -197,7 +419,7 @@ fn auth_failure(description: &str) -> Response {
 }
 
 /// The HTML page the real service sends for a POST without a JSON content type.
-fn unsupported_media_type() -> Response {
+pub(crate) fn unsupported_media_type() -> Response {
     (
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         [(header::CONTENT_TYPE, "text/html;charset=utf-8")],
@@ -206,7 +428,7 @@ fn unsupported_media_type() -> Response {
         .into_response()
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -233,14 +455,26 @@ fn expire_tokens(inner: &mut Inner, now: i64) {
     inner.tokens.retain(|_, t| now - t.issued_ms < TOKEN_LIFE_MS && now - t.last_used_ms < TOKEN_IDLE_MS);
 }
 
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+/// Drops one token (the fault "token expiry").
+pub(crate) fn kill_token(st: &Shared, token: &str) {
+    st.lock().tokens.remove(token);
+}
+
 /// The user behind a bearer token, touching it; a 401 answer otherwise.
-fn bearer_user(headers: &HeaderMap, inner: &mut Inner, now: i64) -> Result<String, Response> {
+pub(crate) fn bearer_user(headers: &HeaderMap, inner: &mut Inner, now: i64) -> Result<String, Response> {
     expire_tokens(inner, now);
-    let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let Some(token) = value.strip_prefix("Bearer ") else {
+    let Some(token) = bearer_token(headers) else {
         return Err(auth_failure("Authorization denied. Invalid authorization header"));
     };
-    match inner.tokens.get_mut(token.trim()) {
+    match inner.tokens.get_mut(&token) {
         Some(t) => {
             t.last_used_ms = now;
             Ok(t.user.clone())
@@ -249,17 +483,31 @@ fn bearer_user(headers: &HeaderMap, inner: &mut Inner, now: i64) -> Result<Strin
     }
 }
 
-fn owns(inner: &Inner, user: &str, smartload_id: &str) -> bool {
+/// The bearer's user, who must own `smartload_id` (403 code 400 otherwise).
+pub(crate) fn owner(headers: &HeaderMap, inner: &mut Inner, now: i64, smartload_id: &str) -> Result<String, Response> {
+    let user = bearer_user(headers, inner, now)?;
+    if !owns(inner, &user, smartload_id) {
+        return Err(not_registered());
+    }
+    Ok(user)
+}
+
+pub(crate) fn owns(inner: &Inner, user: &str, smartload_id: &str) -> bool {
     inner.users.get(user).is_some_and(|(_, ids)| ids.iter().any(|i| i == smartload_id))
 }
 
-fn not_registered() -> Response {
+/// Is `msisdn` a Smartload dealer account the sandbox knows?
+pub(crate) fn is_dealer(inner: &Inner, msisdn: &str) -> bool {
+    inner.wallets.contains_key(msisdn)
+}
+
+pub(crate) fn not_registered() -> Response {
     code_error(StatusCode::FORBIDDEN, 400, "The supplied Smartload ID is not registered to your account")
 }
 
 async fn auth_login(State(st): State<St>, headers: HeaderMap) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     let user = match basic_user(&headers, &inner) {
         Ok(u) => u,
         Err(r) => return r,
@@ -274,6 +522,7 @@ async fn auth_login(State(st): State<St>, headers: HeaderMap) -> Response {
     }
     let token = new_token();
     inner.tokens.insert(token.clone(), TokenInfo { user, issued_ms: now, last_used_ms: now });
+    st.logins.fetch_add(1, Ordering::SeqCst);
     json_response(
         StatusCode::OK,
         json!({
@@ -297,12 +546,13 @@ fn new_token() -> String {
 
 async fn auth_invalidate(State(st): State<St>, headers: HeaderMap) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     if let Err(r) = bearer_user(&headers, &mut inner, now) {
         return r;
     }
-    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("").trim().to_string();
-    inner.tokens.remove(&token);
+    if let Some(token) = bearer_token(&headers) {
+        inner.tokens.remove(&token);
+    }
     json_response(
         StatusCode::OK,
         json!({"responseDescription": "Token invalidation successful", "accessToken": null, "tokenType": null, "expiresAt": null, "scope": null}),
@@ -321,7 +571,7 @@ fn any_user(headers: &HeaderMap, inner: &mut Inner, now: i64) -> Result<String, 
 
 async fn token_query(State(st): State<St>, headers: HeaderMap) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     let user = match any_user(&headers, &mut inner, now) {
         Ok(u) => u,
         Err(r) => return r,
@@ -333,28 +583,13 @@ async fn token_query(State(st): State<St>, headers: HeaderMap) -> Response {
 
 async fn token_flush(State(st): State<St>, headers: HeaderMap) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     let user = match any_user(&headers, &mut inner, now) {
         Ok(u) => u,
         Err(r) => return r,
     };
     inner.tokens.retain(|_, t| t.user != user);
     json_response(StatusCode::OK, json!({"availableTokens": MAX_TOKENS}))
-}
-
-async fn balance(State(st): State<St>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
-    let user = match bearer_user(&headers, &mut inner, now) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if !owns(&inner, &user, &id) {
-        return not_registered();
-    }
-    settle_pending(&mut inner, now);
-    let cents = inner.wallets.get(&id).copied().unwrap_or(0);
-    json_response(StatusCode::OK, json!({"error": null, "responseCode": "SUCCESS", "balance": four_places(cents)}))
 }
 
 /// A stable hash of a rendered body, as the service's `ETag`.
@@ -380,7 +615,7 @@ fn with_etag(headers: &HeaderMap, v: Value) -> Response {
 
 async fn networks(State(st): State<St>, headers: HeaderMap) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     if let Err(r) = bearer_user(&headers, &mut inner, now) {
         return r;
     }
@@ -390,7 +625,7 @@ async fn networks(State(st): State<St>, headers: HeaderMap) -> Response {
 
 async fn network(State(st): State<St>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     if let Err(r) = bearer_user(&headers, &mut inner, now) {
         return r;
     }
@@ -402,7 +637,7 @@ async fn network(State(st): State<St>, headers: HeaderMap, Path(id): Path<String
 
 async fn product(State(st): State<St>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
+    let mut inner = st.lock();
     if let Err(r) = bearer_user(&headers, &mut inner, now) {
         return r;
     }
@@ -417,241 +652,36 @@ async fn product(State(st): State<St>, headers: HeaderMap, Path(id): Path<String
     with_etag(&headers, json!({ "products": twins }))
 }
 
-/// The fields of a recharge request, read by hand from the raw body.
-struct RechargeFields {
-    smartload_id: String,
-    client_reference: String,
-    sms_recipient: String,
-    device_id: String,
-    product_id: i64,
-    amount: i64,
-    pinless: bool,
+/// `99574.75`-style amounts.
+pub(crate) fn two_places(cents: i64) -> Value {
+    catalog::raw_number(format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100))
 }
 
-const RECHARGE_FIELDS: [&str; 9] =
-    ["smartloadId", "clientReference", "smsRecipientMsisdn", "deviceId", "productId", "amount", "pinless", "sendSms", "smsProviderIdentifier"];
+/// `100000.0000`-style amounts.
+pub(crate) fn four(cents: i64) -> Value {
+    four_places(cents)
+}
 
-fn read_recharge(body: &[u8]) -> Result<RechargeFields, String> {
-    let raw: HashMap<String, Box<serde_json::value::RawValue>> =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not a JSON object: {e}"))?;
-    if let Some(unknown) = raw.keys().find(|k| !RECHARGE_FIELDS.contains(&k.as_str())) {
-        return Err(format!("unknown field {unknown}"));
-    }
-    let text = |k: &str| -> Result<String, String> {
-        let r = raw.get(k).ok_or(format!("{k} is missing"))?;
-        serde_json::from_str::<String>(r.get()).map_err(|_| format!("{k} must be a string"))
-    };
-    let boolean = |k: &str| -> Result<bool, String> {
-        let r = raw.get(k).ok_or(format!("{k} is missing"))?;
-        serde_json::from_str::<bool>(r.get()).map_err(|_| format!("{k} must be true or false"))
-    };
-    let amount_text = raw.get("amount").ok_or("amount is missing")?.get().to_string();
-    if amount_text.starts_with('"') {
-        return Err("amount must be a number".into());
-    }
-    let amount = parse_decimal(&amount_text, 2).map_err(|_| format!("amount {amount_text} is not an amount in Rand"))?;
-    let product_id = raw.get("productId").ok_or("productId is missing")?.get().parse::<i64>().map_err(|_| "productId must be a whole number".to_string())?;
-    boolean("sendSms")?;
-    Ok(RechargeFields {
-        smartload_id: text("smartloadId")?,
-        client_reference: text("clientReference")?,
-        sms_recipient: text("smsRecipientMsisdn")?,
-        device_id: text("deviceId")?,
-        product_id,
-        amount,
-        pinless: boolean("pinless")?,
+/// `R450.00`.
+pub(crate) fn rand_text(cents: i64) -> String {
+    format!("{}R{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100)
+}
+
+/// The health key of a catalog network, if it is a mobile network.
+pub(crate) fn health_key(network: &str) -> Option<&'static str> {
+    let n = network.to_ascii_lowercase();
+    HEALTH_KEYS.into_iter().find(|k| match *k {
+        "cellc" => n.starts_with("cell"),
+        k => n.starts_with(k),
     })
 }
 
-fn pin_length(network_id: i64) -> usize {
-    match network_id {
-        2 => 16,
-        8 | 13 => 20,
-        9 => 14,
-        _ => 12,
+/// Is this mobile network down now (forced, or by the rotation)?
+pub(crate) fn is_down(inner: &Inner, key: &str, now: i64) -> bool {
+    if inner.forced_down.iter().any(|k| k == key) {
+        return true;
     }
-}
-
-fn digits(rng: &mut impl Rng, n: usize) -> String {
-    (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
-}
-
-async fn recharge(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    if !is_json(&headers) {
-        return unsupported_media_type();
-    }
-    let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
-    let user = match bearer_user(&headers, &mut inner, now) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let req = match read_recharge(&body) {
-        Ok(r) => r,
-        Err(why) => return code_error(StatusCode::BAD_REQUEST, 1007, &format!("Recharge parameter validation failure: {why}")),
-    };
-    if !owns(&inner, &user, &req.smartload_id) {
-        return not_registered();
-    }
-    if req.client_reference.trim().is_empty() {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Recharge parameter validation failure: clientReference is empty");
-    }
-    if inner.ledger.iter().any(|e| e.client_reference == req.client_reference) {
-        return code_error(StatusCode::BAD_REQUEST, 1001, "Duplicate recharge");
-    }
-    let Some(product) = inner.products.iter().find(|p| p.id == req.product_id).cloned() else {
-        return code_error(StatusCode::BAD_REQUEST, 9, "Invalid Offering ID (product code)");
-    };
-    if req.pinless == product.pinned && !(product.type_code == "E " && !req.pinless) {
-        return code_error(StatusCode::BAD_REQUEST, 10, "Pinless Indicator Error: Smartload only distributes vouchers on the selected network");
-    }
-    if req.amount < product.min || req.amount > product.max {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Recharge parameter validation failure: amount out of range");
-    }
-    if !req.device_id.bytes().all(|b| b.is_ascii_digit()) || req.device_id.is_empty() {
-        return code_error(StatusCode::BAD_REQUEST, 6, "Invalid recharge Cell No provided");
-    }
-    if product.type_code != "E " && !(req.device_id.len() == 11 && req.device_id.starts_with("27")) {
-        return code_error(StatusCode::BAD_REQUEST, 6, "Invalid recharge Cell No provided");
-    }
-    if !(req.sms_recipient.len() == 11 && req.sms_recipient.starts_with("27") && req.sms_recipient.bytes().all(|b| b.is_ascii_digit())) {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Recharge parameter validation failure: smsRecipientMsisdn");
-    }
-    if product.type_code == "E " && req.device_id.len() != 11 && req.device_id.len() != 13 {
-        return code_error(StatusCode::BAD_REQUEST, 8, "A meter number is compulsory for an electricity recharge");
-    }
-    if inner.ledger.iter().any(|e| e.device_id == req.device_id && e.amount == req.amount && e.status != "FAILED" && now - e.created_ms < DUPLICATE_WINDOW_MS) {
-        return code_error(StatusCode::BAD_REQUEST, 16, "A trx with the same Cell no + amount was done in the last 5 minutes. Please retry in 5 min if valid.");
-    }
-    let cost = req.amount - req.amount * product.discount / 10_000;
-    let wallet = inner.wallets.get(&req.smartload_id).copied().unwrap_or(0);
-    if wallet < cost {
-        return code_error(StatusCode::BAD_REQUEST, 15, &format!("Insufficient funds in the SmartLoad wallet - Current balance: R{}.{:02}", wallet / 100, wallet % 100));
-    }
-    let balance_after = wallet - cost;
-    inner.wallets.insert(req.smartload_id.clone(), balance_after);
-    let order_ref = inner.next_order_ref;
-    inner.next_order_ref += 1;
-    let mut rng = rand::rng();
-    // The QA simulator: R11 is a business failure, R13 a network pending.
-    let status = match req.amount {
-        1_100 => "FAILED",
-        1_300 => "PENDING",
-        _ if product.pinned => "SUCESSFUL",
-        _ => "PENDING",
-    };
-    let (pin, ticket) = if product.pinned && status == "SUCESSFUL" {
-        (Some(digits(&mut rng, pin_length(product.network_id))), Some(digits(&mut rng, 10)))
-    } else {
-        (None, None)
-    };
-    if status == "FAILED" {
-        // Failed pinless recharges come back to the wallet.
-        inner.wallets.insert(req.smartload_id.clone(), wallet);
-    }
-    let expiry = pin.as_ref().map(|_| now + 365 * 24 * 3600 * 1000);
-    inner.ledger.push(LedgerEntry {
-        client_reference: req.client_reference.clone(),
-        order_reference_id: order_ref,
-        smartload_id: req.smartload_id.clone(),
-        product_id: product.id,
-        device_id: req.device_id.clone(),
-        amount: req.amount,
-        cost,
-        status,
-        voucher_pin: pin.clone(),
-        ticket_number: ticket.clone(),
-        created_ms: now,
-    });
-    let padded = |s: &Option<String>, width: usize| s.as_ref().map(|v| format!("{v:<width$}")).unwrap_or_default();
-    json_response(
-        StatusCode::OK,
-        json!({
-            "error": null,
-            "responseCode": "SUCCESS",
-            "recharge": {
-                "balance": two_places(balance_after),
-                "orderReferenceId": order_ref,
-                "ticketNumber": padded(&ticket, 20),
-                "boxNumber": "",
-                "batchNumber": "",
-                "voucherPin": padded(&pin, 24),
-                "expiryDate": expiry,
-                "retailPrice": format!("{}.{:02}", req.amount / 100, req.amount % 100),
-                "dealerDiscount": percent_text(product.discount),
-            }
-        }),
-    )
-}
-
-/// `99574.75`-style balances.
-fn two_places(cents: i64) -> Value {
-    raw_number(format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100))
-}
-
-/// `5.5`, `6`: the recorded `dealerDiscount` text.
-fn percent_text(hundredths: i64) -> String {
-    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// Moves network-pending recharges to their final state once their time has come.
-fn settle_pending(inner: &mut Inner, now: i64) {
-    let mut rng = rand::rng();
-    let products = inner.products.clone();
-    for e in inner.ledger.iter_mut() {
-        let after = if e.amount == 1_300 { PENDING_RESOLVES_AFTER_MS } else { ASYNC_SETTLES_AFTER_MS };
-        if e.status == "PENDING" && now - e.created_ms >= after {
-            e.status = "SUCESSFUL";
-            if let Some(p) = products.iter().find(|p| p.id == e.product_id).filter(|p| p.pinned) {
-                e.voucher_pin = Some(digits(&mut rng, pin_length(p.network_id)));
-                e.ticket_number = Some(digits(&mut rng, 10));
-            }
-        }
-    }
-}
-
-async fn transaction(State(st): State<St>, headers: HeaderMap, Path((sid, cref)): Path<(String, String)>) -> Response {
-    let now = st.clock.now_ms();
-    let mut inner = st.inner.lock().unwrap();
-    let user = match bearer_user(&headers, &mut inner, now) {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if !owns(&inner, &user, &sid) {
-        return not_registered();
-    }
-    settle_pending(&mut inner, now);
-    let Some(e) = inner.ledger.iter().find(|e| e.smartload_id == sid && e.client_reference == cref).cloned() else {
-        return code_error(StatusCode::BAD_REQUEST, 1005, "ClientReference does not exist");
-    };
-    let product = inner.products.iter().find(|p| p.id == e.product_id);
-    let network_text = product.map(|p| p.name.clone()).unwrap_or_default();
-    let discount = product.map(|p| p.discount).unwrap_or(0);
-    let status_text = match e.status {
-        "SUCESSFUL" => "Recharge Successful",
-        "FAILED" => "Recharge Failed",
-        "CANCELLED" => "Recharge Cancelled",
-        _ => "Recharge Pending",
-    };
-    let money = |c: i64| format!("R{}.{:02}", c / 100, c % 100);
-    let pad = |s: &Option<String>| s.as_ref().map(|v| Value::String(format!("{v:<24}"))).unwrap_or(Value::Null);
-    let mut t = Map::new();
-    t.insert("description".into(), json!("Order"));
-    t.insert("network".into(), json!(network_text));
-    t.insert("recipientMsisdn".into(), json!(e.device_id));
-    t.insert("statusDate".into(), json!(e.created_ms));
-    t.insert("reference".into(), json!(e.order_reference_id.to_string()));
-    t.insert("amount".into(), json!(money(e.amount)));
-    t.insert("discount".into(), json!(format!("{}.{:02}%", discount / 100, discount % 100)));
-    t.insert("cost".into(), json!(money(e.cost)));
-    t.insert("status".into(), json!(status_text));
-    t.insert("statusId".into(), json!(e.status));
-    t.insert("ticketNumber".into(), pad(&e.ticket_number));
-    t.insert("voucherPin".into(), pad(&e.voucher_pin));
-    t.insert("additionalVoucherPin".into(), Value::Null);
-    t.insert("boxNumber".into(), Value::Null);
-    t.insert("batchNumber".into(), Value::Null);
-    t.insert("expiryDate".into(), e.voucher_pin.as_ref().map(|_| json!(e.created_ms + 365 * 24 * 3600 * 1000)).unwrap_or(Value::Null));
-    json_response(StatusCode::OK, json!({"error": null, "responseCode": "SUCCESS", "transaction": Value::Object(t)}))
+    let Some(from) = inner.rotation_from_ms else { return false };
+    let slot = ((now - from).max(0) / ROTATION_SLOT_MS) as usize % (HEALTH_KEYS.len() * 2);
+    slot % 2 == 0 && HEALTH_KEYS[slot / 2] == key
 }
