@@ -93,3 +93,50 @@ mod tests {
         assert_eq!(serde_json::to_string(&T { a: 10_000, b: None }).unwrap(), r#"{"a":100}"#);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Deserialize)]
+    struct A {
+        #[serde(deserialize_with = "hundredths")]
+        a: i64,
+    }
+
+    fn read(json: &str) -> Result<i64, String> {
+        serde_json::from_str::<A>(json).map(|v| v.a).map_err(|e| e.to_string())
+    }
+
+    proptest! {
+        #[test]
+        fn written_numbers_read_back_exactly(cents in -10_000_000_000i64..10_000_000_000i64) {
+            prop_assert_eq!(read(&format!("{{\"a\":{}}}", json_number(cents))), Ok(cents));
+        }
+
+        #[test]
+        fn four_place_numbers_rand_strings_and_percentages_read_exactly(cents in 0i64..10_000_000_000i64) {
+            let four = format!("{}.{:02}00", cents / 100, cents % 100);
+            prop_assert_eq!(read(&format!("{{\"a\":{four}}}")), Ok(cents));
+            let rand = format!("\"R{}.{:02}\"", cents / 100, cents % 100);
+            prop_assert_eq!(read(&format!("{{\"a\":{rand}}}")), Ok(cents));
+            let percent = format!("\"{}.{:02}%\"", cents / 100, cents % 100);
+            prop_assert_eq!(read(&format!("{{\"a\":{percent}}}")), Ok(cents));
+        }
+
+        #[test]
+        fn a_value_that_is_not_exact_is_an_error(cents in 0i64..1_000_000_000, extra in 1u8..10) {
+            let text = format!("{}.{:02}{}", cents / 100, cents % 100, extra);
+            let number = read(&format!("{{\"a\":{text}}}"));
+            let string = read(&format!("{{\"a\":\"R{text}\"}}"));
+            prop_assert!(number.is_err() && string.is_err());
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,24}") {
+            let _ = read(&format!("{{\"a\":{}}}", serde_json::to_string(&s).unwrap()));
+            let _ = read(&format!("{{\"a\":{s}}}"));
+        }
+    }
+}

@@ -85,3 +85,83 @@ async fn the_catalog_etag_answers_304() {
     assert_eq!(r.status(), 304);
     assert!(r.bytes().await.unwrap().is_empty());
 }
+
+async fn send(base: &str, token: &str, method: reqwest::Method, path: &str, v: Option<&Value>) -> (u16, Value) {
+    let mut r = reqwest::Client::new().request(method, format!("{base}{path}")).bearer_auth(token);
+    if let Some(v) = v {
+        r = r.json(v);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_batch_over_one_hundred_is_refused_by_the_service_too() {
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let token = login(&base).await;
+    let product = mtn_r12(&base, &token).await;
+    let many: Vec<Value> = (0..101).map(|i| body(&format!("b{i}"), "27831234567", product, 12)).collect();
+    let (status, v) = send(&base, &token, reqwest::Method::POST, "/smartload/recharges/batch", Some(&json!({ "recharges": many }))).await;
+    assert_eq!((status, v["responseCode"].as_str()), (200, Some("BATCH_LIMIT_EXCEEDED")));
+    let (status, v) = send(&base, &token, reqwest::Method::POST, "/smartload/recharges/batch", Some(&json!({ "recharge": [] }))).await;
+    assert_eq!((status, v["code"].as_i64()), (400, Some(1007)), "a misspelt field is refused: {v}");
+    assert!(sb.ledger().is_empty());
+}
+
+#[tokio::test]
+async fn every_post_refuses_unknown_fields() {
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let token = login(&base).await;
+    for path in ["/smartload/fundstransfer", "/smartload/cashup", "/smartload/vouchers/orders", "/payments/easypay", "/payments/dstv", "/smartrica/registrations", "/smartrica/changeownership", "/smartrica/agents"] {
+        let (status, v) = send(&base, &token, reqwest::Method::POST, path, Some(&json!({"smartloadID": TRAINING_SMARTLOAD_ID}))).await;
+        assert_eq!((status, v["code"].as_i64()), (400, Some(1007)), "{path}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_service_rejects_a_bad_id_number_after_processing() {
+    use airtill_sandbox::TRAINING_RICA_AGENT;
+    let clock = airtill_sandbox::ManualClock::new(1_795_420_800_000);
+    let sb = SmartcallSandbox::start_with_clock(std::sync::Arc::new(clock.clone())).await.unwrap();
+    let base = sb.base_url();
+    let token = login(&base).await;
+    let reg = json!({"agentId": TRAINING_RICA_AGENT, "msisdn": "27831234567", "iccid": "8927000012345678901", "firstName": "A", "surname": "B",
+        "idType": "RSA_ID", "idNumber": "8001015009088", "nationality": "ZA", "alternativeContactNumber": "27721234567",
+        "residentialAddress": {"line1": "1 Main", "suburb": "X", "city": "Y", "postalCode": "1804"}});
+    let (status, v) = send(&base, &token, reqwest::Method::POST, "/smartrica/registrations", Some(&reg)).await;
+    assert_eq!(status, 200, "{v}");
+    let id = v["registrationId"].as_str().unwrap().to_string();
+    let (_, s) = send(&base, &token, reqwest::Method::GET, &format!("/smartrica/registrations/{id}"), None).await;
+    assert_eq!(s["status"], "PENDING");
+    clock.advance_ms(10 * 60 * 1000);
+    let (_, s) = send(&base, &token, reqwest::Method::GET, &format!("/smartrica/registrations/{id}"), None).await;
+    assert_eq!((s["status"].as_str(), s["reason"].as_str()), (Some("REJECTED"), Some("ID number failed Home Affairs validation")));
+    let mut passport = reg.clone();
+    passport["idType"] = json!("PASSPORT");
+    passport["passportExpiry"] = json!("2027-01-01");
+    let (status, v) = send(&base, &token, reqwest::Method::POST, "/smartrica/registrations", Some(&passport)).await;
+    assert_eq!((status, v["code"].as_i64()), (400, Some(1007)), "a passport expiring within 3 months: {v}");
+    let mut no_alt = reg.clone();
+    no_alt["alternativeContactNumber"] = json!("");
+    let (status, _) = send(&base, &token, reqwest::Method::POST, "/smartrica/registrations", Some(&no_alt)).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_still_records_the_sale() {
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let token = login(&base).await;
+    let product = mtn_r12(&base, &token).await;
+    sb.inject_next_sale(airtill_sandbox::Fault::DropAfterRecord);
+    let r = reqwest::Client::new().post(format!("{base}/smartload/recharges")).bearer_auth(&token).json(&body("drop", "27831234567", product, 12)).send().await;
+    let broken = match r {
+        Err(_) => true,
+        Ok(resp) => resp.bytes().await.is_err(),
+    };
+    assert!(broken, "the answer never arrives whole");
+    assert_eq!(sb.ledger().len(), 1);
+}
