@@ -8,11 +8,11 @@ use crate::{AppError, Result};
 use airtill_domain::network::PrefixTable;
 use airtill_providers::smartcall;
 use airtill_sandbox::{TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Training,
@@ -37,22 +37,30 @@ impl OpenOptions {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `airtill.toml`, as written by hand or by the settings screen.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct FileConfig {
-    mode: Option<Mode>,
-    shop_name: Option<String>,
-    till_id: Option<String>,
-    smartcall: Option<SmartcallFile>,
+pub(crate) struct FileConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shop_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub till_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smartcall: Option<SmartcallFile>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The `[smartcall]` section. The password is never here: it is in the sealed
+/// credentials file (or `AIRTILL_SMARTCALL_PASSWORD`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct SmartcallFile {
-    base_url: String,
-    username: String,
-    smartload_id: String,
-    timeout_seconds: Option<u64>,
+pub(crate) struct SmartcallFile {
+    pub base_url: String,
+    pub username: String,
+    pub smartload_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
 }
 
 pub struct Config {
@@ -60,24 +68,56 @@ pub struct Config {
     pub shop_name: String,
     pub till_id: String,
     smartcall: Option<SmartcallFile>,
+    data_dir: PathBuf,
+}
+
+pub(crate) fn config_path(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("airtill.toml")
+}
+
+pub(crate) fn read_file(data_dir: &std::path::Path) -> Result<FileConfig> {
+    let path = config_path(data_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str::<FileConfig>(&text).map_err(|e| AppError::Configuration(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(AppError::Io(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+pub(crate) fn write_file(data_dir: &std::path::Path, file: &FileConfig) -> Result<()> {
+    let path = config_path(data_dir);
+    let text = toml::to_string(file).map_err(|e| AppError::Io(format!("the settings could not be written: {e}")))?;
+    let body = format!("# Airtill settings. The settings screen rewrites this file; passwords are never kept here.\n{text}");
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, body).map_err(|e| AppError::Io(format!("cannot write {}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, &path).map_err(|e| AppError::Io(format!("cannot write {}: {e}", path.display())))
 }
 
 pub fn load(opts: &OpenOptions) -> Result<Config> {
-    let path = opts.data_dir.join("airtill.toml");
-    let file = match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str::<FileConfig>(&text).map_err(|e| AppError::Configuration(format!("{}: {e}", path.display())))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileConfig { mode: None, shop_name: None, till_id: None, smartcall: None },
-        Err(e) => return Err(AppError::Io(format!("cannot read {}: {e}", path.display()))),
-    };
+    let file = read_file(&opts.data_dir)?;
     Ok(Config {
         mode: file.mode.unwrap_or(Mode::Training),
         shop_name: file.shop_name.unwrap_or_else(|| "Demo Spaza Shop".into()),
         till_id: file.till_id.unwrap_or_else(|| "T1".into()),
         smartcall: file.smartcall,
+        data_dir: opts.data_dir.clone(),
     })
 }
 
 const SALE_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// The password of the live Smartcall account: `AIRTILL_SMARTCALL_PASSWORD` if set,
+/// else the sealed credentials file.
+pub(crate) fn smartcall_password(data_dir: &std::path::Path) -> Result<Option<String>> {
+    if let Ok(p) = std::env::var("AIRTILL_SMARTCALL_PASSWORD") {
+        if !p.is_empty() {
+            return Ok(Some(p));
+        }
+    }
+    crate::credentials::Credentials::new(data_dir).get(SMARTCALL_CREDENTIAL)
+}
+
+pub(crate) const SMARTCALL_CREDENTIAL: &str = "smartcall";
 
 pub fn training_smartcall(base_url: &str) -> smartcall::Config {
     smartcall::Config {
@@ -92,12 +132,12 @@ pub fn training_smartcall(base_url: &str) -> smartcall::Config {
 
 impl Config {
     /// The live Smartcall account. The password comes from `AIRTILL_SMARTCALL_PASSWORD`
-    /// (never from the config file).
+    /// or the sealed credentials file (never from the config file).
     pub fn live_smartcall(&self) -> Result<smartcall::Config> {
         let s = self.smartcall.as_ref().ok_or_else(|| AppError::Configuration("live mode needs a [smartcall] section in airtill.toml".into()))?;
         check_live_url(&s.base_url)?;
-        let password = std::env::var("AIRTILL_SMARTCALL_PASSWORD")
-            .map_err(|_| AppError::Configuration("live mode needs the Smartcall password (AIRTILL_SMARTCALL_PASSWORD)".into()))?;
+        let password = smartcall_password(&self.data_dir)?
+            .ok_or_else(|| AppError::Configuration("live mode needs the Smartcall password: a manager sets it in Settings".into()))?;
         Ok(smartcall::Config {
             base_url: s.base_url.clone(),
             username: s.username.clone(),

@@ -4,7 +4,10 @@
 mod auth;
 mod catalog;
 pub mod config;
+mod credentials;
 mod error;
+pub mod provider;
+pub mod settings;
 mod sell;
 mod slip;
 mod time;

@@ -157,3 +157,72 @@ async fn the_slip_is_a_pdf_with_the_pin() {
     let bytes = std::fs::read(&f.path).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn support_checks_share_the_use_cases_and_their_roles() {
+    let (app, _d) = app().await;
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    assert_eq!(app.smartcall_ping().await.unwrap(), "Pong");
+    assert_eq!(app.smartcall_balance(&cashier).await.unwrap().minor, 10_000_000);
+    assert!(app.smartcall_health(&cashier).await.unwrap().iter().all(|n| n.up));
+    assert_eq!(app.smartcall_tokens(&cashier).await.unwrap_err().code(), "forbidden");
+    assert!(app.smartcall_tokens(&manager).await.unwrap() <= 20);
+    assert!(app.smartcall_networks(&cashier).await.unwrap().iter().any(|n| n.name == "MTN" && n.products > 0));
+
+    let c = app.catalog(&cashier, false).await.unwrap();
+    let sale = app.sell(&cashier, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
+    let client_ref = app.store().sale(sale.id).unwrap().details.client_ref;
+    assert_eq!(app.smartcall_transaction(&cashier, &client_ref).await.unwrap_err().code(), "forbidden", "a PIN is cash: managers only");
+    let tx = app.smartcall_transaction(&manager, &client_ref).await.unwrap();
+    assert_eq!((tx.status.as_str(), tx.local_sale), ("SUCESSFUL", Some(sale.id)));
+    let pin = sale.voucher_pin.unwrap().replace(' ', "");
+    let masked = tx.voucher_pin_masked.unwrap();
+    assert!(masked.ends_with(&pin[pin.len() - 4..]) && !masked.contains(&pin[..4]), "{masked}");
+    assert_eq!(app.smartcall_transaction(&manager, "nope/../x").await.unwrap_err().code(), "bad_input");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
+    let (training, _d1) = app().await;
+    let sandbox_url = training._sandbox.as_ref().unwrap().base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let form = SmartcallSettingsInput {
+        mode: "live".into(),
+        base_url: sandbox_url.clone(),
+        username: "training".into(),
+        password: Some("training".into()),
+        smartload_id: "0820000001".into(),
+        timeout_seconds: 30,
+    };
+    assert_eq!(app.save_smartcall_settings(&cashier, &form).unwrap_err().code(), "forbidden");
+    let plain = SmartcallSettingsInput { base_url: "http://smartcall.example.com/webservice".into(), ..form.clone() };
+    assert_eq!(app.save_smartcall_settings(&manager, &plain).unwrap_err().code(), "bad_input");
+    assert!(!dir.path().join("airtill.toml").exists(), "bad input changes nothing");
+
+    let wrong = SmartcallSettingsInput { password: Some("nope".into()), ..form.clone() };
+    let t = app.test_smartcall_settings(&manager, &wrong).await.unwrap();
+    assert!(t.reachable && !t.logged_in, "{t:?}");
+    assert!(t.message.contains("Invalid password"), "{t:?}");
+    let t = app.test_smartcall_settings(&manager, &form).await.unwrap();
+    assert!(t.logged_in && t.balance.is_some(), "{t:?}");
+
+    let saved = app.save_smartcall_settings(&manager, &form).unwrap();
+    assert!(saved.password_set && saved.restart_needed);
+    assert_eq!(saved.smartload_id, "27820000001");
+    let toml = std::fs::read_to_string(dir.path().join("airtill.toml")).unwrap();
+    assert!(toml.contains("mode = \"live\"") && !toml.contains("training\"\npassword"), "{toml}");
+    assert!(!toml.to_lowercase().contains("password ="), "the password is never in the config file: {toml}");
+    app.shutdown().await;
+    drop(app);
+
+    let live = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    assert!(!live.is_training());
+    let cashier = live.login(DEMO_CASHIER.1).unwrap();
+    assert_eq!(live.smartcall_balance(&cashier).await.unwrap().minor, 10_000_000, "the live client reaches the configured account");
+    let again = live.smartcall_settings(&live.login(DEMO_MANAGER.1).unwrap()).unwrap();
+    assert_eq!((again.mode.as_str(), again.running_mode.as_str(), again.restart_needed), ("live", "live", false));
+}

@@ -136,3 +136,76 @@ pub struct SaleView {
 pub struct SlipFile {
     pub path: String,
 }
+
+/// One mobile network's link to the provider.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NetworkStatusView {
+    /// `vodacom`, `mtn`, `cellc`, `telkom`, `virgin`.
+    pub key: String,
+    pub up: bool,
+    pub status: String,
+}
+
+/// A network of the provider's catalog, in brief.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SmartcallCatalogSummary {
+    pub id: i64,
+    pub name: String,
+    pub product_types: Vec<String>,
+    pub products: i64,
+}
+
+/// The provider's record of a sale next to the till's own.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ProviderTxView {
+    pub client_reference: String,
+    /// `REQUESTED`, `PENDING`, `SUCESSFUL` (sic), `FAILED`, `CANCELLED`.
+    pub status: String,
+    pub status_text: String,
+    pub smartload_reference: Option<String>,
+    pub product: Option<String>,
+    pub recipient: Option<String>,
+    pub amount: Option<Money>,
+    pub cost: Option<Money>,
+    /// Only the last four digits.
+    pub voucher_pin_masked: Option<String>,
+    pub local_sale: Option<i64>,
+    pub local_state: Option<SaleState>,
+}
+
+/// The Smartcall account as saved (the password never leaves Rust).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SmartcallSettingsView {
+    /// `training` or `live`: what is saved.
+    pub mode: String,
+    pub base_url: String,
+    pub username: String,
+    pub smartload_id: String,
+    pub timeout_seconds: u64,
+    pub password_set: bool,
+    /// What this running app uses.
+    pub running_mode: String,
+    /// The saved settings differ from the running ones until Airtill restarts.
+    pub restart_needed: bool,
+}
+
+/// The settings form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SmartcallSettingsInput {
+    pub mode: String,
+    pub base_url: String,
+    pub username: String,
+    /// `None` or empty keeps the stored password.
+    pub password: Option<String>,
+    pub smartload_id: String,
+    pub timeout_seconds: u64,
+}
+
+/// What "Test connection" found.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConnectionTestView {
+    pub reachable: bool,
+    pub logged_in: bool,
+    pub balance: Option<Money>,
+    pub message: String,
+}

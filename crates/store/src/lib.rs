@@ -334,6 +334,12 @@ impl Store {
         self.conn.query_row(&sql, [request_id], sale_from_row).optional()?.map(finish).transpose()
     }
 
+    /// The sale with this client reference, if there is one.
+    pub fn sale_by_client_ref(&self, client_ref: &str) -> Result<Option<SaleRow>> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.client_ref = ?1");
+        self.conn.query_row(&sql, [client_ref], sale_from_row).optional()?.map(finish).transpose()
+    }
+
     /// Sales created in `[from_ms, to_ms)`, newest first.
     pub fn sales_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SaleRow>> {
         let sql = format!(

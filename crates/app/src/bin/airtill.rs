@@ -47,6 +47,11 @@ enum Command {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
         pin: String,
     },
+    /// Support checks against the configured provider endpoint.
+    Provider {
+        #[command(subcommand)]
+        provider: ProviderCommand,
+    },
     /// Save a sale's slip as PDF.
     Slip {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -54,6 +59,47 @@ enum Command {
         sale: i64,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProviderCommand {
+    /// Smartcall Web Service V3.
+    Smartcall {
+        #[command(subcommand)]
+        op: SmartcallOp,
+    },
+}
+
+#[derive(Subcommand)]
+enum SmartcallOp {
+    /// Can Smartcall be reached? (No login.)
+    Ping,
+    /// The Smartload wallet.
+    Balance {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
+    /// Which mobile networks Smartcall can reach now.
+    Health {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
+    /// How many more sessions the account may open (manager).
+    Token {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
+    /// The networks and product counts Smartcall serves now.
+    Networks {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
+    /// Smartcall's record of a sale by its client reference (manager).
+    Tx {
+        client_ref: String,
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
     },
 }
 
@@ -134,10 +180,51 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 println!("{:06}  {}  {:<10}  {:<28} {:>9}  {}  ref {}", sale.receipt_no, sale.created_at, format!("{:?}", sale.state), sale.product_name, sale.amount_text, sale.recipient, sale.provider_ref.unwrap_or_default());
             }
         }
+        Command::Provider { provider: ProviderCommand::Smartcall { op } } => smartcall(app, op).await?,
         Command::Slip { pin, sale, out } => {
             let s = login(app, &pin)?;
             let f = app.save_slip(&s, sale, Some(out))?;
             println!("{}", f.path);
+        }
+    }
+    Ok(())
+}
+
+async fn smartcall(app: &Airtill, op: SmartcallOp) -> Result<(), AppError> {
+    match op {
+        SmartcallOp::Ping => println!("{}", app.smartcall_ping().await?),
+        SmartcallOp::Balance { pin } => println!("{}", app.smartcall_balance(&login(app, &pin)?).await?),
+        SmartcallOp::Health { pin } => {
+            let all = app.smartcall_health(&login(app, &pin)?).await?;
+            for n in &all {
+                println!("{:<8} {}", n.key, n.status);
+            }
+            if all.iter().any(|n| !n.up) {
+                return Err(AppError::Provider { class: airtill_providers::ErrorClass::Transient, message: "a network is down".into() });
+            }
+        }
+        SmartcallOp::Token { pin } => println!("available tokens: {}", app.smartcall_tokens(&login(app, &pin)?).await?),
+        SmartcallOp::Networks { pin } => {
+            for n in app.smartcall_networks(&login(app, &pin)?).await? {
+                println!("{:>4}  {:<28} {:>4} products  ({})", n.id, n.name, n.products, n.product_types.join(", "));
+            }
+        }
+        SmartcallOp::Tx { client_ref, pin } => {
+            let t = app.smartcall_transaction(&login(app, &pin)?, &client_ref).await?;
+            println!("client reference:    {}", t.client_reference);
+            println!("status:              {} ({})", t.status, t.status_text);
+            println!("Smartload reference: {}", t.smartload_reference.unwrap_or_default());
+            println!("product:             {}", t.product.unwrap_or_default());
+            println!("recipient:           {}", t.recipient.unwrap_or_default());
+            println!("amount:              {}", t.amount.map(|m| m.to_string()).unwrap_or_default());
+            println!("cost:                {}", t.cost.map(|m| m.to_string()).unwrap_or_default());
+            if let Some(p) = t.voucher_pin_masked {
+                println!("voucher PIN:         {p}");
+            }
+            match (t.local_sale, t.local_state) {
+                (Some(id), Some(state)) => println!("this till:           sale {id}, {state:?}"),
+                _ => println!("this till:           no sale with this reference"),
+            }
         }
     }
     Ok(())
