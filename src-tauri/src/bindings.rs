@@ -25,6 +25,11 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("sales_today", vec![], format!("Array<{}>", SaleView::name(cfg))),
         c("save_slip", vec![("saleId", "number".into())], SlipFile::name(cfg)),
         c("open_slip", vec![("saleId", "number".into())], SlipFile::name(cfg)),
+        c("wallet_balance", vec![], domain::Money::name(cfg)),
+        c("network_health", vec![], format!("Array<{}>", NetworkStatusView::name(cfg))),
+        c("smartcall_settings", vec![], SmartcallSettingsView::name(cfg)),
+        c("test_smartcall_settings", vec![("settings", SmartcallSettingsInput::name(cfg))], ConnectionTestView::name(cfg)),
+        c("save_smartcall_settings", vec![("settings", SmartcallSettingsInput::name(cfg))], SmartcallSettingsView::name(cfg)),
     ]
 }
 
@@ -64,6 +69,10 @@ pub fn render() -> String {
         SaleRequest::decl(&cfg),
         SaleView::decl(&cfg),
         SlipFile::decl(&cfg),
+        NetworkStatusView::decl(&cfg),
+        SmartcallSettingsView::decl(&cfg),
+        SmartcallSettingsInput::decl(&cfg),
+        ConnectionTestView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

@@ -1,7 +1,11 @@
 //! The commands the UI calls. Each one: take the session, call one use case, map the
 //! error. The table in `bindings.rs` lists them for the generated TypeScript.
 
-use airtill_app::{AppError, AppStatus, Airtill, CatalogView, ErrorPayload, NumberInfo, SaleRequest, SaleView, Session, SlipFile, UserView};
+use airtill_app::{
+    AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
+    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView,
+};
+use airtill_app::domain::Money;
 use serde::Serialize;
 use std::sync::Mutex;
 use tauri::State;
@@ -93,4 +97,34 @@ pub fn save_slip(shell: State<'_, Shell>, sale_id: i64) -> Res<SlipFile> {
 pub fn open_slip(shell: State<'_, Shell>, sale_id: i64) -> Res<SlipFile> {
     let s = shell.session()?;
     Ok(shell.app.open_slip(&s, sale_id)?)
+}
+
+#[tauri::command]
+pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money> {
+    let s = shell.session()?;
+    Ok(shell.app.smartcall_balance(&s).await?)
+}
+
+#[tauri::command]
+pub async fn network_health(shell: State<'_, Shell>) -> Res<Vec<NetworkStatusView>> {
+    let s = shell.session()?;
+    Ok(shell.app.smartcall_health(&s).await?)
+}
+
+#[tauri::command]
+pub fn smartcall_settings(shell: State<'_, Shell>) -> Res<SmartcallSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app.smartcall_settings(&s)?)
+}
+
+#[tauri::command]
+pub async fn test_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSettingsInput) -> Res<ConnectionTestView> {
+    let s = shell.session()?;
+    Ok(shell.app.test_smartcall_settings(&s, &settings).await?)
+}
+
+#[tauri::command]
+pub fn save_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSettingsInput) -> Res<SmartcallSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app.save_smartcall_settings(&s, &settings)?)
 }

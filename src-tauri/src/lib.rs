@@ -21,6 +21,11 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::sales_today,
         commands::save_slip,
         commands::open_slip,
+        commands::wallet_balance,
+        commands::network_health,
+        commands::smartcall_settings,
+        commands::test_smartcall_settings,
+        commands::save_smartcall_settings,
     ])
 }
 

@@ -111,5 +111,27 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
         .await
         .unwrap();
     assert_eq!(tx["transaction"]["voucherPin"].as_str().unwrap().trim(), pin_on_screen);
+
+    // A cashier has no Settings; a manager tests an account and saves nothing wrong.
+    assert!(c.find(Locator::Css("[data-testid='open-settings']")).await.is_err(), "cashiers see no Settings");
+    testid(c, "logout").await.click().await.unwrap();
+    testid(c, "pin-input").await.send_keys("2580\u{E007}").await.unwrap();
+    testid(c, "open-settings").await.click().await.unwrap();
+    testid(c, "settings-mode-live").await.click().await.unwrap();
+    testid(c, "settings-base-url").await.send_keys("http://smartcall.example.com/webservice").await.unwrap();
+    testid(c, "settings-username").await.send_keys("training").await.unwrap();
+    testid(c, "settings-password").await.send_keys("training").await.unwrap();
+    testid(c, "settings-smartload-id").await.send_keys("082 000 0001").await.unwrap();
+    testid(c, "settings-save").await.click().await.unwrap();
+    let err = testid(c, "settings-error").await.text().await.unwrap();
+    assert!(err.contains("https"), "{err}");
+    assert!(!driver.data_dir.path().join("airtill.toml").exists(), "bad input saves nothing");
+    let url = testid(c, "settings-base-url").await;
+    url.clear().await.unwrap();
+    url.send_keys(base).await.unwrap();
+    testid(c, "settings-test").await.click().await.unwrap();
+    let result = testid(c, "settings-test-result").await.text().await.unwrap();
+    assert!(result.contains("Connected"), "{result}");
+    shot(c, "05-settings").await;
     Ok(())
 }

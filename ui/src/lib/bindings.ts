@@ -104,6 +104,34 @@ provider_ref: string | null, client_ref: string, cashier: string, error: string 
 
 export type SlipFile = { path: string, };
 
+export type NetworkStatusView = { 
+/**
+ * `vodacom`, `mtn`, `cellc`, `telkom`, `virgin`.
+ */
+key: string, up: boolean, status: string, };
+
+export type SmartcallSettingsView = { 
+/**
+ * `training` or `live`: what is saved.
+ */
+mode: string, base_url: string, username: string, smartload_id: string, timeout_seconds: number, password_set: boolean, 
+/**
+ * What this running app uses.
+ */
+running_mode: string, 
+/**
+ * The saved settings differ from the running ones until Airtill restarts.
+ */
+restart_needed: boolean, };
+
+export type SmartcallSettingsInput = { mode: string, base_url: string, username: string, 
+/**
+ * `None` or empty keeps the stored password.
+ */
+password: string | null, smartload_id: string, timeout_seconds: number, };
+
+export type ConnectionTestView = { reachable: boolean, logged_in: boolean, balance: Money | null, message: string, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -125,3 +153,13 @@ export const saveSlip = (saleId: number): Promise<SlipFile> =>
   invoke<SlipFile>("save_slip", { saleId });
 export const openSlip = (saleId: number): Promise<SlipFile> =>
   invoke<SlipFile>("open_slip", { saleId });
+export const walletBalance = (): Promise<Money> =>
+  invoke<Money>("wallet_balance");
+export const networkHealth = (): Promise<Array<NetworkStatusView>> =>
+  invoke<Array<NetworkStatusView>>("network_health");
+export const smartcallSettings = (): Promise<SmartcallSettingsView> =>
+  invoke<SmartcallSettingsView>("smartcall_settings");
+export const testSmartcallSettings = (settings: SmartcallSettingsInput): Promise<ConnectionTestView> =>
+  invoke<ConnectionTestView>("test_smartcall_settings", { settings });
+export const saveSmartcallSettings = (settings: SmartcallSettingsInput): Promise<SmartcallSettingsView> =>
+  invoke<SmartcallSettingsView>("save_smartcall_settings", { settings });
