@@ -80,6 +80,10 @@ impl IdDetails {
     }
 }
 
+fn id_details(id_type: IdType, id_number: &str, passport_expiry: Option<NaiveDate>, nationality: &str) -> IdDetails {
+    IdDetails { id_type, id_number: id_number.to_string(), passport_expiry, nationality: nationality.to_string() }
+}
+
 /// The 13-digit South African ID number with its Luhn check digit.
 pub fn sa_id_number_valid(id: &str) -> bool {
     if id.len() != 13 || !id.bytes().all(|b| b.is_ascii_digit()) {
@@ -145,8 +149,7 @@ impl RicaRegistration {
         }
         check_name("first name", &self.first_name)?;
         check_name("surname", &self.surname)?;
-        IdDetails { id_type: self.id_type, id_number: self.id_number.clone(), passport_expiry: self.passport_expiry, nationality: self.nationality.clone() }
-            .check(today)?;
+        id_details(self.id_type, &self.id_number, self.passport_expiry, &self.nationality).check(today)?;
         if self.alternative_contact_number.trim().is_empty() {
             return Err("An alternative contact number for the SIM's user is required.".into());
         }
@@ -231,8 +234,7 @@ impl AgentRegistration {
         check_msisdn("agent's number", &self.msisdn)?;
         check_name("first name", &self.first_name)?;
         check_name("surname", &self.surname)?;
-        IdDetails { id_type: self.id_type, id_number: self.id_number.clone(), passport_expiry: self.passport_expiry, nationality: self.nationality.clone() }
-            .check(today)?;
+        id_details(self.id_type, &self.id_number, self.passport_expiry, &self.nationality).check(today)?;
         self.residential_address.check()?;
         for (what, img) in [("ID document", &self.id_image), ("face", &self.face_image), ("proof of address", &self.proof_of_address_image)] {
             check_image(what, img)?;

@@ -11,6 +11,7 @@
 
 pub mod catalog;
 mod faults;
+mod form;
 mod recharge;
 mod services;
 mod wallet;
@@ -86,6 +87,28 @@ pub struct LedgerEntry {
 }
 
 impl LedgerEntry {
+    /// A sale that is final at once (a payment, a voucher order).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn done(cref: &str, order_ref: i64, sid: &str, kind: &'static str, product_id: i64, network: &str, device: &str, amount: i64, cost: i64, now: i64) -> LedgerEntry {
+        LedgerEntry {
+            client_reference: cref.to_string(),
+            order_reference_id: order_ref,
+            smartload_id: sid.to_string(),
+            kind,
+            product_id,
+            network: network.to_string(),
+            device_id: device.to_string(),
+            amount,
+            cost,
+            status: "SUCESSFUL",
+            voucher_pin: None,
+            ticket_number: None,
+            created_ms: now,
+            refund_due_ms: None,
+            refunded: false,
+        }
+    }
+
     /// True when this sale counts as sold (the money stays with the provider).
     pub fn is_sold(&self) -> bool {
         self.status == "SUCESSFUL"
@@ -481,6 +504,16 @@ pub(crate) fn bearer_user(headers: &HeaderMap, inner: &mut Inner, now: i64) -> R
         }
         None => Err(auth_failure("Authorization denied. Token validation failed")),
     }
+}
+
+/// Debits a sale's cost from a wallet, or the service's code 15 with the balance.
+pub(crate) fn debit(inner: &mut Inner, smartload_id: &str, cost: i64) -> Result<(), (i64, String)> {
+    let wallet = inner.wallets.get(smartload_id).copied().unwrap_or(0);
+    if wallet < cost {
+        return Err((15, format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", rand_text(wallet))));
+    }
+    inner.wallets.insert(smartload_id.to_string(), wallet - cost);
+    Ok(())
 }
 
 /// The bearer's user, who must own `smartload_id` (403 code 400 otherwise).

@@ -1,9 +1,10 @@
 //! Utilities (SIM network, network health), payments (EasyPay, DSTV) and SmartRica.
 
-use super::recharge::{digits, read_object, settle, SAST_MS};
+use super::form::{invalid, owned, Form};
+use super::recharge::{digits, read_object, SAST_MS};
 use super::{
-    bearer_user, code_error, four, health_key, is_down, is_json, json_response, ok_envelope, owner, rand_text, two_places,
-    unsupported_media_type, LedgerEntry, Movement, MovementKind, Registration, St, HEALTH_KEYS, TRAINING_RICA_AGENT,
+    bearer_user, code_error, debit, is_down, json_response, ok_envelope, two_places, LedgerEntry, Movement, MovementKind, Registration, St,
+    HEALTH_KEYS, TRAINING_RICA_AGENT,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -11,7 +12,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// How long a RICA registration stays `PENDING`.
 pub const RICA_PROCESSING_MS: i64 = 10 * 60 * 1000;
@@ -115,23 +115,6 @@ pub(crate) async fn easypay_query(State(st): State<St>, headers: HeaderMap, Path
     }
 }
 
-fn fields(headers: &HeaderMap, body: &Bytes, allowed: &[&str]) -> Result<HashMap<String, Value>, Response> {
-    if !is_json(headers) {
-        return Err(unsupported_media_type());
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| bad(1007, &format!("Parameter validation failure: {e}")))?;
-    read_object(&v, allowed).map_err(|e| bad(1007, &format!("Parameter validation failure: {e}")))
-}
-
-fn text(o: &HashMap<String, Value>, k: &str) -> Result<String, Response> {
-    o.get(k).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| bad(1007, &format!("Parameter validation failure: {k} must be a string")))
-}
-
-fn raw_amount(body: &Bytes, k: &str) -> Result<i64, Response> {
-    let raw: HashMap<String, Box<serde_json::value::RawValue>> = serde_json::from_slice(body).map_err(|_| bad(1007, "Parameter validation failure"))?;
-    super::recharge::raw_amount(raw.get(k).map(|r| r.get()), k).map_err(|e| bad(1007, &format!("Parameter validation failure: {e}")))
-}
-
 struct PaymentIn {
     sid: String,
     cref: String,
@@ -144,68 +127,57 @@ struct PaymentIn {
 
 fn pay(st: &St, headers: &HeaderMap, p: PaymentIn, cell: &str) -> Response {
     if !(cell.len() == 11 && cell.starts_with("27") && cell.bytes().all(|b| b.is_ascii_digit())) {
-        return bad(1007, "Parameter validation failure: paymentCellNumber");
+        return invalid("paymentCellNumber");
     }
     if p.amount <= 0 {
-        return bad(1007, "Parameter validation failure: paymentAmount must be more than 0");
+        return invalid("paymentAmount must be more than 0");
     }
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(headers, &mut inner, now, &p.sid) {
-        return r;
-    }
-    settle(&mut inner, now);
+    let (mut inner, now) = match owned(st, headers, &p.sid) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     if p.cref.trim().is_empty() {
-        return bad(1007, "Parameter validation failure: clientReference is empty");
+        return invalid("clientReference is empty");
     }
     if inner.ledger.iter().any(|e| e.client_reference == p.cref) {
         return bad(1001, "Duplicate recharge");
     }
     let cost = p.amount - p.amount * p.discount / 10_000;
-    let wallet = inner.wallets.get(&p.sid).copied().unwrap_or(0);
-    if wallet < cost {
-        return bad(15, &format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", rand_text(wallet)));
+    if let Err((code, message)) = debit(&mut inner, &p.sid, cost) {
+        return bad(code, &message);
     }
-    inner.wallets.insert(p.sid.clone(), wallet - cost);
     inner.movements.push(Movement { ms: now, smartload_id: p.sid.clone(), delta: -cost, kind: MovementKind::Sale { item: p.network.to_string(), amount: p.amount } });
     let order_ref = inner.next_order_ref;
     inner.next_order_ref += 1;
-    inner.ledger.push(LedgerEntry {
-        client_reference: p.cref,
-        order_reference_id: order_ref,
-        smartload_id: p.sid,
-        kind: "payment",
-        product_id: p.product_id,
-        network: p.network.to_string(),
-        device_id: p.account,
-        amount: p.amount,
-        cost,
-        status: "SUCESSFUL",
-        voucher_pin: None,
-        ticket_number: None,
-        created_ms: now,
-        refund_due_ms: None,
-        refunded: false,
-    });
+    inner.ledger.push(LedgerEntry::done(&p.cref, order_ref, &p.sid, "payment", p.product_id, p.network, &p.account, p.amount, cost, now));
     let mut rng = rand::rng();
     ok_envelope(json!({"payment": {"reference": order_ref.to_string(), "receiptNumber": digits(&mut rng, 12), "amount": two_places(p.amount)}}))
 }
 
+/// The fields every payment has, read from a form.
+fn payment_fields(f: &Form) -> Result<(String, String, String, String, String, i64), Response> {
+    Ok((
+        f.text("smartloadId")?,
+        f.text("clientReference")?,
+        f.text("accountType")?,
+        f.text("accountReference")?,
+        f.text("paymentCellNumber")?,
+        f.amount("paymentAmount")?,
+    ))
+}
+
 pub(crate) async fn easypay_pay(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    let o = match fields(&headers, &body, &["smartloadId", "clientReference", "productId", "accountType", "accountReference", "paymentAmount", "paymentCellNumber"]) {
-        Ok(o) => o,
+    let fields = ["smartloadId", "clientReference", "productId", "accountType", "accountReference", "paymentAmount", "paymentCellNumber"];
+    let (f, product_id) = match Form::read(&headers, &body, &fields).and_then(|f| f.int("productId").map(|id| (f, id))) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let parts = (text(&o, "smartloadId"), text(&o, "clientReference"), text(&o, "accountType"), text(&o, "accountReference"), text(&o, "paymentCellNumber"), raw_amount(&body, "paymentAmount"));
-    let (sid, cref, kind, account, cell, amount) = match parts {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
-        (Err(r), ..) | (_, Err(r), ..) | (_, _, Err(r), ..) | (_, _, _, Err(r), ..) | (.., Err(r), _) | (.., Err(r)) => return r,
-    };
-    let Some(product_id) = o.get("productId").and_then(|v| v.as_i64()) else {
-        return bad(1007, "Parameter validation failure: productId must be a whole number");
+    let (sid, cref, kind, account, cell, amount) = match payment_fields(&f) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     if !matches!(kind.as_str(), "epNo" | "noticeNo") {
-        return bad(1007, "Parameter validation failure: accountType is epNo or noticeNo");
+        return invalid("accountType is epNo or noticeNo");
     }
     let discount = {
         let inner = st.lock();
@@ -234,17 +206,14 @@ pub(crate) async fn dstv_query(State(st): State<St>, headers: HeaderMap, Path((k
 }
 
 pub(crate) async fn dstv_pay(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    let o = match fields(&headers, &body, &["smartloadId", "clientReference", "accountType", "accountReference", "paymentAmount", "paymentCellNumber"]) {
-        Ok(o) => o,
+    let fields = ["smartloadId", "clientReference", "accountType", "accountReference", "paymentAmount", "paymentCellNumber"];
+    let parsed = Form::read(&headers, &body, &fields).and_then(|f| payment_fields(&f));
+    let (sid, cref, kind, account, cell, amount) = match parsed {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let parts = (text(&o, "smartloadId"), text(&o, "clientReference"), text(&o, "accountType"), text(&o, "accountReference"), text(&o, "paymentCellNumber"), raw_amount(&body, "paymentAmount"));
-    let (sid, cref, kind, account, cell, amount) = match parts {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
-        (Err(r), ..) | (_, Err(r), ..) | (_, _, Err(r), ..) | (_, _, _, Err(r), ..) | (.., Err(r), _) | (.., Err(r)) => return r,
-    };
     if !matches!(kind.as_str(), "SUBS" | "TVOD") {
-        return bad(1007, "Parameter validation failure: accountType is SUBS or TVOD");
+        return invalid("accountType is SUBS or TVOD");
     }
     if !(6..=13).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_digit()) {
         return bad(1007, "Invalid DSTV account number");
@@ -333,14 +302,11 @@ pub(crate) async fn rica_register(State(st): State<St>, headers: HeaderMap, body
         "agentId", "msisdn", "iccid", "firstName", "surname", "idType", "idNumber", "passportExpiry", "nationality", "alternativeContactNumber",
         "residentialAddress", "network",
     ];
-    let o = match fields(&headers, &body, &FIELDS) {
+    let o = match Form::read(&headers, &body, &FIELDS).and_then(|f| authed(&st, &headers).map(|_| f)) {
         Ok(o) => o,
         Err(r) => return r,
     };
-    if let Err(r) = authed(&st, &headers) {
-        return r;
-    }
-    let get = |k: &str| o.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+    let get = |k: &str| o.get(k);
     if !agent_state(&get("agentId")).1 {
         return bad(1007, "The agent is not an enabled RICA agent");
     }
@@ -357,10 +323,10 @@ pub(crate) async fn rica_register(State(st): State<St>, headers: HeaderMap, body
     if get("firstName").is_empty() || get("surname").is_empty() {
         return bad(1007, "firstName and surname are required");
     }
-    if let Err(r) = check_address(o.get("residentialAddress")) {
+    if let Err(r) = check_address(o.value("residentialAddress")) {
         return r;
     }
-    let expiry = o.get("passportExpiry").and_then(|v| v.as_str());
+    let expiry = o.value("passportExpiry").and_then(|v| v.as_str());
     let rejected = match check_identity(&get("idType"), &get("idNumber"), expiry, st.clock.now_ms()) {
         Ok(r) => r,
         Err(r) => return r,
@@ -373,14 +339,11 @@ pub(crate) async fn rica_change_ownership(State(st): State<St>, headers: HeaderM
         "agentId", "firstName", "surname", "idDetails", "registrationType", "subscriberId", "last4Iccid", "residentialAddress", "previousIdNumber",
         "previousIdType", "network", "businessOwnerIdDetails",
     ];
-    let o = match fields(&headers, &body, &FIELDS) {
+    let o = match Form::read(&headers, &body, &FIELDS).and_then(|f| authed(&st, &headers).map(|_| f)) {
         Ok(o) => o,
         Err(r) => return r,
     };
-    if let Err(r) = authed(&st, &headers) {
-        return r;
-    }
-    let get = |k: &str| o.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+    let get = |k: &str| o.get(k);
     if !agent_state(&get("agentId")).1 {
         return bad(1007, "The agent is not an enabled RICA agent");
     }
@@ -392,10 +355,10 @@ pub(crate) async fn rica_change_ownership(State(st): State<St>, headers: HeaderM
     if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
         return bad(1007, "last4Iccid must be 4 digits");
     }
-    if let Err(r) = check_address(o.get("residentialAddress")) {
+    if let Err(r) = check_address(o.value("residentialAddress")) {
         return r;
     }
-    let Some(id) = o.get("idDetails") else { return bad(1007, "idDetails is required") };
+    let Some(id) = o.value("idDetails") else { return bad(1007, "idDetails is required") };
     if let Err(e) = read_object(id, &["idType", "idNumber", "passportExpiry", "nationality"]) {
         return bad(1007, &format!("idDetails: {e}"));
     }
@@ -406,7 +369,7 @@ pub(crate) async fn rica_change_ownership(State(st): State<St>, headers: HeaderM
     };
     match get("registrationType").as_str() {
         "INDIVIDUAL" => {}
-        "BUSINESS" if o.get("businessOwnerIdDetails").is_some_and(|v| v.is_object()) => {}
+        "BUSINESS" if o.value("businessOwnerIdDetails").is_some_and(|v| v.is_object()) => {}
         "BUSINESS" => return bad(1007, "businessOwnerIdDetails is required for a business"),
         _ => return bad(1007, "registrationType is INDIVIDUAL or BUSINESS"),
     }
@@ -449,19 +412,16 @@ pub(crate) async fn rica_register_agent(State(st): State<St>, headers: HeaderMap
         "msisdn", "firstName", "surname", "idType", "idNumber", "passportExpiry", "nationality", "residentialAddress", "idImage", "faceImage",
         "proofOfAddressImage",
     ];
-    let o = match fields(&headers, &body, &FIELDS) {
+    let o = match Form::read(&headers, &body, &FIELDS).and_then(|f| authed(&st, &headers).map(|_| f)) {
         Ok(o) => o,
         Err(r) => return r,
     };
-    if let Err(r) = authed(&st, &headers) {
-        return r;
-    }
-    let get = |k: &str| o.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+    let get = |k: &str| o.get(k);
     let msisdn = get("msisdn");
     if current_network(&msisdn).is_none() {
         return bad(6, "Invalid Cell No provided");
     }
-    if let Err(r) = check_address(o.get("residentialAddress")) {
+    if let Err(r) = check_address(o.value("residentialAddress")) {
         return r;
     }
     let mut face_ok = true;
@@ -476,7 +436,7 @@ pub(crate) async fn rica_register_agent(State(st): State<St>, headers: HeaderMap
             face_ok = bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(b"\x89PNG");
         }
     }
-    let rejected = match check_identity(&get("idType"), &get("idNumber"), o.get("passportExpiry").and_then(|v| v.as_str()), st.clock.now_ms()) {
+    let rejected = match check_identity(&get("idType"), &get("idNumber"), o.value("passportExpiry").and_then(|v| v.as_str()), st.clock.now_ms()) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -489,10 +449,4 @@ pub(crate) async fn rica_agent_status(State(st): State<St>, headers: HeaderMap, 
         Ok((_, status, reason)) => ok_envelope(json!({"status": status, "reason": reason})),
         Err(r) => r,
     }
-}
-
-#[allow(dead_code)]
-fn _uses(inner: &super::Inner) -> Option<&'static str> {
-    let _ = four;
-    health_key(inner.products.first().map(|p| p.network).unwrap_or(""))
 }

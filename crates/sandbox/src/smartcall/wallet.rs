@@ -1,10 +1,11 @@
 //! The wallet: balance, dealer check, funds transfer, cashups and batch voucher
 //! orders (with their AES-encrypted zip files).
 
-use super::recharge::{cashup_item, digits, pin_length, read_object, settle, SAST_MS};
+use super::form::{invalid, owned, Form};
+use super::recharge::{cashup_item, digits, pin_length, SAST_MS};
 use super::{
-    code_error, four, is_dealer, is_json, json_response, ok_envelope, owner, owns, rand_text, unsupported_media_type, Inner, LedgerEntry,
-    Movement, MovementKind, Order, St,
+    code_error, debit, four, is_dealer, is_json, json_response, ok_envelope, unsupported_media_type, Inner, LedgerEntry, Movement, MovementKind,
+    Order, St,
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -18,12 +19,10 @@ use std::io::Write;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 pub(crate) async fn balance(State(st): State<St>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(&headers, &mut inner, now, &id) {
-        return r;
-    }
-    settle(&mut inner, now);
+    let (inner, _) = match owned(&st, &headers, &id) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let cents = inner.wallets.get(&id).copied().unwrap_or(0);
     ok_envelope(json!({ "balance": four(cents) }))
 }
@@ -38,58 +37,34 @@ pub(crate) async fn registered(State(st): State<St>, headers: HeaderMap, Path(ms
     ok_envelope(json!({ "registered": registered }))
 }
 
-fn parse_json(headers: &HeaderMap, body: &Bytes, allowed: &[&str]) -> Result<std::collections::HashMap<String, Value>, Response> {
-    if !is_json(headers) {
-        return Err(unsupported_media_type());
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| code_error(StatusCode::BAD_REQUEST, 1007, &format!("Parameter validation failure: {e}")))?;
-    read_object(&v, allowed).map_err(|e| code_error(StatusCode::BAD_REQUEST, 1007, &format!("Parameter validation failure: {e}")))
-}
-
-fn text(o: &std::collections::HashMap<String, Value>, k: &str) -> Result<String, Response> {
-    o.get(k).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| code_error(StatusCode::BAD_REQUEST, 1007, &format!("Parameter validation failure: {k} must be a string")))
-}
-
-/// A Rand JSON number's exact text, in cents.
-fn amount(body: &Bytes, k: &str) -> Result<i64, Response> {
-    let raw: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
-        serde_json::from_slice(body).map_err(|_| code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure"))?;
-    super::recharge::raw_amount(raw.get(k).map(|r| r.get()), k).map_err(|e| code_error(StatusCode::BAD_REQUEST, 1007, &format!("Parameter validation failure: {e}")))
-}
-
 pub(crate) async fn funds_transfer(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    let o = match parse_json(&headers, &body, &["sourceSmartloadId", "recipientSmartloadId", "amount", "sendSms"]) {
-        Ok(o) => o,
+    let f = match Form::read(&headers, &body, &["sourceSmartloadId", "recipientSmartloadId", "amount", "sendSms"]) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let (source, recipient, cents) = match (text(&o, "sourceSmartloadId"), text(&o, "recipientSmartloadId"), amount(&body, "amount")) {
-        (Ok(s), Ok(r), Ok(a)) => (s, r, a),
-        (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
+    let parts = (f.text("sourceSmartloadId"), f.text("recipientSmartloadId"), f.amount("amount"), f.boolean("sendSms"));
+    let (source, recipient, cents) = match parts {
+        (Ok(s), Ok(r), Ok(a), Ok(_)) => (s, r, a),
+        (Err(r), ..) | (_, Err(r), ..) | (_, _, Err(r), _) | (.., Err(r)) => return r,
     };
-    if o.get("sendSms").and_then(|v| v.as_bool()).is_none() {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure: sendSms must be true or false");
-    }
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(&headers, &mut inner, now, &source) {
-        return r;
-    }
-    settle(&mut inner, now);
+    let (mut inner, now) = match owned(&st, &headers, &source) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     if !is_dealer(&inner, &recipient) || recipient == source {
         return code_error(StatusCode::BAD_REQUEST, 3, "Invalid owner Cell No provided");
     }
     if cents <= 0 {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure: amount must be more than 0");
+        return invalid("amount must be more than 0");
     }
-    let wallet = inner.wallets.get(&source).copied().unwrap_or(0);
-    if wallet < cents {
-        return code_error(StatusCode::BAD_REQUEST, 15, &format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", rand_text(wallet)));
+    if let Err((code, message)) = debit(&mut inner, &source, cents) {
+        return code_error(StatusCode::BAD_REQUEST, code, &message);
     }
-    inner.wallets.insert(source.clone(), wallet - cents);
     *inner.wallets.entry(recipient.clone()).or_default() += cents;
     inner.movements.push(Movement { ms: now, smartload_id: source.clone(), delta: -cents, kind: MovementKind::TransferOut });
     inner.movements.push(Movement { ms: now, smartload_id: recipient, delta: cents, kind: MovementKind::Deposit });
-    ok_envelope(json!({ "currentDealerBalance": four(wallet - cents) }))
+    let balance = inner.wallets.get(&source).copied().unwrap_or(0);
+    ok_envelope(json!({ "currentDealerBalance": four(balance) }))
 }
 
 /// Midnight (SAST) of a `YYYY-MM-DD` day, in epoch ms.
@@ -145,39 +120,34 @@ fn cashup(inner: &Inner, sid: &str, from: i64, to: i64) -> Value {
 }
 
 pub(crate) async fn cashup_today(State(st): State<St>, headers: HeaderMap, Path(sid): Path<String>) -> Response {
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(&headers, &mut inner, now, &sid) {
-        return r;
-    }
-    settle(&mut inner, now);
+    let (inner, now) = match owned(&st, &headers, &sid) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let local = now + SAST_MS;
     let from = local - local.rem_euclid(DAY_MS) - SAST_MS;
     json_response(StatusCode::OK, cashup(&inner, &sid, from, now + 1))
 }
 
 pub(crate) async fn cashup_period(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    let o = match parse_json(&headers, &body, &["smartloadId", "startDate", "endDate"]) {
-        Ok(o) => o,
+    let f = match Form::read(&headers, &body, &["smartloadId", "startDate", "endDate"]) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let (sid, start, end) = match (text(&o, "smartloadId"), text(&o, "startDate"), text(&o, "endDate")) {
+    let (sid, start, end) = match (f.text("smartloadId"), f.text("startDate"), f.text("endDate")) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
     };
     let (Some(from), Some(to)) = (day_start(&start), day_start(&end)) else {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure: dates are yyyy-MM-dd");
+        return invalid("dates are yyyy-MM-dd");
     };
     if to < from {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure: endDate is before startDate");
+        return invalid("endDate is before startDate");
     }
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(&headers, &mut inner, now, &sid) {
-        return r;
+    match owned(&st, &headers, &sid) {
+        Ok((inner, _)) => json_response(StatusCode::OK, cashup(&inner, &sid, from, to + DAY_MS)),
+        Err(r) => r,
     }
-    settle(&mut inner, now);
-    json_response(StatusCode::OK, cashup(&inner, &sid, from, to + DAY_MS))
 }
 
 fn order_json(o: &Order) -> Value {
@@ -191,30 +161,23 @@ fn new_password() -> String {
 }
 
 pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    let o = match parse_json(&headers, &body, &["smartloadId", "clientReference", "productId", "quantity"]) {
-        Ok(o) => o,
+    let f = match Form::read(&headers, &body, &["smartloadId", "clientReference", "productId", "quantity"]) {
+        Ok(f) => f,
         Err(r) => return r,
     };
-    let (sid, cref) = match (text(&o, "smartloadId"), text(&o, "clientReference")) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(r), _) | (_, Err(r)) => return r,
+    let (sid, cref, product_id, quantity) = match (f.text("smartloadId"), f.text("clientReference"), f.int("productId"), f.int("quantity")) {
+        (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+        (Err(r), ..) | (_, Err(r), ..) | (_, _, Err(r), _) | (.., Err(r)) => return r,
     };
-    let (Some(product_id), Some(quantity)) = (o.get("productId").and_then(|v| v.as_i64()), o.get("quantity").and_then(|v| v.as_i64())) else {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure: productId and quantity are whole numbers");
-    };
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    let user = match owner(&headers, &mut inner, now, &sid) {
-        Ok(u) => u,
+    let (mut inner, now) = match owned(&st, &headers, &sid) {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let _ = owns(&inner, &user, &sid);
-    settle(&mut inner, now);
     if quantity <= 0 {
         return code_error(StatusCode::BAD_REQUEST, 19, "The quantity must be greater than 0");
     }
     if quantity > 1000 {
-        return code_error(StatusCode::BAD_REQUEST, 1007, "Parameter validation failure: at most 1000 vouchers per order");
+        return invalid("at most 1000 vouchers per order");
     }
     if inner.orders.iter().any(|o| o.client_reference == cref) || inner.ledger.iter().any(|e| e.client_reference == cref) {
         return code_error(StatusCode::BAD_REQUEST, 1001, "Duplicate recharge");
@@ -225,11 +188,9 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     let unit_cost = product.retail - product.retail * product.discount / 10_000;
     let total = product.retail * quantity;
     let cost = unit_cost * quantity;
-    let wallet = inner.wallets.get(&sid).copied().unwrap_or(0);
-    if wallet < cost {
-        return code_error(StatusCode::BAD_REQUEST, 15, &format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", rand_text(wallet)));
+    if let Err((code, message)) = debit(&mut inner, &sid, cost) {
+        return code_error(StatusCode::BAD_REQUEST, code, &message);
     }
-    inner.wallets.insert(sid.clone(), wallet - cost);
     let mut rng = rand::rng();
     let expiry = chrono::DateTime::from_timestamp_millis(now + 365 * DAY_MS).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let order_id = inner.next_order_ref;
@@ -242,23 +203,7 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     for _ in 0..quantity {
         inner.movements.push(Movement { ms: now, smartload_id: sid.clone(), delta: -unit_cost, kind: MovementKind::Sale { item: item.clone(), amount: product.retail } });
     }
-    inner.ledger.push(LedgerEntry {
-        client_reference: cref.clone(),
-        order_reference_id: order_id,
-        smartload_id: sid.clone(),
-        kind: "voucher_order",
-        product_id,
-        network: product.network.to_string(),
-        device_id: String::new(),
-        amount: total,
-        cost,
-        status: "SUCESSFUL",
-        voucher_pin: None,
-        ticket_number: None,
-        created_ms: now,
-        refund_due_ms: None,
-        refunded: false,
-    });
+    inner.ledger.push(LedgerEntry::done(&cref, order_id, &sid, "voucher_order", product_id, product.network, "", total, cost, now));
     let order = Order { order_id, smartload_id: sid, client_reference: cref, password: new_password(), file_version: 1, vouchers, amount: total };
     let answer = order_json(&order);
     inner.orders.push(order);
@@ -286,11 +231,10 @@ fn find_order<'a>(inner: &'a mut Inner, sid: &str, order: &str) -> Option<&'a mu
 }
 
 pub(crate) async fn order_file(State(st): State<St>, headers: HeaderMap, Path((sid, order)): Path<(String, String)>) -> Response {
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(&headers, &mut inner, now, &sid) {
-        return r;
-    }
+    let (mut inner, _) = match owned(&st, &headers, &sid) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let Some(o) = find_order(&mut inner, &sid, &order) else {
         return code_error(StatusCode::BAD_REQUEST, 2001, "Batch order does not exist");
     };
@@ -312,11 +256,10 @@ pub(crate) async fn recreate_order_file(State(st): State<St>, headers: HeaderMap
     if !is_json(&headers) {
         return unsupported_media_type();
     }
-    let now = st.clock.now_ms();
-    let mut inner = st.lock();
-    if let Err(r) = owner(&headers, &mut inner, now, &sid) {
-        return r;
-    }
+    let (mut inner, _) = match owned(&st, &headers, &sid) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let Some(o) = find_order(&mut inner, &sid, &order) else {
         return code_error(StatusCode::BAD_REQUEST, 2001, "Batch order does not exist");
     };
