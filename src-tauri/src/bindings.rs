@@ -22,6 +22,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("catalog", vec![("refresh", "boolean".into())], CatalogView::name(cfg)),
         c("sell", vec![("request", SaleRequest::name(cfg))], SaleView::name(cfg)),
         c("check_sale", vec![("saleId", "number".into())], SaleView::name(cfg)),
+        c("get_sale", vec![("saleId", "number".into())], SaleView::name(cfg)),
         c("sales_today", vec![], format!("Array<{}>", SaleView::name(cfg))),
         c("save_slip", vec![("saleId", "number".into())], SlipFile::name(cfg)),
         c("open_slip", vec![("saleId", "number".into())], SlipFile::name(cfg)),
@@ -73,6 +74,7 @@ pub fn render() -> String {
         SmartcallSettingsView::decl(&cfg),
         SmartcallSettingsInput::decl(&cfg),
         ConnectionTestView::decl(&cfg),
+        SaleChangedEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

@@ -128,3 +128,9 @@ pub fn save_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSetti
     let s = shell.session()?;
     Ok(shell.app.save_smartcall_settings(&s, &settings)?)
 }
+
+#[tauri::command]
+pub fn get_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.sale(&s, sale_id)?)
+}

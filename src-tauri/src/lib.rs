@@ -18,6 +18,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::catalog,
         commands::sell,
         commands::check_sale,
+        commands::get_sale,
         commands::sales_today,
         commands::save_slip,
         commands::open_slip,
@@ -56,10 +57,30 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    forward_sale_events(&app);
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             let shell = handle.state::<commands::Shell>();
             tauri::async_runtime::block_on(shell.app.shutdown());
+        }
+    });
+}
+
+/// The engine's sale changes, as `sale-changed` events to the window (screens update
+/// without polling).
+fn forward_sale_events(app: &tauri::App) {
+    use tauri::Emitter;
+    let handle = app.handle().clone();
+    let mut rx = app.state::<commands::Shell>().app.subscribe_sales();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(c) => {
+                    let _ = handle.emit(airtill_app::SALE_CHANGED_EVENT, airtill_app::SaleChangedEvent { sale_id: c.sale_id, state: c.state });
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            }
         }
     });
 }

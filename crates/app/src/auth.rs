@@ -65,6 +65,17 @@ impl Airtill {
         let user = users.into_iter().filter(|u| u.active).find(|u| pin_matches(pin, &u.pin_hash)).ok_or(AppError::WrongPin)?;
         Ok(Session { token: uuid::Uuid::new_v4().to_string(), user_id: user.id, name: user.name, role: user.role })
     }
+
+    /// A manager's approval at this till: the id of the manager whose PIN this is.
+    pub(crate) fn manager_approval(&self, pin: &str) -> Result<i64> {
+        check_pin_shape(pin)?;
+        let users = self.store().users()?;
+        let user = users.into_iter().filter(|u| u.active).find(|u| pin_matches(pin, &u.pin_hash)).ok_or(AppError::WrongPin)?;
+        match user.role {
+            Role::Manager => Ok(user.id),
+            Role::Cashier => Err(AppError::Forbidden("That is not a manager's PIN. A manager must approve this.".into())),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -30,6 +30,22 @@ pub enum AppError {
     Storage(#[from] airtill_store::StoreError),
     #[error("{0}")]
     Io(String),
+    /// The guard rail: an unresolved sale to the same number and amount.
+    #[error("{message}")]
+    NeedsOverride { sale_id: i64, message: String },
+}
+
+impl From<airtill_engine::EngineError> for AppError {
+    fn from(e: airtill_engine::EngineError) -> Self {
+        match e {
+            airtill_engine::EngineError::Store(s) => AppError::Storage(s),
+            airtill_engine::EngineError::NeedsOverride { sale_id, receipt_no } => AppError::NeedsOverride {
+                sale_id,
+                message: format!("Receipt {receipt_no:06} to this number for this amount is not finished yet. Wait for its result, or ask a manager to approve a second sale."),
+            },
+            airtill_engine::EngineError::NoRoute => AppError::Configuration("no provider is set up to sell this product".into()),
+        }
+    }
 }
 
 impl AppError {
@@ -48,6 +64,7 @@ impl AppError {
             AppError::Configuration(_) => "configuration",
             AppError::Storage(_) => "storage",
             AppError::Io(_) => "io",
+            AppError::NeedsOverride { .. } => "needs_override",
         }
     }
 

@@ -22,17 +22,22 @@ pub use views::*;
 use airtill_domain::network::PrefixTable;
 use airtill_providers::smartcall;
 use airtill_sandbox::SmartcallSandbox;
+use airtill_domain::clock::SystemClock;
+use airtill_engine::smartcall::SmartcallProvider;
+use airtill_engine::{Engine, EngineConfig, SaleChanged, SaleProvider};
 use airtill_store::{Role, Shop, Store};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
 /// The running application: the ledger, the provider clients and, in training mode,
 /// the embedded provider sandbox.
 pub struct Airtill {
-    store: Mutex<Store>,
-    smartcall: smartcall::Client,
+    store: Arc<Mutex<Store>>,
+    smartcall: Arc<smartcall::Client>,
+    engine: Arc<Engine>,
+    resolver: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Kept alive for as long as the app runs in training mode.
     _sandbox: Option<SmartcallSandbox>,
     prefixes: PrefixTable,
@@ -44,6 +49,9 @@ pub struct Airtill {
 /// The demo shop's people, created on the first start in training mode.
 pub const DEMO_MANAGER: (&str, &str) = ("Lindiwe", "2580");
 pub const DEMO_CASHIER: (&str, &str) = ("Thabo", "1234");
+
+/// Minutes after which a pending sale is cancelled where the provider allows it.
+pub(crate) const PENDING_CANCEL_SETTING: &str = "pending_cancel_minutes";
 
 impl Airtill {
     /// Opens the ledger (creating it on first start), and in training mode starts the
@@ -76,11 +84,21 @@ impl Airtill {
         } else {
             (cfg.live_smartcall()?, None)
         };
-        let smartcall = smartcall::Client::new(client_cfg).map_err(|e| AppError::Configuration(e.to_string()))?;
+        let smartcall = Arc::new(smartcall::Client::new(client_cfg).map_err(|e| AppError::Configuration(e.to_string()))?);
         let prefixes = config::prefix_table(&opts)?;
+        let mut engine_config = EngineConfig::default();
+        engine_config.cancel_pending_after_ms = store.setting(PENDING_CANCEL_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(|m| m * 60_000);
+        let store = Arc::new(Mutex::new(store));
+        let provider: Arc<dyn SaleProvider> = Arc::new(SmartcallProvider::new("smartcall", smartcall.clone()));
+        let engine = Arc::new(Engine::new(store.clone(), vec![provider], Arc::new(SystemClock), engine_config));
+        // Start-up recovery before anything sells, then the resolver.
+        engine.recover().map_err(AppError::from)?;
+        let (_task, stop) = engine.spawn_resolver(std::time::Duration::from_secs(5));
         Ok(Airtill {
-            store: Mutex::new(store),
+            store,
             smartcall,
+            engine,
+            resolver: Mutex::new(Some(stop)),
             _sandbox: sandbox,
             prefixes,
             catalog: RwLock::new(None),
@@ -121,8 +139,16 @@ impl Airtill {
         Ok(NumberInfo { msisdn: m.as_str().to_string(), display: m.display_local(), network_hint: self.prefixes.network_of(&m) })
     }
 
-    /// Gives the provider token back. Call when the app closes.
+    /// Sale state changes as the engine commits them (for screens that update live).
+    pub fn subscribe_sales(&self) -> tokio::sync::broadcast::Receiver<SaleChanged> {
+        self.engine.subscribe()
+    }
+
+    /// Stops the resolver and gives the provider token back. Call when the app closes.
     pub async fn shutdown(&self) {
+        if let Some(stop) = self.resolver.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = stop.send(true);
+        }
         if let Err(e) = self.smartcall.invalidate().await {
             tracing::warn!("could not invalidate the Smartcall token: {e}");
         }

@@ -11,9 +11,8 @@ use crate::views::{ProductKind, SaleRequest, SaleView};
 use crate::{time, AppError, Airtill, Result, Session};
 use airtill_domain::voucher::group_pin;
 use airtill_domain::{ClientReference, Currency, Money, Msisdn, Network, SaleState};
-use airtill_providers::smartcall::{RechargeRequest, TransactionStatus};
-use airtill_providers::ErrorClass;
-use airtill_store::{Outcome, SaleDetails, SaleRow};
+use airtill_engine::SaleOrder;
+use airtill_store::{SaleDetails, SaleRow};
 
 fn check_request_id(id: &str) -> Result<()> {
     let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
@@ -139,108 +138,22 @@ impl Airtill {
             currency: Currency::ZAR,
             discount_hundredths: product.discount_percentage,
         };
-        // Rule 1: committed before anything is sent. A concurrent twin of this request
-        // gets the row the first one made and does not send.
-        let (sale, created) = self.store().create_sale(&details, time::now_ms())?;
-        if !created {
-            return Ok(sale_view(&sale));
-        }
-        let sale = self.store().transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), time::now_ms())?;
-        let request = RechargeRequest {
-            smartload_id: self.smartcall.config().smartload_id.clone(),
-            client_reference: sale.details.client_ref.clone(),
-            sms_recipient_msisdn: recipient.as_str().to_string(),
-            device_id: recipient.as_str().to_string(),
-            product_id: product.id,
-            amount,
-            pinless: !product.pin_indicator,
-            send_sms: product.sms_indicator,
-            sms_provider_identifier: None,
+        // The engine commits the row before anything is sent, sends it, and commits
+        // the outcome before answering; a repeat of the request returns the same sale.
+        let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
+            Some(pin) => Some(self.manager_approval(pin)?),
+            None => None,
         };
-        let (next, outcome) = match self.smartcall.recharge(&request).await {
-            Ok(r) => {
-                let pin = r.voucher_pin.clone();
-                let next = if !product.pin_indicator {
-                    // An accepted pinless recharge is only submitted: the network's answer comes later.
-                    SaleState::Pending
-                } else if pin.is_some() {
-                    SaleState::Succeeded
-                } else {
-                    // Accepted, but the PIN did not come: ask for it by reference.
-                    SaleState::InDoubt
-                };
-                let outcome = Outcome {
-                    provider_ref: Some(r.order_reference_id.to_string()),
-                    voucher_pin: pin,
-                    ticket_number: r.ticket_number.clone(),
-                    expiry_ms: r.expiry_date,
-                    wallet_after_minor: r.balance,
-                    error_class: None,
-                    error_message: None,
-                };
-                (next, outcome)
-            }
-            Err(e) => {
-                let class = e.class_for_sale();
-                tracing::warn!(sale = sale.id, ?class, "recharge not confirmed: {e}");
-                let next = if class == ErrorClass::InDoubt { SaleState::InDoubt } else { SaleState::Failed };
-                let outcome = Outcome {
-                    error_class: Some(format!("{class:?}").to_lowercase()),
-                    error_message: Some(e.cashier_message()),
-                    ..Default::default()
-                };
-                (next, outcome)
-            }
-        };
-        // Rule 3: the outcome is committed before the UI hears of it.
-        let done = self.store().transition(sale.id, SaleState::Submitting, next, &outcome, time::now_ms())?;
-        Ok(sale_view(&done))
+        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
+        Ok(sale_view(&sale))
     }
 
     /// Asks the provider about an unresolved sale, by its own client reference, and
     /// records the answer. Never sends the sale again.
     pub async fn check_sale(&self, session: &Session, sale_id: i64) -> Result<SaleView> {
         session.require_seller()?;
-        let sale = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
-        if !matches!(sale.state, SaleState::Pending | SaleState::InDoubt) {
-            return Ok(sale_view(&sale));
-        }
-        let tx = match self.smartcall.transaction(&sale.details.client_ref).await {
-            Ok(t) => t,
-            Err(airtill_providers::smartcall::SmartcallError::Code { code: airtill_providers::smartcall::ErrorCode::ClientReferenceUnknown, .. }) if sale.state == SaleState::InDoubt => {
-                // Smartcall has no sale with this reference: it never arrived.
-                let outcome = Outcome {
-                    error_class: Some("rejected".into()),
-                    error_message: Some("Smartcall never received this sale. Nothing was sold.".into()),
-                    ..Default::default()
-                };
-                let row = self.store().transition(sale.id, sale.state, SaleState::Failed, &outcome, time::now_ms())?;
-                return Ok(sale_view(&row));
-            }
-            Err(e) => return Err(AppError::Provider { class: e.class_for_read(), message: e.cashier_message() }),
-        };
-        let next = match tx.status() {
-            Some(TransactionStatus::Successful) => SaleState::Succeeded,
-            Some(TransactionStatus::Failed) => SaleState::Failed,
-            Some(TransactionStatus::Cancelled) => SaleState::Cancelled,
-            Some(TransactionStatus::Requested | TransactionStatus::Pending) | None => SaleState::Pending,
-        };
-        if next == sale.state {
-            return Ok(sale_view(&sale));
-        }
-        if sale.details.pinned && next == SaleState::Succeeded && tx.voucher_pin.is_none() {
-            return Ok(sale_view(&sale));
-        }
-        let outcome = Outcome {
-            provider_ref: tx.reference.clone(),
-            voucher_pin: tx.voucher_pin.clone(),
-            ticket_number: tx.ticket_number.clone(),
-            expiry_ms: tx.expiry_date,
-            error_message: (next == SaleState::Failed).then(|| "The network refused the recharge. No money was taken.".to_string()),
-            error_class: (next == SaleState::Failed).then(|| "rejected".to_string()),
-            ..Default::default()
-        };
-        let row = self.store().transition(sale.id, sale.state, next, &outcome, time::now_ms())?;
+        self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        let row = self.engine.resolve(sale_id).await?;
         Ok(sale_view(&row))
     }
 

@@ -20,7 +20,7 @@ fn mtn_voucher(c: &CatalogView, rand: i64) -> i64 {
 }
 
 fn req(product_id: i64, to: &str) -> SaleRequest {
-    SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id, recipient: to.into(), amount: None }
+    SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id, recipient: to.into(), amount: None, override_pin: None }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -225,4 +225,49 @@ async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
     assert_eq!(live.smartcall_balance(&cashier).await.unwrap().minor, 10_000_000, "the live client reaches the configured account");
     let again = live.smartcall_settings(&live.login(DEMO_MANAGER.1).unwrap()).unwrap();
     assert_eq!((again.mode.as_str(), again.running_mode.as_str(), again.restart_needed), ("live", "live", false));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repeat_while_the_first_is_unresolved_needs_a_managers_pin() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let mut r = req(airtime, "0831234567");
+    r.amount = Some("13".into()); // the QA simulator's network pending
+    let first = app.sell(&s, &r).await.unwrap();
+    assert_eq!(first.state, SaleState::Pending);
+    let mut again = req(airtime, "083 123 4567");
+    again.amount = Some("13".into());
+    let e = app.sell(&s, &again).await.unwrap_err();
+    assert_eq!(e.code(), "needs_override");
+    assert!(e.to_string().contains(&format!("{:06}", first.receipt_no)), "{e}");
+    again.override_pin = Some(DEMO_CASHIER.1.into());
+    assert_eq!(app.sell(&s, &again).await.unwrap_err().code(), "forbidden", "a cashier cannot approve");
+    again.override_pin = Some(DEMO_MANAGER.1.into());
+    let second = app.sell(&s, &again).await.unwrap();
+    assert_ne!(second.id, first.id);
+    assert_eq!(app.store().overrides_of(second.id).unwrap().len(), 1, "the approval is on record");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_resolver_settles_a_pending_sale_in_the_background_and_announces_it() {
+    let (app, _d) = app().await;
+    let mut events = app.subscribe_sales();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let mut r = req(airtime, "0831234500");
+    r.amount = Some("20".into());
+    let sale = app.sell(&s, &r).await.unwrap();
+    assert_eq!(sale.state, SaleState::Pending);
+    // The sandbox takes 3 s to reach the network; the resolver asks with backoff.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(1), events.recv()).await {
+            Ok(Ok(ev)) if ev.sale_id == sale.id && ev.state == SaleState::Succeeded => break,
+            _ => assert!(std::time::Instant::now() < deadline, "the resolver did not settle the sale"),
+        }
+    }
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
 }

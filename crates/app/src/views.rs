@@ -101,6 +101,10 @@ pub struct SaleRequest {
     pub recipient: String,
     /// For a product sold at any amount: rand as typed (`50`, `50.00`).
     pub amount: Option<String>,
+    /// A manager's PIN approving a second sale of the same amount to the same number
+    /// while the first is unresolved.
+    #[serde(default)]
+    pub override_pin: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -208,4 +212,14 @@ pub struct ConnectionTestView {
     pub logged_in: bool,
     pub balance: Option<Money>,
     pub message: String,
+}
+
+/// The window event sent when a sale changes state.
+pub const SALE_CHANGED_EVENT: &str = "sale-changed";
+
+/// The payload of `sale-changed`.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SaleChangedEvent {
+    pub sale_id: i64,
+    pub state: SaleState,
 }

@@ -113,6 +113,14 @@ pub struct SaleRow {
     pub updated_ms: i64,
     pub details: SaleDetails,
     pub outcome: Outcome,
+    /// When the request may have left for the provider (the move to `submitting`).
+    pub submitted_ms: Option<i64>,
+    /// How many times the resolver has asked the provider about it.
+    pub checks: i64,
+    /// When the resolver asks next (`None`: as soon as it can).
+    pub next_check_ms: Option<i64>,
+    /// A cancel asked for and not yet answered (store and forward).
+    pub cancel_requested_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -128,10 +136,24 @@ pub struct Store {
     conn: Connection,
 }
 
+/// A bare connection for benchmarks.
+pub type RawConnection = Connection;
+
+/// A database with one table `t (v)`, with the ledger's durability settings (WAL,
+/// `synchronous=FULL`): what one durable commit costs on this disk.
+pub fn raw_durable_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")?;
+    Ok(conn)
+}
+
 const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.receipt_no, s.till_id, s.user_id, u.name, s.provider, \
     s.network_name, s.product_id, s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency, \
     s.discount_hundredths, s.state, s.provider_ref, s.voucher_pin, s.ticket_number, s.expiry_ms, s.wallet_after_minor, \
-    s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms";
+    s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms, s.submitted_ms, s.checks, s.next_check_ms, \
+    s.cancel_requested_ms";
 
 fn currency_from(s: &str) -> Result<Currency> {
     match s {
@@ -180,6 +202,10 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
         updated_ms: r.get(27)?,
         details,
         outcome,
+        submitted_ms: r.get(28)?,
+        checks: r.get(29)?,
+        next_check_ms: r.get(30)?,
+        cancel_requested_ms: r.get(31)?,
     };
     Ok((row, currency, state))
 }
@@ -306,7 +332,10 @@ impl Store {
                 provider_ref = COALESCE(?4, provider_ref), voucher_pin = COALESCE(?5, voucher_pin),
                 ticket_number = COALESCE(?6, ticket_number), expiry_ms = COALESCE(?7, expiry_ms),
                 wallet_after_minor = COALESCE(?8, wallet_after_minor),
-                error_class = ?9, error_message = ?10
+                error_class = ?9, error_message = ?10,
+                submitted_ms = CASE WHEN ?2 = 'submitting' THEN ?3 ELSE submitted_ms END,
+                next_check_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN next_check_ms ELSE NULL END,
+                cancel_requested_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN cancel_requested_ms ELSE NULL END
              WHERE id = ?1",
             params![
                 id, to.as_str(), now_ms, outcome.provider_ref, outcome.voucher_pin, outcome.ticket_number,
@@ -373,6 +402,200 @@ impl Store {
             Ok(SaleEvent { sale_id, from_state: from.as_deref().map(parse).transpose()?, to_state: parse(&to)?, at_ms, detail })
         })
         .collect()
+    }
+
+    /// Start-up recovery: every sale found `submitting` may have left, so it becomes
+    /// `in_doubt` (one transaction, with a history line each). Returns their ids.
+    pub fn recover_submitting(&mut self, now_ms: i64) -> Result<Vec<i64>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // A sale still `created` was never sent (the move to `submitting` comes first).
+        let unsent: Vec<i64> = {
+            let mut st = tx.prepare("SELECT id FROM sales WHERE state = 'created' ORDER BY id")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for id in &unsent {
+            tx.execute(
+                "UPDATE sales SET state = 'failed', updated_ms = ?2, error_class = 'rejected',
+                    error_message = 'Airtill stopped before sending this sale. Nothing was sold.'
+                 WHERE id = ?1",
+                params![id, now_ms],
+            )?;
+            tx.execute(
+                "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail)
+                 VALUES (?1, 'created', 'failed', ?2, 'found created at start: never sent')",
+                params![id, now_ms],
+            )?;
+        }
+        let ids: Vec<i64> = {
+            let mut st = tx.prepare("SELECT id FROM sales WHERE state = 'submitting' ORDER BY id")?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for id in &ids {
+            tx.execute(
+                "UPDATE sales SET state = 'in_doubt', updated_ms = ?2, next_check_ms = NULL, error_class = 'in_doubt',
+                    error_message = 'Airtill stopped while sending this sale. It may have gone through: it is being checked.'
+                 WHERE id = ?1",
+                params![id, now_ms],
+            )?;
+            tx.execute(
+                "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail)
+                 VALUES (?1, 'submitting', 'in_doubt', ?2, 'found submitting at start: the request may have left')",
+                params![id, now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Unresolved sales the resolver should look at now, oldest first.
+    pub fn resolver_due(&self, now_ms: i64, limit: i64) -> Result<Vec<SaleRow>> {
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
+             WHERE s.state IN ('pending', 'in_doubt') AND (s.next_check_ms IS NULL OR s.next_check_ms <= ?1)
+             ORDER BY COALESCE(s.next_check_ms, 0), s.id LIMIT ?2"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params![now_ms, limit], sale_from_row)?;
+        rows.map(|r| finish(r?)).collect()
+    }
+
+    /// When the resolver should next look at any unresolved sale.
+    pub fn next_resolver_time(&self) -> Result<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(COALESCE(next_check_ms, 0)) FROM sales WHERE state IN ('pending', 'in_doubt')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records one more check of a sale and when to check again (not a state change).
+    pub fn schedule_check(&mut self, id: i64, next_ms: i64, note: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sales SET checks = checks + 1, next_check_ms = ?2, error_message = COALESCE(?3, error_message)
+             WHERE id = ?1 AND state IN ('pending', 'in_doubt')",
+            params![id, next_ms, note],
+        )?;
+        Ok(())
+    }
+
+    /// Asks for a sale to be cancelled; the resolver sends it (and again after a restart).
+    pub fn request_cancel(&mut self, id: i64, now_ms: i64) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE sales SET cancel_requested_ms = ?2, next_check_ms = NULL
+             WHERE id = ?1 AND state IN ('pending', 'in_doubt') AND cancel_requested_ms IS NULL",
+            params![id, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// A cancel the provider refused for good (the recharge already reached the network).
+    pub fn drop_cancel_request(&mut self, id: i64, now_ms: i64, why: &str) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state: String = tx.query_row("SELECT state FROM sales WHERE id = ?1", [id], |r| r.get(0))?;
+        tx.execute("UPDATE sales SET cancel_requested_ms = NULL WHERE id = ?1", [id])?;
+        tx.execute(
+            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, ?2, ?2, ?3, ?4)",
+            params![id, state, now_ms, format!("cancel refused: {why}")],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Moves a sale being sent to another provider after the first refused it for sure
+    /// (state stays `submitting`; the move is in the history).
+    pub fn reroute(&mut self, id: i64, provider: &str, product_id: i64, why: &str, now_ms: i64) -> Result<SaleRow> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (state, old): (String, String) = tx.query_row("SELECT state, provider FROM sales WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if state != "submitting" {
+            return Err(StoreError::WrongState { id, expected: "submitting", actual: state });
+        }
+        tx.execute(
+            "UPDATE sales SET provider = ?2, product_id = ?3, updated_ms = ?4, submitted_ms = ?4 WHERE id = ?1",
+            params![id, provider, product_id, now_ms],
+        )?;
+        tx.execute(
+            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, 'submitting', 'submitting', ?2, ?3)",
+            params![id, now_ms, format!("{old} refused it ({why}); sent to {provider}")],
+        )?;
+        tx.commit()?;
+        self.sale(id)
+    }
+
+    /// An unresolved sale to this recipient for this amount, if there is one.
+    pub fn unresolved_for(&self, recipient: &str, amount_minor: i64) -> Result<Option<SaleRow>> {
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
+             WHERE s.recipient = ?1 AND s.amount_minor = ?2 AND s.state IN ('created', 'submitting', 'pending', 'in_doubt')
+             ORDER BY s.id LIMIT 1"
+        );
+        self.conn.query_row(&sql, params![recipient, amount_minor], sale_from_row).optional()?.map(finish).transpose()
+    }
+
+    /// Records a manager's override (append-only).
+    pub fn record_override(&mut self, sale_id: Option<i64>, kind: &str, manager_id: i64, reason: &str, now_ms: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO overrides (sale_id, kind, manager_id, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sale_id, kind, manager_id, reason, now_ms],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// `(kind, manager name, reason)` of a sale's overrides.
+    pub fn overrides_of(&self, sale_id: i64) -> Result<Vec<(String, String, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT o.kind, u.name, COALESCE(o.reason, '') FROM overrides o JOIN users u ON u.id = o.manager_id WHERE o.sale_id = ?1 ORDER BY o.id",
+        )?;
+        let rows = st.query_map([sale_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The routes: kind key → providers in order.
+    pub fn routes(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let mut st = self.conn.prepare("SELECT kind_key, providers FROM routes ORDER BY kind_key")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (k, p) = r?;
+            Ok((k, p.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()))
+        })
+        .collect()
+    }
+
+    pub fn set_route(&mut self, kind_key: &str, providers: &[String]) -> Result<()> {
+        if providers.is_empty() {
+            self.conn.execute("DELETE FROM routes WHERE kind_key = ?1", [kind_key])?;
+        } else {
+            self.conn.execute(
+                "INSERT INTO routes (kind_key, providers) VALUES (?1, ?2) ON CONFLICT(kind_key) DO UPDATE SET providers = excluded.providers",
+                params![kind_key, providers.join(",")],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn sale_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?)
+    }
+
+    /// All sales (for reconciliation and tests), oldest first.
+    pub fn all_sales(&self) -> Result<Vec<SaleRow>> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id ORDER BY s.id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([], sale_from_row)?;
+        rows.map(|r| finish(r?)).collect()
     }
 
     /// A provider's cached catalog: `(etag, body)`.

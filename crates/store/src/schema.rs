@@ -74,15 +74,49 @@ const MIGRATIONS: &[&str] = &[
         fetched_ms INTEGER NOT NULL
     );
     "#,
+    // 2: the sale engine: the resolver's schedule, store-and-forward cancels, manager
+    // overrides, routes and settings.
+    r#"
+    ALTER TABLE sales ADD COLUMN submitted_ms INTEGER;
+    ALTER TABLE sales ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sales ADD COLUMN next_check_ms INTEGER;
+    ALTER TABLE sales ADD COLUMN cancel_requested_ms INTEGER;
+    CREATE INDEX sales_guard ON sales (recipient, amount_minor) WHERE state IN ('created', 'submitting', 'pending', 'in_doubt');
+    CREATE TABLE overrides (
+        id INTEGER PRIMARY KEY,
+        sale_id INTEGER REFERENCES sales(id),
+        kind TEXT NOT NULL,
+        manager_id INTEGER NOT NULL REFERENCES users(id),
+        reason TEXT,
+        at_ms INTEGER NOT NULL
+    );
+    CREATE TRIGGER overrides_no_update BEFORE UPDATE ON overrides
+        BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;
+    CREATE TRIGGER overrides_no_delete BEFORE DELETE ON overrides
+        BEGIN SELECT RAISE(ABORT, 'overrides are append-only'); END;
+    CREATE TABLE routes (
+        kind_key TEXT PRIMARY KEY,
+        providers TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Applies the migrations up to `version` (tests build older ledgers with it).
+pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
     let known = MIGRATIONS.len() as i64;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > known {
         return Err(StoreError::NewerSchema { found, known });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(version).skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;

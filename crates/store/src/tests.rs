@@ -116,3 +116,60 @@ fn reopening_keeps_everything() {
     assert_eq!(s.sales_between(0, i64::MAX).unwrap().len(), 1);
     assert_eq!(s.shop().unwrap().unwrap().name, "S");
 }
+
+#[test]
+fn a_ledger_of_the_first_version_is_migrated_with_its_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate_to(&mut conn, 1).unwrap();
+        conn.execute("INSERT INTO shop (id, name, till_id, training) VALUES (1, 'Old', 'T1', 1)", []).unwrap();
+        conn.execute("INSERT INTO users (name, role, pin_hash) VALUES ('A', 'cashier', 'x')", []).unwrap();
+        conn.execute(
+            "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id, product_name,
+                product_kind, pinned, recipient, amount_minor, currency, state, training, created_ms, updated_ms)
+             VALUES ('r', 'c', 1, 'T1', 1, 'smartcall', 'MTN', 1, 'x', 'voucher', 1, '27831234567', 1200, 'ZAR', 'submitting', 1, 5, 5)",
+            [],
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let old = s.sale_by_request("r").unwrap().unwrap();
+    assert_eq!((old.state, old.checks, old.submitted_ms), (SaleState::Submitting, 0, None));
+    assert_eq!(s.recover_submitting(10).unwrap(), vec![old.id]);
+    assert_eq!(s.sale(old.id).unwrap().state, SaleState::InDoubt);
+}
+
+#[test]
+fn recovery_routes_guard_rail_and_append_only_overrides() {
+    let (mut s, uid) = store();
+    let (a, _) = s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
+    assert_eq!(s.unresolved_for("27831234567", 1200).unwrap().map(|r| r.id), Some(a.id), "a created sale counts");
+    assert!(s.unresolved_for("27831234567", 500).unwrap().is_none());
+    let a = s.transition(a.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), 2_000).unwrap();
+    assert_eq!(a.submitted_ms, Some(2_000));
+    let moved = s.reroute(a.id, "aat", 77, "network down", 2_500).unwrap();
+    assert_eq!((moved.details.provider.as_str(), moved.details.product_id, moved.state), ("aat", 77, SaleState::Submitting));
+    let (b, _) = s.create_sale(&new_sale(uid, "r2", "c2"), 3_000).unwrap();
+    // Start-up: submitting → in doubt, created → failed (never sent).
+    assert_eq!(s.recover_submitting(4_000).unwrap(), vec![a.id]);
+    assert_eq!(s.sale(a.id).unwrap().state, SaleState::InDoubt);
+    assert_eq!(s.sale(b.id).unwrap().state, SaleState::Failed);
+    // The resolver's schedule and a stored cancel.
+    assert_eq!(s.resolver_due(4_000, 10).unwrap().len(), 1);
+    s.schedule_check(a.id, 9_000, None).unwrap();
+    assert!(s.resolver_due(5_000, 10).unwrap().is_empty());
+    assert_eq!(s.next_resolver_time().unwrap(), Some(9_000));
+    assert!(s.request_cancel(a.id, 5_000).unwrap());
+    assert!(!s.request_cancel(a.id, 5_001).unwrap(), "asked once");
+    assert_eq!(s.resolver_due(5_000, 10).unwrap().len(), 1, "a stored cancel is due at once");
+    let mid = s.add_user("Boss", Role::Manager, "h").unwrap();
+    let o = s.record_override(Some(a.id), "repeat_sale", mid, "why", 6_000).unwrap();
+    assert!(s.conn.execute("DELETE FROM overrides WHERE id = ?1", [o]).is_err(), "overrides are append-only");
+    assert!(s.conn.execute("UPDATE overrides SET reason = 'x' WHERE id = ?1", [o]).is_err());
+    s.set_route("MTN/pinless/airtime", &["smartcall".into(), "aat".into()]).unwrap();
+    assert_eq!(s.routes().unwrap(), vec![("MTN/pinless/airtime".to_string(), vec!["smartcall".to_string(), "aat".to_string()])]);
+    s.set_setting("pending_cancel_minutes", "15").unwrap();
+    assert_eq!(s.setting("pending_cancel_minutes").unwrap().as_deref(), Some("15"));
+}

@@ -82,7 +82,12 @@ recipient: string,
 /**
  * For a product sold at any amount: rand as typed (`50`, `50.00`).
  */
-amount: string | null, };
+amount: string | null, 
+/**
+ * A manager's PIN approving a second sale of the same amount to the same number
+ * while the first is unresolved.
+ */
+override_pin: string | null, };
 
 export type SaleView = { id: number, receipt_no: number, state: SaleState, 
 /**
@@ -132,6 +137,8 @@ password: string | null, smartload_id: string, timeout_seconds: number, };
 
 export type ConnectionTestView = { reachable: boolean, logged_in: boolean, balance: Money | null, message: string, };
 
+export type SaleChangedEvent = { sale_id: number, state: SaleState, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -147,6 +154,8 @@ export const sell = (request: SaleRequest): Promise<SaleView> =>
   invoke<SaleView>("sell", { request });
 export const checkSale = (saleId: number): Promise<SaleView> =>
   invoke<SaleView>("check_sale", { saleId });
+export const getSale = (saleId: number): Promise<SaleView> =>
+  invoke<SaleView>("get_sale", { saleId });
 export const salesToday = (): Promise<Array<SaleView>> =>
   invoke<Array<SaleView>>("sales_today");
 export const saveSlip = (saleId: number): Promise<SlipFile> =>

@@ -41,6 +41,10 @@ enum Command {
         /// For products sold at any amount, in rand.
         #[arg(long)]
         amount: Option<String>,
+        /// A manager's PIN approving a repeat while an earlier sale to the same number
+        /// and amount is unresolved.
+        #[arg(long, env = "AIRTILL_APPROVE_PIN", hide_env_values = true)]
+        approve_pin: Option<String>,
     },
     /// Today's sales.
     Sales {
@@ -152,9 +156,9 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 }
             }
         }
-        Command::Sell { pin, product, to, amount } => {
+        Command::Sell { pin, product, to, amount, approve_pin } => {
             let s = login(app, &pin)?;
-            let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, recipient: to, amount };
+            let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, recipient: to, amount, override_pin: approve_pin };
             let sale = app.sell(&s, &req).await?;
             println!("sale {} receipt {:06}: {} {} to {}", sale.id, sale.receipt_no, sale.product_name, sale.amount_text, sale.recipient);
             println!("state: {:?} - {}", sale.state, sale.state_text);

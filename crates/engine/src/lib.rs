@@ -1,0 +1,336 @@
+//! The sale engine. Host-independent: the desktop shell and the command line use it
+//! through the app's use cases, and the crash and fault tests drive it directly.
+//!
+//! The rules, each enforced here:
+//! 1. A sale row with its own client reference is committed (WAL, `synchronous=FULL`)
+//!    before any byte goes to a provider; the outcome is committed before anyone is
+//!    told. Every move is one transaction with a line of append-only history.
+//! 2. The same request id always returns the same sale (a double click, a resent
+//!    command).
+//! 3. A timeout, a broken connection, a 5xx or a "query me" answer leaves the sale
+//!    `in_doubt` or `pending`; the resolver asks the provider by the same reference
+//!    until it has a final answer. Never a resend.
+//! 4. At start, every sale found `submitting` becomes `in_doubt`.
+//! 5. While a sale to a number and amount is unresolved, another needs a manager.
+//! 6. Routing fails over to the next provider only after a certain refusal (or the
+//!    network down before anything was sent), never from `in_doubt`.
+
+pub mod provider;
+pub mod smartcall;
+
+use airtill_domain::clock::Clock;
+use airtill_domain::SaleState;
+use airtill_store::{Outcome, SaleDetails, SaleRow, Store, StoreError};
+pub use provider::{CancelAnswer, Queried, SaleProvider, Submitted};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::broadcast;
+
+pub type SharedStore = Arc<Mutex<Store>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Rule 5: an unresolved sale to the same number and amount exists.
+    #[error("A sale of the same amount to this number is not finished yet (receipt {receipt_no}). Selling it again needs a manager.")]
+    NeedsOverride { sale_id: i64, receipt_no: i64 },
+    #[error("No provider is set up to sell this product.")]
+    NoRoute,
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// A sale's state changed (for screens that update without polling).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleChanged {
+    pub sale_id: i64,
+    pub state: SaleState,
+}
+
+/// A sale to make: what is sold (with the first provider of its route) and the
+/// other providers to try, in order, with their own product ids.
+#[derive(Debug, Clone)]
+pub struct SaleOrder {
+    pub details: SaleDetails,
+    /// `(provider, product id)` after the first, in route order.
+    pub fallbacks: Vec<(String, i64)>,
+    /// A manager's id when a manager approved selling past the guard rail.
+    pub override_by: Option<i64>,
+}
+
+/// How the resolver behaves.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// First wait before asking again; doubles each time up to `max_backoff_ms`.
+    pub base_backoff_ms: i64,
+    pub max_backoff_ms: i64,
+    /// A provider's "no such sale" is believed only this long after the request
+    /// could have left (a request still on its way is not "not found").
+    pub not_found_grace_ms: i64,
+    /// A sale pending longer than this is cancelled where the provider allows it;
+    /// `None` never.
+    pub cancel_pending_after_ms: Option<i64>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { base_backoff_ms: 2_000, max_backoff_ms: 5 * 60_000, not_found_grace_ms: 2 * 60_000, cancel_pending_after_ms: None }
+    }
+}
+
+pub struct Engine {
+    store: SharedStore,
+    providers: HashMap<String, Arc<dyn SaleProvider>>,
+    clock: Arc<dyn Clock>,
+    config: Mutex<EngineConfig>,
+    events: broadcast::Sender<SaleChanged>,
+}
+
+/// The next wait after `checks` checks.
+pub fn backoff_ms(cfg: &EngineConfig, checks: i64) -> i64 {
+    let shift = checks.clamp(0, 20) as u32;
+    cfg.base_backoff_ms.saturating_mul(1i64 << shift).min(cfg.max_backoff_ms)
+}
+
+impl Engine {
+    pub fn new(store: SharedStore, providers: Vec<Arc<dyn SaleProvider>>, clock: Arc<dyn Clock>, config: EngineConfig) -> Engine {
+        let (events, _) = broadcast::channel(256);
+        let providers = providers.into_iter().map(|p| (p.name().to_string(), p)).collect();
+        Engine { store, providers, clock, config: Mutex::new(config), events }
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // Every write is one SQLite transaction, so a poisoned lock is safe to take over.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn config(&self) -> EngineConfig {
+        self.config.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_cancel_pending_after(&self, ms: Option<i64>) {
+        self.config.lock().unwrap_or_else(|p| p.into_inner()).cancel_pending_after_ms = ms;
+    }
+
+    /// Sale state changes, as they are committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<SaleChanged> {
+        self.events.subscribe()
+    }
+
+    fn tell(&self, row: &SaleRow) {
+        let _ = self.events.send(SaleChanged { sale_id: row.id, state: row.state });
+    }
+
+    fn move_to(&self, id: i64, from: SaleState, to: SaleState, outcome: &Outcome) -> Result<SaleRow> {
+        let row = self.store().transition(id, from, to, outcome, self.now())?;
+        self.tell(&row);
+        Ok(row)
+    }
+
+    /// Rule 4: every sale found `submitting` becomes `in_doubt`. Call once at start,
+    /// before selling.
+    pub fn recover(&self) -> Result<Vec<i64>> {
+        let ids = self.store().recover_submitting(self.now())?;
+        if !ids.is_empty() {
+            tracing::warn!(count = ids.len(), "sales found submitting at start are now in doubt");
+        }
+        for id in &ids {
+            let _ = self.events.send(SaleChanged { sale_id: *id, state: SaleState::InDoubt });
+        }
+        Ok(ids)
+    }
+
+    /// Makes a sale (rules 1, 2, 5, 6). Returns it in whatever state the provider left
+    /// it; errors only when nothing was written.
+    pub async fn sell(&self, order: SaleOrder) -> Result<SaleRow> {
+        let d = &order.details;
+        if let Some(existing) = self.store().sale_by_request(&d.request_id)? {
+            return Ok(existing);
+        }
+        if !self.providers.contains_key(&d.provider) {
+            return Err(EngineError::NoRoute);
+        }
+        // Rule 5, checked and the row created under one lock.
+        let (sale, created) = {
+            let mut store = self.store();
+            if let Some(existing) = store.sale_by_request(&d.request_id)? {
+                return Ok(existing);
+            }
+            if let Some(open) = store.unresolved_for(&d.recipient, d.amount_minor)? {
+                if order.override_by.is_none() {
+                    return Err(EngineError::NeedsOverride { sale_id: open.id, receipt_no: open.receipt_no });
+                }
+            }
+            let now = self.now();
+            let (sale, created) = store.create_sale(d, now)?;
+            if created {
+                if let Some(manager) = order.override_by {
+                    store.record_override(Some(sale.id), "repeat_sale", manager, "same number and amount while another is unresolved", now)?;
+                }
+            }
+            (sale, created)
+        };
+        if !created {
+            return Ok(sale);
+        }
+        self.tell(&sale);
+        let mut sale = self.move_to(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default())?;
+        let mut fallbacks = order.fallbacks.iter().filter(|(p, _)| self.providers.contains_key(p));
+        loop {
+            let provider = self.providers.get(&sale.details.provider).cloned().ok_or(EngineError::NoRoute)?;
+            let (next, outcome) = match provider.submit(&sale).await {
+                Submitted::Succeeded(o) => (SaleState::Succeeded, o),
+                Submitted::Pending(o) => (SaleState::Pending, o),
+                Submitted::InDoubt(o) => (SaleState::InDoubt, o),
+                Submitted::Refused { outcome, reroutable } => {
+                    if reroutable {
+                        if let Some((next_provider, product_id)) = fallbacks.next() {
+                            let why = outcome.error_message.clone().unwrap_or_default();
+                            sale = self.store().reroute(sale.id, next_provider, *product_id, &why, self.now())?;
+                            continue;
+                        }
+                    }
+                    (SaleState::Failed, outcome)
+                }
+            };
+            let row = self.move_to(sale.id, SaleState::Submitting, next, &outcome)?;
+            return Ok(row);
+        }
+    }
+
+    /// Asks the provider about one unresolved sale now and records the answer.
+    pub async fn resolve(&self, sale_id: i64) -> Result<SaleRow> {
+        let sale = self.store().sale(sale_id)?;
+        self.resolve_row(sale).await
+    }
+
+    async fn resolve_row(&self, sale: SaleRow) -> Result<SaleRow> {
+        if !matches!(sale.state, SaleState::Pending | SaleState::InDoubt) {
+            return Ok(sale);
+        }
+        let Some(provider) = self.providers.get(&sale.details.provider).cloned() else {
+            return Ok(sale);
+        };
+        let cfg = self.config();
+        // A store-and-forward cancel goes first.
+        if sale.cancel_requested_ms.is_some() && sale.state == SaleState::Pending {
+            match provider.cancel(&sale).await {
+                CancelAnswer::Cancelled => {
+                    let o = Outcome { error_message: Some("Cancelled: it stayed pending too long. Nothing was sold.".into()), ..Default::default() };
+                    return self.move_to(sale.id, SaleState::Pending, SaleState::Cancelled, &o);
+                }
+                CancelAnswer::Refused(why) => self.store().drop_cancel_request(sale.id, self.now(), &why)?,
+                CancelAnswer::TryLater(why) => {
+                    let next = self.now() + backoff_ms(&cfg, sale.checks);
+                    self.store().schedule_check(sale.id, next, None)?;
+                    tracing::info!(sale = sale.id, "cancel to be sent again: {why}");
+                    return Ok(self.store().sale(sale.id)?);
+                }
+            }
+        }
+        let now = self.now();
+        let answer = provider.query(&sale, now).await;
+        let now = self.now();
+        let again = |store: &mut Store, note: Option<&str>| store.schedule_check(sale.id, now + backoff_ms(&cfg, sale.checks), note);
+        match answer {
+            Queried::Succeeded(o) => return self.move_to(sale.id, sale.state, SaleState::Succeeded, &o),
+            Queried::Failed(o) => return self.move_to(sale.id, sale.state, SaleState::Failed, &o),
+            Queried::Cancelled(o) => return self.move_to(sale.id, sale.state, SaleState::Cancelled, &o),
+            Queried::Pending(o) => {
+                if sale.state == SaleState::InDoubt {
+                    let row = self.move_to(sale.id, SaleState::InDoubt, SaleState::Pending, &o)?;
+                    again(&mut self.store(), None)?;
+                    return Ok(row);
+                }
+                let waited = now - sale.submitted_ms.unwrap_or(sale.created_ms);
+                if cfg.cancel_pending_after_ms.is_some_and(|limit| waited >= limit) {
+                    if self.store().request_cancel(sale.id, now)? {
+                        tracing::info!(sale = sale.id, "pending too long: cancel requested");
+                    }
+                } else {
+                    again(&mut self.store(), None)?;
+                }
+            }
+            Queried::NotFound => {
+                let since = now - sale.submitted_ms.unwrap_or(sale.created_ms);
+                if since >= cfg.not_found_grace_ms {
+                    let o = Outcome {
+                        error_class: Some("rejected".into()),
+                        error_message: Some("The provider never received this sale. Nothing was sold.".into()),
+                        ..Default::default()
+                    };
+                    return self.move_to(sale.id, sale.state, SaleState::Failed, &o);
+                }
+                again(&mut self.store(), None)?;
+            }
+            Queried::TryLater(why) => {
+                tracing::info!(sale = sale.id, "cannot ask the provider yet: {why}");
+                again(&mut self.store(), None)?;
+            }
+            Queried::TooOld(why) => {
+                // Checked again daily; a manager decides.
+                self.store().schedule_check(sale.id, now + 24 * 3600 * 1000, Some(&why))?;
+            }
+        }
+        Ok(self.store().sale(sale.id)?)
+    }
+
+    /// One pass of the resolver over every sale that is due. Returns how many it
+    /// looked at.
+    pub async fn resolve_due(&self) -> Result<usize> {
+        let due = self.store().resolver_due(self.now(), 200)?;
+        let n = due.len();
+        for sale in due {
+            if let Err(e) = self.resolve_row(sale).await {
+                tracing::warn!("resolver: {e}");
+            }
+        }
+        Ok(n)
+    }
+
+    /// Unresolved sales left.
+    pub fn unresolved(&self) -> Result<Vec<SaleRow>> {
+        Ok(self.store().unresolved_sales()?)
+    }
+
+    /// The resolver: a task that asks about due sales until `stop` fires, sleeping
+    /// until the next sale is due (at most `idle`).
+    pub fn spawn_resolver(self: &Arc<Self>, idle: std::time::Duration) -> (tokio::task::JoinHandle<()>, tokio::sync::watch::Sender<bool>) {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let engine = self.clone();
+        let handle = tokio::spawn(async move {
+            loop {
+                if let Err(e) = engine.resolve_due().await {
+                    tracing::warn!("resolver pass failed: {e}");
+                }
+                let wait = match engine.store().next_resolver_time() {
+                    Ok(Some(t)) => std::time::Duration::from_millis((t - engine.now()).clamp(50, idle.as_millis() as i64) as u64),
+                    _ => idle,
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = stopped.changed() => return,
+                }
+            }
+        });
+        (handle, stop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_ceiling() {
+        let cfg = EngineConfig::default();
+        assert_eq!(backoff_ms(&cfg, 0), 2_000);
+        assert_eq!(backoff_ms(&cfg, 3), 16_000);
+        assert_eq!(backoff_ms(&cfg, 40), 300_000);
+    }
+}

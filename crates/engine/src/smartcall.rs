@@ -1,0 +1,148 @@
+//! The Smartcall adapter: a sale row becomes a recharge request with the sale's own
+//! client reference; Smartcall's answers and error classes become the engine's.
+
+use crate::provider::{CancelAnswer, Queried, SaleProvider, Submitted};
+use airtill_providers::smartcall::{CancelBy, CancelCode, Client, ErrorCode, RechargeRequest, SmartcallError, TransactionStatus};
+use airtill_providers::ErrorClass;
+use airtill_store::{Outcome, SaleRow};
+use std::sync::Arc;
+
+/// Client-reference history: one week; Smartload-reference history: one month.
+const CLIENT_REF_HISTORY_MS: i64 = 7 * 24 * 3600 * 1000;
+const SMARTLOAD_REF_HISTORY_MS: i64 = 30 * 24 * 3600 * 1000;
+
+pub struct SmartcallProvider {
+    name: String,
+    client: Arc<Client>,
+}
+
+impl SmartcallProvider {
+    pub fn new(name: &str, client: Arc<Client>) -> SmartcallProvider {
+        SmartcallProvider { name: name.to_string(), client }
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    fn request(&self, sale: &SaleRow) -> RechargeRequest {
+        let d = &sale.details;
+        RechargeRequest {
+            smartload_id: self.client.config().smartload_id.clone(),
+            client_reference: d.client_ref.clone(),
+            sms_recipient_msisdn: d.recipient.clone(),
+            device_id: d.recipient.clone(),
+            product_id: d.product_id,
+            amount: d.amount_minor,
+            pinless: !d.pinned,
+            // The variant Airtill sells: vouchers with the SMS, direct recharges without.
+            send_sms: d.pinned,
+            sms_provider_identifier: None,
+        }
+    }
+}
+
+fn failure(e: &SmartcallError, class: ErrorClass) -> Outcome {
+    Outcome { error_class: Some(class_name(class).into()), error_message: Some(e.cashier_message()), ..Default::default() }
+}
+
+pub fn class_name(c: ErrorClass) -> &'static str {
+    match c {
+        ErrorClass::Rejected => "rejected",
+        ErrorClass::InDoubt => "in_doubt",
+        ErrorClass::Configuration => "configuration",
+        ErrorClass::Transient => "transient",
+    }
+}
+
+fn from_transaction(t: &airtill_providers::smartcall::Transaction) -> Outcome {
+    Outcome {
+        provider_ref: t.reference.clone(),
+        voucher_pin: t.voucher_pin.clone(),
+        ticket_number: t.ticket_number.clone(),
+        expiry_ms: t.expiry_date,
+        ..Default::default()
+    }
+}
+
+#[async_trait::async_trait]
+impl SaleProvider for SmartcallProvider {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn submit(&self, sale: &SaleRow) -> Submitted {
+        match self.client.recharge(&self.request(sale)).await {
+            Ok(r) => {
+                let outcome = Outcome {
+                    provider_ref: Some(r.order_reference_id.to_string()),
+                    voucher_pin: r.voucher_pin.clone(),
+                    ticket_number: r.ticket_number.clone(),
+                    expiry_ms: r.expiry_date,
+                    wallet_after_minor: r.balance,
+                    ..Default::default()
+                };
+                if !sale.details.pinned {
+                    // Submitted only: the network answers later.
+                    Submitted::Pending(outcome)
+                } else if outcome.voucher_pin.is_some() {
+                    Submitted::Succeeded(outcome)
+                } else {
+                    // Accepted, but the PIN did not come: ask for it by reference.
+                    Submitted::InDoubt(Outcome { error_class: Some("in_doubt".into()), error_message: Some("Smartcall accepted the sale but sent no PIN yet. Airtill is asking for it.".into()), ..outcome })
+                }
+            }
+            Err(e) => {
+                let class = e.class_for_sale();
+                tracing::warn!(sale = sale.id, ?class, "recharge not confirmed: {e}");
+                if class == ErrorClass::InDoubt {
+                    Submitted::InDoubt(failure(&e, class))
+                } else {
+                    Submitted::Refused { outcome: failure(&e, class), reroutable: true }
+                }
+            }
+        }
+    }
+
+    async fn query(&self, sale: &SaleRow, now_ms: i64) -> Queried {
+        let age = now_ms - sale.submitted_ms.unwrap_or(sale.created_ms);
+        let by_smartload_ref = sale.outcome.provider_ref.as_deref().and_then(|r| r.parse::<i64>().ok());
+        let answer = if age <= CLIENT_REF_HISTORY_MS {
+            self.client.transaction(&sale.details.client_ref).await
+        } else if let (Some(r), true) = (by_smartload_ref, age <= SMARTLOAD_REF_HISTORY_MS) {
+            self.client.transaction_by_smartload_ref(r).await
+        } else {
+            return Queried::TooOld("Older than Smartcall's history: check it with Smartcall's customer care and decide.".into());
+        };
+        match answer {
+            Ok(t) => {
+                let o = from_transaction(&t);
+                match t.status() {
+                    Some(TransactionStatus::Successful) if sale.details.pinned && o.voucher_pin.is_none() => Queried::Pending(o),
+                    Some(TransactionStatus::Successful) => Queried::Succeeded(o),
+                    Some(TransactionStatus::Failed) => Queried::Failed(Outcome {
+                        error_class: Some("rejected".into()),
+                        error_message: Some("The network refused the recharge. Nothing was sold.".into()),
+                        ..o
+                    }),
+                    Some(TransactionStatus::Cancelled) => Queried::Cancelled(o),
+                    Some(TransactionStatus::Requested | TransactionStatus::Pending) => Queried::Pending(o),
+                    None => Queried::TryLater(format!("Smartcall gave an unknown status {:?}", t.status_id)),
+                }
+            }
+            Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => Queried::NotFound,
+            Err(e) => Queried::TryLater(e.to_string()),
+        }
+    }
+
+    async fn cancel(&self, sale: &SaleRow) -> CancelAnswer {
+        match self.client.cancel(&CancelBy::ClientReference(sale.details.client_ref.clone())).await {
+            Ok(()) => CancelAnswer::Cancelled,
+            Err(SmartcallError::Cancel { code: CancelCode::AlreadyCancelled, .. }) => CancelAnswer::Cancelled,
+            Err(e @ SmartcallError::Cancel { code: CancelCode::PinIssued | CancelCode::AlreadyAtNetwork | CancelCode::ClientReferenceUnknown, .. }) => {
+                CancelAnswer::Refused(e.cashier_message())
+            }
+            Err(e) => CancelAnswer::TryLater(e.to_string()),
+        }
+    }
+}
