@@ -167,7 +167,8 @@ impl Engine {
                 }
             }
             let now = self.now();
-            let (sale, created) = store.create_sale(d, now)?;
+            // Rule 1: on disk, already `submitting`, before any byte leaves.
+            let (sale, created) = store.create_sale_submitting(d, now)?;
             if created {
                 if let Some(manager) = order.override_by {
                     store.record_override(Some(sale.id), "repeat_sale", manager, "same number and amount while another is unresolved", now)?;
@@ -178,8 +179,9 @@ impl Engine {
         if !created {
             return Ok(sale);
         }
+        let _ = self.events.send(SaleChanged { sale_id: sale.id, state: SaleState::Created });
         self.tell(&sale);
-        let mut sale = self.move_to(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default())?;
+        let mut sale = sale;
         let mut fallbacks = order.fallbacks.iter().filter(|(p, _)| self.providers.contains_key(p));
         loop {
             let provider = self.providers.get(&sale.details.provider).cloned().ok_or(EngineError::NoRoute)?;

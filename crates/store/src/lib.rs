@@ -239,6 +239,19 @@ impl Store {
         Ok(store)
     }
 
+    /// Sets SQLite's automatic WAL checkpoint threshold in pages (0 = off; then call
+    /// [`Store::checkpoint`] from a quiet moment).
+    pub fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+        Ok(())
+    }
+
+    /// Copies the WAL back into the database file (`PRAGMA wal_checkpoint(PASSIVE)`).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// `PRAGMA journal_mode` and `PRAGMA synchronous`, for checks.
     pub fn durability(&self) -> Result<(String, i64)> {
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -287,6 +300,17 @@ impl Store {
     /// and the first line of its history. A `request_id` seen before returns the sale
     /// made for it, unchanged: a double click never makes a second sale.
     pub fn create_sale(&mut self, s: &SaleDetails, now_ms: i64) -> Result<(SaleRow, bool)> {
+        self.insert_sale(s, now_ms, false)
+    }
+
+    /// As [`Store::create_sale`], with the move to `submitting` in the same durable
+    /// transaction (two lines of history): the row is on disk before the request may
+    /// leave, at the cost of one commit instead of two.
+    pub fn create_sale_submitting(&mut self, s: &SaleDetails, now_ms: i64) -> Result<(SaleRow, bool)> {
+        self.insert_sale(s, now_ms, true)
+    }
+
+    fn insert_sale(&mut self, s: &SaleDetails, now_ms: i64, submitting: bool) -> Result<(SaleRow, bool)> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<i64> = tx.query_row("SELECT id FROM sales WHERE request_id = ?1", [&s.request_id], |r| r.get(0)).optional()?;
         if let Some(id) = existing {
@@ -295,15 +319,17 @@ impl Store {
         }
         let (till_id, training): (String, bool) = tx.query_row("SELECT till_id, training FROM shop WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let receipt_no: i64 = tx.query_row("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1", [&till_id], |r| r.get(0))?;
+        let state = if submitting { "submitting" } else { "created" };
+        let submitted_ms = submitting.then_some(now_ms);
         tx.execute(
             "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
                 product_name, product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, training,
-                created_ms, updated_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'created', ?16, ?17, ?17)",
+                created_ms, updated_ms, submitted_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
             params![
                 s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
                 s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
-                s.discount_hundredths, training, now_ms
+                s.discount_hundredths, state, training, now_ms, submitted_ms
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -311,6 +337,12 @@ impl Store {
             "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, NULL, 'created', ?2, NULL)",
             params![id, now_ms],
         )?;
+        if submitting {
+            tx.execute(
+                "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, 'created', 'submitting', ?2, NULL)",
+                params![id, now_ms],
+            )?;
+        }
         tx.commit()?;
         Ok((self.sale(id)?, true))
     }

@@ -292,9 +292,9 @@ fn percent_text(hundredths: i64) -> String {
 pub(crate) fn settle(inner: &mut Inner, now: i64) {
     let mut rng = rand::rng();
     let queue = inner.queue_delay_ms;
-    let products = inner.products.clone();
     let mut refunds = Vec::new();
-    for e in inner.ledger.iter_mut() {
+    let Inner { ledger, products, .. } = inner;
+    for e in ledger.iter_mut().filter(|e| matches!(e.status, "REQUESTED" | "PENDING") || (e.status == "FAILED" && !e.refunded)) {
         if e.status == "REQUESTED" && now - e.created_ms >= queue {
             e.status = "SUCESSFUL";
         }
