@@ -31,6 +31,9 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("smartcall_settings", vec![], SmartcallSettingsView::name(cfg)),
         c("test_smartcall_settings", vec![("settings", SmartcallSettingsInput::name(cfg))], ConnectionTestView::name(cfg)),
         c("save_smartcall_settings", vec![("settings", SmartcallSettingsInput::name(cfg))], SmartcallSettingsView::name(cfg)),
+        c("engine_settings", vec![], EngineSettingsView::name(cfg)),
+        c("set_pending_cancel_minutes", vec![("minutes", "number | null".into())], EngineSettingsView::name(cfg)),
+        c("set_route", vec![("kindKey", "string".into()), ("providers", "Array<string>".into())], EngineSettingsView::name(cfg)),
     ]
 }
 
@@ -75,6 +78,8 @@ pub fn render() -> String {
         SmartcallSettingsInput::decl(&cfg),
         ConnectionTestView::decl(&cfg),
         SaleChangedEvent::decl(&cfg),
+        RouteView::decl(&cfg),
+        EngineSettingsView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

@@ -3,7 +3,7 @@
 
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
-    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView,
+    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -133,4 +133,22 @@ pub fn save_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSetti
 pub fn get_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> {
     let s = shell.session()?;
     Ok(shell.app.sale(&s, sale_id)?)
+}
+
+#[tauri::command]
+pub fn engine_settings(shell: State<'_, Shell>) -> Res<EngineSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app.engine_settings(&s)?)
+}
+
+#[tauri::command]
+pub fn set_pending_cancel_minutes(shell: State<'_, Shell>, minutes: Option<u32>) -> Res<EngineSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app.set_pending_cancel_minutes(&s, minutes)?)
+}
+
+#[tauri::command]
+pub fn set_route(shell: State<'_, Shell>, kind_key: String, providers: Vec<String>) -> Res<EngineSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app.set_route(&s, &kind_key, &providers)?)
 }

@@ -27,6 +27,9 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::smartcall_settings,
         commands::test_smartcall_settings,
         commands::save_smartcall_settings,
+        commands::engine_settings,
+        commands::set_pending_cancel_minutes,
+        commands::set_route,
     ])
 }
 

@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 pub mod config;
 mod credentials;
+mod engine_settings;
 mod error;
 pub mod provider;
 pub mod settings;
@@ -16,6 +17,7 @@ pub mod views;
 pub use airtill_domain as domain;
 pub use auth::Session;
 pub use config::{Mode, OpenOptions};
+pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
 pub use views::*;
 

@@ -123,12 +123,18 @@ impl Airtill {
         let amount = amount_for(fixed, product.min_amount, product.max_amount, req.amount.as_deref())?;
 
         let client_ref = ClientReference::new();
+        let network_name = found.network.description.trim().to_string();
+        // Routing: the manager's order of providers for this kind of product.
+        let route = self.route_for(&crate::route_key(&network_name, product.pin_indicator, kind.as_str()))?;
+        let Some((first, rest)) = route.split_first() else {
+            return Err(AppError::Configuration(format!("no provider is set to sell {network_name} {}: ask the manager to check the routes", kind.as_str())));
+        };
         let details = SaleDetails {
             request_id: req.request_id.clone(),
             client_ref: client_ref.to_string(),
             user_id: session.user_id,
-            provider: "smartcall".into(),
-            network_name: found.network.description.trim().to_string(),
+            provider: first.clone(),
+            network_name,
             product_id: product.id,
             product_name: product.name.trim().to_string(),
             product_kind: kind.as_str().into(),
@@ -138,13 +144,16 @@ impl Airtill {
             currency: Currency::ZAR,
             discount_hundredths: product.discount_percentage,
         };
+        // Every provider here is a Smartcall account with the same catalog, so the
+        // product id carries over; other providers map their own ids (issue 7).
+        let fallbacks: Vec<(String, i64)> = rest.iter().map(|p| (p.clone(), product.id)).collect();
         // The engine commits the row before anything is sent, sends it, and commits
         // the outcome before answering; a repeat of the request returns the same sale.
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
             Some(pin) => Some(self.manager_approval(pin)?),
             None => None,
         };
-        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
+        let sale = self.engine.sell(SaleOrder { details, fallbacks, override_by }).await?;
         Ok(sale_view(&sale))
     }
 

@@ -271,3 +271,24 @@ async fn the_resolver_settles_a_pending_sale_in_the_background_and_announces_it(
     }
     assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn managers_set_routes_and_the_pending_cancel_threshold() {
+    let (app, _d) = app().await;
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    assert_eq!(app.set_route(&cashier, "MTN/pinned/voucher", &["smartcall".into()]).unwrap_err().code(), "forbidden");
+    assert_eq!(app.set_route(&manager, "MTN/pinned/voucher", &["aat".into()]).unwrap_err().code(), "bad_input");
+    assert_eq!(app.set_route(&manager, "MTN/sometimes/voucher", &["smartcall".into()]).unwrap_err().code(), "bad_input");
+    let v = app.set_route(&manager, "MTN/pinned/voucher", &["smartcall".into()]).unwrap();
+    assert_eq!(v.routes.len(), 1);
+    // The route is used: an MTN voucher still sells through smartcall.
+    let c = app.catalog(&cashier, false).await.unwrap();
+    assert_eq!(app.sell(&cashier, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap().state, SaleState::Succeeded);
+    assert!(app.set_route(&manager, "MTN/pinned/voucher", &[]).unwrap().routes.is_empty(), "an empty list removes the route");
+
+    assert_eq!(app.set_pending_cancel_minutes(&manager, Some(0)).unwrap_err().code(), "bad_input");
+    assert_eq!(app.set_pending_cancel_minutes(&manager, Some(30)).unwrap().pending_cancel_minutes, Some(30));
+    assert_eq!(app.engine_settings(&manager).unwrap().pending_cancel_minutes, Some(30));
+    assert_eq!(app.set_pending_cancel_minutes(&manager, None).unwrap().pending_cancel_minutes, None);
+}

@@ -223,3 +223,21 @@ pub struct SaleChangedEvent {
     pub sale_id: i64,
     pub state: SaleState,
 }
+
+/// One route: a kind of product and the providers that sell it, in order.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RouteView {
+    /// `MTN/pinned/voucher`
+    pub kind_key: String,
+    pub providers: Vec<String>,
+}
+
+/// The manager's sale-engine settings.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EngineSettingsView {
+    /// Pending sales are cancelled after this many minutes where the provider allows it.
+    pub pending_cancel_minutes: Option<u32>,
+    pub routes: Vec<RouteView>,
+    /// The providers this till can sell through.
+    pub providers: Vec<String>,
+}

@@ -139,6 +139,22 @@ export type ConnectionTestView = { reachable: boolean, logged_in: boolean, balan
 
 export type SaleChangedEvent = { sale_id: number, state: SaleState, };
 
+export type RouteView = { 
+/**
+ * `MTN/pinned/voucher`
+ */
+kind_key: string, providers: Array<string>, };
+
+export type EngineSettingsView = { 
+/**
+ * Pending sales are cancelled after this many minutes where the provider allows it.
+ */
+pending_cancel_minutes: number | null, routes: Array<RouteView>, 
+/**
+ * The providers this till can sell through.
+ */
+providers: Array<string>, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -172,3 +188,9 @@ export const testSmartcallSettings = (settings: SmartcallSettingsInput): Promise
   invoke<ConnectionTestView>("test_smartcall_settings", { settings });
 export const saveSmartcallSettings = (settings: SmartcallSettingsInput): Promise<SmartcallSettingsView> =>
   invoke<SmartcallSettingsView>("save_smartcall_settings", { settings });
+export const engineSettings = (): Promise<EngineSettingsView> =>
+  invoke<EngineSettingsView>("engine_settings");
+export const setPendingCancelMinutes = (minutes: number | null): Promise<EngineSettingsView> =>
+  invoke<EngineSettingsView>("set_pending_cancel_minutes", { minutes });
+export const setRoute = (kindKey: string, providers: Array<string>): Promise<EngineSettingsView> =>
+  invoke<EngineSettingsView>("set_route", { kindKey, providers });

@@ -51,6 +51,23 @@ enum Command {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
         pin: String,
     },
+    /// The providers that sell each kind of product, in order (manager).
+    Routes {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// `network/pinned|pinless/kind`, like `MTN/pinned/voucher`; with no providers
+        /// after it, the route is removed.
+        key: Option<String>,
+        /// Providers in the order to try them.
+        providers: Vec<String>,
+    },
+    /// Cancel sales still pending after this many minutes, where the provider allows
+    /// it (`off` never) (manager).
+    PendingCancel {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        minutes: String,
+    },
     /// Support checks against the configured provider endpoint.
     Provider {
         #[command(subcommand)]
@@ -185,6 +202,32 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             }
         }
         Command::Provider { provider: ProviderCommand::Smartcall { op } } => smartcall(app, op).await?,
+        Command::Routes { pin, key, providers } => {
+            let s = login(app, &pin)?;
+            let v = match key {
+                Some(k) => app.set_route(&s, &k, &providers)?,
+                None => app.engine_settings(&s)?,
+            };
+            println!("providers: {}", v.providers.join(", "));
+            if v.routes.is_empty() {
+                println!("no routes: every provider is tried, in that order");
+            }
+            for r in v.routes {
+                println!("{:<32} {}", r.kind_key, r.providers.join(" -> "));
+            }
+        }
+        Command::PendingCancel { pin, minutes } => {
+            let s = login(app, &pin)?;
+            let m = match minutes.trim() {
+                "off" | "never" | "0" => None,
+                t => Some(t.parse::<u32>().map_err(|_| AppError::BadInput("Give a number of minutes, or off.".into()))?),
+            };
+            let v = app.set_pending_cancel_minutes(&s, m)?;
+            match v.pending_cancel_minutes {
+                Some(m) => println!("pending sales are cancelled after {m} minutes where the provider allows it"),
+                None => println!("pending sales are never cancelled automatically"),
+            }
+        }
         Command::Slip { pin, sale, out } => {
             let s = login(app, &pin)?;
             let f = app.save_slip(&s, sale, Some(out))?;

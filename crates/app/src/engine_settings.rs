@@ -1,0 +1,108 @@
+//! The manager's sale-engine settings: which providers sell each kind of product, in
+//! order (routing), and when a pending sale is cancelled.
+
+use crate::views::{EngineSettingsView, RouteView};
+use crate::{AppError, Airtill, Result, Session, PENDING_CANCEL_SETTING};
+
+/// Kinds a route can name (the catalog's product kinds).
+const KINDS: [&str; 6] = ["airtime", "voucher", "data", "sms", "electricity", "other"];
+
+/// `<network>/<pinned|pinless>/<kind>`: the key of a route (`MTN/pinned/voucher`).
+pub fn route_key(network: &str, pinned: bool, kind: &str) -> String {
+    format!("{}/{}/{}", network.trim(), if pinned { "pinned" } else { "pinless" }, kind)
+}
+
+fn check_key(key: &str) -> Result<()> {
+    let parts: Vec<&str> = key.split('/').collect();
+    let ok = parts.len() == 3
+        && !parts[0].trim().is_empty()
+        && parts[0].len() <= 40
+        && parts[0].chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        && matches!(parts[1], "pinned" | "pinless")
+        && KINDS.contains(&parts[2]);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::BadInput(format!(
+            "A route is named network/pinned-or-pinless/kind, like MTN/pinned/voucher; the kind is one of {}.",
+            KINDS.join(", ")
+        )))
+    }
+}
+
+impl Airtill {
+    /// The providers this till can sell through.
+    pub fn provider_names(&self) -> Vec<String> {
+        vec!["smartcall".to_string()]
+    }
+
+    /// The providers to try for a kind of product, in order: the manager's route, or
+    /// every provider when there is none.
+    pub(crate) fn route_for(&self, key: &str) -> Result<Vec<String>> {
+        let routes = self.store().routes()?;
+        let available = self.provider_names();
+        match routes.into_iter().find(|(k, _)| k == key) {
+            Some((_, list)) => Ok(list.into_iter().filter(|p| available.contains(p)).collect()),
+            None => Ok(available),
+        }
+    }
+
+    pub fn engine_settings(&self, session: &Session) -> Result<EngineSettingsView> {
+        session.require_manager()?;
+        let store = self.store();
+        let minutes = store.setting(PENDING_CANCEL_SETTING)?.and_then(|v| v.parse::<u32>().ok()).filter(|m| *m > 0);
+        let routes = store.routes()?.into_iter().map(|(kind_key, providers)| RouteView { kind_key, providers }).collect();
+        Ok(EngineSettingsView { pending_cancel_minutes: minutes, routes, providers: self.provider_names() })
+    }
+
+    /// Cancels pending sales after this many minutes where the provider allows it;
+    /// `None` never.
+    pub fn set_pending_cancel_minutes(&self, session: &Session, minutes: Option<u32>) -> Result<EngineSettingsView> {
+        session.require_manager()?;
+        if let Some(m) = minutes {
+            if !(1..=24 * 60).contains(&m) {
+                return Err(AppError::BadInput("Pending sales can be cancelled after 1 to 1440 minutes (or never).".into()));
+            }
+        }
+        self.store().set_setting(PENDING_CANCEL_SETTING, &minutes.unwrap_or(0).to_string())?;
+        self.engine.set_cancel_pending_after(minutes.map(|m| i64::from(m) * 60_000));
+        tracing::info!(user = %session.name, ?minutes, "pending-cancel threshold set");
+        self.engine_settings(session)
+    }
+
+    /// Sets the providers for a kind of product, in order; an empty list removes the
+    /// route (every provider is then tried).
+    pub fn set_route(&self, session: &Session, kind_key: &str, providers: &[String]) -> Result<EngineSettingsView> {
+        session.require_manager()?;
+        check_key(kind_key)?;
+        let available = self.provider_names();
+        let mut seen = std::collections::HashSet::new();
+        for p in providers {
+            if !available.contains(p) {
+                return Err(AppError::BadInput(format!("There is no provider called '{p}'. This till has: {}.", available.join(", "))));
+            }
+            if !seen.insert(p) {
+                return Err(AppError::BadInput(format!("'{p}' is listed twice.")));
+            }
+        }
+        self.store().set_route(kind_key, providers)?;
+        tracing::info!(user = %session.name, kind_key, ?providers, "route set");
+        self.engine_settings(session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_keys() {
+        assert_eq!(route_key("MTN", true, "voucher"), "MTN/pinned/voucher");
+        assert!(check_key("MTN/pinned/voucher").is_ok());
+        assert!(check_key("Cell C/pinless/airtime").is_ok());
+        assert!(check_key("MTN/pinned").is_err());
+        assert!(check_key("MTN/maybe/voucher").is_err());
+        assert!(check_key("MTN/pinned/bananas").is_err());
+        assert!(check_key("../x/y").is_err());
+    }
+}
