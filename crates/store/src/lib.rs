@@ -248,19 +248,19 @@ impl Store {
 
     /// Copies the WAL back into the database file (`PRAGMA wal_checkpoint(PASSIVE)`).
     pub fn checkpoint(&self) -> Result<()> {
-        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        self.conn.prepare_cached("PRAGMA wal_checkpoint(PASSIVE)")?.query_row([], |_| Ok(()))?;
         Ok(())
     }
 
     /// `PRAGMA journal_mode` and `PRAGMA synchronous`, for checks.
     pub fn durability(&self) -> Result<(String, i64)> {
-        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        let sync: i64 = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+        let mode: String = self.conn.prepare_cached("PRAGMA journal_mode")?.query_row([], |r| r.get(0))?;
+        let sync: i64 = self.conn.prepare_cached("PRAGMA synchronous")?.query_row([], |r| r.get(0))?;
         Ok((mode, sync))
     }
 
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self.conn.prepare_cached("PRAGMA integrity_check")?.query_row([], |r| r.get(0))?)
     }
 
     pub fn shop(&self) -> Result<Option<Shop>> {
@@ -273,16 +273,14 @@ impl Store {
     }
 
     pub fn set_shop(&mut self, shop: &Shop) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO shop (id, name, till_id, training) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, till_id = excluded.till_id, training = excluded.training",
-            params![shop.name, shop.till_id, shop.training],
+        self.conn.prepare_cached("INSERT INTO shop (id, name, till_id, training) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, till_id = excluded.till_id, training = excluded.training")?.execute(params![shop.name, shop.till_id, shop.training],
         )?;
         Ok(())
     }
 
     pub fn add_user(&mut self, name: &str, role: Role, pin_hash: &str) -> Result<i64> {
-        self.conn.execute("INSERT INTO users (name, role, pin_hash, active) VALUES (?1, ?2, ?3, 1)", params![name, role.as_str(), pin_hash])?;
+        self.conn.prepare_cached("INSERT INTO users (name, role, pin_hash, active) VALUES (?1, ?2, ?3, 1)")?.execute(params![name, role.as_str(), pin_hash])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -312,35 +310,29 @@ impl Store {
 
     fn insert_sale(&mut self, s: &SaleDetails, now_ms: i64, submitting: bool) -> Result<(SaleRow, bool)> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<i64> = tx.query_row("SELECT id FROM sales WHERE request_id = ?1", [&s.request_id], |r| r.get(0)).optional()?;
+        let existing: Option<i64> = tx.prepare_cached("SELECT id FROM sales WHERE request_id = ?1")?.query_row([&s.request_id], |r| r.get(0)).optional()?;
         if let Some(id) = existing {
             drop(tx);
             return Ok((self.sale(id)?, false));
         }
-        let (till_id, training): (String, bool) = tx.query_row("SELECT till_id, training FROM shop WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let receipt_no: i64 = tx.query_row("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1", [&till_id], |r| r.get(0))?;
+        let (till_id, training): (String, bool) = tx.prepare_cached("SELECT till_id, training FROM shop WHERE id = 1")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let receipt_no: i64 = tx.prepare_cached("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1")?.query_row([&till_id], |r| r.get(0))?;
         let state = if submitting { "submitting" } else { "created" };
         let submitted_ms = submitting.then_some(now_ms);
-        tx.execute(
-            "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
+        tx.prepare_cached("INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
                 product_name, product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, training,
                 created_ms, updated_ms, submitted_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)")?.execute(params![
                 s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
                 s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
                 s.discount_hundredths, state, training, now_ms, submitted_ms
             ],
         )?;
         let id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, NULL, 'created', ?2, NULL)",
-            params![id, now_ms],
+        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), NULL, 'created', ?2, NULL)")?.execute(params![id, now_ms],
         )?;
         if submitting {
-            tx.execute(
-                "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, 'created', 'submitting', ?2, NULL)",
-                params![id, now_ms],
+            tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'created', 'submitting', ?2, NULL)")?.execute(params![id, now_ms],
             )?;
         }
         tx.commit()?;
@@ -354,13 +346,12 @@ impl Store {
             return Err(StoreError::BadTransition(id, from.as_str(), to.as_str()));
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let actual: Option<String> = tx.query_row("SELECT state FROM sales WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let actual: Option<String> = tx.prepare_cached("SELECT state FROM sales WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
         let actual = actual.ok_or(StoreError::NoSale(id))?;
         if actual != from.as_str() {
             return Err(StoreError::WrongState { id, expected: from.as_str(), actual });
         }
-        tx.execute(
-            "UPDATE sales SET state = ?2, updated_ms = ?3,
+        tx.prepare_cached("UPDATE sales SET state = ?2, updated_ms = ?3,
                 provider_ref = COALESCE(?4, provider_ref), voucher_pin = COALESCE(?5, voucher_pin),
                 ticket_number = COALESCE(?6, ticket_number), expiry_ms = COALESCE(?7, expiry_ms),
                 wallet_after_minor = COALESCE(?8, wallet_after_minor),
@@ -368,16 +359,13 @@ impl Store {
                 submitted_ms = CASE WHEN ?2 = 'submitting' THEN ?3 ELSE submitted_ms END,
                 next_check_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN next_check_ms ELSE NULL END,
                 cancel_requested_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN cancel_requested_ms ELSE NULL END
-             WHERE id = ?1",
-            params![
+             WHERE id = ?1")?.execute(params![
                 id, to.as_str(), now_ms, outcome.provider_ref, outcome.voucher_pin, outcome.ticket_number,
                 outcome.expiry_ms, outcome.wallet_after_minor, outcome.error_class, outcome.error_message
             ],
         )?;
         let detail = outcome.error_message.clone().or_else(|| outcome.provider_ref.as_ref().map(|r| format!("provider reference {r}")));
-        tx.execute(
-            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, from.as_str(), to.as_str(), now_ms, detail],
+        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?3, ?4, ?5)")?.execute(params![id, from.as_str(), to.as_str(), now_ms, detail],
         )?;
         tx.commit()?;
         self.sale(id)
@@ -385,20 +373,20 @@ impl Store {
 
     pub fn sale(&self, id: i64) -> Result<SaleRow> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1");
-        let parts = self.conn.query_row(&sql, [id], sale_from_row).optional()?.ok_or(StoreError::NoSale(id))?;
+        let parts = self.conn.prepare_cached(&sql)?.query_row([id], sale_from_row).optional()?.ok_or(StoreError::NoSale(id))?;
         finish(parts)
     }
 
     /// The sale made for a UI request id, if there is one.
     pub fn sale_by_request(&self, request_id: &str) -> Result<Option<SaleRow>> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.request_id = ?1");
-        self.conn.query_row(&sql, [request_id], sale_from_row).optional()?.map(finish).transpose()
+        self.conn.prepare_cached(&sql)?.query_row([request_id], sale_from_row).optional()?.map(finish).transpose()
     }
 
     /// The sale with this client reference, if there is one.
     pub fn sale_by_client_ref(&self, client_ref: &str) -> Result<Option<SaleRow>> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.client_ref = ?1");
-        self.conn.query_row(&sql, [client_ref], sale_from_row).optional()?.map(finish).transpose()
+        self.conn.prepare_cached(&sql)?.query_row([client_ref], sale_from_row).optional()?.map(finish).transpose()
     }
 
     /// Sales created in `[from_ms, to_ms)`, newest first.
@@ -416,7 +404,7 @@ impl Store {
     pub fn unresolved_sales(&self) -> Result<Vec<SaleRow>> {
         let sql = format!(
             "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
-             WHERE s.state IN ('submitting', 'pending', 'in_doubt') ORDER BY s.id"
+             WHERE s.state IN ('created', 'submitting', 'pending', 'in_doubt') AND s.state IN ('submitting', 'pending', 'in_doubt') ORDER BY s.id"
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], sale_from_row)?;
@@ -424,7 +412,7 @@ impl Store {
     }
 
     pub fn sale_events(&self, sale_id: i64) -> Result<Vec<SaleEvent>> {
-        let mut st = self.conn.prepare("SELECT sale_id, from_state, to_state, at_ms, detail FROM sale_events WHERE sale_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare("SELECT sale_id, from_state, to_state, at_ms, detail FROM sale_events WHERE sale_id = ?1 ORDER BY seq")?;
         let rows = st.query_map([sale_id], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<String>>(4)?))
         })?;
@@ -442,39 +430,31 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A sale still `created` was never sent (the move to `submitting` comes first).
         let unsent: Vec<i64> = {
-            let mut st = tx.prepare("SELECT id FROM sales WHERE state = 'created' ORDER BY id")?;
+            let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = 'created' ORDER BY id")?;
             let rows = st.query_map([], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         for id in &unsent {
-            tx.execute(
-                "UPDATE sales SET state = 'failed', updated_ms = ?2, error_class = 'rejected',
+            tx.prepare_cached("UPDATE sales SET state = 'failed', updated_ms = ?2, error_class = 'rejected',
                     error_message = 'Airtill stopped before sending this sale. Nothing was sold.'
-                 WHERE id = ?1",
-                params![id, now_ms],
+                 WHERE id = ?1")?.execute(params![id, now_ms],
             )?;
-            tx.execute(
-                "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail)
-                 VALUES (?1, 'created', 'failed', ?2, 'found created at start: never sent')",
-                params![id, now_ms],
+            tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'created', 'failed', ?2, 'found created at start: never sent')")?.execute(params![id, now_ms],
             )?;
         }
         let ids: Vec<i64> = {
-            let mut st = tx.prepare("SELECT id FROM sales WHERE state = 'submitting' ORDER BY id")?;
+            let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = 'submitting' ORDER BY id")?;
             let rows = st.query_map([], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         for id in &ids {
-            tx.execute(
-                "UPDATE sales SET state = 'in_doubt', updated_ms = ?2, next_check_ms = NULL, error_class = 'in_doubt',
+            tx.prepare_cached("UPDATE sales SET state = 'in_doubt', updated_ms = ?2, next_check_ms = NULL, error_class = 'in_doubt',
                     error_message = 'Airtill stopped while sending this sale. It may have gone through: it is being checked.'
-                 WHERE id = ?1",
-                params![id, now_ms],
+                 WHERE id = ?1")?.execute(params![id, now_ms],
             )?;
-            tx.execute(
-                "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail)
-                 VALUES (?1, 'submitting', 'in_doubt', ?2, 'found submitting at start: the request may have left')",
-                params![id, now_ms],
+            tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'submitting', 'in_doubt', ?2, 'found submitting at start: the request may have left')")?.execute(params![id, now_ms],
             )?;
         }
         tx.commit()?;
@@ -485,7 +465,8 @@ impl Store {
     pub fn resolver_due(&self, now_ms: i64, limit: i64) -> Result<Vec<SaleRow>> {
         let sql = format!(
             "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
-             WHERE s.state IN ('pending', 'in_doubt') AND (s.next_check_ms IS NULL OR s.next_check_ms <= ?1)
+             WHERE s.state IN ('created', 'submitting', 'pending', 'in_doubt') AND s.state IN ('pending', 'in_doubt')
+               AND (s.next_check_ms IS NULL OR s.next_check_ms <= ?1)
              ORDER BY COALESCE(s.next_check_ms, 0), s.id LIMIT ?2"
         );
         let mut st = self.conn.prepare(&sql)?;
@@ -495,29 +476,24 @@ impl Store {
 
     /// When the resolver should next look at any unresolved sale.
     pub fn next_resolver_time(&self) -> Result<Option<i64>> {
-        Ok(self.conn.query_row(
-            "SELECT MIN(COALESCE(next_check_ms, 0)) FROM sales WHERE state IN ('pending', 'in_doubt')",
-            [],
+        Ok(self.conn.prepare_cached("SELECT MIN(COALESCE(next_check_ms, 0)) FROM sales
+             WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state IN ('pending', 'in_doubt')")?.query_row([],
             |r| r.get(0),
         )?)
     }
 
     /// Records one more check of a sale and when to check again (not a state change).
     pub fn schedule_check(&mut self, id: i64, next_ms: i64, note: Option<&str>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE sales SET checks = checks + 1, next_check_ms = ?2, error_message = COALESCE(?3, error_message)
-             WHERE id = ?1 AND state IN ('pending', 'in_doubt')",
-            params![id, next_ms, note],
+        self.conn.prepare_cached("UPDATE sales SET checks = checks + 1, next_check_ms = ?2, error_message = COALESCE(?3, error_message)
+             WHERE id = ?1 AND state IN ('pending', 'in_doubt')")?.execute(params![id, next_ms, note],
         )?;
         Ok(())
     }
 
     /// Asks for a sale to be cancelled; the resolver sends it (and again after a restart).
     pub fn request_cancel(&mut self, id: i64, now_ms: i64) -> Result<bool> {
-        let n = self.conn.execute(
-            "UPDATE sales SET cancel_requested_ms = ?2, next_check_ms = NULL
-             WHERE id = ?1 AND state IN ('pending', 'in_doubt') AND cancel_requested_ms IS NULL",
-            params![id, now_ms],
+        let n = self.conn.prepare_cached("UPDATE sales SET cancel_requested_ms = ?2, next_check_ms = NULL
+             WHERE id = ?1 AND state IN ('pending', 'in_doubt') AND cancel_requested_ms IS NULL")?.execute(params![id, now_ms],
         )?;
         Ok(n == 1)
     }
@@ -525,11 +501,9 @@ impl Store {
     /// A cancel the provider refused for good (the recharge already reached the network).
     pub fn drop_cancel_request(&mut self, id: i64, now_ms: i64, why: &str) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let state: String = tx.query_row("SELECT state FROM sales WHERE id = ?1", [id], |r| r.get(0))?;
-        tx.execute("UPDATE sales SET cancel_requested_ms = NULL WHERE id = ?1", [id])?;
-        tx.execute(
-            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, ?2, ?2, ?3, ?4)",
-            params![id, state, now_ms, format!("cancel refused: {why}")],
+        let state: String = tx.prepare_cached("SELECT state FROM sales WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
+        tx.prepare_cached("UPDATE sales SET cancel_requested_ms = NULL WHERE id = ?1")?.execute([id])?;
+        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?2, ?3, ?4)")?.execute(params![id, state, now_ms, format!("cancel refused: {why}")],
         )?;
         tx.commit()?;
         Ok(())
@@ -539,17 +513,13 @@ impl Store {
     /// (state stays `submitting`; the move is in the history).
     pub fn reroute(&mut self, id: i64, provider: &str, product_id: i64, why: &str, now_ms: i64) -> Result<SaleRow> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (state, old): (String, String) = tx.query_row("SELECT state, provider FROM sales WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (state, old): (String, String) = tx.prepare_cached("SELECT state, provider FROM sales WHERE id = ?1")?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if state != "submitting" {
             return Err(StoreError::WrongState { id, expected: "submitting", actual: state });
         }
-        tx.execute(
-            "UPDATE sales SET provider = ?2, product_id = ?3, updated_ms = ?4, submitted_ms = ?4 WHERE id = ?1",
-            params![id, provider, product_id, now_ms],
+        tx.prepare_cached("UPDATE sales SET provider = ?2, product_id = ?3, updated_ms = ?4, submitted_ms = ?4 WHERE id = ?1")?.execute(params![id, provider, product_id, now_ms],
         )?;
-        tx.execute(
-            "INSERT INTO sale_events (sale_id, from_state, to_state, at_ms, detail) VALUES (?1, 'submitting', 'submitting', ?2, ?3)",
-            params![id, now_ms, format!("{old} refused it ({why}); sent to {provider}")],
+        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'submitting', 'submitting', ?2, ?3)")?.execute(params![id, now_ms, format!("{old} refused it ({why}); sent to {provider}")],
         )?;
         tx.commit()?;
         self.sale(id)
@@ -562,14 +532,12 @@ impl Store {
              WHERE s.recipient = ?1 AND s.amount_minor = ?2 AND s.state IN ('created', 'submitting', 'pending', 'in_doubt')
              ORDER BY s.id LIMIT 1"
         );
-        self.conn.query_row(&sql, params![recipient, amount_minor], sale_from_row).optional()?.map(finish).transpose()
+        self.conn.prepare_cached(&sql)?.query_row(params![recipient, amount_minor], sale_from_row).optional()?.map(finish).transpose()
     }
 
     /// Records a manager's override (append-only).
     pub fn record_override(&mut self, sale_id: Option<i64>, kind: &str, manager_id: i64, reason: &str, now_ms: i64) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO overrides (sale_id, kind, manager_id, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![sale_id, kind, manager_id, reason, now_ms],
+        self.conn.prepare_cached("INSERT INTO overrides (sale_id, kind, manager_id, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![sale_id, kind, manager_id, reason, now_ms],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -596,30 +564,26 @@ impl Store {
 
     pub fn set_route(&mut self, kind_key: &str, providers: &[String]) -> Result<()> {
         if providers.is_empty() {
-            self.conn.execute("DELETE FROM routes WHERE kind_key = ?1", [kind_key])?;
+            self.conn.prepare_cached("DELETE FROM routes WHERE kind_key = ?1")?.execute([kind_key])?;
         } else {
-            self.conn.execute(
-                "INSERT INTO routes (kind_key, providers) VALUES (?1, ?2) ON CONFLICT(kind_key) DO UPDATE SET providers = excluded.providers",
-                params![kind_key, providers.join(",")],
+            self.conn.prepare_cached("INSERT INTO routes (kind_key, providers) VALUES (?1, ?2) ON CONFLICT(kind_key) DO UPDATE SET providers = excluded.providers")?.execute(params![kind_key, providers.join(",")],
             )?;
         }
         Ok(())
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self.conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![key, value],
+        self.conn.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?.execute(params![key, value],
         )?;
         Ok(())
     }
 
     pub fn sale_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?)
+        Ok(self.conn.prepare_cached("SELECT COUNT(*) FROM sales")?.query_row([], |r| r.get(0))?)
     }
 
     /// All sales (for reconciliation and tests), oldest first.
@@ -639,10 +603,8 @@ impl Store {
     }
 
     pub fn save_catalog(&mut self, provider: &str, etag: Option<&str>, body: &str, now_ms: i64) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO catalog_cache (provider, etag, body, fetched_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(provider) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_ms = excluded.fetched_ms",
-            params![provider, etag, body, now_ms],
+        self.conn.prepare_cached("INSERT INTO catalog_cache (provider, etag, body, fetched_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(provider) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_ms = excluded.fetched_ms")?.execute(params![provider, etag, body, now_ms],
         )?;
         Ok(())
     }

@@ -82,6 +82,30 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sales ADD COLUMN next_check_ms INTEGER;
     ALTER TABLE sales ADD COLUMN cancel_requested_ms INTEGER;
     CREATE INDEX sales_guard ON sales (recipient, amount_minor) WHERE state IN ('created', 'submitting', 'pending', 'in_doubt');
+    -- Fewer pages written per sale: unresolved sales are found through sales_guard
+    -- (the same partial condition); provider references get their index with
+    -- reconciliation.
+    DROP INDEX sales_state;
+    DROP INDEX sales_provider_ref;
+    -- The history clustered by sale: a sale's lines share a page, one page written
+    -- per move instead of a table page and an index page.
+    CREATE TABLE sale_events_new (
+        sale_id INTEGER NOT NULL REFERENCES sales(id),
+        seq INTEGER NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        detail TEXT,
+        PRIMARY KEY (sale_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO sale_events_new (sale_id, seq, from_state, to_state, at_ms, detail)
+        SELECT sale_id, id, from_state, to_state, at_ms, detail FROM sale_events;
+    DROP TABLE sale_events;
+    ALTER TABLE sale_events_new RENAME TO sale_events;
+    CREATE TRIGGER sale_events_no_update BEFORE UPDATE ON sale_events
+        BEGIN SELECT RAISE(ABORT, 'sale history is append-only'); END;
+    CREATE TRIGGER sale_events_no_delete BEFORE DELETE ON sale_events
+        BEGIN SELECT RAISE(ABORT, 'sale history is append-only'); END;
     CREATE TABLE overrides (
         id INTEGER PRIMARY KEY,
         sale_id INTEGER REFERENCES sales(id),
