@@ -210,6 +210,25 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
     Ok((row, currency, state))
 }
 
+/// Moves every sale in `from` to `to` inside `tx`, with a history line each.
+fn recover_state(tx: &rusqlite::Transaction<'_>, from: SaleState, to: SaleState, class: &str, message: &str, detail: &str, now_ms: i64) -> Result<Vec<i64>> {
+    let ids: Vec<i64> = {
+        let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = ?1 ORDER BY id")?;
+        let rows = st.query_map([from.as_str()], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for id in &ids {
+        tx.prepare_cached("UPDATE sales SET state = ?3, updated_ms = ?2, next_check_ms = NULL, error_class = ?4, error_message = ?5 WHERE id = ?1")?
+            .execute(params![id, now_ms, to.as_str(), class, message])?;
+        tx.prepare_cached(
+            "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?3, ?4, ?2, ?5)",
+        )?
+        .execute(params![id, now_ms, from.as_str(), to.as_str(), detail])?;
+    }
+    Ok(ids)
+}
+
 fn finish(parts: (SaleRow, String, String)) -> Result<SaleRow> {
     let (mut row, currency, state) = parts;
     row.details.currency = currency_from(&currency)?;
@@ -429,34 +448,16 @@ impl Store {
     pub fn recover_submitting(&mut self, now_ms: i64) -> Result<Vec<i64>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // A sale still `created` was never sent (the move to `submitting` comes first).
-        let unsent: Vec<i64> = {
-            let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = 'created' ORDER BY id")?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        for id in &unsent {
-            tx.prepare_cached("UPDATE sales SET state = 'failed', updated_ms = ?2, error_class = 'rejected',
-                    error_message = 'Airtill stopped before sending this sale. Nothing was sold.'
-                 WHERE id = ?1")?.execute(params![id, now_ms],
-            )?;
-            tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'created', 'failed', ?2, 'found created at start: never sent')")?.execute(params![id, now_ms],
-            )?;
-        }
-        let ids: Vec<i64> = {
-            let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = 'submitting' ORDER BY id")?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        for id in &ids {
-            tx.prepare_cached("UPDATE sales SET state = 'in_doubt', updated_ms = ?2, next_check_ms = NULL, error_class = 'in_doubt',
-                    error_message = 'Airtill stopped while sending this sale. It may have gone through: it is being checked.'
-                 WHERE id = ?1")?.execute(params![id, now_ms],
-            )?;
-            tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'submitting', 'in_doubt', ?2, 'found submitting at start: the request may have left')")?.execute(params![id, now_ms],
-            )?;
-        }
+        recover_state(&tx, SaleState::Created, SaleState::Failed, "rejected", "Airtill stopped before sending this sale. Nothing was sold.", "found created at start: never sent", now_ms)?;
+        let ids = recover_state(
+            &tx,
+            SaleState::Submitting,
+            SaleState::InDoubt,
+            "in_doubt",
+            "Airtill stopped while sending this sale. It may have gone through: it is being checked.",
+            "found submitting at start: the request may have left",
+            now_ms,
+        )?;
         tx.commit()?;
         Ok(ids)
     }
