@@ -32,7 +32,11 @@ fn main() {
     let ledger_user = ledger.add_user("bench", Role::Cashier, "x").unwrap();
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    rt.block_on(async {
+    // Run on a worker, as the app's commands do (not on the blocked main thread).
+    let dir_path = dir.path().to_path_buf();
+    let _keep = dir;
+    rt.block_on(async move { tokio::spawn(async move {
+        let dir = &dir_path;
         let sb = SmartcallSandbox::start().await.unwrap();
         let client = Arc::new(
             Client::new(Config {
@@ -47,7 +51,7 @@ fn main() {
         );
         let Fetched::Fresh { value, .. } = client.networks(None).await.unwrap() else { panic!() };
         let voucher = value.iter().flat_map(|n| n.product_types.iter().flat_map(|t| t.products.iter())).find(|p| p.name == "MTN Airtime R5" && p.sms_indicator).unwrap().id;
-        let mut store = Store::open(&dir.path().join("sales.db")).unwrap();
+        let mut store = Store::open(&dir.join("sales.db")).unwrap();
         store.set_shop(&Shop { name: "Bench".into(), till_id: "T1".into(), training: true }).unwrap();
         let user = store.add_user("bench", Role::Cashier, "x").unwrap();
         let provider: Arc<dyn SaleProvider> = Arc::new(SmartcallProvider::new("smartcall", client.clone()));
@@ -125,7 +129,7 @@ fn main() {
         println!("  engine, durable sales, one seller:    {sales:.0} sales/s");
         println!("  engine, 8 sellers at once:            {concurrent:.0} sales/s");
         println!("  ratio sales/commits: {:.2} (goal >= 0.4); 8 sellers {:.2}", sales / commits, concurrent / commits);
-    });
+    }).await.unwrap() });
 }
 
 fn details(i: usize, user: i64, product: i64) -> SaleDetails {
