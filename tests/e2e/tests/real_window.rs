@@ -133,5 +133,35 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let result = testid(c, "settings-test-result").await.text().await.unwrap();
     assert!(result.contains("Connected"), "{result}");
     shot(c, "05-settings").await;
+
+    // The guard rail: an R13 recharge stays pending at the network; the same number and
+    // amount again needs a manager's PIN.
+    testid(c, "settings-close").await.click().await.unwrap();
+    for round in 0..2 {
+        let number = testid(c, "number-input").await;
+        number.send_keys("083 123 4567").await.unwrap();
+        wait(c, "[data-testid='network-MTN'].selected").await;
+        testid(c, "group-airtime").await.click().await.unwrap();
+        wait(c, "[data-name='MTN Airtime']").await.click().await.unwrap();
+        testid(c, "amount-input").await.send_keys("13").await.unwrap();
+        testid(c, "continue").await.click().await.unwrap();
+        testid(c, "confirm-sell").await.click().await.unwrap();
+        if round == 0 {
+            let state = wait(c, "[data-testid='result'][data-state='pending']").await;
+            assert!(state.text().await.unwrap().contains("Do not sell it again"));
+            testid(c, "new-sale").await.click().await.unwrap();
+        }
+    }
+    let err = testid(c, "sale-error").await.text().await.unwrap();
+    assert!(err.contains("manager"), "{err}");
+    testid(c, "override-pin").await.send_keys("2580").await.unwrap();
+    shot(c, "06-guard-rail").await;
+    testid(c, "confirm-sell").await.click().await.unwrap();
+    // Approved; Smartcall's own rule 16 then refuses it: nothing sold, said plainly.
+    let result = wait(c, "[data-testid='result'][data-state='failed']").await.text().await.unwrap();
+    assert!(result.contains("5 minutes"), "{result}");
+    let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
+    let overrides: i64 = db.query_row("SELECT COUNT(*) FROM overrides", [], |r| r.get(0)).unwrap();
+    assert_eq!(overrides, 1, "the manager's approval is recorded");
     Ok(())
 }
