@@ -35,9 +35,11 @@ fn main() {
     // Run on a worker, as the app's commands do (not on the blocked main thread).
     let dir_path = dir.path().to_path_buf();
     let _keep = dir;
+    // The sandbox on threads of its own, as a real provider is another machine.
+    let provider_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let sb = provider_rt.block_on(SmartcallSandbox::start()).unwrap();
     rt.block_on(async move { tokio::spawn(async move {
         let dir = &dir_path;
-        let sb = SmartcallSandbox::start().await.unwrap();
         let client = Arc::new(
             Client::new(Config {
                 base_url: sb.base_url(),
@@ -129,7 +131,9 @@ fn main() {
         println!("  engine, durable sales, one seller:    {sales:.0} sales/s");
         println!("  engine, 8 sellers at once:            {concurrent:.0} sales/s");
         println!("  ratio sales/commits: {:.2} (goal >= 0.4); 8 sellers {:.2}", sales / commits, concurrent / commits);
+        drop(sb);
     }).await.unwrap() });
+    drop(provider_rt);
 }
 
 fn details(i: usize, user: i64, product: i64) -> SaleDetails {
