@@ -132,6 +132,15 @@ impl Engine {
         Ok(row)
     }
 
+    /// As [`Engine::move_to`] for the resolver: when another check (the resolver task
+    /// and a cashier's "check now") moved the sale first, its answer stands.
+    fn settle_to(&self, id: i64, from: SaleState, to: SaleState, outcome: &Outcome) -> Result<SaleRow> {
+        match self.move_to(id, from, to, outcome) {
+            Err(EngineError::Store(StoreError::WrongState { .. })) => Ok(self.store().sale(id)?),
+            other => other,
+        }
+    }
+
     /// Rule 4: every sale found `submitting` becomes `in_doubt`. Call once at start,
     /// before selling.
     pub fn recover(&self) -> Result<Vec<i64>> {
@@ -224,7 +233,7 @@ impl Engine {
             match provider.cancel(&sale).await {
                 CancelAnswer::Cancelled => {
                     let o = Outcome { error_message: Some("Cancelled: it stayed pending too long. Nothing was sold.".into()), ..Default::default() };
-                    return self.move_to(sale.id, SaleState::Pending, SaleState::Cancelled, &o);
+                    return self.settle_to(sale.id, SaleState::Pending, SaleState::Cancelled, &o);
                 }
                 CancelAnswer::Refused(why) => self.store().drop_cancel_request(sale.id, self.now(), &why)?,
                 CancelAnswer::TryLater(why) => {
@@ -240,12 +249,12 @@ impl Engine {
         let now = self.now();
         let again = |store: &mut Store, note: Option<&str>| store.schedule_check(sale.id, now + backoff_ms(&cfg, sale.checks), note);
         match answer {
-            Queried::Succeeded(o) => return self.move_to(sale.id, sale.state, SaleState::Succeeded, &o),
-            Queried::Failed(o) => return self.move_to(sale.id, sale.state, SaleState::Failed, &o),
-            Queried::Cancelled(o) => return self.move_to(sale.id, sale.state, SaleState::Cancelled, &o),
+            Queried::Succeeded(o) => return self.settle_to(sale.id, sale.state, SaleState::Succeeded, &o),
+            Queried::Failed(o) => return self.settle_to(sale.id, sale.state, SaleState::Failed, &o),
+            Queried::Cancelled(o) => return self.settle_to(sale.id, sale.state, SaleState::Cancelled, &o),
             Queried::Pending(o) => {
                 if sale.state == SaleState::InDoubt {
-                    let row = self.move_to(sale.id, SaleState::InDoubt, SaleState::Pending, &o)?;
+                    let row = self.settle_to(sale.id, SaleState::InDoubt, SaleState::Pending, &o)?;
                     again(&mut self.store(), None)?;
                     return Ok(row);
                 }
@@ -266,7 +275,7 @@ impl Engine {
                         error_message: Some("The provider never received this sale. Nothing was sold.".into()),
                         ..Default::default()
                     };
-                    return self.move_to(sale.id, sale.state, SaleState::Failed, &o);
+                    return self.settle_to(sale.id, sale.state, SaleState::Failed, &o);
                 }
                 again(&mut self.store(), None)?;
             }

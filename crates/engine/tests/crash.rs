@@ -59,7 +59,7 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
     let mut points: HashMap<&str, usize> = HashMap::new();
     for _ in 0..kills {
         let mut c = child(&db, &base, products, "sell");
-        let recorded = sb.ledger().len();
+        let recorded = sb.ledger_len();
         let point = match rng.random_range(0..4) {
             // Soon after start: recovery, login, the first commit.
             0 => {
@@ -74,7 +74,7 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
             // Right after the sandbox recorded a sale: before the outcome commit.
             _ => {
                 let deadline = Instant::now() + Duration::from_secs(5);
-                while sb.ledger().len() == recorded && Instant::now() < deadline {
+                while sb.ledger_len() == recorded && Instant::now() < deadline {
                     tokio::time::sleep(Duration::from_micros(500)).await;
                 }
                 tokio::time::sleep(Duration::from_millis(rng.random_range(0..3))).await;

@@ -317,3 +317,15 @@ async fn every_state_change_is_announced_after_it_is_committed() {
     let states: Vec<SaleState> = seen.iter().map(|c: &SaleChanged| c.state).collect();
     assert_eq!(states, vec![SaleState::Created, SaleState::Submitting, SaleState::Pending, SaleState::Succeeded]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_checks_of_the_same_sale_at_once_agree() {
+    let e = env(100).await;
+    e.sb.inject_next_sale(Fault::Delay(Duration::from_millis(400)));
+    let sale = e.engine.sell(order(&e, 9, e.products.voucher_r12, true, 1200)).await.unwrap();
+    assert_eq!(sale.state, SaleState::InDoubt);
+    let (a, b) = tokio::join!(e.engine.resolve(sale.id), e.engine.resolve(sale.id));
+    assert_eq!((a.unwrap().state, b.unwrap().state), (SaleState::Succeeded, SaleState::Succeeded));
+    let history = e.store.lock().unwrap().sale_events(sale.id).unwrap();
+    assert_eq!(history.iter().filter(|h| h.to_state == SaleState::Succeeded).count(), 1, "one move, recorded once");
+}

@@ -283,6 +283,11 @@ impl SmartcallSandbox {
         inner.ledger.clone()
     }
 
+    /// How many sales the sandbox has accepted (cheap: no copy of the ledger).
+    pub fn ledger_len(&self) -> usize {
+        self.shared.lock().ledger.len()
+    }
+
     /// A wallet's balance in cents.
     pub fn wallet(&self, smartload_id: &str) -> Option<i64> {
         let mut inner = self.shared.lock();
