@@ -15,6 +15,7 @@
 //! 6. Routing fails over to the next provider only after a certain refusal (or the
 //!    network down before anything was sent), never from `in_doubt`.
 
+mod group;
 pub mod provider;
 pub mod smartcall;
 
@@ -85,6 +86,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     config: Mutex<EngineConfig>,
     events: broadcast::Sender<SaleChanged>,
+    commits: group::GroupCommit,
 }
 
 /// The next wait after `checks` checks.
@@ -97,7 +99,8 @@ impl Engine {
     pub fn new(store: SharedStore, providers: Vec<Arc<dyn SaleProvider>>, clock: Arc<dyn Clock>, config: EngineConfig) -> Engine {
         let (events, _) = broadcast::channel(256);
         let providers = providers.into_iter().map(|p| (p.name().to_string(), p)).collect();
-        Engine { store, providers, clock, config: Mutex::new(config), events }
+        let commits = group::GroupCommit::new(store.clone());
+        Engine { store, providers, clock, config: Mutex::new(config), events, commits }
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -115,6 +118,11 @@ impl Engine {
 
     pub fn set_cancel_pending_after(&self, ms: Option<i64>) {
         self.config.lock().unwrap_or_else(|p| p.into_inner()).cancel_pending_after_ms = ms;
+    }
+
+    /// Durable commits the engine has made for sales (each one group of writes).
+    pub fn sale_commits(&self) -> u64 {
+        self.commits.commits()
     }
 
     /// Sale state changes, as they are committed.
@@ -157,34 +165,37 @@ impl Engine {
     /// Makes a sale (rules 1, 2, 5, 6). Returns it in whatever state the provider left
     /// it; errors only when nothing was written.
     pub async fn sell(&self, order: SaleOrder) -> Result<SaleRow> {
-        let d = &order.details;
-        if let Some(existing) = self.store().sale_by_request(&d.request_id)? {
-            return Ok(existing);
-        }
-        if !self.providers.contains_key(&d.provider) {
-            return Err(EngineError::NoRoute);
-        }
-        // Rule 5, checked and the row created under one lock.
-        let (sale, created) = {
-            let mut store = self.store();
-            if let Some(existing) = store.sale_by_request(&d.request_id)? {
-                return Ok(existing);
-            }
-            if let Some(open) = store.unresolved_for(&d.recipient, d.amount_minor)? {
-                if order.override_by.is_none() {
-                    return Err(EngineError::NeedsOverride { sale_id: open.id, receipt_no: open.receipt_no });
+        // Rules 2 and 5 checked and the row created in one write; rule 1: on disk,
+        // already `submitting`, before any byte leaves. Sellers arriving together
+        // share the commit.
+        let has_route = self.providers.contains_key(&order.details.provider);
+        let now = self.now();
+        let details = order.details.clone();
+        let override_by = order.override_by;
+        let (sale, created) = self
+            .commits
+            .write(move |store| {
+                let d = &details;
+                if let Some(existing) = store.sale_by_request(&d.request_id)? {
+                    return Ok((existing, false));
                 }
-            }
-            let now = self.now();
-            // Rule 1: on disk, already `submitting`, before any byte leaves.
-            let (sale, created) = store.create_sale_submitting(d, now)?;
-            if created {
-                if let Some(manager) = order.override_by {
-                    store.record_override(Some(sale.id), "repeat_sale", manager, "same number and amount while another is unresolved", now)?;
+                if !has_route {
+                    return Err(EngineError::NoRoute);
                 }
-            }
-            (sale, created)
-        };
+                if let Some(open) = store.unresolved_for(&d.recipient, d.amount_minor)? {
+                    if override_by.is_none() {
+                        return Err(EngineError::NeedsOverride { sale_id: open.id, receipt_no: open.receipt_no });
+                    }
+                }
+                let (sale, created) = store.create_sale_submitting(d, now)?;
+                if created {
+                    if let Some(manager) = override_by {
+                        store.record_override(Some(sale.id), "repeat_sale", manager, "same number and amount while another is unresolved", now)?;
+                    }
+                }
+                Ok((sale, created))
+            })
+            .await?;
         if !created {
             return Ok(sale);
         }
@@ -209,7 +220,9 @@ impl Engine {
                     (SaleState::Failed, outcome)
                 }
             };
-            let row = self.move_to(sale.id, SaleState::Submitting, next, &outcome)?;
+            let (id, now) = (sale.id, self.now());
+            let row = self.commits.write(move |store| Ok(store.transition(id, SaleState::Submitting, next, &outcome, now)?)).await?;
+            self.tell(&row);
             return Ok(row);
         }
     }

@@ -220,6 +220,50 @@ async fn a_sale_the_provider_recorded_before_the_crash_is_found_by_its_reference
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sellers_arriving_during_a_commit_share_the_next_one_and_each_write_stands_alone() {
+    let e = env(5_000).await;
+    // One unresolved sale, so that a repeat of it is refused inside the shared group.
+    let pending = e.engine.sell(order(&e, 900, e.products.airtime, false, 1_300)).await.unwrap();
+    assert_eq!(pending.state, SaleState::Pending);
+    let before = e.engine.sale_commits();
+    // The ledger is busy (as during another commit) while eight sellers arrive, one of
+    // them a repeat that needs a manager and one twice with the same request id.
+    let held = e.store.lock().unwrap();
+    let mut orders: Vec<SaleOrder> = (0..6).map(|n| order(&e, n, e.products.voucher_r5, true, 500)).collect();
+    orders.push(orders[0].clone());
+    let mut repeat = order(&e, 900, e.products.airtime, false, 1_300);
+    repeat.details.request_id = "req-repeat".into();
+    orders.push(repeat);
+    let tasks: Vec<_> = orders
+        .into_iter()
+        .map(|o| {
+            let engine = e.engine.clone();
+            tokio::spawn(async move { engine.sell(o).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(held);
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    let refused = answers.iter().filter(|a| matches!(a, Err(EngineError::NeedsOverride { .. }))).count();
+    assert_eq!(refused, 1, "the repeat alone is refused: {answers:?}");
+    // (The second of one request id gets the sale as it stood, maybe still submitting.)
+    let sold: std::collections::HashSet<i64> = answers.iter().filter_map(|a| a.as_ref().ok()).map(|s| s.id).collect();
+    assert_eq!(sold.len(), 6, "the same request id twice is one sale");
+    for id in &sold {
+        assert_eq!(e.store.lock().unwrap().sale(*id).unwrap().state, SaleState::Succeeded);
+    }
+    assert_eq!(e.store.lock().unwrap().sale_count().unwrap(), 7);
+    assert_eq!(e.sb.ledger().len(), 7, "each sent once");
+    // Without groups: 2 commits for each of 6 sales. The creations waited together:
+    // the first leader's group, then one more for the rest.
+    let commits = e.engine.sale_commits() - before;
+    assert!(commits <= 2 + 6, "{commits} commits for 6 sales");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guard_rail_needs_a_manager_for_a_repeat_while_one_is_unresolved() {
     let e = env(5_000).await;
     let first = order(&e, 7, e.products.airtime, false, 1_300); // R13: network pending

@@ -22,6 +22,8 @@ pub enum StoreError {
     NoSale(i64),
     #[error("a stored value is not valid: {0}")]
     Corrupt(String),
+    #[error("nothing was saved: {0}")]
+    NotSaved(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -141,6 +143,40 @@ pub type RawConnection = Connection;
 
 /// A database with one table `t (v)`, with the ledger's durability settings (WAL,
 /// `synchronous=FULL`): what one durable commit costs on this disk.
+/// A write transaction, or a savepoint inside the one already open (a group commit:
+/// [`Store::group`]), so that each write is all-or-nothing either way.
+enum Tx<'a> {
+    Top(rusqlite::Transaction<'a>),
+    Nested(rusqlite::Savepoint<'a>),
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match self {
+            Tx::Top(t) => t,
+            Tx::Nested(s) => s,
+        }
+    }
+}
+
+impl Tx<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Tx::Top(t) => t.commit(),
+            Tx::Nested(s) => s.commit(),
+        }
+    }
+}
+
+fn write_tx(conn: &mut Connection) -> rusqlite::Result<Tx<'_>> {
+    if conn.is_autocommit() {
+        Ok(Tx::Top(conn.transaction_with_behavior(TransactionBehavior::Immediate)?))
+    } else {
+        Ok(Tx::Nested(conn.savepoint()?))
+    }
+}
+
 pub fn raw_durable_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -211,7 +247,7 @@ fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
 }
 
 /// Moves every sale in `from` to `to` inside `tx`, with a history line each.
-fn recover_state(tx: &rusqlite::Transaction<'_>, from: SaleState, to: SaleState, class: &str, message: &str, detail: &str, now_ms: i64) -> Result<Vec<i64>> {
+fn recover_state(tx: &Connection, from: SaleState, to: SaleState, class: &str, message: &str, detail: &str, now_ms: i64) -> Result<Vec<i64>> {
     let ids: Vec<i64> = {
         let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = ?1 ORDER BY id")?;
         let rows = st.query_map([from.as_str()], |r| r.get(0))?;
@@ -250,6 +286,9 @@ impl Store {
 
     fn setup(conn: Connection) -> Result<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every statement of a sale stays prepared (rusqlite keeps 16 by default, fewer
+        // than a sale and the screens use, so SQL was parsed again and again).
+        conn.set_prepared_statement_cache_capacity(128);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -263,6 +302,29 @@ impl Store {
     pub fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
         self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
         Ok(())
+    }
+
+    /// Runs `f` inside one transaction, committed (one durable write) when it returns:
+    /// the writes of several sellers queued at once share one commit. Each write
+    /// inside is still all-or-nothing on its own (a savepoint). When the commit fails,
+    /// or `f` panics, nothing of it stays.
+    pub fn group<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> Result<R> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        let r = match r {
+            Ok(r) => r,
+            Err(panic) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                std::panic::resume_unwind(panic);
+            }
+        };
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            return Err(e.into());
+        }
+        Ok(r)
     }
 
     /// Copies the WAL back into the database file (`PRAGMA wal_checkpoint(PASSIVE)`).
@@ -328,7 +390,7 @@ impl Store {
     }
 
     fn insert_sale(&mut self, s: &SaleDetails, now_ms: i64, submitting: bool) -> Result<(SaleRow, bool)> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = write_tx(&mut self.conn)?;
         let existing: Option<i64> = tx.prepare_cached("SELECT id FROM sales WHERE request_id = ?1")?.query_row([&s.request_id], |r| r.get(0)).optional()?;
         if let Some(id) = existing {
             drop(tx);
@@ -364,7 +426,7 @@ impl Store {
         if !from.can_move_to(to) {
             return Err(StoreError::BadTransition(id, from.as_str(), to.as_str()));
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = write_tx(&mut self.conn)?;
         let actual: Option<String> = tx.prepare_cached("SELECT state FROM sales WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
         let actual = actual.ok_or(StoreError::NoSale(id))?;
         if actual != from.as_str() {
@@ -446,7 +508,7 @@ impl Store {
     /// Start-up recovery: every sale found `submitting` may have left, so it becomes
     /// `in_doubt` (one transaction, with a history line each). Returns their ids.
     pub fn recover_submitting(&mut self, now_ms: i64) -> Result<Vec<i64>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = write_tx(&mut self.conn)?;
         // A sale still `created` was never sent (the move to `submitting` comes first).
         recover_state(&tx, SaleState::Created, SaleState::Failed, "rejected", "Airtill stopped before sending this sale. Nothing was sold.", "found created at start: never sent", now_ms)?;
         let ids = recover_state(
@@ -501,7 +563,7 @@ impl Store {
 
     /// A cancel the provider refused for good (the recharge already reached the network).
     pub fn drop_cancel_request(&mut self, id: i64, now_ms: i64, why: &str) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = write_tx(&mut self.conn)?;
         let state: String = tx.prepare_cached("SELECT state FROM sales WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
         tx.prepare_cached("UPDATE sales SET cancel_requested_ms = NULL WHERE id = ?1")?.execute([id])?;
         tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?2, ?3, ?4)")?.execute(params![id, state, now_ms, format!("cancel refused: {why}")],
@@ -513,7 +575,7 @@ impl Store {
     /// Moves a sale being sent to another provider after the first refused it for sure
     /// (state stays `submitting`; the move is in the history).
     pub fn reroute(&mut self, id: i64, provider: &str, product_id: i64, why: &str, now_ms: i64) -> Result<SaleRow> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = write_tx(&mut self.conn)?;
         let (state, old): (String, String) = tx.prepare_cached("SELECT state, provider FROM sales WHERE id = ?1")?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         if state != "submitting" {
             return Err(StoreError::WrongState { id, expected: "submitting", actual: state });

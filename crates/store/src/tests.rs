@@ -173,3 +173,37 @@ fn recovery_routes_guard_rail_and_append_only_overrides() {
     s.set_setting("pending_cancel_minutes", "15").unwrap();
     assert_eq!(s.setting("pending_cancel_minutes").unwrap().as_deref(), Some("15"));
 }
+
+#[test]
+fn a_group_commits_its_writes_together_and_each_write_stands_alone() {
+    let (mut s, uid) = store();
+    let (first, _) = s.create_sale(&new_sale(uid, "r0", "c0"), 1_000).unwrap();
+    let answers = s
+        .group(|s| {
+            let a = s.create_sale_submitting(&new_sale(uid, "r1", "c1"), 2_000).map(|(row, _)| row.id);
+            // A stale move fails alone: its own savepoint is rolled back, nothing else.
+            let stale = s.transition(first.id, SaleState::Submitting, SaleState::Succeeded, &Outcome::default(), 2_000);
+            // Inside the group, the same request id finds the sale made just before.
+            let again = s.create_sale_submitting(&new_sale(uid, "r1", "c9"), 2_000).map(|(row, created)| (row.id, created));
+            (a, stale.is_err(), again)
+        })
+        .unwrap();
+    let (a, stale_failed, again) = answers;
+    let a = a.unwrap();
+    assert!(stale_failed);
+    assert_eq!(again.unwrap(), (a, false));
+    assert_eq!(s.sale(a).unwrap().state, SaleState::Submitting);
+    assert_eq!(s.sale(first.id).unwrap().state, SaleState::Created);
+    assert_eq!(s.sale_count().unwrap(), 2);
+    // A group that panics leaves nothing behind, and the store works on.
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = s.group(|s| {
+            s.create_sale(&new_sale(uid, "r2", "c2"), 3_000).unwrap();
+            panic!("a bug in a writer");
+        });
+    }));
+    assert!(r.is_err());
+    assert_eq!(s.sale_count().unwrap(), 2);
+    assert!(s.create_sale(&new_sale(uid, "r3", "c3"), 4_000).unwrap().1);
+    assert_eq!(s.sale_count().unwrap(), 3);
+}

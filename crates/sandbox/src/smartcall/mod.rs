@@ -173,6 +173,13 @@ pub(crate) struct Inner {
     pub wallets: HashMap<String, i64>,
     pub products: Vec<SimProduct>,
     pub ledger: Vec<LedgerEntry>,
+    /// Ledger positions by client reference, by Smartload (order) reference, by
+    /// device and amount, and of entries that may still change: a real provider
+    /// looks a sale up by key, not by reading its whole history each time.
+    by_client_ref: HashMap<String, usize>,
+    by_order_ref: HashMap<i64, usize>,
+    by_device: HashMap<(String, i64), Vec<usize>>,
+    pub open: std::collections::BTreeSet<usize>,
     pub movements: Vec<Movement>,
     pub prevends: HashMap<String, Prevend>,
     pub orders: Vec<Order>,
@@ -188,6 +195,34 @@ pub(crate) struct Shared {
     pub clock: Arc<dyn Clock>,
     logins: AtomicU64,
     pub faults: Mutex<faults::FaultState>,
+}
+
+impl Inner {
+    /// Records a sale in the ledger and its indexes; returns its position.
+    pub fn record(&mut self, e: LedgerEntry) -> usize {
+        let i = self.ledger.len();
+        self.by_client_ref.insert(e.client_reference.clone(), i);
+        self.by_order_ref.insert(e.order_reference_id, i);
+        self.by_device.entry((e.device_id.clone(), e.amount)).or_default().push(i);
+        if matches!(e.status, "REQUESTED" | "PENDING" | "FAILED") {
+            self.open.insert(i);
+        }
+        self.ledger.push(e);
+        i
+    }
+
+    pub fn by_client_ref(&self, cref: &str) -> Option<usize> {
+        self.by_client_ref.get(cref).copied()
+    }
+
+    pub fn by_order_ref(&self, oref: i64) -> Option<usize> {
+        self.by_order_ref.get(&oref).copied()
+    }
+
+    /// Entries to this device of this amount, newest last.
+    pub fn to_device(&self, device: &str, amount: i64) -> impl Iterator<Item = &LedgerEntry> {
+        self.by_device.get(&(device.to_string(), amount)).into_iter().flatten().map(|&i| &self.ledger[i])
+    }
 }
 
 impl Shared {
@@ -232,6 +267,10 @@ impl SmartcallSandbox {
                 wallets,
                 products: catalog::products(),
                 ledger: Vec::new(),
+                by_client_ref: HashMap::new(),
+                by_order_ref: HashMap::new(),
+                by_device: HashMap::new(),
+                open: Default::default(),
                 movements: Vec::new(),
                 prevends: HashMap::new(),
                 orders: Vec::new(),

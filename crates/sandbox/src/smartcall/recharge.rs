@@ -163,7 +163,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
     if req.client_reference.trim().is_empty() {
         return Err(Refusal::new(bad, 1007, "Recharge parameter validation failure: clientReference is empty"));
     }
-    if inner.ledger.iter().any(|e| e.client_reference == req.client_reference) {
+    if inner.by_client_ref(&req.client_reference).is_some() {
         return Err(Refusal::new(bad, 1001, "Duplicate recharge"));
     }
     if let Some(p) = inner.prevends.get(&req.client_reference) {
@@ -196,10 +196,8 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
     if electricity && req.device_id.len() != 11 && req.device_id.len() != 13 {
         return Err(Refusal::new(bad, 8, "A meter number is compulsory for an electricity recharge"));
     }
-    let repeat = |e: &&LedgerEntry| {
-        e.device_id == req.device_id && e.amount == req.amount && !matches!(e.status, "FAILED" | "CANCELLED") && now - e.created_ms < DUPLICATE_WINDOW_MS
-    };
-    if inner.ledger.iter().any(|e| repeat(&e)) {
+    let repeat = |e: &LedgerEntry| !matches!(e.status, "FAILED" | "CANCELLED") && now - e.created_ms < DUPLICATE_WINDOW_MS;
+    if inner.to_device(&req.device_id, req.amount).any(repeat) {
         let message = if electricity {
             "A recharge with this meter no. has been received. Please wait for it to complete before retrying"
         } else {
@@ -243,7 +241,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
     } else {
         (None, None)
     };
-    inner.ledger.push(LedgerEntry {
+    Ok(inner.record(LedgerEntry {
         client_reference: req.client_reference.clone(),
         order_reference_id: order_ref,
         smartload_id: req.smartload_id.clone(),
@@ -259,8 +257,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
         created_ms: now,
         refund_due_ms: (status == "FAILED").then(|| next_refund_ms(now)),
         refunded: false,
-    });
-    Ok(inner.ledger.len() - 1)
+    }))
 }
 
 /// The `recharge` object of an answer.
@@ -293,8 +290,9 @@ pub(crate) fn settle(inner: &mut Inner, now: i64) {
     let mut rng = rand::rng();
     let queue = inner.queue_delay_ms;
     let mut refunds = Vec::new();
-    let Inner { ledger, products, .. } = inner;
-    for e in ledger.iter_mut().filter(|e| matches!(e.status, "REQUESTED" | "PENDING") || (e.status == "FAILED" && !e.refunded)) {
+    let Inner { ledger, products, open, .. } = inner;
+    open.retain(|&i| {
+        let e = &mut ledger[i];
         if e.status == "REQUESTED" && now - e.created_ms >= queue {
             e.status = "SUCESSFUL";
         }
@@ -309,7 +307,9 @@ pub(crate) fn settle(inner: &mut Inner, now: i64) {
             e.refunded = true;
             refunds.push((e.smartload_id.clone(), e.cost, cashup_item(&e.network), e.amount, e.refund_due_ms.unwrap_or(now)));
         }
-    }
+        // Kept while it may still change.
+        matches!(e.status, "REQUESTED" | "PENDING") || (e.status == "FAILED" && !e.refunded)
+    });
     for (sid, cost, item, amount, at) in refunds {
         *inner.wallets.entry(sid.clone()).or_default() += cost;
         inner.movements.push(Movement { ms: at, smartload_id: sid, delta: cost, kind: MovementKind::Refund { item, amount } });
@@ -480,7 +480,7 @@ pub(crate) async fn prevend(State(st): State<St>, headers: HeaderMap, body: Byte
         // FAQ 2: only pinless Vodacom and MTN products (and electricity).
         return answer("INV_REQUEST", "Invalid product ID");
     }
-    if inner.ledger.iter().any(|e| e.client_reference == req.client_reference) {
+    if inner.by_client_ref(&req.client_reference).is_some() {
         return answer("INV_REQUEST", "Client reference already used");
     }
     if let Some(key) = health_key(product.network) {
@@ -541,7 +541,7 @@ pub(crate) async fn transaction_by_client_ref(State(st): State<St>, headers: Hea
         return r;
     }
     settle(&mut inner, now);
-    let found = inner.ledger.iter().find(|e| e.smartload_id == sid && e.client_reference == cref && now - e.created_ms <= CLIENT_REF_HISTORY_MS);
+    let found = inner.by_client_ref(&cref).map(|i| &inner.ledger[i]).filter(|e| e.smartload_id == sid && now - e.created_ms <= CLIENT_REF_HISTORY_MS);
     match found {
         Some(e) => ok_envelope(json!({ "transaction": transaction_json(&inner, e) })),
         None => code_error(StatusCode::BAD_REQUEST, 1005, "ClientReference does not exist"),
@@ -556,7 +556,7 @@ pub(crate) async fn transaction_by_smartload_ref(State(st): State<St>, headers: 
     }
     settle(&mut inner, now);
     let oref = oref.parse::<i64>().unwrap_or(-1);
-    let found = inner.ledger.iter().find(|e| e.smartload_id == sid && e.order_reference_id == oref && now - e.created_ms <= SMARTLOAD_REF_HISTORY_MS);
+    let found = inner.by_order_ref(oref).map(|i| &inner.ledger[i]).filter(|e| e.smartload_id == sid && now - e.created_ms <= SMARTLOAD_REF_HISTORY_MS);
     match found {
         Some(e) => ok_envelope(json!({ "transaction": transaction_json(&inner, e) })),
         None => code_error(StatusCode::BAD_REQUEST, 1008, "Recharge does not exist"),
@@ -578,11 +578,11 @@ fn cancel(st: &St, headers: &HeaderMap, sid: &str, key: CancelKey) -> Response {
     let bad = StatusCode::BAD_REQUEST;
     let index = match &key {
         CancelKey::Client(c) if c.trim().is_empty() => return code_error(bad, 100, "Invalid request message. No transaction references supplied"),
-        CancelKey::Client(c) => match inner.ledger.iter().position(|e| e.smartload_id == sid && &e.client_reference == c) {
+        CancelKey::Client(c) => match inner.by_client_ref(c).filter(|&i| inner.ledger[i].smartload_id == sid) {
             Some(i) => i,
             None => return code_error(bad, 3, "The client reference is not linked to an Smartload reference number (invalid client reference number)"),
         },
-        CancelKey::Smartload(r) => match r.parse::<i64>().ok().and_then(|r| inner.ledger.iter().position(|e| e.smartload_id == sid && e.order_reference_id == r)) {
+        CancelKey::Smartload(r) => match r.parse::<i64>().ok().and_then(|r| inner.by_order_ref(r)).filter(|&i| inner.ledger[i].smartload_id == sid) {
             Some(i) => i,
             None => return code_error(bad, 4, "The Smartload reference number is not valid"),
         },

@@ -139,7 +139,7 @@ fn pay(st: &St, headers: &HeaderMap, p: PaymentIn, cell: &str) -> Response {
     if p.cref.trim().is_empty() {
         return invalid("clientReference is empty");
     }
-    if inner.ledger.iter().any(|e| e.client_reference == p.cref) {
+    if inner.by_client_ref(&p.cref).is_some() {
         return bad(1001, "Duplicate recharge");
     }
     let cost = p.amount - p.amount * p.discount / 10_000;
@@ -149,7 +149,7 @@ fn pay(st: &St, headers: &HeaderMap, p: PaymentIn, cell: &str) -> Response {
     inner.movements.push(Movement { ms: now, smartload_id: p.sid.clone(), delta: -cost, kind: MovementKind::Sale { item: p.network.to_string(), amount: p.amount } });
     let order_ref = inner.next_order_ref;
     inner.next_order_ref += 1;
-    inner.ledger.push(LedgerEntry::done(&p.cref, order_ref, &p.sid, "payment", p.product_id, p.network, &p.account, p.amount, cost, now));
+    inner.record(LedgerEntry::done(&p.cref, order_ref, &p.sid, "payment", p.product_id, p.network, &p.account, p.amount, cost, now));
     let mut rng = rand::rng();
     ok_envelope(json!({"payment": {"reference": order_ref.to_string(), "receiptNumber": digits(&mut rng, 12), "amount": two_places(p.amount)}}))
 }

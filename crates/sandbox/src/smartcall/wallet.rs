@@ -179,7 +179,7 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     if quantity > 1000 {
         return invalid("at most 1000 vouchers per order");
     }
-    if inner.orders.iter().any(|o| o.client_reference == cref) || inner.ledger.iter().any(|e| e.client_reference == cref) {
+    if inner.orders.iter().any(|o| o.client_reference == cref) || inner.by_client_ref(&cref).is_some() {
         return code_error(StatusCode::BAD_REQUEST, 1001, "Duplicate recharge");
     }
     let Some(product) = inner.products.iter().find(|p| p.id == product_id && p.pinned && p.retail != 9_999_999).cloned() else {
@@ -203,7 +203,7 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     for _ in 0..quantity {
         inner.movements.push(Movement { ms: now, smartload_id: sid.clone(), delta: -unit_cost, kind: MovementKind::Sale { item: item.clone(), amount: product.retail } });
     }
-    inner.ledger.push(LedgerEntry::done(&cref, order_id, &sid, "voucher_order", product_id, product.network, "", total, cost, now));
+    inner.record(LedgerEntry::done(&cref, order_id, &sid, "voucher_order", product_id, product.network, "", total, cost, now));
     let order = Order { order_id, smartload_id: sid, client_reference: cref, password: new_password(), file_version: 1, vouchers, amount: total };
     let answer = order_json(&order);
     inner.orders.push(order);
