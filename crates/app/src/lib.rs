@@ -7,6 +7,8 @@ pub mod config;
 mod credentials;
 mod engine_settings;
 mod error;
+pub mod office;
+pub mod report_export;
 pub mod provider;
 pub mod settings;
 mod sell;
@@ -20,6 +22,7 @@ pub use config::{Mode, OpenOptions};
 pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
 pub use views::*;
+pub use office::{DenominationCount, Report, ReportKind, ReportLine, ReportSale, ShiftView};
 
 use airtill_domain::network::PrefixTable;
 use airtill_providers::smartcall;
@@ -111,6 +114,11 @@ impl Airtill {
 
     pub fn is_training(&self) -> bool {
         self.training
+    }
+
+    /// The ledger's file.
+    pub fn ledger_path(&self) -> PathBuf {
+        self.data_dir.join("airtill.db")
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

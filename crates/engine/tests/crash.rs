@@ -8,7 +8,7 @@
 
 use airtill_domain::SaleState;
 use airtill_providers::smartcall::{Client, Config, Fetched};
-use airtill_sandbox::{Fault, SmartcallSandbox};
+use airtill_sandbox::{Fault, SmartcallSandbox, TRAINING_SMARTLOAD_ID};
 use airtill_store::Store;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
@@ -53,6 +53,9 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
     // Half the sales answer 150 ms after they are recorded: a wide window for a kill
     // between the provider's record and the outcome commit.
     sb.set_random_faults(50, seed, vec![Fault::Delay(Duration::from_millis(150))]);
+    // Enough in the wallet for every sale of a long run (the training wallet would run
+    // dry after a few thousand sales, and refused sales are never recorded).
+    sb.set_wallet(TRAINING_SMARTLOAD_ID, 1_000_000_000_000);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -77,8 +80,9 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
                 while sb.ledger_len() == recorded && Instant::now() < deadline {
                     tokio::time::sleep(Duration::from_micros(500)).await;
                 }
+                let recorded_one = sb.ledger_len() > recorded;
                 tokio::time::sleep(Duration::from_millis(rng.random_range(0..3))).await;
-                "after_record"
+                if recorded_one { "after_record" } else { "after_5s_without_a_record" }
             }
         };
         c.kill().expect("SIGKILL");

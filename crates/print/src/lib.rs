@@ -49,7 +49,9 @@ pub struct Slip {
     pub copy: bool,
 }
 
-enum Style {
+/// How a line of text is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
     Normal,
     Bold,
     Big,
@@ -59,7 +61,7 @@ enum Style {
 struct Layout {
     width_mm: f32,
     margin_mm: f32,
-    lines: Vec<(Style, bool, String)>,
+    lines: Vec<DocLine>,
 }
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -203,21 +205,64 @@ pub fn slip_pdf(slip: &Slip, roll: Roll) -> Vec<u8> {
     let bottom_mm = 8.0;
     let content_pt: f32 = l.lines.iter().map(|(s, _, _)| s.line_height()).sum();
     let height_mm = top_mm + content_pt / PT_PER_MM + bottom_mm;
-    let width_pt = l.width_mm * PT_PER_MM;
+    let ops = text_ops(&l.lines, l.width_mm, l.margin_mm, (height_mm - top_mm) * PT_PER_MM);
+    let mut doc = PdfDocument::new(&format!("Airtill receipt {:06}", slip.receipt_no));
+    doc.with_pages(vec![PdfPage::new(Mm(l.width_mm), Mm(height_mm), ops)]);
+    let mut warnings = Vec::new();
+    doc.save(&PdfSaveOptions::default(), &mut warnings)
+}
+
+/// Paper for documents (reports): a receipt roll, or A4 sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    Roll(Roll),
+    A4,
+}
+
+const A4_W_MM: f32 = 210.0;
+const A4_H_MM: f32 = 297.0;
+const A4_MARGIN_MM: f32 = 15.0;
+
+impl Paper {
+    fn width_mm(self) -> f32 {
+        match self {
+            Paper::Roll(r) => r.width_mm(),
+            Paper::A4 => A4_W_MM,
+        }
+    }
+    fn margin_mm(self) -> f32 {
+        match self {
+            Paper::Roll(_) => 4.0,
+            Paper::A4 => A4_MARGIN_MM,
+        }
+    }
+    /// Characters of `style` that fit on one line.
+    pub fn chars_per_line(self, style: Style) -> usize {
+        let usable_pt = (self.width_mm() - 2.0 * self.margin_mm()) * PT_PER_MM;
+        (usable_pt / (style.size() * COURIER_ADVANCE)).floor() as usize
+    }
+}
+
+/// One line of a document: its style, whether it is centred, its text. A line of
+/// dashes only is drawn as a rule.
+pub type DocLine = (Style, bool, String);
+
+fn text_ops(lines: &[DocLine], width_mm: f32, margin_mm: f32, top_pt: f32) -> Vec<Op> {
+    let width_pt = width_mm * PT_PER_MM;
     let mut ops = Vec::new();
-    let mut y_pt = (height_mm - top_mm) * PT_PER_MM;
-    for (style, centred, text) in &l.lines {
+    let mut y_pt = top_pt;
+    for (style, centred, text) in lines {
         y_pt -= style.line_height();
         let text_w = text.chars().count() as f32 * style.size() * COURIER_ADVANCE;
-        let x_pt = if *centred { ((width_pt - text_w) / 2.0).max(l.margin_mm * PT_PER_MM) } else { l.margin_mm * PT_PER_MM };
+        let x_pt = if *centred { ((width_pt - text_w) / 2.0).max(margin_mm * PT_PER_MM) } else { margin_mm * PT_PER_MM };
         if text.chars().all(|c| c == '-') && !text.is_empty() {
             let y = y_pt + style.size() * 0.35;
             ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
             ops.push(Op::DrawLine {
                 line: Line {
                     points: vec![
-                        LinePoint { p: Point { x: Pt(l.margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
-                        LinePoint { p: Point { x: Pt(width_pt - l.margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(width_pt - margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
                     ],
                     is_closed: false,
                 },
@@ -230,8 +275,48 @@ pub fn slip_pdf(slip: &Slip, roll: Roll) -> Vec<u8> {
         ops.push(Op::ShowText { items: vec![TextItem::Text(text.clone())] });
         ops.push(Op::EndTextSection);
     }
-    let mut doc = PdfDocument::new(&format!("Airtill receipt {:06}", slip.receipt_no));
-    doc.with_pages(vec![PdfPage::new(Mm(l.width_mm), Mm(height_mm), ops)]);
+    ops
+}
+
+/// A document of text lines as a PDF: one page as long as the text on a roll, or as
+/// many A4 pages as it needs (each numbered "page n of m").
+pub fn document_pdf(title: &str, lines: &[DocLine], paper: Paper) -> Vec<u8> {
+    let mut doc = PdfDocument::new(title);
+    let margin = paper.margin_mm();
+    let pages = match paper {
+        Paper::Roll(roll) => {
+            let content_pt: f32 = lines.iter().map(|(s, _, _)| s.line_height()).sum();
+            let height_mm = 5.0 + content_pt / PT_PER_MM + 8.0;
+            let ops = text_ops(lines, roll.width_mm(), margin, (height_mm - 5.0) * PT_PER_MM);
+            vec![PdfPage::new(Mm(roll.width_mm()), Mm(height_mm), ops)]
+        }
+        Paper::A4 => {
+            let usable_pt = (A4_H_MM - 2.0 * A4_MARGIN_MM) * PT_PER_MM - Style::Small.line_height() * 2.0;
+            let mut chunks: Vec<Vec<DocLine>> = vec![Vec::new()];
+            let mut used = 0.0;
+            for l in lines {
+                let h = l.0.line_height();
+                if used + h > usable_pt && !chunks.last().is_some_and(|c| c.is_empty()) {
+                    chunks.push(Vec::new());
+                    used = 0.0;
+                }
+                used += h;
+                chunks.last_mut().expect("one chunk at least").push(l.clone());
+            }
+            let n = chunks.len();
+            chunks
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut chunk)| {
+                    chunk.push((Style::Small, false, String::new()));
+                    chunk.push((Style::Small, true, format!("{title} - page {} of {n}", i + 1)));
+                    let ops = text_ops(&chunk, A4_W_MM, A4_MARGIN_MM, (A4_H_MM - A4_MARGIN_MM) * PT_PER_MM);
+                    PdfPage::new(Mm(A4_W_MM), Mm(A4_H_MM), ops)
+                })
+                .collect()
+        }
+    };
+    doc.with_pages(pages);
     let mut warnings = Vec::new();
     doc.save(&PdfSaveOptions::default(), &mut warnings)
 }

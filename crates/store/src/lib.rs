@@ -2,7 +2,9 @@
 //! mode with `synchronous=FULL`: once a function here returns, the row survives a
 //! crash or a power cut.
 
+mod office;
 mod schema;
+pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 
 use airtill_domain::{Currency, SaleState};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
@@ -24,6 +26,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("nothing was saved: {0}")]
     NotSaved(String),
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -145,7 +149,7 @@ pub type RawConnection = Connection;
 /// `synchronous=FULL`): what one durable commit costs on this disk.
 /// A write transaction, or a savepoint inside the one already open (a group commit:
 /// [`Store::group`]), so that each write is all-or-nothing either way.
-enum Tx<'a> {
+pub(crate) enum Tx<'a> {
     Top(rusqlite::Transaction<'a>),
     Nested(rusqlite::Savepoint<'a>),
 }
@@ -169,7 +173,7 @@ impl Tx<'_> {
     }
 }
 
-fn write_tx(conn: &mut Connection) -> rusqlite::Result<Tx<'_>> {
+pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<Tx<'_>> {
     if conn.is_autocommit() {
         Ok(Tx::Top(conn.transaction_with_behavior(TransactionBehavior::Immediate)?))
     } else {
@@ -185,13 +189,13 @@ pub fn raw_durable_connection(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.receipt_no, s.till_id, s.user_id, u.name, s.provider, \
+pub(crate) const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.receipt_no, s.till_id, s.user_id, u.name, s.provider, \
     s.network_name, s.product_id, s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency, \
     s.discount_hundredths, s.state, s.provider_ref, s.voucher_pin, s.ticket_number, s.expiry_ms, s.wallet_after_minor, \
     s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms, s.submitted_ms, s.checks, s.next_check_ms, \
     s.cancel_requested_ms";
 
-fn currency_from(s: &str) -> Result<Currency> {
+pub(crate) fn currency_from(s: &str) -> Result<Currency> {
     match s {
         "ZAR" => Ok(Currency::ZAR),
         "LKR" => Ok(Currency::LKR),
@@ -200,7 +204,7 @@ fn currency_from(s: &str) -> Result<Currency> {
     }
 }
 
-fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
+pub(crate) fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
     let currency: String = r.get(15)?;
     let state: String = r.get(17)?;
     let details = SaleDetails {
@@ -265,7 +269,7 @@ fn recover_state(tx: &Connection, from: SaleState, to: SaleState, class: &str, m
     Ok(ids)
 }
 
-fn finish(parts: (SaleRow, String, String)) -> Result<SaleRow> {
+pub(crate) fn finish(parts: (SaleRow, String, String)) -> Result<SaleRow> {
     let (mut row, currency, state) = parts;
     row.details.currency = currency_from(&currency)?;
     row.state = SaleState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("sale state {state}")))?;
@@ -302,6 +306,46 @@ impl Store {
     pub fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
         self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
         Ok(())
+    }
+
+    /// Checks that `backup` is a sound Airtill ledger this version can read, then puts
+    /// it in place of the ledger at `target` (which must not be open). The ledger it
+    /// replaces is kept beside it as `<target>.before-restore-<ms>`.
+    pub fn restore(backup: &Path, target: &Path, now_ms: i64) -> Result<std::path::PathBuf> {
+        let src = Connection::open_with_flags(backup, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let ok: String = src.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|_| StoreError::Corrupt(format!("{} is not an Airtill backup", backup.display())))?;
+        if ok != "ok" {
+            return Err(StoreError::Corrupt(format!("{} is damaged: {ok}", backup.display())));
+        }
+        let version: i64 = src.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = schema::known_version();
+        if version > known {
+            return Err(StoreError::NewerSchema { found: version, known });
+        }
+        let has_sales: bool = src.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sales'", [], |r| r.get::<_, i64>(0)).map(|n| n == 1)?;
+        if version == 0 || !has_sales {
+            return Err(StoreError::Corrupt(format!("{} is not an Airtill backup", backup.display())));
+        }
+        let kept = target.with_extension(format!("db.before-restore-{now_ms}"));
+        if target.exists() {
+            // The live ledger, its WAL folded in, kept aside.
+            let live = Connection::open(target)?;
+            live.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            drop(live);
+            std::fs::rename(target, &kept).map_err(|e| StoreError::NotSaved(format!("the ledger could not be set aside: {e}")))?;
+            for ext in ["db-wal", "db-shm"] {
+                let _ = std::fs::remove_file(target.with_extension(ext));
+            }
+        }
+        let mut dst = Connection::open(target)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        drop(dst);
+        // Open it as the app does: WAL, migrations to this version.
+        Store::open(target)?;
+        Ok(kept)
     }
 
     /// Runs `f` inside one transaction, committed (one durable write) when it returns:

@@ -207,3 +207,23 @@ fn a_group_commits_its_writes_together_and_each_write_stands_alone() {
     assert!(s.create_sale(&new_sale(uid, "r3", "c3"), 4_000).unwrap().1);
     assert_eq!(s.sale_count().unwrap(), 3);
 }
+
+#[test]
+fn z_reports_are_numbered_in_turn_and_final() {
+    let (mut s, uid) = store();
+    s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
+    let z = |no: i64, after: i64, upto: i64| ZRow { till_id: String::new(), z_no: no, after_sale_id: after, upto_sale_id: upto, from_ms: 0, produced_ms: 5, produced_by: uid, body: "{}".into() };
+    s.save_z(&z(1, 0, 1)).unwrap();
+    // A second manager's Z made from the same start is refused: no gap, no overlap.
+    assert!(matches!(s.save_z(&z(1, 0, 1)), Err(StoreError::Conflict(_))));
+    assert!(matches!(s.save_z(&z(2, 0, 1)), Err(StoreError::Conflict(_))));
+    s.save_z(&z(2, 1, 1)).unwrap();
+    assert_eq!(s.z_reports().unwrap().iter().map(|z| z.z_no).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(s.conn.execute("UPDATE z_reports SET body = 'x' WHERE z_no = 1", []).is_err(), "a Z is final");
+    assert!(s.conn.execute("DELETE FROM z_reports", []).is_err());
+    assert!(s.conn.execute("DELETE FROM reprints", []).is_ok(), "nothing to delete is fine");
+    let sale = s.sale_by_request("r1").unwrap().unwrap();
+    s.log_reprint(sale.id, uid, None, 7).unwrap();
+    assert!(s.conn.execute("DELETE FROM reprints", []).is_err(), "the reprint log is append-only");
+    assert_eq!(s.reprints_between(0, 10).unwrap().len(), 1);
+}

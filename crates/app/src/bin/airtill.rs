@@ -73,6 +73,43 @@ enum Command {
         #[command(subcommand)]
         provider: ProviderCommand,
     },
+    /// X, Z and period reports (manager): on screen, or to a PDF or CSV file.
+    Report {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[command(subcommand)]
+        kind: ReportCommand,
+        /// `text` (the default, on screen), `pdf` or `csv`.
+        #[arg(long, global = true, default_value = "text")]
+        format: String,
+        /// `a4` (the default) or `80mm`, for PDF.
+        #[arg(long, global = true, default_value = "a4")]
+        paper: String,
+        /// The file to write (needed for pdf and csv).
+        #[arg(long, global = true)]
+        out: Option<PathBuf>,
+    },
+    /// A cashier's shift: open it with a float, see it, close it with the cash counted.
+    Shift {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[command(subcommand)]
+        op: ShiftCommand,
+    },
+    /// Copy the ledger to a new file while the till runs (manager).
+    Backup {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place of the ledger (manager; close the app first). The ledger
+    /// it replaces is kept beside it.
+    Restore {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        backup: PathBuf,
+    },
     /// Save a sale's slip as PDF.
     Slip {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -80,6 +117,39 @@ enum Command {
         sale: i64,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Everything since the last Z; changes nothing.
+    X,
+    /// Close the day: everything since the last Z, numbered and final. With `--no N`,
+    /// Z report N again as it was produced.
+    Z {
+        #[arg(long = "no")]
+        number: Option<i64>,
+    },
+    /// The local days `--from` to `--to` (both included), as 2026-11-23.
+    Period {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ShiftCommand {
+    /// Open your shift with the float in the drawer, in rand (`500.00`).
+    Open { float: String },
+    /// Your open shift and the cash the drawer should hold.
+    Show,
+    /// Close your shift with the cash counted: `--count 200x3 --count 0.50x4` (note or
+    /// coin in rand, then pieces).
+    Close {
+        #[arg(long = "count")]
+        counts: Vec<String>,
     },
 }
 
@@ -141,10 +211,49 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Some(d) => OpenOptions { data_dir: d },
         None => OpenOptions::from_env()?,
     };
+    if let Command::Restore { pin, backup } = cli.command {
+        return restore(opts, &pin, &backup).await;
+    }
     let app = Airtill::open(opts).await?;
     let result = command(&app, cli.command).await;
     app.shutdown().await;
     result
+}
+
+/// A manager's PIN is checked against the ledger being replaced; then the app is
+/// closed and the backup put in its place.
+async fn restore(opts: OpenOptions, pin: &str, backup: &std::path::Path) -> Result<(), AppError> {
+    let target = {
+        let app = Airtill::open(opts).await?;
+        let s = login(&app, pin)?;
+        let checked = s.require_manager();
+        app.shutdown().await;
+        checked?;
+        app.ledger_path()
+    };
+    let kept = airtill_store::Store::restore(backup, &target, airtill_app::office::now_ms()).map_err(AppError::from)?;
+    println!("restored {} into {}", backup.display(), target.display());
+    println!("the ledger it replaced is kept as {}", kept.display());
+    Ok(())
+}
+
+/// `200x3` or `0.50x4`: a note or coin in rand, then pieces.
+fn parse_count(text: &str) -> Result<airtill_app::DenominationCount, AppError> {
+    let bad = || AppError::BadInput(format!("'{text}' is not a count. Write the note or coin in rand, an x, then pieces: 200x3 or 0.50x4."));
+    let (d, n) = text.split_once(['x', 'X']).ok_or_else(bad)?;
+    let denomination = airtill_domain::Money::parse(d.trim(), airtill_domain::Currency::ZAR).map_err(|_| bad())?.minor;
+    let pieces = n.trim().parse::<i64>().map_err(|_| bad())?;
+    Ok(airtill_app::DenominationCount { denomination, pieces })
+}
+
+fn print_shift(v: &airtill_app::ShiftView) {
+    println!("shift {} of {}: opened {}{}", v.id, v.cashier, v.opened_at, v.closed_at.as_deref().map(|c| format!(", closed {c}")).unwrap_or_default());
+    println!("  float:    {}", v.float);
+    println!("  expected: {}", v.expected);
+    if let (Some(c), Some(var)) = (v.counted, v.variance) {
+        println!("  counted:  {c}");
+        println!("  variance: {var} ({})", v.status);
+    }
 }
 
 fn login(app: &Airtill, pin: &str) -> Result<Session, AppError> {
@@ -228,6 +337,62 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 None => println!("pending sales are never cancelled automatically"),
             }
         }
+        Command::Report { pin, kind, format, paper, out } => {
+            let s = login(app, &pin)?;
+            let report = match kind {
+                ReportCommand::X => app.x_report(&s).await?,
+                ReportCommand::Z { number: Some(n) } => app.z_report_by_no(&s, n)?,
+                ReportCommand::Z { number: None } => app.z_report(&s).await?,
+                ReportCommand::Period { from, to } => app.period_report(&s, &from, &to)?,
+            };
+            let a4 = match paper.as_str() {
+                "a4" | "A4" => true,
+                "80mm" | "80" => false,
+                other => return Err(AppError::BadInput(format!("'{other}' is not a paper: use a4 or 80mm."))),
+            };
+            let bytes = match format.as_str() {
+                "text" => {
+                    let paper = if a4 { airtill_print::Paper::A4 } else { airtill_print::Paper::Roll(airtill_print::Roll::Mm80) };
+                    use std::io::Write;
+                    let mut stdout = std::io::stdout().lock();
+                    for (_, _, l) in airtill_app::report_export::report_lines(&report, paper) {
+                        // A closed pipe (`| head`) ends the listing quietly.
+                        if writeln!(stdout, "{l}").is_err() {
+                            break;
+                        }
+                    }
+                    None
+                }
+                "pdf" => Some(airtill_app::report_export::report_pdf(&report, a4)),
+                "csv" => Some(airtill_app::report_export::report_csv(&report).into_bytes()),
+                other => return Err(AppError::BadInput(format!("'{other}' is not a format: use text, pdf or csv."))),
+            };
+            if let Some(bytes) = bytes {
+                let out = out.ok_or_else(|| AppError::BadInput("Say where to write it: --out FILE.".into()))?;
+                std::fs::write(&out, bytes).map_err(|e| AppError::Io(format!("{} could not be written: {e}", out.display())))?;
+                println!("{} written to {}", airtill_app::report_export::title(&report), out.display());
+            }
+        }
+        Command::Shift { pin, op } => {
+            let s = login(app, &pin)?;
+            match op {
+                ShiftCommand::Open { float } => print_shift(&app.open_shift(&s, &float)?),
+                ShiftCommand::Show => match app.my_shift(&s)? {
+                    Some(v) => print_shift(&v),
+                    None => println!("no open shift"),
+                },
+                ShiftCommand::Close { counts } => {
+                    let counts = counts.iter().map(|c| parse_count(c)).collect::<Result<Vec<_>, _>>()?;
+                    print_shift(&app.close_shift(&s, &counts)?);
+                }
+            }
+        }
+        Command::Backup { pin, out } => {
+            let s = login(app, &pin)?;
+            app.backup(&s, &out)?;
+            println!("backup written to {}", out.display());
+        }
+        Command::Restore { .. } => unreachable!("handled before the app opens"),
         Command::Slip { pin, sale, out } => {
             let s = login(app, &pin)?;
             let f = app.save_slip(&s, sale, Some(out))?;

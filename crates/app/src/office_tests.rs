@@ -1,0 +1,268 @@
+//! The office's figures against hand-computed fixtures.
+
+use super::*;
+use crate::report_export::{report_csv, report_lines, report_pdf};
+use crate::{time, OpenOptions, DEMO_CASHIER, DEMO_MANAGER};
+use airtill_domain::SaleState;
+use airtill_print::{Paper, Roll};
+use airtill_store::{Outcome, SaleDetails};
+
+async fn app() -> (Airtill, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    (app, dir)
+}
+
+/// Writes a sale straight into the ledger in the given final or open state.
+fn sale(app: &Airtill, user: i64, network: &str, kind: &str, amount: i64, discount: i64, state: SaleState) -> i64 {
+    let n = app.store().sale_count().unwrap() + 1;
+    let d = SaleDetails {
+        request_id: format!("fixture-{n}"),
+        client_ref: uuid::Uuid::new_v4().to_string(),
+        user_id: user,
+        provider: "smartcall".into(),
+        network_name: network.into(),
+        product_id: 1,
+        product_name: format!("{network} {kind}"),
+        product_kind: kind.into(),
+        pinned: kind == "voucher",
+        recipient: format!("2783{n:07}"),
+        amount_minor: amount,
+        currency: Currency::ZAR,
+        discount_hundredths: Some(discount),
+    };
+    let mut store = app.store();
+    let now = time::now_ms();
+    let (row, _) = store.create_sale_submitting(&d, now).unwrap();
+    let o = Outcome { provider_ref: Some(format!("{}", 130_000_000 + n)), wallet_after_minor: Some(1_000_000 - n * 1_000), ..Default::default() };
+    match state {
+        SaleState::Succeeded | SaleState::Failed | SaleState::Pending | SaleState::InDoubt => {
+            store.transition(row.id, SaleState::Submitting, state, &o, now).unwrap();
+        }
+        SaleState::Cancelled => {
+            store.transition(row.id, SaleState::Submitting, SaleState::Pending, &o, now).unwrap();
+            store.transition(row.id, SaleState::Pending, SaleState::Cancelled, &o, now).unwrap();
+        }
+        other => panic!("no fixture for {other:?}"),
+    }
+    row.id
+}
+
+fn line(key: &str, count: i64, value: i64, cost: i64) -> ReportLine {
+    ReportLine { key: key.into(), count, value: Money::zar(value), cost: Money::zar(cost), profit: Money::zar(value - cost) }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn x_and_z_reports_add_up_to_hand_computed_figures_and_a_second_z_covers_only_what_came_after() {
+    let (app, _d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let (m, c) = (manager.user_id, cashier.user_id);
+    // R12.00 at 6%: cost 1128. R29.00 at 5.5%: 2900*550/10000 = 159.5, cost 2741.
+    // R5.00 at 6% pending; R49.99 refused; R10.00 cancelled.
+    sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
+    let pending = sale(&app, c, "MTN", "voucher", 500, 600, SaleState::Pending);
+    sale(&app, c, "Cell C", "data", 4_999, 725, SaleState::Failed);
+    sale(&app, m, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    sale(&app, c, "Telkom", "airtime", 1_000, 500, SaleState::Cancelled);
+
+    let x = app.x_report(&manager).await.unwrap();
+    assert_eq!(x.sold, vec![line("all", 3, 5_300, 4_997)]);
+    assert_eq!(x.by_network, vec![line("MTN", 2, 2_400, 2_256), line("Vodacom", 1, 2_900, 2_741)]);
+    assert_eq!(x.by_kind, vec![line("airtime", 1, 2_900, 2_741), line("voucher", 2, 2_400, 2_256)]);
+    assert_eq!(x.by_cashier, vec![line("Lindiwe", 1, 1_200, 1_128), line("Thabo", 2, 4_100, 3_869)]);
+    assert_eq!(x.by_provider, vec![line("smartcall", 3, 5_300, 4_997)]);
+    assert_eq!(x.by_tender, vec![line("cash", 3, 5_300, 4_997)]);
+    assert_eq!(x.by_hour.iter().map(|l| l.count).sum::<i64>(), 3);
+    assert_eq!(x.failed, vec![ReportLine { key: "failed".into(), count: 1, value: Money::zar(4_999), cost: Money::zar(0), profit: Money::zar(0) }]);
+    assert_eq!(x.unresolved.iter().map(|s| s.sale_id).collect::<Vec<_>>(), vec![pending]);
+    assert_eq!(x.cancelled.len(), 1);
+    assert_eq!(x.cancelled[0].amount, Money::zar(1_000));
+    // The wallet: opening unknown before the first sale; closing asked of the sandbox.
+    assert_eq!(x.wallets.len(), 1);
+    assert_eq!(x.wallets[0].closing_source, "asked the provider now");
+    // An X changes nothing.
+    assert!(app.z_numbers(&manager).unwrap().is_empty());
+
+    let z1 = app.z_report(&manager).await.unwrap();
+    assert_eq!(z1.z_no, Some(1));
+    assert_eq!(z1.sold, x.sold);
+    assert_eq!(app.z_report_by_no(&manager, 1).unwrap(), z1, "a Z reads back as produced");
+
+    // After Z 1: the pending sale settles, and one more sale.
+    {
+        let mut store = app.store();
+        store.transition(pending, SaleState::Pending, SaleState::Succeeded, &Outcome::default(), time::now_ms()).unwrap();
+    }
+    sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
+    let z2 = app.z_report(&manager).await.unwrap();
+    assert_eq!(z2.z_no, Some(2));
+    // 500 (cost 470) settled since Z 1, and 2900 (cost 2741).
+    assert_eq!(z2.sold, vec![line("all", 2, 3_400, 3_211)]);
+    assert_eq!(z2.settled_since_last_z.iter().map(|s| (s.sale_id, s.state.as_str())).collect::<Vec<_>>(), vec![(pending, "succeeded")]);
+    assert!(z2.unresolved.is_empty());
+    assert!(z2.failed.is_empty() && z2.cancelled.is_empty());
+    // The wallet opens where Z 1 closed.
+    assert_eq!(z2.wallets[0].opening, z1.wallets[0].closing);
+    // Z 1 is untouched and final.
+    assert_eq!(app.z_report_by_no(&manager, 1).unwrap(), z1);
+    assert_eq!(app.z_numbers(&manager).unwrap(), vec![1, 2]);
+    let third = app.z_report(&manager).await.unwrap();
+    assert!(third.sold.is_empty(), "a Z with nothing new sold is empty");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_period_report_covers_its_days_and_checks_its_dates() {
+    let (app, _d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+    sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    let today = time::local_date(time::now_ms());
+    let r = app.period_report(&manager, &today, &today).unwrap();
+    assert_eq!(r.sold, vec![line("all", 1, 1_200, 1_128)]);
+    let yesterday = time::local_date(time::now_ms() - 86_400_000);
+    assert!(app.period_report(&manager, &yesterday, &yesterday).unwrap().sold.is_empty());
+    assert!(matches!(app.period_report(&manager, &today, &yesterday), Err(AppError::BadInput(_))));
+    assert!(matches!(app.period_report(&manager, "23/11/2026", &today), Err(AppError::BadInput(m)) if m.contains("2026-11-23")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shifts_record_the_variance_over_short_or_balanced_never_forced() {
+    let (app, _d) = app().await;
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let count = |pairs: &[(i64, i64)]| pairs.iter().map(|&(denomination, pieces)| DenominationCount { denomination, pieces }).collect::<Vec<_>>();
+
+    // Balanced: float R500, a R12 sale; 2 x R200 + R100 + R10 + R2 = R512.
+    let s = app.open_shift(&cashier, "500.00").unwrap();
+    assert_eq!(s.float, Money::zar(50_000));
+    assert!(matches!(app.open_shift(&cashier, "100"), Err(AppError::BadInput(_))), "one open shift");
+    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    sale(&app, cashier.user_id, "MTN", "voucher", 900, 600, SaleState::Failed);
+    assert_eq!(app.my_shift(&cashier).unwrap().unwrap().expected, Money::zar(51_200));
+    let closed = app.close_shift(&cashier, &count(&[(20_000, 2), (10_000, 1), (1_000, 1), (200, 1)])).unwrap();
+    assert_eq!((closed.expected, closed.counted, closed.variance, closed.status.as_str()), (Money::zar(51_200), Some(Money::zar(51_200)), Some(Money::zar(0)), "balanced"));
+    assert_eq!(closed.counts.len(), 4);
+
+    // Over by R1: float R100, R29 sold, R130 counted.
+    app.open_shift(&cashier, "100").unwrap();
+    sale(&app, cashier.user_id, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
+    let over = app.close_shift(&cashier, &count(&[(10_000, 1), (2_000, 1), (1_000, 1)])).unwrap();
+    assert_eq!((over.variance, over.status.as_str()), (Some(Money::zar(100)), "over"));
+
+    // Short by R2.50: float R50, nothing sold, R47.50 counted.
+    app.open_shift(&cashier, "50").unwrap();
+    let short = app.close_shift(&cashier, &count(&[(2_000, 2), (500, 1), (200, 1), (50, 1)])).unwrap();
+    assert_eq!((short.variance, short.status.as_str()), (Some(Money::zar(-250)), "short"));
+
+    // Bad counts change nothing.
+    app.open_shift(&cashier, "0").unwrap();
+    for bad in [count(&[(300, 1)]), count(&[(500, 1), (500, 2)]), count(&[(500, -1)])] {
+        assert!(matches!(app.close_shift(&cashier, &bad), Err(AppError::BadInput(_))));
+    }
+    assert!(app.my_shift(&cashier).unwrap().is_some(), "still open");
+    assert!(matches!(app.open_shift(&cashier, "-5"), Err(AppError::BadInput(_))));
+    assert!(matches!(app.open_shift(&cashier, "abc"), Err(AppError::BadInput(_))));
+
+    // The Z lists every shift with its variance.
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let z = app.z_report(&manager).await.unwrap();
+    let statuses: Vec<&str> = z.shifts.iter().map(|s| s.status.as_str()).collect();
+    assert_eq!(statuses, vec!["balanced", "over", "short", "open"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cashier_is_refused_every_manager_command() {
+    let (app, d) = app().await;
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let forbidden = |r: std::result::Result<(), AppError>| assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+    forbidden(app.x_report(&cashier).await.map(|_| ()));
+    forbidden(app.z_report(&cashier).await.map(|_| ()));
+    forbidden(app.period_report(&cashier, "2026-11-01", "2026-11-30").map(|_| ()));
+    forbidden(app.z_report_by_no(&cashier, 1).map(|_| ()));
+    forbidden(app.z_numbers(&cashier).map(|_| ()));
+    forbidden(app.backup(&cashier, &d.path().join("b.db")));
+    assert!(!d.path().join("b.db").exists());
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    assert!(app.z_numbers(&manager).unwrap().is_empty(), "the refused Z wrote nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn csv_parses_back_to_the_same_figures_and_the_pdf_says_them() {
+    let (app, d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+    sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
+    sale(&app, c, "MTN", "voucher", 500, 600, SaleState::InDoubt);
+    let z = app.z_report(&manager).await.unwrap();
+
+    let text = report_csv(&z);
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let mut by_network = Vec::new();
+    let mut sold = Vec::new();
+    let mut unresolved = 0;
+    for rec in rd.records() {
+        let rec = rec.unwrap();
+        let money = |i: usize| Money::parse(&rec[i], Currency::ZAR).unwrap();
+        match &rec[0] {
+            "network" => by_network.push(ReportLine { key: rec[1].to_string(), count: rec[2].parse().unwrap(), value: money(3), cost: money(4), profit: money(5) }),
+            "sold" => sold.push(ReportLine { key: rec[1].to_string(), count: rec[2].parse().unwrap(), value: money(3), cost: money(4), profit: money(5) }),
+            "unresolved" => unresolved += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(by_network, z.by_network);
+    assert_eq!(sold, z.sold);
+    assert_eq!(unresolved, 1);
+
+    // The PDF's text, read back by pdftotext, holds the figures.
+    for (a4, name) in [(true, "z.pdf"), (false, "z80.pdf")] {
+        let pdf = report_pdf(&z, a4);
+        assert!(pdf.starts_with(b"%PDF-"));
+        let path = d.path().join(name);
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) is installed by make");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for want in ["Z REPORT 1", "R41.00", "R38.69", "Vodacom", "PENDING AND IN DOUBT", "in_doubt", "TRAINING"] {
+            assert!(text.to_uppercase().contains(&want.to_uppercase()), "{name}: missing {want} in\n{text}");
+        }
+    }
+    // Lines fit their paper.
+    for paper in [Paper::A4, Paper::Roll(Roll::Mm80)] {
+        for (style, _, l) in report_lines(&z, paper) {
+            assert!(l.chars().count() <= paper.chars_per_line(style).max(8), "{paper:?}: {l}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_then_restore_gives_the_same_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
+    let out = dir.path().join("backup.db");
+    let before = {
+        let app = Airtill::open(opts.clone()).await.unwrap();
+        let manager = app.login(DEMO_MANAGER.1).unwrap();
+        let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+        sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+        sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Pending);
+        app.backup(&manager, &out).unwrap();
+        assert!(matches!(app.backup(&manager, &out), Err(AppError::BadInput(_))), "never over an existing file");
+        // A sale after the backup is not in it.
+        sale(&app, c, "MTN", "voucher", 500, 600, SaleState::Succeeded);
+        let ledger: Vec<_> = app.store().all_sales().unwrap().into_iter().map(|s| (s.id, s.details.client_ref, s.state, s.details.amount_minor)).collect();
+        app.shutdown().await;
+        ledger
+    };
+    let target = dir.path().join("airtill.db");
+    let kept = airtill_store::Store::restore(&out, &target, 1).unwrap();
+    assert!(kept.exists(), "the replaced ledger is kept aside");
+    let restored: Vec<_> = airtill_store::Store::open(&target).unwrap().all_sales().unwrap().into_iter().map(|s| (s.id, s.details.client_ref, s.state, s.details.amount_minor)).collect();
+    assert_eq!(restored, before[..2].to_vec());
+    // Not a backup: refused, nothing replaced.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    assert!(airtill_store::Store::restore(&junk, &target, 2).is_err());
+    assert_eq!(airtill_store::Store::open(&target).unwrap().all_sales().unwrap().len(), 2);
+}
