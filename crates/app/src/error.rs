@@ -30,6 +30,9 @@ pub enum AppError {
     Storage(#[from] airtill_store::StoreError),
     #[error("{0}")]
     Io(String),
+    /// Too many wrong PINs in a row: nobody can log in at this till until then.
+    #[error("Too many wrong PINs. This till is locked until {until}. A manager can unlock it sooner from another till, or wait.")]
+    LockedOut { until: String },
     /// The guard rail: an unresolved sale to the same number and amount.
     #[error("{message}")]
     NeedsOverride { sale_id: i64, message: String },
@@ -65,6 +68,7 @@ impl AppError {
             AppError::Storage(_) => "storage",
             AppError::Io(_) => "io",
             AppError::NeedsOverride { .. } => "needs_override",
+            AppError::LockedOut { .. } => "locked_out",
         }
     }
 

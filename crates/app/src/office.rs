@@ -344,6 +344,18 @@ impl Airtill {
         self.build(&store, session, ReportKind::Period, None, &window, from_ms, to_ms, wallets, Vec::new())
     }
 
+    /// The sale ids a Z made now would cover (for the benchmark's sqlite3 side).
+    pub fn z_window_for_bench(&self, session: &Session) -> Result<(i64, i64)> {
+        session.require_manager()?;
+        let (after, upto, _) = self.z_bounds()?;
+        Ok((after, upto))
+    }
+
+    /// `[from_ms, to_ms)` of a period report (for the benchmark's sqlite3 side).
+    pub fn period_bounds_for_bench(&self, from: &str, to: &str) -> Result<(i64, i64)> {
+        Ok((parse_local_date(from)?, time::local_day_bounds(parse_local_date(to)?).1))
+    }
+
     /// `(after_sale_id, upto_sale_id, from_ms)` of a Z made now.
     fn z_bounds(&self) -> Result<(i64, i64, i64)> {
         let store = self.store();
@@ -357,19 +369,47 @@ impl Airtill {
     }
 
     fn since_last_z(&self, session: &Session, kind: ReportKind, live: Vec<(String, Money)>) -> Result<Report> {
+        let upto = self.store().last_sale_id()?;
+        self.since_last_z_upto(session, kind, live, upto, time::now_ms())
+    }
+
+    /// Z reports for a ledger made by the benchmark's generator: one at each cutoff
+    /// (a day's close), covering the sales created before it, as if produced then.
+    pub fn z_reports_for_history(&self, session: &Session, cutoffs: &[i64]) -> Result<usize> {
+        session.require_manager()?;
+        let mut made = 0;
+        for &cutoff in cutoffs {
+            let upto = self.store().last_sale_id_before(cutoff)?;
+            let report = self.since_last_z_upto(session, ReportKind::Z, Vec::new(), upto, cutoff)?;
+            let last = self.store().last_z()?;
+            let z = ZRow {
+                till_id: report.till_id.clone(),
+                z_no: report.z_no.unwrap_or(1),
+                after_sale_id: last.as_ref().map_or(0, |z| z.upto_sale_id),
+                upto_sale_id: upto,
+                from_ms: last.as_ref().map_or(0, |z| z.produced_ms),
+                produced_ms: cutoff,
+                produced_by: session.user_id,
+                body: serde_json::to_string(&report).map_err(|e| AppError::Io(e.to_string()))?,
+            };
+            self.store().save_z(&z)?;
+            made += 1;
+        }
+        Ok(made)
+    }
+
+    fn since_last_z_upto(&self, session: &Session, kind: ReportKind, live: Vec<(String, Money)>, upto: i64, now: i64) -> Result<Report> {
         let store = self.store();
         let last = store.last_z()?;
         let after = last.as_ref().map_or(0, |z| z.upto_sale_id);
-        let upto = store.last_sale_id()?;
         let carried = match &last {
             Some(z) => unresolved_ids(z)?,
             None => Vec::new(),
         };
         let from_ms = match &last {
             Some(z) => z.produced_ms,
-            None => store.first_sale_ms()?.unwrap_or_else(time::now_ms),
+            None => store.first_sale_ms()?.unwrap_or(now),
         };
-        let now = time::now_ms();
         let window = Window::Ids { after, upto, carried: carried.clone() };
         let previous: Option<Report> = last.as_ref().and_then(|z| serde_json::from_str(&z.body).ok());
         let mut providers = store.providers_in(&window)?;
@@ -474,6 +514,33 @@ impl Airtill {
         self.store().backup_to(out)?;
         Ok(())
     }
+}
+
+/// Makes a data folder holding `sales` sales over `days` days before now (the
+/// reports benchmark's "year of a busy shop"): the demo shop and people plus two
+/// cashiers, each sale with its history, and a Z at every day's close but the last.
+pub async fn generate_ledger(dir: &std::path::Path, sales: i64, days: i64, seed: u64) -> Result<airtill_store::generate::Generated> {
+    const DAY_MS: i64 = 86_400_000;
+    // 20:00 in South Africa (UTC+2), when the shop closes.
+    const CLOSE_UTC_MS: i64 = 18 * 3_600_000;
+    if dir.join("airtill.db").exists() {
+        return Err(AppError::BadInput(format!("{} already holds a ledger", dir.display())));
+    }
+    let opts = crate::OpenOptions { data_dir: dir.to_path_buf() };
+    let app = Airtill::open(opts.clone()).await?;
+    let manager = app.login(crate::DEMO_MANAGER.1)?;
+    app.add_user(&manager, "Zanele", "cashier", "4321")?;
+    app.add_user(&manager, "Sipho", "cashier", "5678")?;
+    let users = app.user_ids(&manager)?;
+    app.shutdown().await;
+    drop(app);
+    let g = airtill_store::generate::year_of_sales(&dir.join("airtill.db"), sales, days, time::now_ms(), &users, seed)?;
+    let app = Airtill::open(opts).await?;
+    let manager = app.login(crate::DEMO_MANAGER.1)?;
+    let cutoffs: Vec<i64> = (g.first_ms / DAY_MS..g.last_ms / DAY_MS).map(|d| d * DAY_MS + CLOSE_UTC_MS).collect();
+    app.z_reports_for_history(&manager, &cutoffs)?;
+    app.shutdown().await;
+    Ok(g)
 }
 
 /// Now, in epoch ms.

@@ -266,3 +266,34 @@ async fn backup_then_restore_gives_the_same_ledger() {
     assert!(airtill_store::Store::restore(&junk, &target, 2).is_err());
     assert_eq!(airtill_store::Store::open(&target).unwrap().all_sales().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_passes_a_sound_till_and_names_a_broken_z_chain() {
+    let (app, _d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    assert!(matches!(app.doctor(&cashier).await, Err(AppError::Forbidden(_))));
+    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    app.z_report(&manager).await.unwrap();
+    let checks = app.doctor(&manager).await.unwrap();
+    let status = |name: &str| checks.iter().find(|c| c.name == name).unwrap().status;
+    use crate::doctor::CheckStatus;
+    for name in ["database integrity", "durability", "Z reports", "unresolved sales", "provider reachable", "provider credentials"] {
+        assert_eq!(status(name), CheckStatus::Ok, "{name}: {checks:?}");
+    }
+    assert_eq!(status("receipt printer"), CheckStatus::Warning);
+    // A Z written past the chain (as by hand in the file) is named.
+    let z = airtill_store::ZRow { till_id: String::new(), z_no: 2, after_sale_id: 1, upto_sale_id: 1, from_ms: 0, produced_ms: 0, produced_by: manager.user_id, body: "{}".into() };
+    app.store().save_z(&z).unwrap();
+    let z3 = airtill_store::ZRow { z_no: 3, after_sale_id: 1, ..z };
+    app.store().save_z(&z3).unwrap();
+    let checks = app.doctor(&manager).await.unwrap();
+    assert_eq!(checks.iter().find(|c| c.name == "Z reports").unwrap().status, CheckStatus::Ok, "a chain of empty Zs is sound");
+    // A Z slipped into the file by hand, skipping a number, is named.
+    let raw = rusqlite::Connection::open(app.ledger_path()).unwrap();
+    raw.execute("INSERT INTO z_reports (till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body) VALUES ('T1', 5, 1, 1, 0, 0, 1, '{}')", []).unwrap();
+    let checks = app.doctor(&manager).await.unwrap();
+    let z = checks.iter().find(|c| c.name == "Z reports").unwrap();
+    assert_eq!(z.status, CheckStatus::Failed);
+    assert!(z.detail.contains("Z 5"), "{}", z.detail);
+}

@@ -6,7 +6,7 @@ use crate::{AppError, Airtill, Result, Session};
 use airtill_domain::Money;
 use airtill_providers::smartcall::{Fetched, NetworkHealth, SmartcallError};
 
-fn provider_error(e: SmartcallError) -> AppError {
+pub(crate) fn provider_error(e: SmartcallError) -> AppError {
     AppError::Provider { class: e.class_for_read(), message: format!("{} ({e})", e.cashier_message()) }
 }
 

@@ -2,6 +2,7 @@
 //! mode with `synchronous=FULL`: once a function here returns, the row survives a
 //! crash or a power cut.
 
+pub mod generate;
 mod office;
 mod schema;
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};

@@ -142,7 +142,7 @@ fn z_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ZRow> {
 const Z_COLUMNS: &str = "till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body";
 
 impl Store {
-    fn till_id(&self) -> Result<String> {
+    pub(crate) fn till_id(&self) -> Result<String> {
         self.conn.prepare_cached("SELECT till_id FROM shop WHERE id = 1")?.query_row([], |r| r.get(0)).optional()?.ok_or_else(|| StoreError::Corrupt("the shop is not set up".into()))
     }
 
@@ -213,6 +213,11 @@ impl Store {
             .prepare_cached("SELECT wallet_after_minor, updated_ms FROM sales WHERE provider = ?1 AND id <= ?2 AND wallet_after_minor IS NOT NULL ORDER BY id DESC LIMIT 1")?
             .query_row(params![provider, upto_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
+    }
+
+    /// The newest sale created before `ms` (0 when there is none).
+    pub fn last_sale_id_before(&self, ms: i64) -> Result<i64> {
+        Ok(self.conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM sales WHERE created_ms < ?1")?.query_row([ms], |r| r.get(0))?)
     }
 
     /// When the first sale was made (a first Z starts there).

@@ -96,6 +96,24 @@ enum Command {
         #[command(subcommand)]
         op: ShiftCommand,
     },
+    /// Match the till's sales with Smartcall's own figures for the same days
+    /// (manager). Exits 1 when anything differs.
+    Reconcile {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// The (first) South African day, as 2026-11-23.
+        #[arg(long)]
+        date: String,
+        /// The last day (default: the same day).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Check the database, the Z chain, unresolved sales, the provider and the
+    /// printer (manager). Exits 1 when a check fails.
+    Doctor {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
     /// Copy the ledger to a new file while the till runs (manager).
     Backup {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -385,6 +403,52 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                     let counts = counts.iter().map(|c| parse_count(c)).collect::<Result<Vec<_>, _>>()?;
                     print_shift(&app.close_shift(&s, &counts)?);
                 }
+            }
+        }
+        Command::Reconcile { pin, date, to } => {
+            let s = login(app, &pin)?;
+            let to = to.unwrap_or_else(|| date.clone());
+            let r = app.reconcile(&s, &date, &to).await?;
+            println!("reconciliation with {} for {} to {}: {} sales checked", r.provider, r.from_date, r.to_date, r.sales_checked);
+            println!("{:<20} {:>10} {:>12} {:>10} {:>12}", "network", "till", "", "provider", "");
+            for n in &r.networks {
+                println!("{:<20} {:>10} {:>12} {:>10} {:>12}  {}", n.network, n.till_count, n.till_value.to_string(), n.provider_count, n.provider_value.to_string(), if n.matches { "ok" } else { "DIFFERS" });
+            }
+            for (label, m) in [("opening", r.provider_opening), ("deposits", r.provider_deposits), ("closing", r.provider_closing)] {
+                if let Some(m) = m {
+                    println!("provider wallet {label}: {m}");
+                }
+            }
+            for m in &r.mismatches {
+                let receipt = m.receipt_no.map(|n| format!("receipt {n:06} ")).unwrap_or_default();
+                println!("- {:?}: {receipt}{} {}: {}", m.kind, m.network, m.amount, m.explanation);
+                if let Some(c) = &m.client_ref {
+                    println!("    client reference {c}{}", m.provider_ref.as_deref().map(|p| format!(", Smartload reference {p}")).unwrap_or_default());
+                }
+            }
+            if let Some(n) = &r.note {
+                println!("{n}");
+            }
+            if r.clean {
+                println!("everything matches");
+            } else {
+                return Err(AppError::BadInput(format!("{} difference(s) found", r.mismatches.len().max(1))));
+            }
+        }
+        Command::Doctor { pin } => {
+            let s = login(app, &pin)?;
+            let checks = app.doctor(&s).await?;
+            for c in &checks {
+                let mark = match c.status {
+                    airtill_app::doctor::CheckStatus::Ok => "ok  ",
+                    airtill_app::doctor::CheckStatus::Warning => "WARN",
+                    airtill_app::doctor::CheckStatus::Failed => "FAIL",
+                };
+                println!("[{mark}] {:<22} {}", c.name, c.detail);
+            }
+            let failed = checks.iter().filter(|c| c.status == airtill_app::doctor::CheckStatus::Failed).count();
+            if failed > 0 {
+                return Err(AppError::BadInput(format!("{failed} check(s) failed")));
             }
         }
         Command::Backup { pin, out } => {

@@ -1,0 +1,89 @@
+//! `airtill doctor`: the checks support staff run first. Each says what it found and
+//! what to do.
+
+use crate::{time, Airtill, Result, Session};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Ok,
+    Warning,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Check {
+    pub name: String,
+    pub status: CheckStatus,
+    pub detail: String,
+}
+
+fn check(name: &str, status: CheckStatus, detail: impl Into<String>) -> Check {
+    Check { name: name.into(), status, detail: detail.into() }
+}
+
+impl Airtill {
+    /// Database integrity and durability, the Z chain, sales left unresolved, the
+    /// provider's reachability and credentials, the printer (manager).
+    pub async fn doctor(&self, session: &Session) -> Result<Vec<Check>> {
+        session.require_manager()?;
+        use CheckStatus as S;
+        let mut out = Vec::new();
+        {
+            let store = self.store();
+            match store.integrity_check() {
+                Ok(r) if r == "ok" => out.push(check("database integrity", S::Ok, "PRAGMA integrity_check: ok")),
+                Ok(r) => out.push(check("database integrity", S::Failed, format!("{r}. Restore the last backup (airtill restore) and call support."))),
+                Err(e) => out.push(check("database integrity", S::Failed, e.to_string())),
+            }
+            match store.durability() {
+                Ok((mode, 2)) if mode == "wal" => out.push(check("durability", S::Ok, "WAL journal, synchronous=FULL: a sale on disk stays there")),
+                Ok((mode, sync)) => out.push(check("durability", S::Failed, format!("journal {mode}, synchronous {sync}: sales could be lost on a power cut"))),
+                Err(e) => out.push(check("durability", S::Failed, e.to_string())),
+            }
+            let zs = store.z_reports()?;
+            let mut expected_after = 0;
+            let mut broken = None;
+            for (i, z) in zs.iter().enumerate() {
+                if z.z_no != i as i64 + 1 || z.after_sale_id != expected_after {
+                    broken = Some(z.z_no);
+                    break;
+                }
+                expected_after = z.upto_sale_id;
+            }
+            match broken {
+                None => out.push(check("Z reports", S::Ok, format!("{} Z report(s), numbered without gaps, each starting where the last ended", zs.len()))),
+                Some(n) => out.push(check("Z reports", S::Failed, format!("Z {n} does not follow the one before it: the ledger was changed outside Airtill"))),
+            }
+            let unresolved = store.unresolved_sales()?;
+            let now = time::now_ms();
+            let old: Vec<_> = unresolved.iter().filter(|s| now - s.created_ms > 3_600_000).collect();
+            if unresolved.is_empty() {
+                out.push(check("unresolved sales", S::Ok, "none"));
+            } else if old.is_empty() {
+                out.push(check("unresolved sales", S::Ok, format!("{} being resolved now", unresolved.len())));
+            } else {
+                out.push(check(
+                    "unresolved sales",
+                    S::Warning,
+                    format!("{} older than an hour (oldest receipt {:06}): the provider cannot be reached, or they need a manager's decision", old.len(), old[0].receipt_no),
+                ));
+            }
+        }
+        let mode = if self.is_training() { "the training sandbox" } else { "Smartcall" };
+        match tokio::time::timeout(std::time::Duration::from_secs(10), self.smartcall.ping()).await {
+            Ok(Ok(_)) => out.push(check("provider reachable", S::Ok, format!("{mode} answers"))),
+            Ok(Err(e)) => out.push(check("provider reachable", S::Failed, format!("{mode}: {}", e.cashier_message()))),
+            Err(_) => out.push(check("provider reachable", S::Failed, format!("{mode} did not answer within 10 seconds"))),
+        }
+        match tokio::time::timeout(std::time::Duration::from_secs(10), self.smartcall.balance()).await {
+            Ok(Ok(cents)) => out.push(check("provider credentials", S::Ok, format!("logged in; wallet {}", airtill_domain::Money::zar(cents)))),
+            Ok(Err(e)) => out.push(check("provider credentials", S::Failed, format!("{}. Check the account in Settings.", e.cashier_message()))),
+            Err(_) => out.push(check("provider credentials", S::Failed, "no answer within 10 seconds")),
+        }
+        out.push(check("receipt printer", S::Warning, "none set up: slips are saved as PDF and printed from there"));
+        Ok(out)
+    }
+}

@@ -1,0 +1,267 @@
+//! Reconciliation with the provider: Smartcall's own cashup for the same days, matched
+//! with the ledger by network (count and value), and every sale of those days checked
+//! by its reference. Every mismatch is listed, in both directions, with the sale it
+//! concerns where there is one to name.
+
+use crate::{time, AppError, Airtill, Result, Session};
+use airtill_domain::{Currency, Money};
+use airtill_providers::smartcall::{Cashup, ErrorCode, TransactionStatus};
+use airtill_store::{SaleRow, Window};
+use futures::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+const DAY_MS: i64 = 86_400_000;
+const SAST_MS: i64 = 2 * 3_600_000;
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{text}' is not a date. Write it as 2026-11-23.")))
+}
+
+/// Midnight of a South African day, in epoch ms.
+fn sast_day_start(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis() - SAST_MS
+}
+
+/// The South African date at `ms`.
+pub fn sast_date(ms: i64) -> chrono::NaiveDate {
+    chrono::DateTime::from_timestamp_millis(ms + SAST_MS).unwrap_or_default().date_naive()
+}
+
+/// Sales checked with the provider at once.
+const CHECKS_AT_ONCE: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NetworkMatch {
+    pub network: String,
+    pub till_count: i64,
+    pub till_value: Money,
+    pub provider_count: i64,
+    pub provider_value: Money,
+    pub matches: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MismatchKind {
+    /// The provider counts more on a network than the till has (its API names no
+    /// sale: sold from another till or app on the same account, or lost here).
+    MissingAtTill,
+    /// The till has a sale as sold that the provider does not know.
+    MissingAtProvider,
+    /// Both know the sale; they disagree on whether it sold.
+    StateDiffers,
+    /// Both know the sale; they disagree on its amount.
+    AmountDiffers,
+    /// The till has it pending or in doubt (the resolver is still asking).
+    Unresolved,
+    /// The provider could not be asked about the sale.
+    NotChecked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Mismatch {
+    pub kind: MismatchKind,
+    pub network: String,
+    pub sale_id: Option<i64>,
+    pub receipt_no: Option<i64>,
+    pub client_ref: Option<String>,
+    pub provider_ref: Option<String>,
+    pub till_state: Option<String>,
+    pub provider_state: Option<String>,
+    pub amount: Money,
+    /// In the manager's words: what differs and what to do.
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Reconciliation {
+    pub provider: String,
+    pub from_date: String,
+    pub to_date: String,
+    pub networks: Vec<NetworkMatch>,
+    pub mismatches: Vec<Mismatch>,
+    pub sales_checked: i64,
+    pub provider_opening: Option<Money>,
+    pub provider_closing: Option<Money>,
+    pub provider_deposits: Option<Money>,
+    /// True when every network matches and no sale differs.
+    pub clean: bool,
+    /// In training mode: the sandbox starts afresh with each start of Airtill, so it
+    /// knows only the sales of this run.
+    pub note: Option<String>,
+}
+
+/// A network's name as a key both sides share: `Vodacom` and `VOD`, `Cell C` and
+/// `CELLC`, `Telkom Mobile` and `TELKOM MOBILE` meet.
+pub fn network_key(name: &str) -> String {
+    let k: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_uppercase();
+    match k.as_str() {
+        "VOD" => "VODACOM".into(),
+        _ => k,
+    }
+}
+
+/// The provider's recharges per network key: `(shown name, count, value in cents)`.
+fn provider_recharges(c: &Cashup) -> BTreeMap<String, (String, i64, i64)> {
+    let mut out = BTreeMap::new();
+    for i in c.cashup_response_items.iter().filter(|i| i.group_description.trim().eq_ignore_ascii_case("Recharges")) {
+        let name = i.item_description.clone().unwrap_or_default();
+        let e = out.entry(network_key(&name)).or_insert((name.trim().to_string(), 0, 0));
+        e.1 += i.item_count.unwrap_or(0);
+        // Recharges are negative in a cashup: money out of the wallet.
+        e.2 += -i.amount.unwrap_or(0);
+    }
+    out
+}
+
+fn group_amount(c: &Cashup, group: &str) -> Option<i64> {
+    c.cashup_response_items.iter().find(|i| i.group_description.trim().eq_ignore_ascii_case(group)).and_then(|i| i.amount)
+}
+
+/// Matches the till's sales with the provider's totals per network: the till counts
+/// what the provider took money for (sold and still pending).
+pub fn match_networks(sales: &[SaleRow], cashup: &Cashup) -> (Vec<NetworkMatch>, Vec<Mismatch>) {
+    let mut till: BTreeMap<String, (String, i64, i64)> = BTreeMap::new();
+    for s in sales.iter().filter(|s| matches!(s.state.as_str(), "succeeded" | "pending")) {
+        let e = till.entry(network_key(&s.details.network_name)).or_insert((s.details.network_name.clone(), 0, 0));
+        e.1 += 1;
+        e.2 += s.details.amount_minor;
+    }
+    let provider = provider_recharges(cashup);
+    let keys: std::collections::BTreeSet<&String> = till.keys().chain(provider.keys()).collect();
+    let mut networks = Vec::new();
+    let mut mismatches = Vec::new();
+    for k in keys {
+        let (tn, tc, tv) = till.get(k).cloned().unwrap_or_default();
+        let (pn, pc, pv) = provider.get(k).cloned().unwrap_or_default();
+        let network = if tn.is_empty() { pn } else { tn };
+        let matches = tc == pc && tv == pv;
+        if pc > tc || pv > tv {
+            let (n, v) = ((pc - tc).max(0), (pv - tv).max(0));
+            mismatches.push(Mismatch {
+                kind: MismatchKind::MissingAtTill,
+                network: network.clone(),
+                sale_id: None,
+                receipt_no: None,
+                client_ref: None,
+                provider_ref: None,
+                till_state: None,
+                provider_state: None,
+                amount: Money::zar(v),
+                explanation: format!(
+                    "Smartcall counts {n} more sale(s) worth {} on {network} than this till has. They were sold from another till or app on the same Smartload account, or lost here: ask Smartcall for the list.",
+                    Money::zar(v)
+                ),
+            });
+        }
+        networks.push(NetworkMatch { network, till_count: tc, till_value: Money::zar(tv), provider_count: pc, provider_value: Money::zar(pv), matches });
+    }
+    (networks, mismatches)
+}
+
+fn sale_mismatch(s: &SaleRow, kind: MismatchKind, provider_state: Option<String>, explanation: String) -> Mismatch {
+    Mismatch {
+        kind,
+        network: s.details.network_name.clone(),
+        sale_id: Some(s.id),
+        receipt_no: Some(s.receipt_no),
+        client_ref: Some(s.details.client_ref.clone()),
+        provider_ref: s.outcome.provider_ref.clone(),
+        till_state: Some(s.state.as_str().to_string()),
+        provider_state,
+        amount: Money::new(s.details.amount_minor, s.details.currency),
+        explanation,
+    }
+}
+
+impl Airtill {
+    /// Reconciles the local days `from..=to` (`YYYY-MM-DD`) with Smartcall (manager).
+    pub async fn reconcile(&self, session: &Session, from: &str, to: &str) -> Result<Reconciliation> {
+        session.require_manager()?;
+        // Smartcall's days are South African days (UTC+2, no daylight saving), whatever
+        // the till's clock is set to: the till's sales are taken by the same days.
+        let start = parse_date(from)?;
+        let end = parse_date(to)?;
+        if end < start {
+            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
+        }
+        let from_ms = sast_day_start(start);
+        let to_ms = sast_day_start(end) + DAY_MS;
+        let today = sast_date(time::now_ms());
+        let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }
+        .map_err(crate::provider::provider_error)?;
+
+        let all = self.store().sales_in(&Window::Created { from_ms, to_ms }, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
+        let sales: Vec<SaleRow> = all.into_iter().filter(|s| s.details.provider == "smartcall").collect();
+        let (networks, mut mismatches) = match_networks(&sales, &cashup);
+
+        // Every sale the provider may know, checked by its reference.
+        let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").collect();
+        let answers: Vec<_> = stream::iter(to_check.iter().map(|s| async move { (*s, self.smartcall.transaction(&s.details.client_ref).await) }))
+            .buffered(CHECKS_AT_ONCE)
+            .collect()
+            .await;
+        let checked = answers.len() as i64;
+        mismatches.extend(answers.into_iter().filter_map(|(s, answer)| check_sale(s, answer)));
+        let money = |m: Option<i64>| m.map(|v| Money::new(v, Currency::ZAR));
+        let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
+        Ok(Reconciliation {
+            provider: "smartcall".into(),
+            from_date: start.to_string(),
+            to_date: end.to_string(),
+            networks,
+            mismatches,
+            sales_checked: checked,
+            provider_opening: money(group_amount(&cashup, "Opening Balance")),
+            provider_closing: money(group_amount(&cashup, "Closing Balance")),
+            provider_deposits: money(group_amount(&cashup, "Deposits")),
+            clean,
+            note: self.is_training().then(|| "Training: the practice provider starts afresh each time Airtill starts, so it knows only the sales made since then.".to_string()),
+        })
+    }
+}
+
+/// One sale against the provider's record of it.
+fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartcall::Transaction, airtill_providers::smartcall::SmartcallError>) -> Option<Mismatch> {
+    let state = s.state.as_str();
+    let unresolved = matches!(state, "pending" | "in_doubt" | "submitting");
+    match answer {
+        Ok(t) => {
+            let ps = t.status();
+            let shown = t.status.clone().or_else(|| ps.map(|p| format!("{p:?}").to_uppercase()));
+            let provider_sold = ps == Some(TransactionStatus::Successful);
+            let provider_open = matches!(ps, Some(TransactionStatus::Requested | TransactionStatus::Pending));
+            if unresolved {
+                return Some(sale_mismatch(s, MismatchKind::Unresolved, shown, format!("Still {state} at the till; Smartcall says {}. The till keeps asking; nothing to do yet.", ps.map_or("nothing clear".into(), |p| format!("{p:?}").to_lowercase()))));
+            }
+            if state == "succeeded" && !provider_sold && !provider_open {
+                return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, "The till shows it sold; Smartcall says it did not. If a PIN was given, phone Smartcall with this reference.".into()));
+            }
+            if state != "succeeded" && provider_sold {
+                return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, format!("Smartcall sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier.")));
+            }
+            if let Some(a) = t.amount {
+                if a != s.details.amount_minor && provider_sold {
+                    return Some(sale_mismatch(s, MismatchKind::AmountDiffers, shown, format!("The till sold it for {}; Smartcall has {}.", Money::new(s.details.amount_minor, s.details.currency), Money::zar(a))));
+                }
+            }
+            None
+        }
+        Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => {
+            if state == "succeeded" {
+                Some(sale_mismatch(s, MismatchKind::MissingAtProvider, None, "The till shows it sold, but Smartcall has no sale with this reference. Phone Smartcall with the receipt before giving any more PINs from it.".into()))
+            } else if unresolved {
+                Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; Smartcall has no record yet.")))
+            } else {
+                None
+            }
+        }
+        Err(e) => Some(sale_mismatch(s, MismatchKind::NotChecked, None, format!("Smartcall could not be asked about this sale: {}", e.cashier_message()))),
+    }
+}
+
+#[cfg(test)]
+#[path = "reconcile_tests.rs"]
+mod tests;
