@@ -3,7 +3,8 @@
 
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
-    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView,
+    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
+    ReportQuery, ShiftView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -151,4 +152,84 @@ pub fn set_pending_cancel_minutes(shell: State<'_, Shell>, minutes: Option<u32>)
 pub fn set_route(shell: State<'_, Shell>, kind_key: String, providers: Vec<String>) -> Res<EngineSettingsView> {
     let s = shell.session()?;
     Ok(shell.app.set_route(&s, &kind_key, &providers)?)
+}
+
+// ---- the manager's office (role checks in the use cases) ----
+
+#[tauri::command]
+pub fn open_shift(shell: State<'_, Shell>, float: String) -> Res<ShiftView> {
+    let s = shell.session()?;
+    Ok(shell.app.open_shift(&s, &float)?)
+}
+
+#[tauri::command]
+pub fn my_shift(shell: State<'_, Shell>) -> Res<Option<ShiftView>> {
+    let s = shell.session()?;
+    Ok(shell.app.my_shift(&s)?)
+}
+
+#[tauri::command]
+pub fn close_shift(shell: State<'_, Shell>, counts: Vec<DenominationCount>) -> Res<ShiftView> {
+    let s = shell.session()?;
+    Ok(shell.app.close_shift(&s, &counts)?)
+}
+
+#[tauri::command]
+pub async fn x_report(shell: State<'_, Shell>) -> Res<Report> {
+    let s = shell.session()?;
+    Ok(shell.app.x_report(&s).await?)
+}
+
+#[tauri::command]
+pub async fn z_report(shell: State<'_, Shell>) -> Res<Report> {
+    let s = shell.session()?;
+    Ok(shell.app.z_report(&s).await?)
+}
+
+#[tauri::command]
+pub fn z_report_by_no(shell: State<'_, Shell>, z_no: i64) -> Res<Report> {
+    let s = shell.session()?;
+    Ok(shell.app.z_report_by_no(&s, z_no)?)
+}
+
+#[tauri::command]
+pub fn z_numbers(shell: State<'_, Shell>) -> Res<Vec<i64>> {
+    let s = shell.session()?;
+    Ok(shell.app.z_numbers(&s)?)
+}
+
+#[tauri::command]
+pub fn period_report(shell: State<'_, Shell>, from: String, to: String) -> Res<Report> {
+    let s = shell.session()?;
+    Ok(shell.app.period_report(&s, &from, &to)?)
+}
+
+#[tauri::command]
+pub async fn export_report(shell: State<'_, Shell>, query: ReportQuery, format: String, paper: String) -> Res<SlipFile> {
+    let s = shell.session()?;
+    Ok(shell.app.export_report(&s, &query, &format, &paper, true).await?)
+}
+
+#[tauri::command]
+pub async fn reconcile(shell: State<'_, Shell>, from: String, to: String) -> Res<Reconciliation> {
+    let s = shell.session()?;
+    Ok(shell.app.reconcile(&s, &from, &to).await?)
+}
+
+#[tauri::command]
+pub async fn doctor(shell: State<'_, Shell>) -> Res<Vec<Check>> {
+    let s = shell.session()?;
+    Ok(shell.app.doctor(&s).await?)
+}
+
+#[tauri::command]
+pub fn list_users(shell: State<'_, Shell>) -> Res<Vec<UserView>> {
+    let s = shell.session()?;
+    Ok(shell.app.list_users(&s)?)
+}
+
+#[tauri::command]
+pub fn add_user(shell: State<'_, Shell>, name: String, role: String, pin: String) -> Res<UserView> {
+    let s = shell.session()?;
+    Ok(shell.app.add_user(&s, &name, &role, &pin)?)
 }

@@ -30,6 +30,19 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::engine_settings,
         commands::set_pending_cancel_minutes,
         commands::set_route,
+        commands::open_shift,
+        commands::my_shift,
+        commands::close_shift,
+        commands::x_report,
+        commands::z_report,
+        commands::z_report_by_no,
+        commands::z_numbers,
+        commands::period_report,
+        commands::export_report,
+        commands::reconcile,
+        commands::doctor,
+        commands::list_users,
+        commands::add_user,
     ])
 }
 

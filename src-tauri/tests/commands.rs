@@ -110,3 +110,41 @@ fn bindings_are_fresh() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(have == want, "ui/src/lib/bindings.ts is stale: run `make bindings` and commit it");
 }
+
+#[test]
+fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
+    let (_app, w, d) = setup();
+    call(&w, "login", json!({"pin": "1234"})).unwrap();
+    let manager_only = [
+        ("x_report", json!({})),
+        ("z_report", json!({})),
+        ("z_report_by_no", json!({"zNo": 1})),
+        ("z_numbers", json!({})),
+        ("period_report", json!({"from": "2026-11-01", "to": "2026-11-30"})),
+        ("export_report", json!({"query": {"kind": "x", "z_no": null, "from": null, "to": null}, "format": "pdf", "paper": "a4"})),
+        ("reconcile", json!({"from": "2026-11-23", "to": "2026-11-23"})),
+        ("doctor", json!({})),
+        ("list_users", json!({})),
+        ("add_user", json!({"name": "Mallory", "role": "manager", "pin": "7777"})),
+        ("smartcall_settings", json!({})),
+        ("engine_settings", json!({})),
+    ];
+    for (cmd, args) in manager_only {
+        let e = call(&w, cmd, args).unwrap_err();
+        assert_eq!(e["code"], "forbidden", "{cmd}: {e}");
+    }
+    assert!(!d.path().join("reports").exists(), "no report was written");
+    // The manager's shift commands work for a cashier's own shift.
+    let s = call(&w, "open_shift", json!({"float": "200"})).unwrap();
+    assert_eq!(s["float"]["minor"], 20000);
+    let closed = call(&w, "close_shift", json!({"counts": [{"denomination": 10000, "pieces": 2}]})).unwrap();
+    assert_eq!(closed["status"], "balanced");
+    // A manager gets the Z through the same layer.
+    call(&w, "logout", json!({})).unwrap();
+    call(&w, "login", json!({"pin": "2580"})).unwrap();
+    let z = call(&w, "z_report", json!({})).unwrap();
+    assert_eq!(z["z_no"], 1);
+    assert_eq!(call(&w, "z_numbers", json!({})).unwrap(), json!([1]));
+    let bad = call(&w, "close_shift", json!({"counts": [{"denomination": 300, "pieces": 1}]})).unwrap_err();
+    assert_eq!(bad["code"], "bad_input");
+}

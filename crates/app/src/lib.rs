@@ -24,7 +24,9 @@ pub use config::{Mode, OpenOptions};
 pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
 pub use views::*;
-pub use office::{DenominationCount, Report, ReportKind, ReportLine, ReportSale, ShiftView};
+pub use doctor::{Check, CheckStatus};
+pub use office::{DenominationCount, OverrideLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
+pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
 
 use airtill_domain::network::PrefixTable;
 use airtill_providers::smartcall;

@@ -189,6 +189,16 @@ fn shift_view(store: &Store, h: &ShiftRow, now_ms: i64) -> Result<ShiftView> {
     })
 }
 
+/// Which report to export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportQuery {
+    /// `x` (now), `z` (an earlier Z by `z_no`), or `period` (`from`..`to`).
+    pub kind: ReportKind,
+    pub z_no: Option<i64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
 /// The sale ids a Z report left unresolved (carried into the next one).
 fn unresolved_ids(z: &ZRow) -> Result<Vec<i64>> {
     let r: Report = serde_json::from_str(&z.body).map_err(|e| AppError::Io(format!("Z {} cannot be read: {e}", z.z_no)))?;
@@ -503,6 +513,45 @@ impl Airtill {
             }
             Err(_) => Vec::new(),
         }
+    }
+
+    /// Writes a report to `<data>/reports/` as PDF (`a4` or `80mm`) or CSV and, when
+    /// asked, opens it in the system's viewer (to print from there). Exporting a Z
+    /// exports that Z as it was produced; it never produces a new one.
+    pub async fn export_report(&self, session: &Session, q: &ReportQuery, format: &str, paper: &str, open: bool) -> Result<crate::SlipFile> {
+        session.require_manager()?;
+        let report = match q.kind {
+            ReportKind::X => self.x_report(session).await?,
+            ReportKind::Z => self.z_report_by_no(session, q.z_no.ok_or_else(|| AppError::BadInput("Choose which Z report to export.".into()))?)?,
+            ReportKind::Period => {
+                let (from, to) = (q.from.as_deref().unwrap_or(""), q.to.as_deref().unwrap_or(""));
+                self.period_report(session, from, to)?
+            }
+        };
+        let a4 = match paper {
+            "a4" => true,
+            "80mm" => false,
+            other => return Err(AppError::BadInput(format!("'{other}' is not a paper: a4 or 80mm."))),
+        };
+        let (bytes, ext) = match format {
+            "pdf" => (crate::report_export::report_pdf(&report, a4), "pdf"),
+            "csv" => (crate::report_export::report_csv(&report).into_bytes(), "csv"),
+            other => return Err(AppError::BadInput(format!("'{other}' is not a format: pdf or csv."))),
+        };
+        let dir = self.data_dir.join("reports");
+        std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        let name = match (report.kind, report.z_no) {
+            (ReportKind::Z, Some(n)) => format!("z-{n:04}"),
+            (ReportKind::X, _) => format!("x-{}", time::local_minutes(time::now_ms()).replace([' ', ':'], "-")),
+            _ => format!("period-{}-{}", q.from.as_deref().unwrap_or(""), q.to.as_deref().unwrap_or("")),
+        };
+        let suffix = if ext == "pdf" && !a4 { "-80mm" } else { "" };
+        let path = dir.join(format!("{name}{suffix}.{ext}"));
+        std::fs::write(&path, bytes).map_err(|e| AppError::Io(format!("the report could not be saved to {}: {e}", path.display())))?;
+        if open {
+            open::that_detached(&path).map_err(|e| AppError::Io(format!("the report was saved to {} but could not be opened: {e}", path.display())))?;
+        }
+        Ok(crate::SlipFile { path: path.display().to_string() })
     }
 
     /// A copy of the ledger made while the till runs (SQLite's online backup).

@@ -7,7 +7,6 @@ use crate::{time, AppError, Airtill, Result, Session};
 use airtill_domain::{Currency, Money};
 use airtill_providers::smartcall::{Cashup, ErrorCode, TransactionStatus};
 use airtill_store::{SaleRow, Window};
-use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ts_rs::TS;
@@ -199,10 +198,14 @@ impl Airtill {
 
         // Every sale the provider may know, checked by its reference.
         let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").collect();
-        let answers: Vec<_> = stream::iter(to_check.iter().map(|s| async move { (*s, self.smartcall.transaction(&s.details.client_ref).await) }))
-            .buffered(CHECKS_AT_ONCE)
-            .collect()
-            .await;
+        let mut answers = Vec::with_capacity(to_check.len());
+        for chunk in to_check.chunks(CHECKS_AT_ONCE) {
+            let mut asks = Vec::with_capacity(chunk.len());
+            for s in chunk {
+                asks.push(self.smartcall.transaction(&s.details.client_ref));
+            }
+            answers.extend(chunk.iter().copied().zip(futures::future::join_all(asks).await));
+        }
         let checked = answers.len() as i64;
         mismatches.extend(answers.into_iter().filter_map(|(s, answer)| check_sale(s, answer)));
         let money = |m: Option<i64>| m.map(|v| Money::new(v, Currency::ZAR));

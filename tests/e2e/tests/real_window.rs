@@ -163,5 +163,44 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
     let overrides: i64 = db.query_row("SELECT COUNT(*) FROM overrides", [], |r| r.get(0)).unwrap();
     assert_eq!(overrides, 1, "the manager's approval is recorded");
+
+    // A shift: opened with a float, closed with the drawer counted; the variance is
+    // recorded as it is (the manager's own sales here were refused or pending: none
+    // in cash).
+    testid(c, "open-shift").await.click().await.unwrap();
+    testid(c, "shift-float").await.send_keys("500").await.unwrap();
+    testid(c, "shift-open").await.click().await.unwrap();
+    assert_eq!(testid(c, "shift-expected").await.text().await.unwrap(), "R500.00");
+    testid(c, "count-20000").await.send_keys("2").await.unwrap();
+    testid(c, "count-10000").await.send_keys("1").await.unwrap();
+    testid(c, "count-50").await.send_keys("1").await.unwrap();
+    assert_eq!(testid(c, "shift-counted").await.text().await.unwrap(), "R500.50");
+    testid(c, "shift-close").await.click().await.unwrap();
+    let variance = testid(c, "shift-variance").await.text().await.unwrap();
+    assert!(variance.contains("Over by R0.50"), "{variance}");
+    shot(c, "07-shift").await;
+
+    // The office: an X report with its charts, then the Z that closes the day.
+    testid(c, "open-office").await.click().await.unwrap();
+    testid(c, "x-report").await.click().await.unwrap();
+    assert_eq!(testid(c, "report-title").await.text().await.unwrap(), "X report");
+    assert_eq!(testid(c, "sold-count").await.text().await.unwrap(), "1", "the cashier's R12 voucher");
+    assert_eq!(testid(c, "sold-value").await.text().await.unwrap(), "R12.00");
+    wait(c, "[data-testid='chart-hour'] canvas").await;
+    wait(c, "[data-testid='chart-network'] canvas").await;
+    shot(c, "08-office-x").await;
+    testid(c, "z-report").await.click().await.unwrap();
+    testid(c, "z-confirm").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while testid(c, "report-title").await.text().await.unwrap() != "Z report 1" {
+        assert!(Instant::now() < deadline, "no Z report 1 on screen");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let z_count: i64 = db.query_row("SELECT COUNT(*) FROM z_reports", [], |r| r.get(0)).unwrap();
+    assert_eq!(z_count, 1);
+    testid(c, "tab-doctor").await.click().await.unwrap();
+    let checks = testid(c, "doctor-checks").await.text().await.unwrap();
+    assert!(checks.contains("database integrity") && checks.contains("1 Z report"), "{checks}");
+    shot(c, "09-doctor").await;
     Ok(())
 }

@@ -155,6 +155,105 @@ pending_cancel_minutes: number | null, routes: Array<RouteView>,
  */
 providers: Array<string>, };
 
+export type ReportKind = "x" | "z" | "period";
+
+export type ReportLine = { key: string, count: number, value: Money, cost: Money, profit: Money, };
+
+export type ReportSale = { sale_id: number, receipt_no: number, created_at: string, state: string, network: string, product: string, recipient: string, amount: Money, cashier: string, provider_ref: string | null, };
+
+export type ReprintLine = { receipt_no: number, by: string, approved_by: string | null, at: string, };
+
+export type OverrideLine = { kind: string, receipt_no: number | null, manager: string, reason: string, at: string, };
+
+export type WalletLine = { provider: string, opening: Money | null, closing: Money | null, 
+/**
+ * Where the closing figure comes from: the provider asked now, or its answer to
+ * the last sale.
+ */
+closing_source: string, };
+
+export type DenominationCount = { 
+/**
+ * In cents: 20000 is an R200 note, 50 a 50c coin.
+ */
+denomination: number, pieces: number, };
+
+export type ShiftView = { id: number, cashier: string, opened_at: string, closed_at: string | null, float: Money, 
+/**
+ * The float and the cash sales so far (for an open shift: until now).
+ */
+expected: Money, counted: Money | null, 
+/**
+ * Counted less expected: over when positive, short when negative.
+ */
+variance: Money | null, 
+/**
+ * `open`, `balanced`, `over` or `short`.
+ */
+status: string, 
+/**
+ * `(denomination, pieces)` as counted.
+ */
+counts: Array<DenominationCount>, };
+
+export type Report = { kind: ReportKind, z_no: number | null, shop_name: string, till_id: string, training: boolean, 
+/**
+ * What the report covers, in the till's local time.
+ */
+from: string, to: string, produced_at: string, produced_by: string, 
+/**
+ * Sold sales (succeeded), one line per currency.
+ */
+sold: Array<ReportLine>, by_network: Array<ReportLine>, by_kind: Array<ReportLine>, by_provider: Array<ReportLine>, by_cashier: Array<ReportLine>, by_tender: Array<ReportLine>, 
+/**
+ * Sales by local hour of the day (`08`, `09`, ...), for the chart.
+ */
+by_hour: Array<ReportLine>, 
+/**
+ * Refused sales: nothing sold (count and value per currency).
+ */
+failed: Array<ReportLine>, 
+/**
+ * Pending and in-doubt sales: not counted as sold until settled.
+ */
+unresolved: Array<ReportSale>, 
+/**
+ * Sales listed unresolved on the previous Z that have settled since (their
+ * value, when sold, is in this report's figures).
+ */
+settled_since_last_z: Array<ReportSale>, cancelled: Array<ReportSale>, reprints: Array<ReprintLine>, overrides: Array<OverrideLine>, wallets: Array<WalletLine>, shifts: Array<ShiftView>, };
+
+export type ReportQuery = { 
+/**
+ * `x` (now), `z` (an earlier Z by `z_no`), or `period` (`from`..`to`).
+ */
+kind: ReportKind, z_no: number | null, from: string | null, to: string | null, };
+
+export type NetworkMatch = { network: string, till_count: number, till_value: Money, provider_count: number, provider_value: Money, matches: boolean, };
+
+export type MismatchKind = "missing_at_till" | "missing_at_provider" | "state_differs" | "amount_differs" | "unresolved" | "not_checked";
+
+export type Mismatch = { kind: MismatchKind, network: string, sale_id: number | null, receipt_no: number | null, client_ref: string | null, provider_ref: string | null, till_state: string | null, provider_state: string | null, amount: Money, 
+/**
+ * In the manager's words: what differs and what to do.
+ */
+explanation: string, };
+
+export type Reconciliation = { provider: string, from_date: string, to_date: string, networks: Array<NetworkMatch>, mismatches: Array<Mismatch>, sales_checked: number, provider_opening: Money | null, provider_closing: Money | null, provider_deposits: Money | null, 
+/**
+ * True when every network matches and no sale differs.
+ */
+clean: boolean, 
+/**
+ * In training mode: the sandbox starts afresh with each start of Airtill, so it
+ * knows only the sales of this run.
+ */
+note: string | null, };
+
+export type CheckStatus = "ok" | "warning" | "failed";
+
+export type Check = { name: string, status: CheckStatus, detail: string, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -194,3 +293,29 @@ export const setPendingCancelMinutes = (minutes: number | null): Promise<EngineS
   invoke<EngineSettingsView>("set_pending_cancel_minutes", { minutes });
 export const setRoute = (kindKey: string, providers: Array<string>): Promise<EngineSettingsView> =>
   invoke<EngineSettingsView>("set_route", { kindKey, providers });
+export const openShift = (float: string): Promise<ShiftView> =>
+  invoke<ShiftView>("open_shift", { float });
+export const myShift = (): Promise<ShiftView | null> =>
+  invoke<ShiftView | null>("my_shift");
+export const closeShift = (counts: Array<DenominationCount>): Promise<ShiftView> =>
+  invoke<ShiftView>("close_shift", { counts });
+export const xReport = (): Promise<Report> =>
+  invoke<Report>("x_report");
+export const zReport = (): Promise<Report> =>
+  invoke<Report>("z_report");
+export const zReportByNo = (zNo: number): Promise<Report> =>
+  invoke<Report>("z_report_by_no", { zNo });
+export const zNumbers = (): Promise<Array<number>> =>
+  invoke<Array<number>>("z_numbers");
+export const periodReport = (from: string, to: string): Promise<Report> =>
+  invoke<Report>("period_report", { from, to });
+export const exportReport = (query: ReportQuery, format: string, paper: string): Promise<SlipFile> =>
+  invoke<SlipFile>("export_report", { query, format, paper });
+export const reconcile = (from: string, to: string): Promise<Reconciliation> =>
+  invoke<Reconciliation>("reconcile", { from, to });
+export const doctor = (): Promise<Array<Check>> =>
+  invoke<Array<Check>>("doctor");
+export const listUsers = (): Promise<Array<UserView>> =>
+  invoke<Array<UserView>>("list_users");
+export const addUser = (name: string, role: string, pin: string): Promise<UserView> =>
+  invoke<UserView>("add_user", { name, role, pin });
