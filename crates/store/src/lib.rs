@@ -2,9 +2,12 @@
 //! mode with `synchronous=FULL`: once a function here returns, the row survives a
 //! crash or a power cut.
 
+mod audit;
 pub mod generate;
 mod office;
+mod pins;
 mod schema;
+pub use audit::AuditRow;
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 
 use airtill_domain::{Currency, SaleState};
@@ -141,6 +144,8 @@ pub struct SaleEvent {
 
 pub struct Store {
     conn: Connection,
+    /// Seals voucher PINs when the app has given its key ([`Store::set_pin_key`]).
+    pins: Option<pins::PinSealer>,
 }
 
 /// A bare connection for benchmarks.
@@ -270,12 +275,6 @@ fn recover_state(tx: &Connection, from: SaleState, to: SaleState, class: &str, m
     Ok(ids)
 }
 
-pub(crate) fn finish(parts: (SaleRow, String, String)) -> Result<SaleRow> {
-    let (mut row, currency, state) = parts;
-    row.details.currency = currency_from(&currency)?;
-    row.state = SaleState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("sale state {state}")))?;
-    Ok(row)
-}
 
 impl Store {
     /// Opens (and creates or migrates) the ledger at `path`.
@@ -297,7 +296,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn };
+        let mut store = Store { conn, pins: None };
         schema::migrate(&mut store.conn)?;
         Ok(store)
     }
@@ -347,6 +346,61 @@ impl Store {
         // Open it as the app does: WAL, migrations to this version.
         Store::open(target)?;
         Ok(kept)
+    }
+
+    /// Gives the store the key voucher PINs are sealed with, and seals any PIN still
+    /// stored in plain text (a ledger from before sealing, or one restored).
+    pub fn set_pin_key(&mut self, key: &[u8; 32]) -> Result<usize> {
+        let sealer = pins::PinSealer::new(key);
+        let tx = write_tx(&mut self.conn)?;
+        let plain: Vec<(i64, String, String)> = {
+            let mut st = tx.prepare("SELECT id, client_ref, voucher_pin FROM sales WHERE voucher_pin IS NOT NULL AND voucher_pin NOT LIKE 'p1:%'")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (id, client_ref, pin) in &plain {
+            tx.execute("UPDATE sales SET voucher_pin = ?2 WHERE id = ?1", params![id, sealer.seal(pin, client_ref)])?;
+        }
+        tx.commit()?;
+        self.pins = Some(sealer);
+        Ok(plain.len())
+    }
+
+    /// Sealed PINs that do not open with the key given (for `doctor`).
+    pub fn sealed_pins_that_do_not_open(&self) -> Result<Vec<i64>> {
+        let mut st = self.conn.prepare("SELECT id, client_ref, voucher_pin FROM sales WHERE voucher_pin LIKE 'p1:%'")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut bad = Vec::new();
+        for row in rows {
+            let (id, client_ref, stored) = row?;
+            if self.pins.as_ref().and_then(|s| s.open(&stored, &client_ref)).is_none() {
+                bad.push(id);
+            }
+        }
+        Ok(bad)
+    }
+
+    /// Voucher PINs still in plain text (for `doctor`).
+    pub fn plain_pins(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM sales WHERE voucher_pin IS NOT NULL AND voucher_pin NOT LIKE 'p1:%'", [], |r| r.get(0))?)
+    }
+
+    /// A sale row as read, its state and currency parsed and its PIN opened.
+    fn finish(&self, parts: (SaleRow, String, String)) -> Result<SaleRow> {
+        let (mut row, currency, state) = parts;
+        row.details.currency = currency_from(&currency)?;
+        row.state = SaleState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("sale state {state}")))?;
+        if let Some(stored) = row.outcome.voucher_pin.take() {
+            row.outcome.voucher_pin = if stored.starts_with(pins::SEALED) {
+                // A PIN that does not open (no key: the ledger was moved to another
+                // machine; or the row was changed) is not shown; the provider gives it
+                // again by the sale's reference. `sealed_pins_that_do_not_open` counts them.
+                self.pins.as_ref().and_then(|sealer| sealer.open(&stored, &row.details.client_ref))
+            } else {
+                Some(stored)
+            };
+        }
+        Ok(row)
     }
 
     /// Runs `f` inside one transaction, committed (one durable write) when it returns:
@@ -472,8 +526,12 @@ impl Store {
             return Err(StoreError::BadTransition(id, from.as_str(), to.as_str()));
         }
         let tx = write_tx(&mut self.conn)?;
-        let actual: Option<String> = tx.prepare_cached("SELECT state FROM sales WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-        let actual = actual.ok_or(StoreError::NoSale(id))?;
+        let found: Option<(String, String)> = tx.prepare_cached("SELECT state, client_ref FROM sales WHERE id = ?1")?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let (actual, client_ref) = found.ok_or(StoreError::NoSale(id))?;
+        let pin = match (&outcome.voucher_pin, &self.pins) {
+            (Some(p), Some(sealer)) => Some(sealer.seal(p, &client_ref)),
+            (p, _) => p.clone(),
+        };
         if actual != from.as_str() {
             return Err(StoreError::WrongState { id, expected: from.as_str(), actual });
         }
@@ -486,7 +544,7 @@ impl Store {
                 next_check_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN next_check_ms ELSE NULL END,
                 cancel_requested_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN cancel_requested_ms ELSE NULL END
              WHERE id = ?1")?.execute(params![
-                id, to.as_str(), now_ms, outcome.provider_ref, outcome.voucher_pin, outcome.ticket_number,
+                id, to.as_str(), now_ms, outcome.provider_ref, pin, outcome.ticket_number,
                 outcome.expiry_ms, outcome.wallet_after_minor, outcome.error_class, outcome.error_message
             ],
         )?;
@@ -500,19 +558,19 @@ impl Store {
     pub fn sale(&self, id: i64) -> Result<SaleRow> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.id = ?1");
         let parts = self.conn.prepare_cached(&sql)?.query_row([id], sale_from_row).optional()?.ok_or(StoreError::NoSale(id))?;
-        finish(parts)
+        self.finish(parts)
     }
 
     /// The sale made for a UI request id, if there is one.
     pub fn sale_by_request(&self, request_id: &str) -> Result<Option<SaleRow>> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.request_id = ?1");
-        self.conn.prepare_cached(&sql)?.query_row([request_id], sale_from_row).optional()?.map(finish).transpose()
+        self.conn.prepare_cached(&sql)?.query_row([request_id], sale_from_row).optional()?.map(|p| self.finish(p)).transpose()
     }
 
     /// The sale with this client reference, if there is one.
     pub fn sale_by_client_ref(&self, client_ref: &str) -> Result<Option<SaleRow>> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.client_ref = ?1");
-        self.conn.prepare_cached(&sql)?.query_row([client_ref], sale_from_row).optional()?.map(finish).transpose()
+        self.conn.prepare_cached(&sql)?.query_row([client_ref], sale_from_row).optional()?.map(|p| self.finish(p)).transpose()
     }
 
     /// Sales created in `[from_ms, to_ms)`, newest first.
@@ -523,7 +581,7 @@ impl Store {
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([from_ms, to_ms], sale_from_row)?;
-        rows.map(|r| finish(r?)).collect()
+        rows.map(|r| self.finish(r?)).collect()
     }
 
     /// Sales whose outcome is still open, oldest first.
@@ -534,7 +592,7 @@ impl Store {
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], sale_from_row)?;
-        rows.map(|r| finish(r?)).collect()
+        rows.map(|r| self.finish(r?)).collect()
     }
 
     pub fn sale_events(&self, sale_id: i64) -> Result<Vec<SaleEvent>> {
@@ -579,7 +637,7 @@ impl Store {
         );
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(params![now_ms, limit], sale_from_row)?;
-        rows.map(|r| finish(r?)).collect()
+        rows.map(|r| self.finish(r?)).collect()
     }
 
     /// When the resolver should next look at any unresolved sale.
@@ -640,7 +698,7 @@ impl Store {
              WHERE s.recipient = ?1 AND s.amount_minor = ?2 AND s.state IN ('created', 'submitting', 'pending', 'in_doubt')
              ORDER BY s.id LIMIT 1"
         );
-        self.conn.prepare_cached(&sql)?.query_row(params![recipient, amount_minor], sale_from_row).optional()?.map(finish).transpose()
+        self.conn.prepare_cached(&sql)?.query_row(params![recipient, amount_minor], sale_from_row).optional()?.map(|p| self.finish(p)).transpose()
     }
 
     /// Records a manager's override (append-only).
@@ -699,7 +757,7 @@ impl Store {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id ORDER BY s.id");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], sale_from_row)?;
-        rows.map(|r| finish(r?)).collect()
+        rows.map(|r| self.finish(r?)).collect()
     }
 
     /// A provider's cached catalog: `(etag, body)`.

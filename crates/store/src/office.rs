@@ -3,7 +3,7 @@
 //! (`GROUP BY` over an id range or the `sales_created` index), never by reading every
 //! sale into memory.
 
-use crate::{currency_from, finish, sale_from_row, write_tx, Result, SaleRow, Store, StoreError, SALE_COLUMNS};
+use crate::{currency_from, sale_from_row, write_tx, Result, SaleRow, Store, StoreError, SALE_COLUMNS};
 use airtill_domain::Currency;
 use rusqlite::{params, OptionalExtension};
 
@@ -184,7 +184,7 @@ impl Store {
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params![a, b, c, states], sale_from_row)?;
-        rows.map(|r| finish(r?)).collect()
+        rows.map(|r| self.finish(r?)).collect()
     }
 
     /// `(count, value)` of failed sales in the window per currency.
@@ -218,6 +218,24 @@ impl Store {
     /// The newest sale created before `ms` (0 when there is none).
     pub fn last_sale_id_before(&self, ms: i64) -> Result<i64> {
         Ok(self.conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM sales WHERE created_ms < ?1")?.query_row([ms], |r| r.get(0))?)
+    }
+
+    /// Receipt numbers missing at this till: `(count of sales, first, last)` and the
+    /// numbers between first and last that no sale has (at most 10 named).
+    pub fn receipt_gaps(&self) -> Result<(i64, Vec<i64>)> {
+        let till = self.till_id()?;
+        let (count, first, last): (i64, Option<i64>, Option<i64>) =
+            self.conn.query_row("SELECT COUNT(*), MIN(receipt_no), MAX(receipt_no) FROM sales WHERE till_id = ?1", [&till], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let (Some(first), Some(last)) = (first, last) else { return Ok((0, Vec::new())) };
+        if last - first + 1 == count && first == 1 {
+            return Ok((count, Vec::new()));
+        }
+        let mut st = self.conn.prepare(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?2)
+             SELECT x FROM n WHERE x NOT IN (SELECT receipt_no FROM sales WHERE till_id = ?1) LIMIT 10",
+        )?;
+        let rows = st.query_map(params![till, last], |r| r.get(0))?;
+        Ok((count, rows.collect::<rusqlite::Result<_>>()?))
     }
 
     /// When the first sale was made (a first Z starts there).

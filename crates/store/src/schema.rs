@@ -181,6 +181,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER reprints_no_delete BEFORE DELETE ON reprints
         BEGIN SELECT RAISE(ABORT, 'the reprint log is append-only'); END;
     "#,
+    // 4: the audit trail: every sensitive action, each row chained to the one before
+    // by a SHA-256 hash, so that an edited or deleted row is found (`doctor`).
+    // AUTOINCREMENT keeps the highest id ever given, so a deleted last row shows too.
+    r#"
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        till_id TEXT NOT NULL,
+        user_id INTEGER,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    "#,
 ];
 
 pub fn known_version() -> i64 {

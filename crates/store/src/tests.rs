@@ -227,3 +227,65 @@ fn z_reports_are_numbered_in_turn_and_final() {
     assert!(s.conn.execute("DELETE FROM reprints", []).is_err(), "the reprint log is append-only");
     assert_eq!(s.reprints_between(0, 10).unwrap().len(), 1);
 }
+
+#[test]
+fn the_audit_chain_finds_a_changed_or_removed_line() {
+    let (mut s, uid) = store();
+    for i in 0..5 {
+        s.audit("login", Some(uid), &format!("Cashier {i}"), 1_000 + i).unwrap();
+    }
+    assert_eq!(s.verify_audit().unwrap(), Ok(5));
+    assert!(s.conn.execute("UPDATE audit SET detail = 'x' WHERE id = 2", []).is_err(), "append-only");
+    assert!(s.conn.execute("DELETE FROM audit WHERE id = 2", []).is_err(), "append-only");
+    // Someone with the file and the sqlite3 tool drops the guards and edits a line.
+    s.conn.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;").unwrap();
+    s.conn.execute("UPDATE audit SET detail = 'Manager' WHERE id = 3", []).unwrap();
+    let why = s.verify_audit().unwrap().unwrap_err();
+    assert!(why.contains("row 3") && why.contains("changed"), "{why}");
+    s.conn.execute("UPDATE audit SET detail = 'Cashier 2' WHERE id = 3", []).unwrap();
+    assert_eq!(s.verify_audit().unwrap(), Ok(5), "put back as it was");
+    // A line removed from the middle, and the last one.
+    s.conn.execute("DELETE FROM audit WHERE id = 2", []).unwrap();
+    assert!(s.verify_audit().unwrap().unwrap_err().contains("row 2 is missing"));
+    let (mut s, uid) = store();
+    s.audit("login", Some(uid), "a", 1).unwrap();
+    s.audit("z_report", Some(uid), "Z 1", 2).unwrap();
+    s.conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2;").unwrap();
+    assert!(s.verify_audit().unwrap().unwrap_err().contains("row 2 is missing"));
+}
+
+#[test]
+fn voucher_pins_are_sealed_at_rest_and_open_for_their_sale_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.db");
+    let mut s = Store::open(&path).unwrap();
+    s.set_shop(&Shop { name: "T".into(), till_id: "T1".into(), training: true }).unwrap();
+    let uid = s.add_user("C", Role::Cashier, "h").unwrap();
+    // A PIN written before the key was given (an older ledger) is sealed when it is.
+    let (old, _) = s.create_sale_submitting(&new_sale(uid, "r0", "c0"), 1).unwrap();
+    s.transition(old.id, SaleState::Submitting, SaleState::Succeeded, &Outcome { voucher_pin: Some("1111222233334444".into()), ..Default::default() }, 2).unwrap();
+    assert_eq!(s.set_pin_key(&[9; 32]).unwrap(), 1);
+    let (sale, _) = s.create_sale_submitting(&new_sale(uid, "r1", "c1"), 1).unwrap();
+    s.transition(sale.id, SaleState::Submitting, SaleState::Succeeded, &Outcome { voucher_pin: Some("9999888877776666".into()), ..Default::default() }, 2).unwrap();
+    assert_eq!(s.sale(sale.id).unwrap().outcome.voucher_pin.as_deref(), Some("9999888877776666"));
+    assert_eq!(s.sale(old.id).unwrap().outcome.voucher_pin.as_deref(), Some("1111222233334444"));
+    let stored: String = s.conn.query_row("SELECT voucher_pin FROM sales WHERE id = ?1", [sale.id], |r| r.get(0)).unwrap();
+    assert!(stored.starts_with("p1:"));
+    drop(s);
+    for name in ["a.db", "a.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap_or_default();
+        for pin in ["9999888877776666", "1111222233334444"] {
+            assert!(!bytes.windows(pin.len()).any(|w| w == pin.as_bytes()), "{pin} in {name}");
+        }
+    }
+    // Without the key the PIN is not shown (the rest of the sale is); a sealed PIN
+    // copied onto another sale does not open there.
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.sale(sale.id).unwrap().outcome.voucher_pin, None);
+    assert_eq!(s.sale(sale.id).unwrap().details.amount_minor, 1200);
+    s.set_pin_key(&[9; 32]).unwrap();
+    s.conn.execute("UPDATE sales SET voucher_pin = ?1 WHERE id = ?2", rusqlite::params![stored, old.id]).unwrap();
+    assert_eq!(s.sale(old.id).unwrap().outcome.voucher_pin, None);
+    assert_eq!(s.sealed_pins_that_do_not_open().unwrap(), vec![old.id]);
+    assert_eq!(s.plain_pins().unwrap(), 0);
+}
