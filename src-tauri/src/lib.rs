@@ -48,7 +48,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Starts the app (in training mode when nothing is configured) and opens the window.
 pub fn run() {
-    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).try_init();
+    // Kept until the window closes: the log file's last lines are written on drop.
+    let _log = airtill_app::logging::init(airtill_app::logging::log_dir().as_deref(), "info");
     let opts = match OpenOptions::from_env() {
         Ok(o) => o,
         Err(e) => {

@@ -89,9 +89,12 @@ impl Airtill {
                     store.set_setting(LOCKED_UNTIL_KEY, &until.to_string())?;
                     store.set_setting(FAILURES_KEY, "0")?;
                     tracing::warn!("{failures} wrong PINs in a row: the till is locked for {} minutes", LOCKOUT_MS / 60_000);
+                    store.audit("login_failed", None, &format!("wrong PIN, {failures} in a row"), now)?;
+                    store.audit("lockout", None, &format!("locked until {}", crate::time::local_minutes(until)), now)?;
                     return Err(AppError::LockedOut { until: crate::time::local_minutes(until) });
                 }
                 store.set_setting(FAILURES_KEY, &failures.to_string())?;
+                store.audit("login_failed", None, &format!("wrong PIN, {failures} in a row"), now)?;
                 Err(AppError::WrongPin)
             }
         }
@@ -120,6 +123,7 @@ impl Airtill {
         }
         let hash = hash_pin(pin)?;
         self.store().add_user(name, role, &hash)?;
+        self.audit("user_added", Some(session.user_id), &format!("{name} as {}", role.as_str()))?;
         Ok(UserView { name: name.to_string(), role: role.as_str().to_string() })
     }
 
@@ -138,6 +142,7 @@ impl Airtill {
     /// Logs in the user whose PIN this is.
     pub fn login(&self, pin: &str) -> Result<Session> {
         let user = self.user_by_pin(pin)?;
+        self.audit("login", Some(user.id), &format!("{} ({})", user.name, user.role.as_str()))?;
         Ok(Session { token: uuid::Uuid::new_v4().to_string(), user_id: user.id, name: user.name, role: user.role })
     }
 
@@ -145,7 +150,10 @@ impl Airtill {
     pub(crate) fn manager_approval(&self, pin: &str) -> Result<i64> {
         let user = self.user_by_pin(pin)?;
         match user.role {
-            Role::Manager => Ok(user.id),
+            Role::Manager => {
+                self.audit("manager_approval", Some(user.id), &user.name)?;
+                Ok(user.id)
+            }
             Role::Cashier => Err(AppError::Forbidden("That is not a manager's PIN. A manager must approve this.".into())),
         }
     }

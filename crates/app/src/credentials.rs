@@ -85,6 +85,19 @@ impl Credentials {
         String::from_utf8(plain).map(Some).map_err(|_| AppError::Configuration("a stored credential is damaged".into()))
     }
 
+    /// The 32-byte key stored under `name`, made (from the OS's random source) and
+    /// stored the first time it is asked for.
+    pub fn data_key(&self, name: &str) -> Result<[u8; 32]> {
+        if let Some(text) = self.get(name)? {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| AppError::Configuration(format!("the stored {name} is damaged")))?;
+            return bytes.try_into().map_err(|_| AppError::Configuration(format!("the stored {name} is damaged")));
+        }
+        let mut key = [0u8; 32];
+        OsRng.fill_bytes(&mut key);
+        self.set(name, &base64::engine::general_purpose::STANDARD.encode(key))?;
+        Ok(key)
+    }
+
     /// Stores (or replaces) the secret under `name`.
     pub fn set(&self, name: &str, secret: &str) -> Result<()> {
         let cipher = self.key(true)?.expect("created");

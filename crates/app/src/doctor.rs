@@ -43,6 +43,20 @@ impl Airtill {
                 Ok((mode, sync)) => out.push(check("durability", S::Failed, format!("journal {mode}, synchronous {sync}: sales could be lost on a power cut"))),
                 Err(e) => out.push(check("durability", S::Failed, e.to_string())),
             }
+            match (store.plain_pins(), store.sealed_pins_that_do_not_open()) {
+                (Ok(0), Ok(bad)) if bad.is_empty() => out.push(check("voucher PINs", S::Ok, "every PIN in the ledger is sealed and opens with this till's key")),
+                (Ok(plain), Ok(bad)) if plain > 0 => out.push(check("voucher PINs", S::Failed, format!("{plain} PIN(s) stored in plain text{}", if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) }))),
+                (Ok(_), Ok(bad)) => out.push(check("voucher PINs", S::Warning, format!("{} sealed PIN(s) do not open (first: sale {}): the key of another till, or a changed row; Smartcall gives them again by reference", bad.len(), bad[0]))),
+                (Err(e), _) | (_, Err(e)) => out.push(check("voucher PINs", S::Failed, e.to_string())),
+            }
+            match store.verify_audit()? {
+                Ok(n) => out.push(check("audit trail", S::Ok, format!("{n} line(s), each chained to the one before: none changed or removed"))),
+                Err(why) => out.push(check("audit trail", S::Failed, format!("{why}. Someone changed the ledger outside Airtill."))),
+            }
+            match store.receipt_gaps()? {
+                (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{n} receipt(s), numbered 1 to {n} without a gap"))),
+                (_, gaps) => out.push(check("receipt numbers", S::Failed, format!("receipt(s) {} are missing: sales were removed outside Airtill", gaps.iter().map(|g| format!("{g:06}")).collect::<Vec<_>>().join(", ")))),
+            }
             let zs = store.z_reports()?;
             let mut expected_after = 0;
             let mut broken = None;

@@ -67,6 +67,7 @@ impl Airtill {
         self.store().set_setting(PENDING_CANCEL_SETTING, &minutes.unwrap_or(0).to_string())?;
         self.engine.set_cancel_pending_after(minutes.map(|m| i64::from(m) * 60_000));
         tracing::info!(user = %session.name, ?minutes, "pending-cancel threshold set");
+        self.audit("settings", Some(session.user_id), &format!("cancel pending sales after {}", minutes.map_or("never".to_string(), |m| format!("{m} minutes"))))?;
         self.engine_settings(session)
     }
 
@@ -87,6 +88,7 @@ impl Airtill {
         }
         self.store().set_route(kind_key, providers)?;
         tracing::info!(user = %session.name, kind_key, ?providers, "route set");
+        self.audit("settings", Some(session.user_id), &format!("route {kind_key}: {}", if providers.is_empty() { "removed".to_string() } else { providers.join(" -> ") }))?;
         self.engine_settings(session)
     }
 }

@@ -8,6 +8,7 @@ mod credentials;
 mod engine_settings;
 mod error;
 pub mod doctor;
+pub mod logging;
 pub mod office;
 pub mod reconcile;
 pub mod report_export;
@@ -59,6 +60,9 @@ pub struct Airtill {
 pub const DEMO_MANAGER: (&str, &str) = ("Lindiwe", "2580");
 pub const DEMO_CASHIER: (&str, &str) = ("Thabo", "1234");
 
+/// The name of the voucher-PIN key among the sealed credentials.
+pub(crate) const PIN_KEY_NAME: &str = "voucher_pin_key";
+
 /// Minutes after which a pending sale is cancelled where the provider allows it.
 pub(crate) const PENDING_CANCEL_SETTING: &str = "pending_cancel_minutes";
 
@@ -71,6 +75,12 @@ impl Airtill {
         let cfg = config::load(&opts)?;
         let training = cfg.mode == Mode::Training;
         let mut store = Store::open(&opts.data_dir.join("airtill.db"))?;
+        // Voucher PINs are sealed in the ledger under a key kept with the credentials.
+        let pin_key = credentials::Credentials::new(&opts.data_dir).data_key(PIN_KEY_NAME)?;
+        let sealed = store.set_pin_key(&pin_key)?;
+        if sealed > 0 {
+            tracing::info!(count = sealed, "voucher PINs found in plain text were sealed");
+        }
         if store.shop()?.is_none() {
             store.set_shop(&Shop { name: cfg.shop_name.clone(), till_id: cfg.till_id.clone(), training })?;
             if store.users()?.is_empty() {
@@ -129,6 +139,12 @@ impl Airtill {
         &self.data_dir
     }
 
+    /// Appends a line to the hash-chained audit trail.
+    pub(crate) fn audit(&self, action: &str, user_id: Option<i64>, detail: &str) -> Result<()> {
+        self.store().audit(action, user_id, detail, time::now_ms())?;
+        Ok(())
+    }
+
     fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves SQLite consistent (every write is a
         // transaction), so a poisoned lock is safe to take over.
@@ -171,3 +187,5 @@ impl Airtill {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod secrets_tests;

@@ -285,7 +285,9 @@ impl Airtill {
         session.require_seller()?;
         let mut store = self.store();
         store.sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        let receipt = store.sale(sale_id)?.receipt_no;
         store.log_reprint(sale_id, session.user_id, approved_by, time::now_ms())?;
+        store.audit("reprint", Some(session.user_id), &format!("receipt {receipt:06}{}", approved_by.map(|m| format!(", approved by user {m}")).unwrap_or_default()), time::now_ms())?;
         Ok(())
     }
 
@@ -318,6 +320,7 @@ impl Airtill {
             airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
             other => other.into(),
         })?;
+        self.audit("z_report", Some(session.user_id), &format!("Z {} (sales {} to {})", z.z_no, z.after_sale_id + 1, z.upto_sale_id))?;
         Ok(report)
     }
 
@@ -560,6 +563,8 @@ impl Airtill {
         if out.exists() {
             return Err(AppError::BadInput(format!("{} exists already. Choose a new file name.", out.display())));
         }
+        // Recorded first, so that the backup holds its own line.
+        self.audit("backup", Some(session.user_id), &out.display().to_string())?;
         self.store().backup_to(out)?;
         Ok(())
     }

@@ -297,3 +297,37 @@ async fn doctor_passes_a_sound_till_and_names_a_broken_z_chain() {
     assert_eq!(z.status, CheckStatus::Failed);
     assert!(z.detail.contains("Z 5"), "{}", z.detail);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sensitive_actions_are_on_the_audit_trail_and_doctor_finds_a_changed_line() {
+    let (app, d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    assert!(matches!(app.login("9999"), Err(AppError::WrongPin)));
+    let s = sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    app.log_reprint(&cashier, s, Some(manager.user_id)).unwrap();
+    app.add_user(&manager, "Zanele", "cashier", "4321").unwrap();
+    app.z_report(&manager).await.unwrap();
+    app.backup(&manager, &d.path().join("b.db")).unwrap();
+    let actions: Vec<String> = app.store().audit_between(0, i64::MAX).unwrap().into_iter().map(|a| a.action).collect();
+    for want in ["login", "login_failed", "reprint", "user_added", "z_report", "backup"] {
+        assert!(actions.iter().any(|a| a == want), "{want} not in {actions:?}");
+    }
+    use crate::doctor::CheckStatus;
+    let audit = |checks: Vec<crate::doctor::Check>| checks.into_iter().find(|c| c.name == "audit trail").unwrap();
+    assert_eq!(audit(app.doctor(&manager).await.unwrap()).status, CheckStatus::Ok);
+    // Someone edits a line with the sqlite3 tool.
+    let raw = rusqlite::Connection::open(app.ledger_path()).unwrap();
+    raw.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'nothing happened' WHERE action = 'reprint';").unwrap();
+    let c = audit(app.doctor(&manager).await.unwrap());
+    assert_eq!(c.status, CheckStatus::Failed);
+    assert!(c.detail.contains("reprint") && c.detail.contains("changed"), "{}", c.detail);
+    // A sale removed by hand leaves a gap in the receipt numbers.
+    sale(&app, cashier.user_id, "MTN", "voucher", 500, 600, SaleState::Succeeded);
+    let receipts = |checks: Vec<crate::doctor::Check>| checks.into_iter().find(|c| c.name == "receipt numbers").unwrap();
+    assert_eq!(receipts(app.doctor(&manager).await.unwrap()).status, CheckStatus::Ok);
+    raw.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER sales_no_delete; DELETE FROM sales WHERE receipt_no = 1;").unwrap();
+    let c = receipts(app.doctor(&manager).await.unwrap());
+    assert_eq!(c.status, CheckStatus::Failed);
+    assert!(c.detail.contains("000001"), "{}", c.detail);
+}

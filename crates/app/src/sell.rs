@@ -154,6 +154,9 @@ impl Airtill {
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks, override_by }).await?;
+        if let Some(manager) = override_by {
+            self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
+        }
         Ok(sale_view(&sale))
     }
 

@@ -140,6 +140,10 @@ impl Airtill {
         }
         config::write_file(self.data_dir(), &file)?;
         tracing::info!(user = %session.name, mode = mode_name(mode), "Smartcall settings saved");
+        self.audit("settings", Some(session.user_id), &format!("Smartcall account: mode {}", mode_name(mode)))?;
+        if password_changed {
+            self.audit("credentials", Some(session.user_id), "Smartcall password replaced")?;
+        }
         let running = if self.is_training() { Mode::Training } else { Mode::Live };
         let changed = before.smartcall != file.smartcall || password_changed;
         self.settings_view(&file, mode != running || (mode == Mode::Live && changed))

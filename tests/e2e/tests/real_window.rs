@@ -86,12 +86,16 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     }
     shot(c, "04-result").await;
 
-    // The same PIN is in the ledger...
+    // The ledger holds the sale, its PIN sealed (never in plain text in the file)...
     let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
     let (pin_in_db, client_ref, state): (String, String, String) =
         db.query_row("SELECT voucher_pin, client_ref, state FROM sales", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
     assert_eq!(state, "succeeded");
-    assert_eq!(pin_in_db, pin_on_screen);
+    assert!(pin_in_db.starts_with("p1:") && !pin_in_db.contains(&pin_on_screen), "sealed: {pin_in_db}");
+    for name in ["airtill.db", "airtill.db-wal"] {
+        let file = std::fs::read(driver.data_dir.path().join(name)).unwrap_or_default();
+        assert!(!file.windows(pin_on_screen.len()).any(|w| w == pin_on_screen.as_bytes()), "the PIN is in {name}");
+    }
 
     // ...and the sandbox gives it for the sale's own client reference.
     let note: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(driver.data_dir.path().join("training-sandbox.json")).unwrap()).unwrap();

@@ -214,6 +214,7 @@ enum SmartcallOp {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _log = airtill_app::logging::init(airtill_app::logging::log_dir().as_deref(), "warn");
     let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -241,15 +242,19 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 /// A manager's PIN is checked against the ledger being replaced; then the app is
 /// closed and the backup put in its place.
 async fn restore(opts: OpenOptions, pin: &str, backup: &std::path::Path) -> Result<(), AppError> {
-    let target = {
+    let (target, manager_name) = {
         let app = Airtill::open(opts).await?;
         let s = login(&app, pin)?;
         let checked = s.require_manager();
         app.shutdown().await;
         checked?;
-        app.ledger_path()
+        (app.ledger_path(), s.name.clone())
     };
     let kept = airtill_store::Store::restore(backup, &target, airtill_app::office::now_ms()).map_err(AppError::from)?;
+    // The restored ledger records its own restore (by name: ids may differ there).
+    airtill_store::Store::open(&target)
+        .and_then(|mut s| s.audit("restore", None, &format!("from {} by {}", backup.display(), manager_name), airtill_app::office::now_ms()))
+        .map_err(AppError::from)?;
     println!("restored {} into {}", backup.display(), target.display());
     println!("the ledger it replaced is kept as {}", kept.display());
     Ok(())

@@ -344,6 +344,11 @@ impl SmartcallSandbox {
     }
 
     /// How many successful logins (`POST /auth`) the sandbox has answered.
+    /// The access tokens handed out so far (for tests that check none leaked).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared.lock().tokens.keys().cloned().collect()
+    }
+
     pub fn logins(&self) -> u64 {
         self.shared.logins.load(Ordering::SeqCst)
     }

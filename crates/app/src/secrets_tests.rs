@@ -1,0 +1,69 @@
+//! After a day of training sales, nothing in the data folder or the logs shows a
+//! voucher PIN, a provider password or an access token.
+
+use super::*;
+use crate::views::SmartcallSettingsInput;
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_pin_password_or_token_is_at_rest_after_a_day_of_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let guard = logging::init(Some(&logs), "warn");
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let catalog = app.catalog(&cashier, false).await.unwrap();
+    let vouchers: Vec<i64> = catalog.networks.iter().flat_map(|n| n.groups.iter().flat_map(|g| g.products.iter())).filter(|p| p.pinned && p.fixed.is_some()).map(|p| p.id).take(6).collect();
+    let mut sold = 0;
+    for i in 0..30 {
+        let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: vouchers[i % vouchers.len()], recipient: format!("083 555 {:04}", i), amount: None, override_pin: None };
+        if app.sell(&cashier, &req).await.unwrap().voucher_pin.is_some() {
+            sold += 1;
+        }
+    }
+    assert!(sold >= 25, "{sold} vouchers sold");
+    // A manager saves a live account with a password, and tests it (refused: the
+    // sandbox knows only the training account).
+    let password = "Pw-unique-7731-secret";
+    let base = app._sandbox.as_ref().unwrap().base_url();
+    let input = SmartcallSettingsInput { mode: "live".into(), base_url: base, username: "shop1".into(), password: Some(password.into()), smartload_id: "082 000 0001".into(), timeout_seconds: 30 };
+    let _ = app.test_smartcall_settings(&manager, &input).await;
+    app.save_smartcall_settings(&manager, &input).unwrap();
+    app.z_report(&manager).await.unwrap();
+    let pins: Vec<String> = app._sandbox.as_ref().unwrap().ledger().iter().filter_map(|e| e.voucher_pin.clone()).collect();
+    let tokens = app._sandbox.as_ref().unwrap().issued_tokens();
+    assert!(pins.len() >= 25 && !tokens.is_empty());
+    app.shutdown().await;
+    drop(app);
+    drop(guard);
+
+    let mut files = Vec::new();
+    files_under(dir.path(), &mut files);
+    let log_bytes: usize = files.iter().filter(|f| f.starts_with(&logs)).map(|f| std::fs::metadata(f).unwrap().len() as usize).sum();
+    assert!(log_bytes > 0, "the day left a log to search");
+    for f in files.iter().filter(|f| !f.ends_with("credentials.key")) {
+        let bytes = std::fs::read(f).unwrap();
+        for pin in &pins {
+            assert!(!contains(&bytes, pin), "a voucher PIN is in {}", f.display());
+        }
+        assert!(!contains(&bytes, password), "the password is in {}", f.display());
+        for t in &tokens {
+            assert!(!contains(&bytes, t), "an access token is in {}", f.display());
+        }
+    }
+}
