@@ -148,3 +148,111 @@ fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
     let bad = call(&w, "close_shift", json!({"counts": [{"denomination": 300, "pieces": 1}]})).unwrap_err();
     assert_eq!(bad["code"], "bad_input");
 }
+
+#[test]
+fn the_shell_loads_nothing_remote_and_allows_only_its_own_commands() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let conf: Value = serde_json::from_str(&std::fs::read_to_string(root.join("tauri.conf.json")).unwrap()).unwrap();
+    let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP is set");
+    let directives: std::collections::HashMap<&str, Vec<&str>> = csp
+        .split(';')
+        .filter_map(|d| {
+            let mut parts = d.split_whitespace();
+            Some((parts.next()?, parts.collect()))
+        })
+        .collect();
+    assert_eq!(directives["default-src"], vec!["'self'"]);
+    assert_eq!(directives["script-src"], vec!["'self'"], "no inline or eval'd script");
+    assert_eq!(directives["object-src"], vec!["'none'"]);
+    assert_eq!(directives["frame-ancestors"], vec!["'none'"]);
+    for (name, sources) in &directives {
+        for s in sources {
+            assert!(!s.contains("unsafe-eval"), "{name}: {s}");
+            // Only Tauri's own IPC may be reached; no remote origin of any kind.
+            let remote = (s.starts_with("http:") || s.starts_with("https:") || s.starts_with("ws") || *s == "*" || s.contains("*.")) && *s != "http://ipc.localhost";
+            assert!(!remote, "{name} allows {s}");
+        }
+    }
+    assert!(conf["app"]["security"]["dangerousDisableAssetCspModification"].is_null());
+    assert!(conf["app"]["withGlobalTauri"].is_null() || conf["app"]["withGlobalTauri"] == false);
+    assert_eq!(conf["build"]["frontendDist"], "../ui/dist", "the UI is the bundled one");
+    for w in conf["app"]["windows"].as_array().unwrap() {
+        assert!(w["url"].is_null() || !w["url"].as_str().unwrap().starts_with("http"), "a window loads remote content");
+    }
+    let dir = root.join("capabilities");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "one capability file");
+    let cap: Value = serde_json::from_str(&std::fs::read_to_string(files[0].path()).unwrap()).unwrap();
+    assert_eq!(cap["windows"], json!(["main"]));
+    assert_eq!(cap["permissions"], json!(["core:event:default"]), "the window gets events and Airtill's own commands, nothing of the OS");
+    assert!(cap["remote"].is_null(), "no remote origin may call commands");
+}
+
+/// A random JSON value that cannot pass for any command's argument: strings always
+/// hold a character no amount, PIN, number or name check accepts.
+fn junk(rng: &mut rand::rngs::StdRng, depth: u32) -> Value {
+    use rand::Rng;
+    let pick = rng.random_range(0..if depth > 2 { 5 } else { 7 });
+    match pick {
+        0 => Value::Null,
+        1 => json!(rng.random::<bool>()),
+        2 => json!(rng.random_range(-1_000_000_000_000i64..1_000_000_000_000)),
+        3 => json!(rng.random::<f64>() * 1e9 - 5e8),
+        4 => {
+            let pool = ["\u{0}", "\u{202e}", "'; DROP TABLE sales; --", "../../etc/passwd", "%00", "\u{1F4A9}", "<script>", "${7*7}", "\n\r\t"];
+            let mut s: String = (0..rng.random_range(0..40)).map(|_| char::from(rng.random_range(32u8..127))).collect();
+            s.push_str(pool[rng.random_range(0..pool.len())]);
+            json!(s)
+        }
+        5 => Value::Array((0..rng.random_range(0..4)).map(|_| junk(rng, depth + 1)).collect()),
+        _ => {
+            let keys = ["pin", "float", "counts", "request", "saleId", "zNo", "from", "to", "query", "format", "paper", "name", "role", "settings", "minutes", "kindKey", "providers", "input", "refresh", "x"];
+            let mut m = serde_json::Map::new();
+            for _ in 0..rng.random_range(0..4) {
+                m.insert(keys[rng.random_range(0..keys.len())].to_string(), junk(rng, depth + 1));
+            }
+            Value::Object(m)
+        }
+    }
+}
+
+#[test]
+fn ten_thousand_random_payloads_make_no_panic_and_no_write() {
+    use rand::SeedableRng;
+    let (_app, w, d) = setup();
+    call(&w, "login", json!({"pin": "1234"})).unwrap();
+    let counts = || {
+        let db = rusqlite::Connection::open(d.path().join("airtill.db")).unwrap();
+        ["sales", "sale_events", "users", "shifts", "z_reports", "reprints", "overrides", "settings", "routes", "audit"]
+            .map(|t| db.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get::<_, i64>(0)).unwrap())
+    };
+    let before = counts();
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    // Logging in and out changes who is at the till, by design; everything else is fair game.
+    let names: Vec<&str> = airtill_desktop::bindings::commands(&cfg).into_iter().map(|c| c.name).filter(|n| !["login", "logout"].contains(n)).collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261123);
+    let n: usize = std::env::var("AIRTILL_PAYLOADS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let mut refused = 0;
+    let mut answered = std::collections::BTreeSet::new();
+    for i in 0..n {
+        let cmd = names[i % names.len()];
+        let args = match junk(&mut rng, 0) {
+            Value::Object(m) => Value::Object(m),
+            other => json!({ "x": other }),
+        };
+        if let Err(e) = call(&w, cmd, args.clone()) {
+            // Our own `{code, message}`, or Tauri's refusal of arguments that do not
+            // fit the command's types: never a crash.
+            assert!(e.get("code").is_some() || e.is_string(), "{cmd} {args}: {e}");
+            refused += 1;
+        } else {
+            answered.insert(cmd);
+        }
+    }
+    assert_eq!(counts(), before, "nothing was written");
+    eprintln!("{refused} of {n} refused; answered: {answered:?}");
+    // Only the readers that take no arguments may answer junk (they ignore it).
+    let readers = ["status", "sales_today", "my_shift", "network_health", "wallet_balance", "catalog"];
+    assert!(answered.iter().all(|c| readers.contains(c)), "junk was accepted by {answered:?}");
+    assert!(refused > n * 3 / 4, "{refused} of {n} refused");
+}

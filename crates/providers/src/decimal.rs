@@ -37,6 +37,14 @@ fn raw_hundredths(raw: &RawValue) -> Result<i64, String> {
 }
 
 /// Writes cents as a JSON number in major units with no float: 1200 → `12`, 1250 → `12.5`.
+/// Reads `text` as any money the wire carries (a number, "R450.00", "5.50%"), for
+/// the fuzzer: an error is fine, a panic is not.
+#[cfg(test)]
+pub(crate) fn parse_json_money_for_fuzz(text: &str) -> Option<i64> {
+    let raw: Box<RawValue> = serde_json::from_str(text).ok()?;
+    raw_hundredths(&raw).ok()
+}
+
 pub fn serialize_rand<S: Serializer>(minor: &i64, s: S) -> Result<S::Ok, S::Error> {
     let raw = RawValue::from_string(json_number(*minor)).map_err(serde::ser::Error::custom)?;
     serde::Serialize::serialize(&raw, s)

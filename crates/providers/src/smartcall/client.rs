@@ -879,6 +879,34 @@ fn snippet(body: &[u8]) -> String {
     s
 }
 
+/// Feeds one body, as answered with `status`, to every reader of Smartcall answers
+/// (the fuzzer's entry point). Errors are expected; a panic is a bug.
+#[cfg(test)]
+pub(crate) fn fuzz_entry(body: &[u8], status: u16) {
+    let a = || Answer { status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK), etag: None, content_type: Some("application/json".into()), body: body.to_vec() };
+    let _ = read_failure(body, status);
+    let _ = auth_description(body);
+    let _ = decode::<AuthResponse>(a());
+    let _ = decode::<BalanceResponse>(a());
+    let _ = decode::<NetworksResponse>(a());
+    let _ = decode::<ProductsResponse>(a());
+    let _ = decode::<TransactionEnvelope>(a()).and_then(|t| t.transaction()).map(|t| t.status());
+    let _ = decode::<OrderEnvelope>(a()).and_then(|o| o.order());
+    let _ = decode::<Cashup>(a());
+    let _ = decode::<SimNetwork>(a());
+    let _ = decode::<NetworkHealth>(a());
+    let _ = decode::<FundsTransferResponse>(a());
+    let _ = decode::<TokenQuery>(a());
+    let _ = decode::<Pong>(a());
+    let _ = read_sync(a());
+    let _ = read_batch(a());
+    if let Ok(e) = serde_json::from_slice::<Envelope>(body) {
+        let _ = envelope_error(&e).map(|e| (e.class_for_sale(), e.class_for_read(), e.cashier_message(), e.code()));
+    }
+    let text = String::from_utf8_lossy(body);
+    let _ = crate::decimal::parse_json_money_for_fuzz(&text);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,3 +19,6 @@ pub use error::SmartcallError;
 pub use payments::*;
 pub use rica::*;
 pub use types::*;
+
+#[cfg(test)]
+mod fuzz;
