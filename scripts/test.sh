@@ -12,6 +12,14 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Rust tests (workspace)"
 cargo test --workspace 2>&1 | tee -a "$log" || status=1
 
+step "OS keyring (Secret Service: gnome-keyring in a private D-Bus session)"
+# A keyring of its own in a fresh folder: the user's own keyring is never touched.
+keyring_home=$(mktemp -d)
+dbus-run-session -- bash -c 'printf airtill-test | XDG_DATA_HOME="$0" gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  AIRTILL_REQUIRE_KEYRING=1 cargo test --workspace -p airtill-app --lib credentials::tests::secrets_live' "$keyring_home" 2>&1 \
+  | grep -v "Failed to set fd limit" | tee -a "$log" || status=1
+rm -rf "$keyring_home"
+
 step "UI type check"
 (cd ui && npm run --silent check) 2>&1 | tee -a "$log" || status=1
 

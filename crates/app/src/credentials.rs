@@ -1,7 +1,10 @@
-//! Provider passwords at rest: never in the config file, the database or the logs.
-//! They live in `credentials.enc` in the data folder, each sealed with
-//! ChaCha20-Poly1305 under a key kept in `credentials.key`; both files are readable
-//! by the app's user only (mode 0600 on Unix).
+//! Secrets at rest (provider passwords, the voucher-PIN key): never in the config
+//! file, the database or the logs. They live in the operating system's credential
+//! store (Secret Service on Linux, Keychain, Credential Manager) where there is one.
+//! Where there is none (a till without a desktop keyring, a test machine) they live in
+//! `credentials.enc` in the data folder, each sealed with ChaCha20-Poly1305 under a
+//! key kept in `credentials.key`; both files are readable by the app's user only
+//! (mode 0600 on Unix). `AIRTILL_CREDENTIAL_STORE=file|os` forces one or the other.
 
 use crate::{AppError, Result};
 use base64::Engine as _;
@@ -11,8 +14,46 @@ use rand_core06::{OsRng, RngCore};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Where a data folder's secrets are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vault {
+    /// The operating system's credential store.
+    Os,
+    /// `credentials.enc`, sealed under `credentials.key` (both 0600).
+    File,
+}
+
+/// The service name of Airtill's entries in the OS credential store.
+const SERVICE: &str = "Airtill";
+
 pub struct Credentials {
     dir: PathBuf,
+    vault: Vault,
+}
+
+fn keyring_error(e: keyring::Error) -> AppError {
+    AppError::Configuration(format!("the system keyring refused: {e}. Unlock the keyring (or log in to the desktop) and try again"))
+}
+
+/// Whether this session has an OS credential store that answers, asked once per process.
+pub fn os_store_answers() -> bool {
+    static ANSWERS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ANSWERS.get_or_init(|| {
+        // A look-up of an entry nobody made: "no entry" means the store is there.
+        let probe = keyring::Entry::new(SERVICE, "probe").and_then(|e| e.get_password());
+        matches!(probe, Ok(_) | Err(keyring::Error::NoEntry))
+    })
+}
+
+fn chosen_vault() -> Vault {
+    match std::env::var("AIRTILL_CREDENTIAL_STORE").as_deref() {
+        Ok("file") => Vault::File,
+        Ok("os") => Vault::Os,
+        // Unit tests never write into a developer's own keyring unless asked to.
+        _ if cfg!(test) => Vault::File,
+        _ if os_store_answers() => Vault::Os,
+        _ => Vault::File,
+    }
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> AppError {
@@ -39,8 +80,74 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 impl Credentials {
+    /// The OS credential store where this session has one, else the sealed file.
     pub fn new(data_dir: &Path) -> Credentials {
-        Credentials { dir: data_dir.to_path_buf() }
+        Credentials::with_vault(data_dir, chosen_vault())
+    }
+
+    pub fn with_vault(data_dir: &Path, vault: Vault) -> Credentials {
+        Credentials { dir: data_dir.to_path_buf(), vault }
+    }
+
+    pub fn vault(&self) -> Vault {
+        self.vault
+    }
+
+    /// In words, for `doctor` and the settings screen.
+    pub fn where_kept(&self) -> String {
+        match self.vault {
+            Vault::Os => "in the system keyring".into(),
+            Vault::File => format!("sealed in {} (this session has no system keyring)", self.dir.join("credentials.enc").display()),
+        }
+    }
+
+    /// One entry per secret and data folder, so two tills (or a training folder) on
+    /// one login never share secrets.
+    fn entry(&self, name: &str) -> Result<keyring::Entry> {
+        use sha2::Digest;
+        let dir = std::fs::canonicalize(&self.dir).unwrap_or_else(|_| self.dir.clone());
+        let id = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
+        let id: String = id.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        keyring::Entry::new(SERVICE, &format!("{name}@{id}")).map_err(keyring_error)
+    }
+
+    /// The secret stored under `name`, if any. A secret found in the sealed file
+    /// when the OS store is in use moves into the OS store.
+    pub fn get(&self, name: &str) -> Result<Option<String>> {
+        if self.vault == Vault::Os {
+            match self.entry(name)?.get_password() {
+                Ok(secret) => return Ok(Some(secret)),
+                Err(keyring::Error::NoEntry) => {}
+                Err(e) => return Err(keyring_error(e)),
+            }
+            let Some(secret) = self.file_get(name)? else { return Ok(None) };
+            self.set(name, &secret)?;
+            return Ok(Some(secret));
+        }
+        self.file_get(name)
+    }
+
+    /// Stores (or replaces) the secret under `name`.
+    pub fn set(&self, name: &str, secret: &str) -> Result<()> {
+        match self.vault {
+            Vault::Os => {
+                self.entry(name)?.set_password(secret).map_err(keyring_error)?;
+                self.file_remove(name)
+            }
+            Vault::File => self.file_set(name, secret),
+        }
+    }
+
+    /// Forgets the secret under `name` wherever it is kept (tests clean the keyring up).
+    #[cfg(test)]
+    pub fn remove(&self, name: &str) -> Result<()> {
+        if self.vault == Vault::Os {
+            match self.entry(name)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => {}
+                Err(e) => return Err(keyring_error(e)),
+            }
+        }
+        self.file_remove(name)
     }
 
     fn key(&self, create: bool) -> Result<Option<ChaCha20Poly1305>> {
@@ -68,8 +175,7 @@ impl Credentials {
         }
     }
 
-    /// The secret stored under `name`, if any.
-    pub fn get(&self, name: &str) -> Result<Option<String>> {
+    fn file_get(&self, name: &str) -> Result<Option<String>> {
         let Some(sealed) = self.sealed()?.remove(name) else { return Ok(None) };
         let Some(cipher) = self.key(false)? else {
             return Err(AppError::Configuration("the credentials key is missing: set the provider passwords again in Settings".into()));
@@ -98,8 +204,16 @@ impl Credentials {
         Ok(key)
     }
 
-    /// Stores (or replaces) the secret under `name`.
-    pub fn set(&self, name: &str, secret: &str) -> Result<()> {
+    fn file_remove(&self, name: &str) -> Result<()> {
+        let mut all = self.sealed()?;
+        if all.remove(name).is_none() {
+            return Ok(());
+        }
+        let text = serde_json::to_string_pretty(&all).map_err(|e| AppError::Io(e.to_string()))?;
+        write_private(&self.dir.join("credentials.enc"), text.as_bytes())
+    }
+
+    fn file_set(&self, name: &str, secret: &str) -> Result<()> {
         let cipher = self.key(true)?.expect("created");
         let mut nonce = [0u8; 12];
         OsRng.fill_bytes(&mut nonce);
@@ -135,5 +249,38 @@ mod tests {
         // Another key cannot open it.
         std::fs::write(d.path().join("credentials.key"), [7u8; 32]).unwrap();
         assert!(c.get("smartcall").is_err());
+    }
+
+    /// Runs against the session's real credential store (Secret Service under
+    /// `make test`, which starts gnome-keyring in a private D-Bus session and sets
+    /// `AIRTILL_REQUIRE_KEYRING=1`). Elsewhere, without a keyring, it says so and passes.
+    #[test]
+    fn secrets_live_in_the_os_keyring_when_there_is_one_and_move_there_from_the_file() {
+        if !os_store_answers() {
+            assert!(std::env::var("AIRTILL_REQUIRE_KEYRING").is_err(), "AIRTILL_REQUIRE_KEYRING is set but no system keyring answers");
+            eprintln!("no system keyring in this session: the sealed-file store is tested above");
+            return;
+        }
+        let d = tempfile::tempdir().unwrap();
+        // A secret kept in the file from before the keyring was there...
+        Credentials::with_vault(d.path(), Vault::File).set("smartcall", "0ld-Pa55word").unwrap();
+        let os = Credentials::with_vault(d.path(), Vault::Os);
+        // ...moves into the keyring at its first read, and leaves the file.
+        assert_eq!(os.get("smartcall").unwrap().as_deref(), Some("0ld-Pa55word"));
+        assert!(!std::fs::read_to_string(d.path().join("credentials.enc")).unwrap().contains("smartcall"));
+        os.set("smartcall", "n3w-Pa55word").unwrap();
+        let key = os.data_key("voucher_pin_key").unwrap();
+        // Another handle (the next start) finds both in the keyring, none in the file.
+        let again = Credentials::with_vault(d.path(), Vault::Os);
+        assert_eq!(again.get("smartcall").unwrap().as_deref(), Some("n3w-Pa55word"));
+        assert_eq!(again.data_key("voucher_pin_key").unwrap(), key);
+        let file = std::fs::read_to_string(d.path().join("credentials.enc")).unwrap_or_default();
+        assert!(!file.contains("smartcall") && !file.contains("voucher_pin_key"), "{file}");
+        // Another data folder on the same login sees none of it.
+        let other = tempfile::tempdir().unwrap();
+        assert_eq!(Credentials::with_vault(other.path(), Vault::Os).get("smartcall").unwrap(), None);
+        again.remove("smartcall").unwrap();
+        again.remove("voucher_pin_key").unwrap();
+        assert_eq!(again.get("smartcall").unwrap(), None);
     }
 }

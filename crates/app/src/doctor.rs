@@ -97,6 +97,9 @@ impl Airtill {
             Ok(Err(e)) => out.push(check("provider credentials", S::Failed, format!("{}. Check the account in Settings.", e.cashier_message()))),
             Err(_) => out.push(check("provider credentials", S::Failed, "no answer within 10 seconds")),
         }
+        let vault = crate::credentials::Credentials::new(self.data_dir());
+        let on_file = vault.vault() == crate::credentials::Vault::File && !self.is_training();
+        out.push(check("where secrets are kept", if on_file { S::Warning } else { S::Ok }, format!("provider passwords and the voucher-PIN key are {}", vault.where_kept())));
         out.push(check("receipt printer", S::Warning, "none set up: slips are saved as PDF and printed from there"));
         Ok(out)
     }
