@@ -4,25 +4,25 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView,
+    ReportQuery, ShiftView, Till,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
-use std::sync::Mutex;
 use tauri::State;
 
-/// The shell's state: the running app and who is logged in at this till.
+/// The shell's state: the running app and who is logged in at this till (the idle
+/// lock lives in `Till`, in the use-case layer).
 pub struct Shell {
     pub app: Airtill,
-    session: Mutex<Option<Session>>,
+    till: Till,
 }
 
 impl Shell {
     pub fn new(app: Airtill) -> Shell {
-        Shell { app, session: Mutex::new(None) }
+        Shell { app, till: Till::new() }
     }
     fn session(&self) -> Result<Session, CommandError> {
-        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| AppError::NotLoggedIn.into())
+        Ok(self.till.session(&self.app)?)
     }
 }
 
@@ -40,22 +40,19 @@ type Res<T> = Result<T, CommandError>;
 
 #[tauri::command]
 pub fn status(shell: State<'_, Shell>) -> Res<AppStatus> {
-    let session = shell.session.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    // Asking does not count as use: an idle till locks while the screen polls.
+    let session = shell.till.current(&shell.app)?;
     Ok(shell.app.status(session.as_ref())?)
 }
 
 #[tauri::command]
 pub async fn login(shell: State<'_, Shell>, pin: String) -> Res<UserView> {
-    let session = shell.app.login(&pin)?;
-    let view = session.user_view();
-    *shell.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(session);
-    Ok(view)
+    Ok(shell.till.login(&shell.app, &pin)?.user_view())
 }
 
 #[tauri::command]
 pub fn logout(shell: State<'_, Shell>) -> Res<()> {
-    *shell.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    Ok(())
+    Ok(shell.till.logout(&shell.app)?)
 }
 
 #[tauri::command]
@@ -89,15 +86,27 @@ pub fn sales_today(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
 }
 
 #[tauri::command]
-pub fn save_slip(shell: State<'_, Shell>, sale_id: i64) -> Res<SlipFile> {
+pub fn save_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
     let s = shell.session()?;
-    Ok(shell.app.save_slip(&s, sale_id, None)?)
+    Ok(shell.app.save_slip(&s, sale_id, None, manager_pin.as_deref())?)
 }
 
 #[tauri::command]
-pub fn open_slip(shell: State<'_, Shell>, sale_id: i64) -> Res<SlipFile> {
+pub fn open_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
     let s = shell.session()?;
-    Ok(shell.app.open_slip(&s, sale_id)?)
+    Ok(shell.app.open_slip(&s, sale_id, manager_pin.as_deref())?)
+}
+
+#[tauri::command]
+pub fn reveal_pin(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.reveal_pin(&s, sale_id, &manager_pin)?)
+}
+
+#[tauri::command]
+pub fn set_idle_lock_minutes(shell: State<'_, Shell>, minutes: u32) -> Res<u32> {
+    let s = shell.session()?;
+    Ok(shell.app.set_idle_lock_minutes(&s, minutes)?)
 }
 
 #[tauri::command]

@@ -22,6 +22,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::sales_today,
         commands::save_slip,
         commands::open_slip,
+        commands::reveal_pin,
+        commands::set_idle_lock_minutes,
         commands::wallet_balance,
         commands::network_health,
         commands::smartcall_settings,

@@ -33,6 +33,12 @@ pub enum AppError {
     /// Too many wrong PINs in a row: nobody can log in at this till until then.
     #[error("Too many wrong PINs. This till is locked until {until}. A manager can unlock it sooner from another till, or wait.")]
     LockedOut { until: String },
+    /// A voucher PIN of an older sale: shown or reprinted only with a manager's PIN.
+    #[error("Only the last sale's PIN is shown. A manager's PIN is needed to show or reprint receipt {receipt_no:06}.")]
+    ManagerPinNeeded { receipt_no: i64 },
+    /// The till locked itself after the idle minutes the manager set.
+    #[error("The till locked itself after {minutes} minute(s) without use. Log in again.")]
+    IdleLocked { minutes: u32 },
     /// The guard rail: an unresolved sale to the same number and amount.
     #[error("{message}")]
     NeedsOverride { sale_id: i64, message: String },
@@ -69,6 +75,8 @@ impl AppError {
             AppError::Io(_) => "io",
             AppError::NeedsOverride { .. } => "needs_override",
             AppError::LockedOut { .. } => "locked_out",
+            AppError::ManagerPinNeeded { .. } => "manager_pin_needed",
+            AppError::IdleLocked { .. } => "idle_locked",
         }
     }
 

@@ -16,6 +16,7 @@ pub mod provider;
 pub mod settings;
 mod sell;
 mod slip;
+mod till;
 mod time;
 pub mod views;
 
@@ -27,6 +28,7 @@ pub use error::{AppError, ErrorPayload};
 pub use views::*;
 pub use doctor::{Check, CheckStatus};
 pub use office::{DenominationCount, OverrideLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
+pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
 pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
 
 use airtill_domain::network::PrefixTable;
@@ -159,6 +161,7 @@ impl Airtill {
             shop_name: shop.name,
             till_id: shop.till_id,
             user: session.map(|s| s.user_view()),
+            idle_lock_minutes: self.idle_lock_minutes()?,
         })
     }
 

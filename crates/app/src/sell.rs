@@ -90,6 +90,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         amount,
         amount_text: amount.to_string(),
         voucher_pin: pin.map(group_pin),
+        pin_hidden: false,
         dial_string: pin.and_then(|p| network.filter(|_| kind != ProductKind::Electricity).map(|n| n.dial_string(p))),
         ticket_number: o.ticket_number.clone(),
         expiry: o.expiry_ms.map(time::local_date),
@@ -108,8 +109,9 @@ impl Airtill {
         session.require_seller()?;
         check_request_id(&req.request_id)?;
         // A request seen before is answered from the ledger, never sent again.
-        if let Some(existing) = self.store().sale_by_request(&req.request_id)? {
-            return Ok(sale_view(&existing));
+        let seen = self.store().sale_by_request(&req.request_id)?;
+        if let Some(existing) = seen {
+            return self.shown(sale_view(&existing));
         }
         let catalog = self.load_catalog(false).await?;
         let found = catalog.find(req.product_id).ok_or(AppError::NoSuchProduct)?;
@@ -157,7 +159,7 @@ impl Airtill {
         if let Some(manager) = override_by {
             self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
         }
-        Ok(sale_view(&sale))
+        self.shown(sale_view(&sale))
     }
 
     /// Asks the provider about an unresolved sale, by its own client reference, and
@@ -166,20 +168,59 @@ impl Airtill {
         session.require_seller()?;
         self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let row = self.engine.resolve(sale_id).await?;
-        Ok(sale_view(&row))
+        self.shown(sale_view(&row))
     }
 
     /// Today's sales at this till, newest first.
     pub fn sales_today(&self, session: &Session) -> Result<Vec<SaleView>> {
         session.require_seller()?;
         let (from, to) = time::local_day_bounds(time::now_ms());
-        Ok(self.store().sales_between(from, to)?.iter().map(sale_view).collect())
+        let sales = self.store().sales_between(from, to)?;
+        sales.iter().map(|r| self.shown(sale_view(r))).collect()
     }
 
     pub fn sale(&self, session: &Session, sale_id: i64) -> Result<SaleView> {
         session.require_seller()?;
-        self.store().sale(sale_id).map(|r| sale_view(&r)).map_err(|_| AppError::NoSuchSale)
+        let view = self.store().sale(sale_id).map(|r| sale_view(&r)).map_err(|_| AppError::NoSuchSale)?;
+        self.shown(view)
     }
+
+    /// A sale as the screens may show it: a PIN is cash, so only the till's last sale
+    /// shows its PIN in full; older ones are masked but for the last four digits.
+    pub(crate) fn shown(&self, mut view: SaleView) -> Result<SaleView> {
+        if view.voucher_pin.is_some() && view.id != self.store().last_sale_id()? {
+            view.voucher_pin = view.voucher_pin.map(|p| mask_pin(&p));
+            view.dial_string = None;
+            view.pin_hidden = true;
+        }
+        Ok(view)
+    }
+
+    /// The full PIN of an older sale, with a manager's PIN at this till; logged.
+    pub fn reveal_pin(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
+        session.require_seller()?;
+        let row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        let approved_by = self.manager_approval(manager_pin)?;
+        self.audit("pin_shown", Some(session.user_id), &format!("receipt {:06}, approved by user {approved_by}", row.receipt_no))?;
+        Ok(sale_view(&row))
+    }
+}
+
+/// `1234 5678 9012 3456` → `•••• •••• •••• 3456`: every digit but the last four hidden.
+pub(crate) fn mask_pin(grouped: &str) -> String {
+    let digits = grouped.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    let mut seen = 0;
+    grouped
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                seen += 1;
+                if seen + 4 > digits { c } else { '•' }
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -198,6 +239,13 @@ mod tests {
         assert!(amount_for(None, 200, 100_000, Some("12.50")).is_err());
         assert!(amount_for(None, 200, 100_000, Some("abc")).is_err());
         assert!(amount_for(None, 200, 100_000, None).is_err());
+    }
+
+    #[test]
+    fn pins_are_masked_but_for_the_last_four() {
+        assert_eq!(mask_pin("1234 5678 9012 3456"), "•••• •••• •••• 3456");
+        assert_eq!(mask_pin("123"), "123");
+        assert_eq!(mask_pin("98765"), "•8765");
     }
 
     #[test]

@@ -43,22 +43,45 @@ impl Airtill {
         })
     }
 
-    /// The 80 mm slip of a sale as PDF bytes.
+    /// The 80 mm slip of a sale as PDF bytes (no print is recorded: for previews).
     pub fn slip_pdf(&self, session: &Session, sale_id: i64) -> Result<Vec<u8>> {
         session.require_seller()?;
         Ok(slip_pdf(&self.slip_for(sale_id)?, Roll::Mm80))
     }
 
-    /// Writes the slip to the slips folder (or `out`) and returns where.
-    pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>) -> Result<SlipFile> {
+    /// Prints a slip (as PDF) and records it. The till's last sale prints freely; a
+    /// slip of an older sale with a PIN needs a manager's PIN (a PIN is cash). Every
+    /// print after the first says COPY and is logged as a reprint.
+    fn print_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<Slip> {
         session.require_seller()?;
-        let slip = self.slip_for(sale_id)?;
+        let mut slip = self.slip_for(sale_id)?;
+        let approved_by = if slip.voucher_pin.is_some() && sale_id != self.store().last_sale_id()? {
+            let pin = manager_pin.filter(|p| !p.is_empty()).ok_or(AppError::ManagerPinNeeded { receipt_no: slip.receipt_no })?;
+            Some(self.manager_approval(pin)?)
+        } else {
+            None
+        };
+        let first = self.store().record_print(sale_id, session.user_id, time::now_ms())?;
+        if first {
+            if let Some(m) = approved_by {
+                self.audit("slip_printed", Some(session.user_id), &format!("receipt {:06}, first print of an older sale, approved by user {m}", slip.receipt_no))?;
+            }
+        } else {
+            self.log_reprint(session, sale_id, approved_by)?;
+        }
+        slip.copy = !first;
+        Ok(slip)
+    }
+
+    /// Prints the slip to the slips folder (or `out`) and returns where.
+    pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>, manager_pin: Option<&str>) -> Result<SlipFile> {
+        let slip = self.print_slip(session, sale_id, manager_pin)?;
         let path = match out {
             Some(p) => p,
             None => {
                 let dir = self.data_dir.join("slips");
                 std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
-                dir.join(format!("receipt-{:06}.pdf", slip.receipt_no))
+                dir.join(format!("receipt-{:06}{}.pdf", slip.receipt_no, if slip.copy { "-copy" } else { "" }))
             }
         };
         std::fs::write(&path, slip_pdf(&slip, Roll::Mm80))
@@ -67,8 +90,8 @@ impl Airtill {
     }
 
     /// Saves the slip and opens it in the system's PDF viewer (to print from there).
-    pub fn open_slip(&self, session: &Session, sale_id: i64) -> Result<SlipFile> {
-        let file = self.save_slip(session, sale_id, None)?;
+    pub fn open_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
+        let file = self.save_slip(session, sale_id, None, manager_pin)?;
         open::that_detached(&file.path).map_err(|e| AppError::Io(format!("the slip was saved to {} but could not be opened: {e}", file.path)))?;
         Ok(file)
     }

@@ -152,10 +152,56 @@ async fn the_slip_is_a_pdf_with_the_pin() {
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let c = app.catalog(&s, false).await.unwrap();
     let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
-    let f = app.save_slip(&s, sale.id, None).unwrap();
+    let f = app.save_slip(&s, sale.id, None, None).unwrap();
     assert!(f.path.starts_with(d.path().to_str().unwrap()));
     let bytes = std::fs::read(&f.path).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_last_sale_shows_its_pin_and_older_ones_need_a_manager() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let first = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
+    let full_first = first.voucher_pin.clone().unwrap();
+    let last = app.sell(&s, &req(mtn_voucher(&c, 12), "0831112222")).await.unwrap();
+    // History: the last sale in full, the one before masked but for four digits.
+    let today = app.sales_today(&s).unwrap();
+    let shown_last = today.iter().find(|v| v.id == last.id).unwrap();
+    assert_eq!(shown_last.voucher_pin, last.voucher_pin);
+    assert!(!shown_last.pin_hidden && shown_last.dial_string.is_some());
+    let older = today.iter().find(|v| v.id == first.id).unwrap();
+    assert!(older.pin_hidden && older.dial_string.is_none());
+    let masked = older.voucher_pin.clone().unwrap();
+    assert!(masked.ends_with(&full_first[full_first.len() - 4..]) && !masked.contains(&full_first[..4]), "{masked}");
+    assert_eq!(app.sale(&s, first.id).unwrap().voucher_pin, Some(masked.clone()));
+    assert!(app.check_sale(&s, first.id).await.unwrap().pin_hidden);
+    // Showing it in full needs a manager's PIN at this till; a cashier's will not do.
+    assert!(matches!(app.reveal_pin(&s, first.id, DEMO_CASHIER.1), Err(AppError::Forbidden(_))));
+    assert!(matches!(app.reveal_pin(&s, first.id, "0000"), Err(AppError::WrongPin)));
+    let shown = app.reveal_pin(&s, first.id, DEMO_MANAGER.1).unwrap();
+    assert_eq!(shown.voucher_pin.as_deref(), Some(full_first.as_str()));
+    // Reprinting it too; the refusal records nothing.
+    let out = tempfile::tempdir().unwrap();
+    let slip = |pin: Option<&str>| app.save_slip(&s, first.id, Some(out.path().join("s.pdf")), pin);
+    assert!(matches!(slip(None), Err(AppError::ManagerPinNeeded { .. })));
+    assert!(matches!(slip(Some(DEMO_CASHIER.1)), Err(AppError::Forbidden(_))));
+    let store = || app.store();
+    assert!(store().reprints_between(0, i64::MAX).unwrap().is_empty());
+    slip(Some(DEMO_MANAGER.1)).unwrap();
+    slip(Some(DEMO_MANAGER.1)).unwrap();
+    let reprints = store().reprints_between(0, i64::MAX).unwrap();
+    assert_eq!(reprints.len(), 1, "the first print is the original, the second a copy");
+    assert_eq!(reprints[0].approved_by.as_deref(), Some(DEMO_MANAGER.0));
+    // The last sale prints without asking; its second print is a logged COPY.
+    app.save_slip(&s, last.id, Some(out.path().join("l.pdf")), None).unwrap();
+    app.save_slip(&s, last.id, Some(out.path().join("l2.pdf")), None).unwrap();
+    assert_eq!(store().reprints_between(0, i64::MAX).unwrap().len(), 2);
+    let actions: Vec<String> = store().audit_between(0, i64::MAX).unwrap().into_iter().map(|a| a.action).collect();
+    for want in ["pin_shown", "slip_printed", "reprint", "manager_approval"] {
+        assert!(actions.iter().any(|a| a == want), "{want} not in {actions:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

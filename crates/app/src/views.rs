@@ -18,6 +18,8 @@ pub struct AppStatus {
     pub shop_name: String,
     pub till_id: String,
     pub user: Option<UserView>,
+    /// Minutes without use before the till locks itself.
+    pub idle_lock_minutes: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -123,8 +125,11 @@ pub struct SaleView {
     pub recipient: String,
     pub amount: Money,
     pub amount_text: String,
-    /// Grouped in fours: `1234 5678 9012 3456`.
+    /// Grouped in fours: `1234 5678 9012 3456`; for any sale but the till's last one,
+    /// masked but for the last four digits (`•••• •••• •••• 3456`).
     pub voucher_pin: Option<String>,
+    /// True when `voucher_pin` is masked: a manager's PIN shows it (`reveal_pin`).
+    pub pin_hidden: bool,
     pub dial_string: Option<String>,
     pub ticket_number: Option<String>,
     pub expiry: Option<String>,

@@ -359,6 +359,13 @@ impl Store {
     // ---- reprints ----
 
     /// Logs a reprint (append-only), with the manager who approved it if one had to.
+    /// Records a print of a sale's slip: true when it is the first, false when the
+    /// slip was printed before (this print is a copy).
+    pub fn record_print(&mut self, sale_id: i64, user_id: i64, now_ms: i64) -> Result<bool> {
+        let n = self.conn.prepare_cached("INSERT OR IGNORE INTO slips_printed (sale_id, at_ms, user_id) VALUES (?1, ?2, ?3)")?.execute(params![sale_id, now_ms, user_id])?;
+        Ok(n == 1)
+    }
+
     pub fn log_reprint(&mut self, sale_id: i64, user_id: i64, approved_by: Option<i64>, now_ms: i64) -> Result<()> {
         self.conn.prepare_cached("INSERT INTO reprints (sale_id, user_id, approved_by, at_ms) VALUES (?1, ?2, ?3, ?4)")?.execute(params![sale_id, user_id, approved_by, now_ms])?;
         Ok(())

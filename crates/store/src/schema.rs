@@ -200,6 +200,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     "#,
+    // 5: the first print of each slip; every later print of it is a copy (a reprint).
+    r#"
+    CREATE TABLE slips_printed (
+        sale_id INTEGER PRIMARY KEY REFERENCES sales(id),
+        at_ms INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id)
+    );
+    "#,
 ];
 
 pub fn known_version() -> i64 {

@@ -23,7 +23,11 @@ export type UserView = { name: string,
  */
 role: string, };
 
-export type AppStatus = { training: boolean, shop_name: string, till_id: string, user: UserView | null, };
+export type AppStatus = { training: boolean, shop_name: string, till_id: string, user: UserView | null, 
+/**
+ * Minutes without use before the till locks itself.
+ */
+idle_lock_minutes: number, };
 
 export type NumberInfo = { 
 /**
@@ -99,9 +103,14 @@ state_text: string,
  */
 created_at: string, network_name: string, network: Network | null, product_name: string, kind: ProductKind, recipient: string, amount: Money, amount_text: string, 
 /**
- * Grouped in fours: `1234 5678 9012 3456`.
+ * Grouped in fours: `1234 5678 9012 3456`; for any sale but the till's last one,
+ * masked but for the last four digits (`•••• •••• •••• 3456`).
  */
-voucher_pin: string | null, dial_string: string | null, ticket_number: string | null, expiry: string | null, 
+voucher_pin: string | null, 
+/**
+ * True when `voucher_pin` is masked: a manager's PIN shows it (`reveal_pin`).
+ */
+pin_hidden: boolean, dial_string: string | null, ticket_number: string | null, expiry: string | null, 
 /**
  * Smartcall's Smartload reference.
  */
@@ -273,10 +282,14 @@ export const getSale = (saleId: number): Promise<SaleView> =>
   invoke<SaleView>("get_sale", { saleId });
 export const salesToday = (): Promise<Array<SaleView>> =>
   invoke<Array<SaleView>>("sales_today");
-export const saveSlip = (saleId: number): Promise<SlipFile> =>
-  invoke<SlipFile>("save_slip", { saleId });
-export const openSlip = (saleId: number): Promise<SlipFile> =>
-  invoke<SlipFile>("open_slip", { saleId });
+export const saveSlip = (saleId: number, managerPin: string | null): Promise<SlipFile> =>
+  invoke<SlipFile>("save_slip", { saleId, managerPin });
+export const openSlip = (saleId: number, managerPin: string | null): Promise<SlipFile> =>
+  invoke<SlipFile>("open_slip", { saleId, managerPin });
+export const revealPin = (saleId: number, managerPin: string): Promise<SaleView> =>
+  invoke<SaleView>("reveal_pin", { saleId, managerPin });
+export const setIdleLockMinutes = (minutes: number): Promise<number> =>
+  invoke<number>("set_idle_lock_minutes", { minutes });
 export const walletBalance = (): Promise<Money> =>
   invoke<Money>("wallet_balance");
 export const networkHealth = (): Promise<Array<NetworkStatusView>> =>

@@ -128,13 +128,16 @@ enum Command {
         pin: String,
         backup: PathBuf,
     },
-    /// Save a sale's slip as PDF.
+    /// Save a sale's slip as PDF (a print: a second one says COPY and is logged).
     Slip {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
         pin: String,
         sale: i64,
         #[arg(long)]
         out: PathBuf,
+        /// A manager's PIN: needed for a slip with a PIN of any sale but the last.
+        #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
+        manager_pin: Option<String>,
     },
 }
 
@@ -462,9 +465,9 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             println!("backup written to {}", out.display());
         }
         Command::Restore { .. } => unreachable!("handled before the app opens"),
-        Command::Slip { pin, sale, out } => {
+        Command::Slip { pin, sale, out, manager_pin } => {
             let s = login(app, &pin)?;
-            let f = app.save_slip(&s, sale, Some(out))?;
+            let f = app.save_slip(&s, sale, Some(out), manager_pin.as_deref())?;
             println!("{}", f.path);
         }
     }
