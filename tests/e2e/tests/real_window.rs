@@ -168,6 +168,33 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let overrides: i64 = db.query_row("SELECT COUNT(*) FROM overrides", [], |r| r.get(0)).unwrap();
     assert_eq!(overrides, 1, "the manager's approval is recorded");
 
+    // The voucher is no longer the last sale: its PIN is masked in the list, and a
+    // manager's PIN shows it in full (logged).
+    testid(c, "new-sale").await.click().await.unwrap();
+    let voucher_id: i64 = db.query_row("SELECT id FROM sales WHERE client_ref = ?1", [&client_ref], |r| r.get(0)).unwrap();
+    let masked = testid(c, &format!("sale-pin-{voucher_id}")).await.text().await.unwrap();
+    assert!(masked.contains('•') && masked.ends_with(&pin_on_screen[pin_on_screen.len() - 4..]), "{masked}");
+    assert!(!masked.replace(' ', "").contains(&pin_on_screen[..pin_on_screen.len() - 4]), "{masked}");
+    testid(c, &format!("ask-manager-{voucher_id}")).await.click().await.unwrap();
+    testid(c, "manager-pin").await.send_keys("1234").await.unwrap();
+    testid(c, "reveal-pin").await.click().await.unwrap();
+    let refused = testid(c, "ask-error").await.text().await.unwrap();
+    assert!(refused.contains("manager"), "a cashier's PIN does not show it: {refused}");
+    shot(c, "10-pin-masked").await;
+    testid(c, "manager-pin").await.send_keys("2580").await.unwrap();
+    testid(c, "reveal-pin").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = testid(c, &format!("sale-pin-{voucher_id}")).await.text().await.unwrap();
+        if shown.replace(' ', "") == pin_on_screen {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the PIN was not shown: {shown}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let logged: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'pin_shown'", [], |r| r.get(0)).unwrap();
+    assert_eq!(logged, 1, "showing an older PIN is on the audit trail");
+
     // A shift: opened with a float, closed with the drawer counted; the variance is
     // recorded as it is (the manager's own sales here were refused or pending: none
     // in cash).
