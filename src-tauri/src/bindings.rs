@@ -27,6 +27,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("save_slip", vec![("saleId", "number".into()), ("managerPin", "string | null".into())], SlipFile::name(cfg)),
         c("open_slip", vec![("saleId", "number".into()), ("managerPin", "string | null".into())], SlipFile::name(cfg)),
         c("reveal_pin", vec![("saleId", "number".into()), ("managerPin", "string".into())], SaleView::name(cfg)),
+        c("cancel_sale", vec![("saleId", "number".into()), ("managerPin", "string".into())], SaleView::name(cfg)),
         c("set_idle_lock_minutes", vec![("minutes", "number".into())], "number".into()),
         c("wallet_balance", vec![], domain::Money::name(cfg)),
         c("network_health", vec![], format!("Array<{}>", NetworkStatusView::name(cfg))),

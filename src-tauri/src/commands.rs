@@ -104,6 +104,12 @@ pub fn reveal_pin(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) ->
 }
 
 #[tauri::command]
+pub async fn cancel_sale(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.cancel_sale(&s, sale_id, &manager_pin).await?)
+}
+
+#[tauri::command]
 pub fn set_idle_lock_minutes(shell: State<'_, Shell>, minutes: u32) -> Res<u32> {
     let s = shell.session()?;
     Ok(shell.app.set_idle_lock_minutes(&s, minutes)?)

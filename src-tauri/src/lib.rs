@@ -23,6 +23,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::save_slip,
         commands::open_slip,
         commands::reveal_pin,
+        commands::cancel_sale,
         commands::set_idle_lock_minutes,
         commands::wallet_balance,
         commands::network_health,

@@ -196,6 +196,34 @@ impl Airtill {
         Ok(view)
     }
 
+    /// Asks the provider to cancel a pending recharge, with a manager's PIN at this
+    /// till (logged). The request is stored first and sent again until answered (it
+    /// survives a restart); a provider that has already passed the recharge to the
+    /// network refuses, and the sale waits for its result as before.
+    pub async fn cancel_sale(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
+        session.require_seller()?;
+        let row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        if row.state != SaleState::Pending {
+            return Err(AppError::BadInput(format!(
+                "Receipt {:06} is not pending ({}). Only a recharge still waiting for the network can be cancelled.",
+                row.receipt_no,
+                state_text(row.state, row.details.pinned)
+            )));
+        }
+        let approved_by = self.manager_approval(manager_pin)?;
+        let asked = self.store().request_cancel(sale_id, time::now_ms())?;
+        if asked {
+            self.audit("cancellation", Some(session.user_id), &format!("receipt {:06} asked to cancel, approved by user {approved_by}", row.receipt_no))?;
+        }
+        let row = self.engine.resolve(sale_id).await?;
+        if row.state == SaleState::Pending && row.cancel_requested_ms.is_none() {
+            let events = self.store().sale_events(sale_id)?;
+            let why = events.iter().rev().find_map(|e| e.detail.as_deref().and_then(|d| d.strip_prefix("cancel refused: "))).unwrap_or("The provider gave no reason; it stays pending until the network answers.");
+            return Err(AppError::BadInput(format!("Receipt {:06} was not cancelled. {why}", row.receipt_no)));
+        }
+        self.shown(sale_view(&row))
+    }
+
     /// The full PIN of an older sale, with a manager's PIN at this till; logged.
     pub fn reveal_pin(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
         session.require_seller()?;

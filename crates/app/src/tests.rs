@@ -134,6 +134,30 @@ async fn a_pinless_recharge_is_pending_then_resolved_by_query() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_pending_recharge_is_cancelled_only_with_a_manager_and_a_refusal_is_said() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let mut r = req(airtime, "0831234567");
+    r.amount = Some("13".into()); // pending at the network
+    let sale = app.sell(&s, &r).await.unwrap();
+    assert_eq!(sale.state, SaleState::Pending);
+    let audited = |what: &str| app.store().audit_between(0, i64::MAX).unwrap().iter().filter(|a| a.action == what).count();
+    assert!(matches!(app.cancel_sale(&s, sale.id, DEMO_CASHIER.1).await, Err(AppError::Forbidden(_))));
+    assert_eq!(audited("cancellation"), 0, "a refused approval asks nothing");
+    // Smartcall refuses: the recharge was already attempted at the network.
+    let refused = app.cancel_sale(&s, sale.id, DEMO_MANAGER.1).await.unwrap_err();
+    assert!(matches!(&refused, AppError::BadInput(m) if m.contains("was not cancelled") && m.contains("already gone to the network")), "{refused}");
+    assert_eq!(audited("cancellation"), 1);
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Pending, "it waits for its result as before");
+    // Only a pending sale can be cancelled.
+    let sold = app.sell(&s, &req(mtn_voucher(&c, 12), "0831112222")).await.unwrap();
+    assert!(matches!(app.cancel_sale(&s, sold.id, DEMO_MANAGER.1).await, Err(AppError::BadInput(_))));
+    assert!(matches!(app.cancel_sale(&s, 999, DEMO_MANAGER.1).await, Err(AppError::NoSuchSale)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_provider_sells_nothing_and_says_so() {
     let (mut app, _d) = app().await;
     let s = app.login(DEMO_CASHIER.1).unwrap();

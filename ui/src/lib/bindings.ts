@@ -288,6 +288,8 @@ export const openSlip = (saleId: number, managerPin: string | null): Promise<Sli
   invoke<SlipFile>("open_slip", { saleId, managerPin });
 export const revealPin = (saleId: number, managerPin: string): Promise<SaleView> =>
   invoke<SaleView>("reveal_pin", { saleId, managerPin });
+export const cancelSale = (saleId: number, managerPin: string): Promise<SaleView> =>
+  invoke<SaleView>("cancel_sale", { saleId, managerPin });
 export const setIdleLockMinutes = (minutes: number): Promise<number> =>
   invoke<number>("set_idle_lock_minutes", { minutes });
 export const walletBalance = (): Promise<Money> =>
