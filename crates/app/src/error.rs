@@ -31,7 +31,7 @@ pub enum AppError {
     #[error("{0}")]
     Io(String),
     /// Too many wrong PINs in a row: nobody can log in at this till until then.
-    #[error("Too many wrong PINs. This till is locked until {until}. A manager can unlock it sooner from another till, or wait.")]
+    #[error("Too many wrong PINs. Nobody can log in at this till until {until}. Wait, then try again with the right PIN.")]
     LockedOut { until: String },
     /// A voucher PIN of an older sale: shown or reprinted only with a manager's PIN.
     #[error("Only the last sale's PIN is shown. A manager's PIN is needed to show or reprint receipt {receipt_no:06}.")]
