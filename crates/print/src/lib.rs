@@ -4,6 +4,8 @@
 
 use airtill_domain::voucher::group_pin;
 use airtill_domain::Money;
+pub mod escpos;
+
 use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem};
 
 /// A receipt roll.
@@ -61,6 +63,9 @@ pub enum Style {
 struct Layout {
     width_mm: f32,
     margin_mm: f32,
+    /// A thermal printer's characters per line (font A) for normal and for big text,
+    /// instead of Courier on paper.
+    fixed_cols: Option<(usize, usize)>,
     lines: Vec<DocLine>,
 }
 
@@ -89,6 +94,9 @@ impl Style {
 
 impl Layout {
     fn chars_per_line(&self, style: &Style) -> usize {
+        if let Some((normal, big)) = self.fixed_cols {
+            return if *style == Style::Big { big } else { normal };
+        }
         let usable_pt = (self.width_mm - 2.0 * self.margin_mm) * PT_PER_MM;
         (usable_pt / (style.size() * COURIER_ADVANCE)).floor() as usize
     }
@@ -143,7 +151,10 @@ fn clone_style(s: &Style) -> Style {
 
 /// The lines of a slip, in order (also what a text printer would print).
 fn layout(slip: &Slip, roll: Roll) -> Layout {
-    let mut l = Layout { width_mm: roll.width_mm(), margin_mm: 4.0, lines: Vec::new() };
+    layout_in(slip, Layout { width_mm: roll.width_mm(), margin_mm: 4.0, fixed_cols: None, lines: Vec::new() })
+}
+
+fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
     if slip.training {
         l.push(Style::Bold, true, "*** TRAINING - NOT A REAL SALE ***");
     }
