@@ -26,6 +26,8 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("sales_today", vec![], format!("Array<{}>", SaleView::name(cfg))),
         c("save_slip", vec![("saleId", "number".into()), ("managerPin", "string | null".into())], SlipFile::name(cfg)),
         c("open_slip", vec![("saleId", "number".into()), ("managerPin", "string | null".into())], SlipFile::name(cfg)),
+        c("print_slip", vec![("saleId", "number".into()), ("managerPin", "string | null".into())], SlipFile::name(cfg)),
+        c("set_receipt_printer", vec![("target", "string | null".into()), ("rollMm", "number".into())], "string | null".into()),
         c("reveal_pin", vec![("saleId", "number".into()), ("managerPin", "string".into())], SaleView::name(cfg)),
         c("cancel_sale", vec![("saleId", "number".into()), ("managerPin", "string".into())], SaleView::name(cfg)),
         c("set_idle_lock_minutes", vec![("minutes", "number".into())], "number".into()),

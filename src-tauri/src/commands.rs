@@ -98,6 +98,18 @@ pub fn open_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<Stri
 }
 
 #[tauri::command]
+pub async fn print_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
+    let s = shell.session()?;
+    Ok(shell.app.print_slip(&s, sale_id, manager_pin.as_deref()).await?)
+}
+
+#[tauri::command]
+pub fn set_receipt_printer(shell: State<'_, Shell>, target: Option<String>, roll_mm: u32) -> Res<Option<String>> {
+    let s = shell.session()?;
+    Ok(shell.app.set_receipt_printer(&s, target.as_deref(), roll_mm)?)
+}
+
+#[tauri::command]
 pub fn reveal_pin(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
     let s = shell.session()?;
     Ok(shell.app.reveal_pin(&s, sale_id, &manager_pin)?)

@@ -22,6 +22,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::sales_today,
         commands::save_slip,
         commands::open_slip,
+        commands::print_slip,
+        commands::set_receipt_printer,
         commands::reveal_pin,
         commands::cancel_sale,
         commands::set_idle_lock_minutes,

@@ -100,7 +100,18 @@ impl Airtill {
         let vault = crate::credentials::Credentials::new(self.data_dir());
         let on_file = vault.vault() == crate::credentials::Vault::File && !self.is_training();
         out.push(check("where secrets are kept", if on_file { S::Warning } else { S::Ok }, format!("provider passwords and the voucher-PIN key are {}", vault.where_kept())));
-        out.push(check("receipt printer", S::Warning, "none set up: slips are saved as PDF and printed from there"));
+        match self.receipt_printer() {
+            Ok(None) => out.push(check("receipt printer", S::Warning, "none set up: slips are saved as PDF and printed from there")),
+            Ok(Some((target, _))) => {
+                let probe = tokio::task::spawn_blocking(move || airtill_print::escpos::probe(&target, std::time::Duration::from_secs(3)).map(|_| target.describe())).await;
+                match probe {
+                    Ok(Ok(name)) => out.push(check("receipt printer", S::Ok, format!("{name} answers"))),
+                    Ok(Err(e)) => out.push(check("receipt printer", S::Failed, e.to_string())),
+                    Err(e) => out.push(check("receipt printer", S::Failed, e.to_string())),
+                }
+            }
+            Err(e) => out.push(check("receipt printer", S::Failed, e.to_string())),
+        }
         Ok(out)
     }
 }

@@ -36,6 +36,9 @@ pub enum AppError {
     /// A voucher PIN of an older sale: shown or reprinted only with a manager's PIN.
     #[error("Only the last sale's PIN is shown. A manager's PIN is needed to show or reprint receipt {receipt_no:06}.")]
     ManagerPinNeeded { receipt_no: i64 },
+    /// The receipt printer did not print; the sale stands, print again.
+    #[error("{0} The sale stands; nothing else changed.")]
+    Printer(String),
     /// The till locked itself after the idle minutes the manager set.
     #[error("The till locked itself after {minutes} minute(s) without use. Log in again.")]
     IdleLocked { minutes: u32 },
@@ -77,6 +80,7 @@ impl AppError {
             AppError::LockedOut { .. } => "locked_out",
             AppError::ManagerPinNeeded { .. } => "manager_pin_needed",
             AppError::IdleLocked { .. } => "idle_locked",
+            AppError::Printer(_) => "printer_failed",
         }
     }
 

@@ -162,6 +162,7 @@ impl Airtill {
             till_id: shop.till_id,
             user: session.map(|s| s.user_view()),
             idle_lock_minutes: self.idle_lock_minutes()?,
+            printer: self.receipt_printer().ok().flatten().map(|(t, _)| t.describe()),
         })
     }
 

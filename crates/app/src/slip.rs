@@ -2,7 +2,13 @@
 
 use crate::{time, AppError, Airtill, Result, Session, SlipFile};
 use airtill_domain::{Money, Msisdn, Network, SaleState};
+use airtill_print::escpos::{send, slip_escpos, PrinterTarget};
 use airtill_print::{slip_pdf, Roll, Slip};
+
+const PRINTER_SETTING: &str = "receipt_printer";
+const ROLL_SETTING: &str = "receipt_roll_mm";
+/// How long a printer may take to connect, and to take the slip.
+const PRINT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 use std::path::PathBuf;
 
 impl Airtill {
@@ -49,10 +55,10 @@ impl Airtill {
         Ok(slip_pdf(&self.slip_for(sale_id)?, Roll::Mm80))
     }
 
-    /// Prints a slip (as PDF) and records it. The till's last sale prints freely; a
-    /// slip of an older sale with a PIN needs a manager's PIN (a PIN is cash). Every
-    /// print after the first says COPY and is logged as a reprint.
-    fn print_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<Slip> {
+    /// A slip about to be printed: the till's last sale prints freely; a slip of an
+    /// older sale with a PIN needs a manager's PIN (a PIN is cash). A slip printed
+    /// before is a COPY. Nothing is recorded until the print has gone out.
+    fn slip_to_print(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<(Slip, Option<i64>)> {
         session.require_seller()?;
         let mut slip = self.slip_for(sale_id)?;
         let approved_by = if slip.voucher_pin.is_some() && sale_id != self.store().last_sale_id()? {
@@ -61,6 +67,12 @@ impl Airtill {
         } else {
             None
         };
+        slip.copy = self.store().was_printed(sale_id)?;
+        Ok((slip, approved_by))
+    }
+
+    /// Records a print that went out: the first of a sale, or a reprint (logged).
+    fn record_print(&self, session: &Session, sale_id: i64, slip: &Slip, approved_by: Option<i64>) -> Result<()> {
         let first = self.store().record_print(sale_id, session.user_id, time::now_ms())?;
         if first {
             if let Some(m) = approved_by {
@@ -69,13 +81,63 @@ impl Airtill {
         } else {
             self.log_reprint(session, sale_id, approved_by)?;
         }
-        slip.copy = !first;
-        Ok(slip)
+        Ok(())
+    }
+
+    /// The receipt printer the manager set, and its roll.
+    pub fn receipt_printer(&self) -> Result<Option<(PrinterTarget, Roll)>> {
+        let store = self.store();
+        let Some(target) = store.setting(PRINTER_SETTING)?.filter(|t| !t.is_empty()) else { return Ok(None) };
+        let roll = if store.setting(ROLL_SETTING)?.as_deref() == Some("58") { Roll::Mm58 } else { Roll::Mm80 };
+        let target = PrinterTarget::parse(&target).map_err(|e| AppError::Configuration(e.to_string()))?;
+        Ok(Some((target, roll)))
+    }
+
+    /// Sets (or, with `None`, removes) the receipt printer: `host:port` or a device
+    /// path, and the roll width (`80` or `58` mm). Manager.
+    pub fn set_receipt_printer(&self, session: &Session, target: Option<&str>, roll_mm: u32) -> Result<Option<String>> {
+        session.require_manager()?;
+        let roll = match roll_mm {
+            80 => "80",
+            58 => "58",
+            _ => return Err(AppError::BadInput("The roll is 80 or 58 mm wide.".into())),
+        };
+        let target = match target.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => Some(PrinterTarget::parse(t).map_err(|e| AppError::BadInput(e.to_string()))?.describe()),
+            None => None,
+        };
+        {
+            let mut store = self.store();
+            store.set_setting(PRINTER_SETTING, target.as_deref().unwrap_or(""))?;
+            store.set_setting(ROLL_SETTING, roll)?;
+        }
+        self.audit("settings", Some(session.user_id), &format!("receipt printer: {} ({roll} mm)", target.as_deref().unwrap_or("none")))?;
+        Ok(target)
+    }
+
+    /// Prints the slip on the receipt printer: ESC/POS, the PIN as text; the drawer
+    /// opens on the first print of a cash sale that succeeded. The sale was committed
+    /// long before; a printer that is off or hangs answers within seconds, records
+    /// nothing, and the cashier prints again.
+    pub async fn print_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
+        let (target, roll) = self.receipt_printer()?.ok_or_else(|| AppError::Configuration("no receipt printer is set up: save the slip as PDF, or a manager sets the printer in Settings".into()))?;
+        let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
+        let sale = self.store().sale(sale_id)?;
+        let cash = self.store().sale_tender(sale_id)? == "cash";
+        let open_drawer = !slip.copy && cash && sale.state == SaleState::Succeeded;
+        let bytes = slip_escpos(&slip, roll, open_drawer).map_err(|e| AppError::Printer(e.to_string()))?;
+        let to = target.clone();
+        tokio::task::spawn_blocking(move || send(&bytes, &to, PRINT_TIMEOUT))
+            .await
+            .map_err(|e| AppError::Printer(format!("The print was stopped ({e}).")))?
+            .map_err(|e| AppError::Printer(e.to_string()))?;
+        self.record_print(session, sale_id, &slip, approved_by)?;
+        Ok(SlipFile { path: target.describe() })
     }
 
     /// Prints the slip to the slips folder (or `out`) and returns where.
     pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>, manager_pin: Option<&str>) -> Result<SlipFile> {
-        let slip = self.print_slip(session, sale_id, manager_pin)?;
+        let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
         let path = match out {
             Some(p) => p,
             None => {
@@ -86,6 +148,7 @@ impl Airtill {
         };
         std::fs::write(&path, slip_pdf(&slip, Roll::Mm80))
             .map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
+        self.record_print(session, sale_id, &slip, approved_by)?;
         Ok(SlipFile { path: path.display().to_string() })
     }
 

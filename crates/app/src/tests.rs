@@ -229,6 +229,55 @@ async fn only_the_last_sale_shows_its_pin_and_older_ones_need_a_manager() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn slips_print_on_a_receipt_printer_and_a_failed_print_changes_nothing() {
+    use airtill_print::escpos::decode;
+    use std::io::Read;
+    let (app, _d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    assert!(matches!(app.set_receipt_printer(&s, Some("127.0.0.1:9100"), 80), Err(AppError::Forbidden(_))));
+    assert!(matches!(app.set_receipt_printer(&manager, Some("not a printer"), 80), Err(AppError::BadInput(_))));
+    assert!(matches!(app.set_receipt_printer(&manager, Some("127.0.0.1:9100"), 70), Err(AppError::BadInput(_))));
+    assert!(app.receipt_printer().unwrap().is_none(), "refused settings save nothing");
+    let c = app.catalog(&s, false).await.unwrap();
+    let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
+    assert!(matches!(app.print_slip(&s, sale.id, None).await, Err(AppError::Configuration(_))));
+    // A printer on loopback that takes one job each time.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    app.set_receipt_printer(&manager, Some(&format!("127.0.0.1:{port}")), 80).unwrap();
+    assert_eq!(app.status(Some(&s)).unwrap().printer, Some(format!("127.0.0.1:{port}")));
+    let jobs = std::thread::spawn(move || {
+        (0..2)
+            .map(|_| {
+                let (mut c, _) = listener.accept().unwrap();
+                let mut b = Vec::new();
+                c.read_to_end(&mut b).unwrap();
+                decode(&b).unwrap()
+            })
+            .collect::<Vec<_>>()
+    });
+    app.print_slip(&s, sale.id, None).await.unwrap();
+    app.print_slip(&s, sale.id, None).await.unwrap();
+    let jobs = jobs.join().unwrap();
+    let pin = sale.voucher_pin.clone().unwrap();
+    assert!(jobs[0].lines.contains(&pin), "{:?}", jobs[0].lines);
+    assert_eq!((jobs[0].drawer_kicks, jobs[0].cuts), (1, 1), "the first print of a cash sale opens the drawer");
+    assert!(!jobs[0].lines.iter().any(|l| l.contains("COPY")));
+    assert!(jobs[1].lines.iter().any(|l| l.contains("COPY")) && jobs[1].drawer_kicks == 0, "a reprint is a COPY and leaves the drawer shut");
+    assert_eq!(app.store().reprints_between(0, i64::MAX).unwrap().len(), 1);
+    // The printer is switched off: said plainly, within seconds, and nothing recorded.
+    let started = std::time::Instant::now();
+    let e = app.print_slip(&s, sale.id, None).await.unwrap_err();
+    assert!(matches!(e, AppError::Printer(_)) && e.to_string().contains("cannot be reached") && e.to_string().contains("The sale stands"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(6));
+    assert_eq!(app.store().reprints_between(0, i64::MAX).unwrap().len(), 1);
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
+    let printer = app.doctor(&manager).await.unwrap().into_iter().find(|c| c.name == "receipt printer").unwrap();
+    assert_eq!(printer.status, crate::CheckStatus::Failed, "{}", printer.detail);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn support_checks_share_the_use_cases_and_their_roles() {
     let (app, _d) = app().await;
     let cashier = app.login(DEMO_CASHIER.1).unwrap();

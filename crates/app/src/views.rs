@@ -20,6 +20,8 @@ pub struct AppStatus {
     pub user: Option<UserView>,
     /// Minutes without use before the till locks itself.
     pub idle_lock_minutes: u32,
+    /// The receipt printer (`host:port` or a device path), if one is set up.
+    pub printer: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

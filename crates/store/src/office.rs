@@ -366,6 +366,16 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Whether a sale's slip has been printed before.
+    pub fn was_printed(&self, sale_id: i64) -> Result<bool> {
+        Ok(self.conn.prepare_cached("SELECT COUNT(*) FROM slips_printed WHERE sale_id = ?1")?.query_row([sale_id], |r| r.get::<_, i64>(0))? > 0)
+    }
+
+    /// How a sale was paid: `cash`, `card`, `mobile`.
+    pub fn sale_tender(&self, sale_id: i64) -> Result<String> {
+        Ok(self.conn.prepare_cached("SELECT tender FROM sales WHERE id = ?1")?.query_row([sale_id], |r| r.get(0))?)
+    }
+
     pub fn log_reprint(&mut self, sale_id: i64, user_id: i64, approved_by: Option<i64>, now_ms: i64) -> Result<()> {
         self.conn.prepare_cached("INSERT INTO reprints (sale_id, user_id, approved_by, at_ms) VALUES (?1, ?2, ?3, ?4)")?.execute(params![sale_id, user_id, approved_by, now_ms])?;
         Ok(())

@@ -138,6 +138,26 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     assert!(result.contains("Connected"), "{result}");
     shot(c, "05-settings").await;
 
+    // A receipt printer on loopback (a real socket: the app sends ESC/POS to it).
+    let printer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let printer_at = format!("127.0.0.1:{}", printer.local_addr().unwrap().port());
+    let printed = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut c, _) = printer.accept().unwrap();
+        let mut bytes = Vec::new();
+        c.read_to_end(&mut bytes).unwrap();
+        airtill_print::escpos::decode(&bytes).unwrap()
+    });
+    testid(c, "printer-target").await.send_keys("not a printer").await.unwrap();
+    testid(c, "printer-save").await.click().await.unwrap();
+    let err = testid(c, "printer-error").await.text().await.unwrap();
+    assert!(err.contains("not a printer address"), "{err}");
+    let target = testid(c, "printer-target").await;
+    target.clear().await.unwrap();
+    target.send_keys(&printer_at).await.unwrap();
+    testid(c, "printer-save").await.click().await.unwrap();
+    testid(c, "printer-notice").await;
+
     // The guard rail: an R13 recharge stays pending at the network; the same number and
     // amount again needs a manager's PIN.
     testid(c, "settings-close").await.click().await.unwrap();
@@ -194,6 +214,16 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     }
     let logged: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'pin_shown'", [], |r| r.get(0)).unwrap();
     assert_eq!(logged, 1, "showing an older PIN is on the audit trail");
+    // Printing its slip, with the manager's PIN, sends it to the receipt printer with
+    // the PIN as text (its first print: not a COPY; the approval is on the trail).
+    testid(c, "manager-pin").await.send_keys("2580").await.unwrap();
+    testid(c, "reprint-slip").await.click().await.unwrap();
+    let job = printed.join().unwrap();
+    let paper = job.lines.join("\n");
+    let grouped = testid(c, &format!("sale-pin-{voucher_id}")).await.text().await.unwrap();
+    assert!(paper.contains(&grouped) && !paper.contains("COPY"), "{grouped}\n{paper}");
+    let approved: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'slip_printed'", [], |r| r.get(0)).unwrap();
+    assert_eq!(approved, 1, "the approved print of an older sale is on the audit trail");
 
     // A shift: opened with a float, closed with the drawer counted; the variance is
     // recorded as it is (the manager's own sales here were refused or pending: none

@@ -27,7 +27,11 @@ export type AppStatus = { training: boolean, shop_name: string, till_id: string,
 /**
  * Minutes without use before the till locks itself.
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * The receipt printer (`host:port` or a device path), if one is set up.
+ */
+printer: string | null, };
 
 export type NumberInfo = { 
 /**
@@ -286,6 +290,10 @@ export const saveSlip = (saleId: number, managerPin: string | null): Promise<Sli
   invoke<SlipFile>("save_slip", { saleId, managerPin });
 export const openSlip = (saleId: number, managerPin: string | null): Promise<SlipFile> =>
   invoke<SlipFile>("open_slip", { saleId, managerPin });
+export const printSlip = (saleId: number, managerPin: string | null): Promise<SlipFile> =>
+  invoke<SlipFile>("print_slip", { saleId, managerPin });
+export const setReceiptPrinter = (target: string | null, rollMm: number): Promise<string | null> =>
+  invoke<string | null>("set_receipt_printer", { target, rollMm });
 export const revealPin = (saleId: number, managerPin: string): Promise<SaleView> =>
   invoke<SaleView>("reveal_pin", { saleId, managerPin });
 export const cancelSale = (saleId: number, managerPin: string): Promise<SaleView> =>

@@ -128,6 +128,25 @@ enum Command {
         pin: String,
         backup: PathBuf,
     },
+    /// Print a sale's slip on the receipt printer (ESC/POS; a second print says COPY
+    /// and is logged).
+    Print {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        sale: i64,
+        /// A manager's PIN: needed for a slip with a PIN of any sale but the last.
+        #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
+        manager_pin: Option<String>,
+    },
+    /// Set the receipt printer (manager): `host:port`, a device path, or `none`.
+    Printer {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        target: String,
+        /// The roll's width in mm: 80 or 58.
+        #[arg(long, default_value_t = 80)]
+        roll: u32,
+    },
     /// Save a sale's slip as PDF (a print: a second one says COPY and is logged).
     Slip {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -465,6 +484,19 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             println!("backup written to {}", out.display());
         }
         Command::Restore { .. } => unreachable!("handled before the app opens"),
+        Command::Print { pin, sale, manager_pin } => {
+            let s = login(app, &pin)?;
+            let f = app.print_slip(&s, sale, manager_pin.as_deref()).await?;
+            println!("printed on {}", f.path);
+        }
+        Command::Printer { pin, target, roll } => {
+            let s = login(app, &pin)?;
+            let target = (!target.eq_ignore_ascii_case("none")).then_some(target);
+            match app.set_receipt_printer(&s, target.as_deref(), roll)? {
+                Some(t) => println!("receipt printer: {t} ({roll} mm)"),
+                None => println!("no receipt printer: slips are saved as PDF"),
+            }
+        }
         Command::Slip { pin, sale, out, manager_pin } => {
             let s = login(app, &pin)?;
             let f = app.save_slip(&s, sale, Some(out), manager_pin.as_deref())?;
