@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till,
+    ReportQuery, ShiftView, Till, WalletView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -131,6 +131,18 @@ pub fn set_idle_lock_minutes(shell: State<'_, Shell>, minutes: u32) -> Res<u32> 
 pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money> {
     let s = shell.session()?;
     Ok(shell.app.smartcall_balance(&s).await?)
+}
+
+#[tauri::command]
+pub async fn wallets(shell: State<'_, Shell>) -> Res<Vec<WalletView>> {
+    let s = shell.session()?;
+    Ok(shell.app.wallets(&s).await?)
+}
+
+#[tauri::command]
+pub fn set_wallet_warning(shell: State<'_, Shell>, amount: Option<String>) -> Res<Option<Money>> {
+    let s = shell.session()?;
+    Ok(shell.app.set_wallet_warning(&s, amount.as_deref())?)
 }
 
 #[tauri::command]

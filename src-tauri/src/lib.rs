@@ -24,6 +24,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::open_slip,
         commands::print_slip,
         commands::set_receipt_printer,
+        commands::wallets,
+        commands::set_wallet_warning,
         commands::reveal_pin,
         commands::cancel_sale,
         commands::set_idle_lock_minutes,

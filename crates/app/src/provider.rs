@@ -29,6 +29,8 @@ pub fn mask_pin(pin: &str) -> String {
     format!("{}{tail}", "•".repeat(hidden))
 }
 
+const WALLET_WARN_SETTING: &str = "wallet_warn_minor";
+
 impl Airtill {
     /// `GET /test/ping`: can the provider be reached at all? (No login needed.)
     pub async fn smartcall_ping(&self) -> Result<String> {
@@ -52,6 +54,38 @@ impl Airtill {
     pub async fn smartcall_balance(&self, session: &Session) -> Result<Money> {
         session.require_seller()?;
         self.smartcall.balance().await.map(Money::zar).map_err(provider_error)
+    }
+
+    /// Each provider's wallet now, with the warning the manager set.
+    pub async fn wallets(&self, session: &Session) -> Result<Vec<crate::WalletView>> {
+        session.require_seller()?;
+        let warn = self.store().setting(WALLET_WARN_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(Money::zar);
+        let (balance, error) = match self.smartcall.balance().await {
+            Ok(cents) => (Some(Money::zar(cents)), None),
+            Err(e) => (None, Some(provider_error(e).to_string())),
+        };
+        let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
+        Ok(vec![crate::WalletView { provider: "Smartcall".into(), balance, error, warn_below: warn, low }])
+    }
+
+    /// Warn at the till when a wallet holds less than `amount` rand (`None`: never).
+    /// Manager.
+    pub fn set_wallet_warning(&self, session: &Session, amount: Option<&str>) -> Result<Option<Money>> {
+        session.require_manager()?;
+        let warn = match amount.map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(text) => {
+                let m = Money::parse(text, airtill_domain::Currency::ZAR)
+                    .map_err(|_| AppError::BadInput(format!("'{text}' is not an amount in rand. Write it like 500 or 1500.00.")))?;
+                if m.minor <= 0 || m.minor > 100_000_000 {
+                    return Err(AppError::BadInput("The warning level is between R0.01 and R1,000,000.".into()));
+                }
+                Some(m)
+            }
+        };
+        self.store().set_setting(WALLET_WARN_SETTING, &warn.map_or(0, |m| m.minor).to_string())?;
+        self.audit("settings", Some(session.user_id), &format!("wallet warning below {}", warn.map_or("never".into(), |m| m.to_string())))?;
+        Ok(warn)
     }
 
     /// The catalog as the provider serves it now (not the cached copy).

@@ -1,7 +1,7 @@
 //! The thin slice end to end against the real sandbox over HTTP, without a window.
 
 use super::*;
-use airtill_domain::SaleState;
+use airtill_domain::{Money, SaleState};
 
 async fn app() -> (Airtill, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -275,6 +275,28 @@ async fn slips_print_on_a_receipt_printer_and_a_failed_print_changes_nothing() {
     assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
     let printer = app.doctor(&manager).await.unwrap().into_iter().find(|c| c.name == "receipt printer").unwrap();
     assert_eq!(printer.status, crate::CheckStatus::Failed, "{}", printer.detail);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wallet_warns_below_the_managers_level() {
+    let (app, _d) = app().await;
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 40_000);
+    let w = &app.wallets(&s).await.unwrap()[0];
+    assert_eq!((w.balance, w.warn_below, w.low), (Some(Money::zar(40_000)), None, false), "no level, no warning");
+    assert!(matches!(app.set_wallet_warning(&s, Some("500")), Err(AppError::Forbidden(_))));
+    for bad in ["abc", "-5", "0", "12.345", "2000000"] {
+        assert!(matches!(app.set_wallet_warning(&manager, Some(bad)), Err(AppError::BadInput(_))), "{bad}");
+    }
+    assert_eq!(app.wallets(&s).await.unwrap()[0].warn_below, None, "refused levels save nothing");
+    assert_eq!(app.set_wallet_warning(&manager, Some("500")).unwrap(), Some(Money::zar(50_000)));
+    let w = &app.wallets(&s).await.unwrap()[0];
+    assert!(w.low && w.warn_below == Some(Money::zar(50_000)), "{w:?}");
+    app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 50_000);
+    assert!(!app.wallets(&s).await.unwrap()[0].low, "at the level is not below it");
+    app.set_wallet_warning(&manager, None).unwrap();
+    assert_eq!(app.wallets(&s).await.unwrap()[0].warn_below, None);
 }
 
 #[tokio::test(flavor = "multi_thread")]

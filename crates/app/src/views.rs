@@ -148,6 +148,19 @@ pub struct SlipFile {
     pub path: String,
 }
 
+/// A provider wallet as the till shows it, with the manager's warning level.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WalletView {
+    pub provider: String,
+    /// None when the provider could not be asked just now (`error` says why).
+    pub balance: Option<Money>,
+    pub error: Option<String>,
+    /// The level below which the till warns; None: no warning set.
+    pub warn_below: Option<Money>,
+    /// True when the balance is below the warning level.
+    pub low: bool,
+}
+
 /// One mobile network's link to the provider.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct NetworkStatusView {

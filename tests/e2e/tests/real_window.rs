@@ -53,6 +53,9 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
         testid(c, &format!("pin-key-{d}")).await.click().await.unwrap();
     }
     testid(c, "login-submit").await.click().await.unwrap();
+    // The provider's wallet is in sight from the first screen.
+    let wallet = testid(c, "wallet-Smartcall").await.text().await.unwrap();
+    assert!(wallet.starts_with("Smartcall wallet: R") && !wallet.contains("LOW"), "{wallet}");
 
     // A bad number is refused on screen.
     let number = testid(c, "number-input").await;

@@ -128,6 +128,20 @@ export type NetworkStatusView = {
  */
 key: string, up: boolean, status: string, };
 
+export type WalletView = { provider: string, 
+/**
+ * None when the provider could not be asked just now (`error` says why).
+ */
+balance: Money | null, error: string | null, 
+/**
+ * The level below which the till warns; None: no warning set.
+ */
+warn_below: Money | null, 
+/**
+ * True when the balance is below the warning level.
+ */
+low: boolean, };
+
 export type SmartcallSettingsView = { 
 /**
  * `training` or `live`: what is saved.
@@ -294,6 +308,10 @@ export const printSlip = (saleId: number, managerPin: string | null): Promise<Sl
   invoke<SlipFile>("print_slip", { saleId, managerPin });
 export const setReceiptPrinter = (target: string | null, rollMm: number): Promise<string | null> =>
   invoke<string | null>("set_receipt_printer", { target, rollMm });
+export const wallets = (): Promise<Array<WalletView>> =>
+  invoke<Array<WalletView>>("wallets");
+export const setWalletWarning = (amount: string | null): Promise<Money | null> =>
+  invoke<Money | null>("set_wallet_warning", { amount });
 export const revealPin = (saleId: number, managerPin: string): Promise<SaleView> =>
   invoke<SaleView>("reveal_pin", { saleId, managerPin });
 export const cancelSale = (saleId: number, managerPin: string): Promise<SaleView> =>
