@@ -19,6 +19,11 @@ fn mtn_voucher(c: &CatalogView, rand: i64) -> i64 {
         .id
 }
 
+/// MTN's pinless airtime, sold for any amount in its range.
+fn mtn_any_amount(c: &CatalogView) -> i64 {
+    c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).expect("MTN any-amount airtime").id
+}
+
 fn req(product_id: i64, to: &str) -> SaleRequest {
     SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id, recipient: to.into(), amount: None, override_pin: None }
 }
@@ -108,7 +113,7 @@ async fn bad_input_writes_nothing() {
     let e = app.sell(&s, &req(voucher, "083 123 456")).await.unwrap_err();
     assert_eq!(e.code(), "bad_number");
     assert!(e.to_string().contains("10 digits"));
-    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
     r.amount = Some("5000".into());
     let e = app.sell(&s, &r).await.unwrap_err();
@@ -124,7 +129,7 @@ async fn a_pinless_recharge_is_pending_then_resolved_by_query() {
     let (app, _d) = app().await;
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let c = app.catalog(&s, false).await.unwrap();
-    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
     r.amount = Some("11".into()); // the QA simulator's business failure
     let sale = app.sell(&s, &r).await.unwrap();
@@ -138,7 +143,7 @@ async fn a_pending_recharge_is_cancelled_only_with_a_manager_and_a_refusal_is_sa
     let (app, _d) = app().await;
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let c = app.catalog(&s, false).await.unwrap();
-    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
     r.amount = Some("13".into()); // pending at the network
     let sale = app.sell(&s, &r).await.unwrap();
@@ -373,7 +378,7 @@ async fn a_repeat_while_the_first_is_unresolved_needs_a_managers_pin() {
     let (app, _d) = app().await;
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let c = app.catalog(&s, false).await.unwrap();
-    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
     r.amount = Some("13".into()); // the QA simulator's network pending
     let first = app.sell(&s, &r).await.unwrap();
@@ -397,7 +402,7 @@ async fn the_resolver_settles_a_pending_sale_in_the_background_and_announces_it(
     let mut events = app.subscribe_sales();
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let c = app.catalog(&s, false).await.unwrap();
-    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234500");
     r.amount = Some("20".into());
     let sale = app.sell(&s, &r).await.unwrap();
