@@ -49,12 +49,6 @@ impl Airtill {
         })
     }
 
-    /// The 80 mm slip of a sale as PDF bytes (no print is recorded: for previews).
-    pub fn slip_pdf(&self, session: &Session, sale_id: i64) -> Result<Vec<u8>> {
-        session.require_seller()?;
-        Ok(slip_pdf(&self.slip_for(sale_id)?, Roll::Mm80))
-    }
-
     /// A slip about to be printed: the till's last sale prints freely; a slip of an
     /// older sale with a PIN needs a manager's PIN (a PIN is cash). A slip printed
     /// before is a COPY. Nothing is recorded until the print has gone out.
