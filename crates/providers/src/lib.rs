@@ -4,8 +4,12 @@
 //!
 //! Clients never touch the database: they send, parse and classify.
 
+pub mod aat;
 pub mod decimal;
 pub mod smartcall;
+
+#[cfg(test)]
+mod fuzzing;
 
 use serde::Serialize;
 

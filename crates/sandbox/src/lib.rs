@@ -4,8 +4,11 @@
 //! The JSON here is written by hand from `shared/providers.md`, never with the
 //! clients' types, so that a wrong field name on either side fails a test.
 
+pub mod aat;
 pub mod clock;
 pub mod smartcall;
+
+pub use aat::{AatLedgerEntry, AatSandbox, AAT_TRAINING_CREDIT_CENTS, AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use smartcall::{

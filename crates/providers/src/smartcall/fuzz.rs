@@ -8,7 +8,6 @@
 //! airtill-providers fuzz -- --nocapture` runs longer (`AIRTILL_FUZZ_SEED` varies it).
 
 use super::client::fuzz_entry;
-use std::time::{Duration, Instant};
 
 const SEEDS: &[&str] = &[
     r#"{"accessToken":"4f0c0ad2-31bd-4bd5-a6d1-1fd0a4a7d5c5","expiresAt":1795392000000}"#,
@@ -29,75 +28,9 @@ const SEEDS: &[&str] = &[
     "",
 ];
 
-/// A small, seeded xorshift: the fuzzer needs no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 const INTERESTING: &[&[u8]] = &[b"null", b"-1", b"1e309", b"99999999999999999999", b"\"\"", b"{}", b"[]", b"0.001", b"\"R-0.5\"", b"\"5.5.5%\"", b"\xff\xfe", b"\\u0000", b"true"];
-
-fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(b.len() + 1);
-        match rng.below(6) {
-            0 if !b.is_empty() => {
-                let i = rng.below(b.len());
-                b[i] ^= 1 << rng.below(8);
-            }
-            1 => b.insert(at, (rng.next() & 0xff) as u8),
-            2 if at < b.len() => {
-                let n = 1 + rng.below(8).min(b.len() - at - 1);
-                b.drain(at..at + n);
-            }
-            3 => {
-                let word = INTERESTING[rng.below(INTERESTING.len())];
-                b.splice(at..at, word.iter().copied());
-            }
-            4 if !other.is_empty() => {
-                // Splice a piece of another sample in.
-                let from = rng.below(other.len());
-                let to = from + rng.below(other.len() - from + 1);
-                b.splice(at..at, other[from..to].iter().copied());
-            }
-            _ => b.truncate(at),
-        }
-    }
-    b
-}
 
 #[test]
 fn smartcall_answer_readers_survive_mutated_bodies() {
-    let secs: u64 = std::env::var("AIRTILL_FUZZ_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
-    let seed: u64 = std::env::var("AIRTILL_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_2026_1123);
-    let mut rng = Rng(seed | 1);
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut runs = 0u64;
-    // Every seed as it is first, then mutants until the time is up.
-    for s in SEEDS {
-        for status in [200, 400, 500] {
-            fuzz_entry(s.as_bytes(), status);
-        }
-    }
-    while Instant::now() < deadline {
-        for _ in 0..200 {
-            let a = SEEDS[rng.below(SEEDS.len())].as_bytes();
-            let b = SEEDS[rng.below(SEEDS.len())].as_bytes();
-            let body = mutate(&mut rng, a, b);
-            fuzz_entry(&body, [200, 400, 500][rng.below(3)]);
-            runs += 1;
-        }
-    }
-    println!("smartcall answer fuzz: {runs} mutated bodies in {secs} s, no panic");
-    assert!(runs > 0 || secs == 0);
+    crate::fuzzing::run("smartcall answer", SEEDS, INTERESTING, |body, status| fuzz_entry(body, status));
 }
