@@ -50,7 +50,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("z_numbers", vec![], "Array<number>".into()),
         c("period_report", vec![("from", "string".into()), ("to", "string".into())], Report::name(cfg)),
         c("export_report", vec![("query", ReportQuery::name(cfg)), ("format", "string".into()), ("paper", "string".into())], SlipFile::name(cfg)),
-        c("reconcile", vec![("from", "string".into()), ("to", "string".into())], Reconciliation::name(cfg)),
+        c("reconcile", vec![("from", "string".into()), ("to", "string".into()), ("provider", "string | null".into())], Reconciliation::name(cfg)),
         c("doctor", vec![], format!("Array<{}>", Check::name(cfg))),
         c("list_users", vec![], format!("Array<{}>", UserView::name(cfg))),
         c("add_user", vec![("name", "string".into()), ("role", "string".into()), ("pin", "string".into())], UserView::name(cfg)),

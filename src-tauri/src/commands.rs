@@ -250,9 +250,9 @@ pub async fn export_report(shell: State<'_, Shell>, query: ReportQuery, format: 
 }
 
 #[tauri::command]
-pub async fn reconcile(shell: State<'_, Shell>, from: String, to: String) -> Res<Reconciliation> {
+pub async fn reconcile(shell: State<'_, Shell>, from: String, to: String, provider: Option<String>) -> Res<Reconciliation> {
     let s = shell.session()?;
-    Ok(shell.app.reconcile(&s, &from, &to).await?)
+    Ok(shell.app.reconcile_with(&s, provider.as_deref().unwrap_or("smartcall"), &from, &to).await?)
 }
 
 #[tauri::command]

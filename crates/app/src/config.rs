@@ -6,8 +6,8 @@
 
 use crate::{AppError, Result};
 use airtill_domain::network::PrefixTable;
-use airtill_providers::smartcall;
-use airtill_sandbox::{TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
+use airtill_providers::{aat, smartcall};
+use airtill_sandbox::{AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -49,6 +49,22 @@ pub(crate) struct FileConfig {
     pub till_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smartcall: Option<SmartcallFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aat: Option<AatFile>,
+}
+
+/// The `[aat]` section: a second provider of vouchers and direct recharges. The
+/// password is in the sealed credentials (or `AIRTILL_AAT_PASSWORD`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AatFile {
+    pub base_url: String,
+    pub username: String,
+    /// `post` (default) or `get`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
 }
 
 /// The `[smartcall]` section. The password is never here: it is in the sealed
@@ -68,6 +84,7 @@ pub struct Config {
     pub shop_name: String,
     pub till_id: String,
     smartcall: Option<SmartcallFile>,
+    aat: Option<AatFile>,
     data_dir: PathBuf,
 }
 
@@ -100,6 +117,7 @@ pub fn load(opts: &OpenOptions) -> Result<Config> {
         shop_name: file.shop_name.unwrap_or_else(|| "Demo Spaza Shop".into()),
         till_id: file.till_id.unwrap_or_else(|| "T1".into()),
         smartcall: file.smartcall,
+        aat: file.aat,
         data_dir: opts.data_dir.clone(),
     })
 }
@@ -118,6 +136,19 @@ pub(crate) fn smartcall_password(data_dir: &std::path::Path) -> Result<Option<St
 }
 
 pub(crate) const SMARTCALL_CREDENTIAL: &str = "smartcall";
+pub(crate) const AAT_CREDENTIAL: &str = "aat";
+
+/// The training AAT account on the embedded AAT sandbox.
+pub fn training_aat(base_url: &str) -> aat::Config {
+    aat::Config {
+        base_url: base_url.to_string(),
+        username: AAT_TRAINING_USERNAME.into(),
+        password: AAT_TRAINING_PASSWORD.into(),
+        method: aat::HttpMethod::Post,
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: SALE_TIMEOUT,
+    }
+}
 
 pub fn training_smartcall(base_url: &str) -> smartcall::Config {
     smartcall::Config {
@@ -146,6 +177,33 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             request_timeout: s.timeout_seconds.map(Duration::from_secs).unwrap_or(SALE_TIMEOUT),
         })
+    }
+}
+
+impl Config {
+    /// The live AAT account, when `airtill.toml` has an `[aat]` section.
+    pub fn live_aat(&self) -> Result<Option<aat::Config>> {
+        let Some(a) = self.aat.as_ref() else { return Ok(None) };
+        check_live_url(&a.base_url)?;
+        let method = match a.method.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("post") => aat::HttpMethod::Post,
+            Some("get") => aat::HttpMethod::Get,
+            Some(other) => return Err(AppError::Configuration(format!("[aat] method is post or get, not {other}"))),
+        };
+        let password = match std::env::var("AIRTILL_AAT_PASSWORD").ok().filter(|p| !p.is_empty()) {
+            Some(p) => p,
+            None => crate::credentials::Credentials::new(&self.data_dir)
+                .get(AAT_CREDENTIAL)?
+                .ok_or_else(|| AppError::Configuration("the AAT account needs its password: a manager sets it in Settings".into()))?,
+        };
+        Ok(Some(aat::Config {
+            base_url: a.base_url.clone(),
+            username: a.username.clone(),
+            password,
+            method,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: a.timeout_seconds.map(Duration::from_secs).unwrap_or(SALE_TIMEOUT),
+        }))
     }
 }
 

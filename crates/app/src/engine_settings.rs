@@ -1,7 +1,9 @@
 //! The manager's sale-engine settings: which providers sell each kind of product, in
 //! order (routing), and when a pending sale is cancelled.
 
-use crate::views::{EngineSettingsView, RouteView};
+use crate::catalog::Found;
+use crate::views::{EngineSettingsView, ProductKind, RouteView};
+use airtill_providers::aat;
 use crate::{AppError, Airtill, Result, Session, PENDING_CANCEL_SETTING};
 
 /// Kinds a route can name (the catalog's product kinds).
@@ -33,17 +35,65 @@ fn check_key(key: &str) -> Result<()> {
 impl Airtill {
     /// The providers this till can sell through.
     pub fn provider_names(&self) -> Vec<String> {
-        vec!["smartcall".to_string()]
+        let mut names = vec!["smartcall".to_string()];
+        if self.aat.is_some() {
+            names.push("aat".to_string());
+        }
+        names
+    }
+
+    /// AAT's catalog (the spec's recharge process: networks, voucher types, vouchers),
+    /// fetched once and kept; the adapter learns the vouchers' details from it.
+    pub(crate) async fn aat_catalog(&self, refresh: bool) -> Result<Vec<aat::CatalogNetwork>> {
+        let Some(provider) = &self.aat else {
+            return Err(AppError::Configuration("this till has no AAT account".into()));
+        };
+        if !refresh {
+            if let Some(c) = self.aat_catalog.read().await.clone() {
+                return Ok(c);
+            }
+        }
+        let fresh = provider.client().catalog().await.map_err(|e| AppError::Provider { class: e.class_for_read(), message: e.cashier_message() })?;
+        provider.know_vouchers(fresh.iter().flat_map(|n| n.types.iter().flat_map(|(_, v)| v.iter().cloned())));
+        *self.aat_catalog.write().await = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// The product id to sell a catalog product at `amount` through `provider`:
+    /// Smartcall's own, or the AAT voucher of the same network, kind and PIN-ness
+    /// whose range holds the amount. `None` when the provider has no such product.
+    pub(crate) async fn product_at(&self, provider: &str, found: &Found<'_>, kind: ProductKind, amount: i64) -> Option<i64> {
+        match provider {
+            "smartcall" => Some(found.product.id),
+            "aat" => {
+                let catalog = match self.aat_catalog(false).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!("AAT's catalog is not available: {e}");
+                        return None;
+                    }
+                };
+                let network = found.network.description.trim();
+                let net = catalog.iter().find(|n| n.network.name.trim().eq_ignore_ascii_case(network))?;
+                net.types
+                    .iter()
+                    .flat_map(|(t, vouchers)| vouchers.iter().map(move |v| (t, v)))
+                    .find(|(t, v)| v.pinned == found.product.pin_indicator && aat_kind(&t.name, v.pinned) == kind && (v.min_amount..=v.max_amount).contains(&amount))
+                    .map(|(_, v)| v.id)
+            }
+            _ => None,
+        }
     }
 
     /// The providers to try for a kind of product, in order: the manager's route, or
-    /// every provider when there is none.
+    /// Smartcall alone when there is none (a second wallet is used only where the
+    /// manager has said so).
     pub(crate) fn route_for(&self, key: &str) -> Result<Vec<String>> {
         let routes = self.store().routes()?;
         let available = self.provider_names();
         match routes.into_iter().find(|(k, _)| k == key) {
             Some((_, list)) => Ok(list.into_iter().filter(|p| available.contains(p)).collect()),
-            None => Ok(available),
+            None => Ok(available.into_iter().take(1).collect()),
         }
     }
 
@@ -90,6 +140,20 @@ impl Airtill {
         tracing::info!(user = %session.name, kind_key, ?providers, "route set");
         self.audit("settings", Some(session.user_id), &format!("route {kind_key}: {}", if providers.is_empty() { "removed".to_string() } else { providers.join(" -> ") }))?;
         self.engine_settings(session)
+    }
+}
+
+/// The kind of an AAT voucher, from its voucher type's name.
+fn aat_kind(type_name: &str, pinned: bool) -> ProductKind {
+    let n = type_name.to_ascii_lowercase();
+    if n.contains("data") {
+        ProductKind::Data
+    } else if n.contains("sms") {
+        ProductKind::Sms
+    } else if pinned {
+        ProductKind::Voucher
+    } else {
+        ProductKind::Airtime
     }
 }
 

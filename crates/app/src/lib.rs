@@ -32,8 +32,9 @@ pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
 pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
 
 use airtill_domain::network::PrefixTable;
-use airtill_providers::smartcall;
-use airtill_sandbox::SmartcallSandbox;
+use airtill_engine::aat::AatProvider;
+use airtill_providers::{aat, smartcall};
+use airtill_sandbox::{AatSandbox, SmartcallSandbox};
 use airtill_domain::clock::SystemClock;
 use airtill_engine::smartcall::SmartcallProvider;
 use airtill_engine::{Engine, EngineConfig, SaleChanged, SaleProvider};
@@ -48,10 +49,15 @@ pub type Result<T> = std::result::Result<T, AppError>;
 pub struct Airtill {
     store: Arc<Mutex<Store>>,
     smartcall: Arc<smartcall::Client>,
+    /// The second provider, when the shop has an AAT account (always in training).
+    aat: Option<Arc<AatProvider>>,
+    /// AAT's catalog (network → voucher type → vouchers), fetched when first needed.
+    aat_catalog: tokio::sync::RwLock<Option<Vec<aat::CatalogNetwork>>>,
     engine: Arc<Engine>,
     resolver: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Kept alive for as long as the app runs in training mode.
     _sandbox: Option<SmartcallSandbox>,
+    _aat_sandbox: Option<AatSandbox>,
     prefixes: PrefixTable,
     catalog: RwLock<Option<catalog::Catalog>>,
     data_dir: PathBuf,
@@ -106,21 +112,41 @@ impl Airtill {
             (cfg.live_smartcall()?, None)
         };
         let smartcall = Arc::new(smartcall::Client::new(client_cfg).map_err(|e| AppError::Configuration(e.to_string()))?);
+        let (aat_cfg, aat_sandbox) = if training {
+            let sb = AatSandbox::start().await.map_err(|e| AppError::Io(format!("the AAT training sandbox could not start: {e}")))?;
+            (Some(config::training_aat(&sb.base_url())), Some(sb))
+        } else {
+            (cfg.live_aat()?, None)
+        };
+        let aat = match aat_cfg {
+            Some(c) => Some(Arc::new(AatProvider::new("aat", Arc::new(aat::Client::new(c).map_err(|e| AppError::Configuration(e.to_string()))?)))),
+            None => None,
+        };
+        if let Some(sb) = &aat_sandbox {
+            let note = serde_json::json!({ "smartcall_base_url": sandbox.as_ref().map(|s| s.base_url()), "aat_base_url": sb.base_url(), "pid": std::process::id() });
+            let _ = std::fs::write(opts.data_dir.join("training-sandbox.json"), note.to_string());
+        }
         let prefixes = config::prefix_table(&opts)?;
         let mut engine_config = EngineConfig::default();
         engine_config.cancel_pending_after_ms = store.setting(PENDING_CANCEL_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(|m| m * 60_000);
         let store = Arc::new(Mutex::new(store));
-        let provider: Arc<dyn SaleProvider> = Arc::new(SmartcallProvider::new("smartcall", smartcall.clone()));
-        let engine = Arc::new(Engine::new(store.clone(), vec![provider], Arc::new(SystemClock), engine_config));
+        let mut providers: Vec<Arc<dyn SaleProvider>> = vec![Arc::new(SmartcallProvider::new("smartcall", smartcall.clone()))];
+        if let Some(a) = &aat {
+            providers.push(a.clone());
+        }
+        let engine = Arc::new(Engine::new(store.clone(), providers, Arc::new(SystemClock), engine_config));
         // Start-up recovery before anything sells, then the resolver.
         engine.recover().map_err(AppError::from)?;
         let (_task, stop) = engine.spawn_resolver(std::time::Duration::from_secs(5));
         Ok(Airtill {
             store,
             smartcall,
+            aat,
+            aat_catalog: tokio::sync::RwLock::new(None),
             engine,
             resolver: Mutex::new(Some(stop)),
             _sandbox: sandbox,
+            _aat_sandbox: aat_sandbox,
             prefixes,
             catalog: RwLock::new(None),
             data_dir: opts.data_dir,

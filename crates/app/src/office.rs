@@ -508,14 +508,21 @@ impl Airtill {
 
     /// Each provider's wallet, asked now (skipped when it cannot be reached quickly).
     async fn live_wallets(&self) -> Vec<(String, Money)> {
-        match tokio::time::timeout(std::time::Duration::from_secs(5), self.smartcall.balance()).await {
-            Ok(Ok(minor)) => vec![("smartcall".to_string(), Money::zar(minor))],
-            Ok(Err(e)) => {
-                tracing::warn!("the Smartcall wallet could not be read for a report: {e}");
-                Vec::new()
-            }
-            Err(_) => Vec::new(),
+        let wait = std::time::Duration::from_secs(5);
+        let mut out = Vec::new();
+        match tokio::time::timeout(wait, self.smartcall.balance()).await {
+            Ok(Ok(minor)) => out.push(("smartcall".to_string(), Money::zar(minor))),
+            Ok(Err(e)) => tracing::warn!("the Smartcall wallet could not be read for a report: {e}"),
+            Err(_) => tracing::warn!("the Smartcall wallet did not answer in time for a report"),
         }
+        if let Some(aat) = &self.aat {
+            match tokio::time::timeout(wait, aat.client().credit()).await {
+                Ok(Ok(c)) => out.push(("aat".to_string(), Money::zar(c.remaining_credit))),
+                Ok(Err(e)) => tracing::warn!("the AAT credit could not be read for a report: {e}"),
+                Err(_) => tracing::warn!("the AAT credit did not answer in time for a report"),
+            }
+        }
+        out
     }
 
     /// Writes a report to `<data>/reports/` as PDF (`a4` or `80mm`) or CSV and, when

@@ -65,7 +65,16 @@ impl Airtill {
             Err(e) => (None, Some(provider_error(e).to_string())),
         };
         let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
-        Ok(vec![crate::WalletView { provider: "Smartcall".into(), balance, error, warn_below: warn, low }])
+        let mut out = vec![crate::WalletView { provider: "Smartcall".into(), balance, error, warn_below: warn, low }];
+        if let Some(aat) = &self.aat {
+            let (balance, error) = match aat.client().credit().await {
+                Ok(c) => (Some(Money::zar(c.remaining_credit)), None),
+                Err(e) => (None, Some(e.cashier_message())),
+            };
+            let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
+            out.push(crate::WalletView { provider: "AAT".into(), balance, error, warn_below: warn, low });
+        }
+        Ok(out)
     }
 
     /// Warn at the till when a wallet holds less than `amount` rand (`None`: never).

@@ -226,6 +226,134 @@ impl Airtill {
     }
 }
 
+impl Airtill {
+    /// Reconciles with the named provider (`smartcall` or `aat`).
+    pub async fn reconcile_with(&self, session: &Session, provider: &str, from: &str, to: &str) -> Result<Reconciliation> {
+        match provider.trim() {
+            "" | "smartcall" => self.reconcile(session, from, to).await,
+            "aat" if self.aat.is_some() => self.reconcile_aat(session, from, to).await,
+            other => Err(AppError::BadInput(format!("There is no provider called '{other}' to reconcile with. This till has: {}.", self.provider_names().join(", ")))),
+        }
+    }
+
+    /// Reconciles the local days `from..=to` with AAT (manager). AAT reports a count
+    /// of successful sales for a period (`GetTransactionCount`), not values, so the
+    /// count is matched as a whole and every sale is checked by its client reference
+    /// (`GetTransactionInfo`), amount included; the closing credit is AAT's credit now.
+    pub async fn reconcile_aat(&self, session: &Session, from: &str, to: &str) -> Result<Reconciliation> {
+        session.require_manager()?;
+        let Some(aat) = self.aat.clone() else {
+            return Err(AppError::Configuration("This till has no AAT account to reconcile with.".into()));
+        };
+        let start = parse_date(from)?;
+        let end = parse_date(to)?;
+        if end < start {
+            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
+        }
+        let (from_ms, to_ms) = (sast_day_start(start), sast_day_start(end) + DAY_MS);
+        let read = |e: airtill_providers::aat::AatError| AppError::Provider { class: e.class_for_read(), message: e.cashier_message() };
+        let count = aat.client().transaction_count(start, end).await.map_err(read)?;
+        let all = self.store().sales_in(&Window::Created { from_ms, to_ms }, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
+        let sales: Vec<SaleRow> = all.into_iter().filter(|s| s.details.provider == "aat").collect();
+        let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
+        let till_value: i64 = sold.iter().map(|s| s.details.amount_minor).sum();
+        let till_count = sold.len() as i64;
+        let mut mismatches = Vec::new();
+        if count.transactions > till_count {
+            let n = count.transactions - till_count;
+            mismatches.push(Mismatch {
+                kind: MismatchKind::MissingAtTill,
+                network: "All networks".into(),
+                sale_id: None,
+                receipt_no: None,
+                client_ref: None,
+                provider_ref: None,
+                till_state: None,
+                provider_state: None,
+                amount: Money::zar(0),
+                explanation: format!("AAT counts {n} more successful sale(s) in these days than this till has. They were sold from another till or app on the same AAT account, or lost here: ask AAT for the list."),
+            });
+        }
+        let networks = vec![NetworkMatch {
+            network: "All networks (AAT gives a count, no values)".into(),
+            till_count,
+            till_value: Money::zar(till_value),
+            provider_count: count.transactions,
+            // AAT states no value: the sale-by-sale checks below compare the amounts.
+            provider_value: Money::zar(till_value),
+            matches: count.transactions == till_count,
+        }];
+        let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").collect();
+        let mut answers = Vec::with_capacity(to_check.len());
+        for chunk in to_check.chunks(CHECKS_AT_ONCE) {
+            let asks: Vec<_> = chunk.iter().map(|s| aat.client().transaction(&s.details.client_ref)).collect();
+            answers.extend(chunk.iter().copied().zip(futures::future::join_all(asks).await));
+        }
+        let checked = answers.len() as i64;
+        mismatches.extend(answers.into_iter().filter_map(|(s, a)| check_aat_sale(s, a)));
+        let closing = if end >= sast_date(time::now_ms()) { aat.client().credit().await.ok().map(|c| Money::zar(c.remaining_credit)) } else { None };
+        let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
+        Ok(Reconciliation {
+            provider: "aat".into(),
+            from_date: start.to_string(),
+            to_date: end.to_string(),
+            networks,
+            mismatches,
+            sales_checked: checked,
+            provider_opening: None,
+            provider_closing: closing,
+            provider_deposits: None,
+            clean,
+            note: self.is_training().then(|| "Training: the practice provider starts afresh each time Airtill starts, so it knows only the sales made since then.".to_string()),
+        })
+    }
+}
+
+/// One AAT sale against AAT's record of it.
+fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aat::TransactionInfo, airtill_providers::aat::AatError>) -> Option<Mismatch> {
+    use airtill_providers::aat::{AatCode, AatError, TransactionStatus as T};
+    let state = s.state.as_str();
+    let unresolved = matches!(state, "pending" | "in_doubt" | "submitting");
+    match answer {
+        Ok(t) => {
+            let shown = Some(match &t.status {
+                T::Ok => "OK".to_string(),
+                T::Pending => "PENDING".to_string(),
+                T::Failed => "FAILED".to_string(),
+                T::Other(o) => o.clone(),
+            });
+            let sold = t.status == T::Ok;
+            if unresolved {
+                return Some(sale_mismatch(s, MismatchKind::Unresolved, shown, format!("Still {state} at the till; AAT says {}. The till keeps asking; nothing to do yet.", shown_text(&t.status))));
+            }
+            if state == "succeeded" && !sold && t.status != T::Pending {
+                return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, "The till shows it sold; AAT says it did not. If a PIN was given, phone AAT with this reference.".into()));
+            }
+            if state != "succeeded" && sold {
+                return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, format!("AAT sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier.")));
+            }
+            if sold && t.amount != s.details.amount_minor {
+                return Some(sale_mismatch(s, MismatchKind::AmountDiffers, shown, format!("The till sold it for {}; AAT has {}.", Money::new(s.details.amount_minor, s.details.currency), Money::zar(t.amount))));
+            }
+            None
+        }
+        Err(AatError::Refused { code: AatCode::NoTransaction, .. }) => {
+            if state == "succeeded" {
+                Some(sale_mismatch(s, MismatchKind::MissingAtProvider, None, "The till shows it sold, but AAT has no sale with this reference. Phone AAT with the receipt before giving any more PINs from it.".into()))
+            } else if unresolved {
+                Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; AAT has no record yet.")))
+            } else {
+                None
+            }
+        }
+        Err(e) => Some(sale_mismatch(s, MismatchKind::NotChecked, None, format!("AAT could not be asked about this sale: {}", e.cashier_message()))),
+    }
+}
+
+fn shown_text(s: &airtill_providers::aat::TransactionStatus) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
 /// One sale against the provider's record of it.
 fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartcall::Transaction, airtill_providers::smartcall::SmartcallError>) -> Option<Mismatch> {
     let state = s.state.as_str();

@@ -28,13 +28,17 @@ async fn sell_elsewhere(other: &Client, client_ref: &str, product_id: i64, amoun
 
 /// A row written straight into the till's ledger.
 fn plant(app: &Airtill, user: i64, client_ref: &str, network: &str, amount: i64, state: SaleState) -> i64 {
+    plant_at(app, "smartcall", user, client_ref, network, amount, state)
+}
+
+fn plant_at(app: &Airtill, provider: &str, user: i64, client_ref: &str, network: &str, amount: i64, state: SaleState) -> i64 {
     let mut store = app.store();
     let n = store.sale_count().unwrap() + 1;
     let d = SaleDetails {
         request_id: format!("planted-{n}"),
         client_ref: client_ref.into(),
         user_id: user,
-        provider: "smartcall".into(),
+        provider: provider.into(),
         network_name: network.into(),
         product_id: 1,
         product_name: format!("{network} planted"),
@@ -101,6 +105,55 @@ async fn every_planted_mismatch_is_found_in_both_directions_with_its_sale() {
     assert!(r.provider_closing.is_some() && r.provider_opening.is_some());
     // Every sale of the day the till has was asked about: its two and the three planted.
     assert_eq!(r.sales_checked, 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aat_is_reconciled_by_its_count_and_sale_by_sale() {
+    use airtill_providers::aat::{self, RechargeKind, RechargeRequest as AatRecharge};
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    app.set_route(&manager, "MTN/pinned/voucher", &["aat".into()]).unwrap();
+    let catalog = app.catalog(&cashier, false).await.unwrap();
+    let mtn = catalog.networks.iter().find(|n| n.name == "MTN").unwrap();
+    let r5 = mtn.groups.iter().flat_map(|g| g.products.iter()).find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(500)).unwrap().id;
+    for to in ["0831234567", "0831234568"] {
+        let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: r5, recipient: to.into(), amount: None, override_pin: None };
+        let sale = app.sell(&cashier, &req).await.unwrap();
+        assert_eq!((sale.state, sale.provider.as_str()), (SaleState::Succeeded, "aat"));
+    }
+    let day = today();
+    let clean = app.reconcile_aat(&manager, &day, &day).await.unwrap();
+    assert!(clean.clean, "{clean:#?}");
+    assert_eq!((clean.provider.as_str(), clean.sales_checked, clean.networks[0].till_count, clean.networks[0].provider_count), ("aat", 2, 2, 2));
+    assert_eq!(clean.provider_closing, Some(Money::zar(airtill_sandbox::AAT_TRAINING_CREDIT_CENTS - 1_000)));
+
+    let other = aat::Client::new(crate::config::training_aat(&app._aat_sandbox.as_ref().unwrap().base_url())).unwrap();
+    let r5_details = aat::VoucherDetails { id: 120, name: "MTN R5.00 voucher".into(), description: String::new(), min_amount: 500, max_amount: 500, pinned: true };
+    let sell_elsewhere = |cref: &'static str| {
+        let other = &other;
+        let v = r5_details.clone();
+        async move { other.recharge(&AatRecharge::new(RechargeKind::Pinned, &v, 500, Some("27835550001"), cref).unwrap()).await.unwrap() }
+    };
+    sell_elsewhere("aat-other-till").await;
+    let b = plant_at(&app, "aat", cashier.user_id, "aat-never-sent", "MTN", 500, SaleState::Succeeded);
+    sell_elsewhere("aat-lost-reply").await;
+    let c = plant_at(&app, "aat", cashier.user_id, "aat-lost-reply", "MTN", 500, SaleState::Failed);
+    sell_elsewhere("aat-amount").await;
+    let d = plant_at(&app, "aat", cashier.user_id, "aat-amount", "MTN", 1_000, SaleState::Succeeded);
+
+    let r = app.reconcile_aat(&manager, &day, &day).await.unwrap();
+    assert!(!r.clean);
+    let kinds: Vec<(MismatchKind, Option<i64>)> = r.mismatches.iter().map(|m| (m.kind, m.sale_id)).collect();
+    assert!(kinds.contains(&(MismatchKind::MissingAtProvider, Some(b))), "{kinds:?}");
+    assert!(kinds.contains(&(MismatchKind::StateDiffers, Some(c))), "{kinds:?}");
+    assert!(kinds.contains(&(MismatchKind::AmountDiffers, Some(d))), "{kinds:?}");
+    // AAT: 2 + 3 elsewhere = 5 successful; the till: 2 + b + d = 4 sold.
+    assert!(kinds.contains(&(MismatchKind::MissingAtTill, None)), "{kinds:?}");
+    assert_eq!((r.networks[0].till_count, r.networks[0].provider_count, r.networks[0].matches), (4, 5, false));
+    assert_eq!(kinds.len(), 4, "{:#?}", r.mismatches);
+    assert!(matches!(app.reconcile_aat(&cashier, &day, &day).await, Err(AppError::Forbidden(_))));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -77,6 +77,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
     let pin = o.voucher_pin.as_deref().filter(|p| !p.is_empty());
     let amount = Money::new(d.amount_minor, d.currency);
     SaleView {
+        provider: d.provider.clone(),
         id: row.id,
         receipt_no: row.receipt_no,
         state: row.state,
@@ -128,7 +129,14 @@ impl Airtill {
         let network_name = found.network.description.trim().to_string();
         // Routing: the manager's order of providers for this kind of product.
         let route = self.route_for(&crate::route_key(&network_name, product.pin_indicator, kind.as_str()))?;
-        let Some((first, rest)) = route.split_first() else {
+        // Each provider on the route sells its own product of the same kind and amount.
+        let mut chain: Vec<(String, i64)> = Vec::new();
+        for p in &route {
+            if let Some(id) = self.product_at(p, &found, kind, amount).await {
+                chain.push((p.clone(), id));
+            }
+        }
+        let Some(((first, first_product), rest)) = chain.split_first() else {
             return Err(AppError::Configuration(format!("no provider is set to sell {network_name} {}: ask the manager to check the routes", kind.as_str())));
         };
         let details = SaleDetails {
@@ -137,7 +145,7 @@ impl Airtill {
             user_id: session.user_id,
             provider: first.clone(),
             network_name,
-            product_id: product.id,
+            product_id: *first_product,
             product_name: product.name.trim().to_string(),
             product_kind: kind.as_str().into(),
             pinned: product.pin_indicator,
@@ -146,9 +154,7 @@ impl Airtill {
             currency: Currency::ZAR,
             discount_hundredths: product.discount_percentage,
         };
-        // Every provider here is a Smartcall account with the same catalog, so the
-        // product id carries over; other providers map their own ids (issue 7).
-        let fallbacks: Vec<(String, i64)> = rest.iter().map(|p| (p.clone(), product.id)).collect();
+        let fallbacks: Vec<(String, i64)> = rest.to_vec();
         // The engine commits the row before anything is sent, sends it, and commits
         // the outcome before answering; a repeat of the request returns the same sale.
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {

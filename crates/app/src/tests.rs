@@ -424,7 +424,7 @@ async fn managers_set_routes_and_the_pending_cancel_threshold() {
     let cashier = app.login(DEMO_CASHIER.1).unwrap();
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     assert_eq!(app.set_route(&cashier, "MTN/pinned/voucher", &["smartcall".into()]).unwrap_err().code(), "forbidden");
-    assert_eq!(app.set_route(&manager, "MTN/pinned/voucher", &["aat".into()]).unwrap_err().code(), "bad_input");
+    assert_eq!(app.set_route(&manager, "MTN/pinned/voucher", &["acme".into()]).unwrap_err().code(), "bad_input");
     assert_eq!(app.set_route(&manager, "MTN/sometimes/voucher", &["smartcall".into()]).unwrap_err().code(), "bad_input");
     let v = app.set_route(&manager, "MTN/pinned/voucher", &["smartcall".into()]).unwrap();
     assert_eq!(v.routes.len(), 1);
@@ -437,4 +437,63 @@ async fn managers_set_routes_and_the_pending_cancel_threshold() {
     assert_eq!(app.set_pending_cancel_minutes(&manager, Some(30)).unwrap().pending_cancel_minutes, Some(30));
     assert_eq!(app.engine_settings(&manager).unwrap().pending_cancel_minutes, Some(30));
     assert_eq!(app.set_pending_cancel_minutes(&manager, None).unwrap().pending_cancel_minutes, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sale_fails_over_to_aat_only_after_a_certain_refusal_never_from_in_doubt() {
+    let (app, _d) = app().await;
+    assert_eq!(app.provider_names(), ["smartcall", "aat"]);
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    app.set_route(&m, "MTN/pinned/voucher", &["smartcall".into(), "aat".into()]).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let r5 = mtn_voucher(&c, 5);
+    let (smartcall, aat) = (app._sandbox.as_ref().unwrap(), app._aat_sandbox.as_ref().unwrap());
+
+    // Smartcall refuses for sure (its wallet is empty, nothing sold): AAT sells.
+    smartcall.set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 0);
+    let sale = app.sell(&s, &req(r5, "083 123 4567")).await.unwrap();
+    assert_eq!((sale.state, sale.provider.as_str()), (SaleState::Succeeded, "aat"), "{sale:?}");
+    let at_aat = aat.ledger();
+    assert_eq!(at_aat.len(), 1);
+    assert_eq!((at_aat[0].client_ref.as_str(), at_aat[0].amount, at_aat[0].voucher_id), (sale.client_ref.as_str(), 500, 120));
+    assert_eq!(at_aat[0].operation, "PerformPinnedRechargeFixedAmount");
+    assert_eq!(sale.voucher_pin.as_deref().unwrap().replace(' ', ""), at_aat[0].pin.clone().unwrap());
+    assert_eq!(sale.dial_string, Some(format!("*141*{}#", at_aat[0].pin.clone().unwrap())));
+    assert!(smartcall.ledger().is_empty());
+
+    // In doubt at Smartcall (the answer lost after it recorded the sale): no failover.
+    smartcall.set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 1_000_000);
+    smartcall.inject_next_sale(airtill_sandbox::Fault::DropAfterRecord);
+    let sale = app.sell(&s, &req(r5, "083 123 4568")).await.unwrap();
+    assert_eq!((sale.state, sale.provider.as_str()), (SaleState::InDoubt, "smartcall"), "{sale:?}");
+    assert_eq!(aat.ledger().len(), 1, "nothing went to AAT");
+    // The resolver finds it at Smartcall by the same reference.
+    let resolved = app.check_sale(&s, sale.id).await.unwrap();
+    assert_eq!(resolved.state, SaleState::Succeeded);
+    assert_eq!(smartcall.ledger().len(), 1);
+
+    // AAT alone on the route: straight to AAT.
+    app.set_route(&m, "MTN/pinned/voucher", &["aat".into()]).unwrap();
+    let sale = app.sell(&s, &req(r5, "083 123 4569")).await.unwrap();
+    assert_eq!((sale.state, sale.provider.as_str()), (SaleState::Succeeded, "aat"));
+    assert_eq!(aat.ledger().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_aat_direct_recharge_is_pending_until_aat_confirms_it() {
+    let (app, _d) = app().await;
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    app.set_route(&m, "MTN/pinless/airtime", &["aat".into()]).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let mut r = req(mtn_any_amount(&c), "083 123 4567");
+    r.amount = Some("25".into());
+    let sale = app.sell(&s, &r).await.unwrap();
+    assert_eq!((sale.state, sale.provider.as_str(), sale.voucher_pin.as_deref()), (SaleState::Pending, "aat", None), "{sale:?}");
+    let resolved = app.check_sale(&s, sale.id).await.unwrap();
+    assert_eq!(resolved.state, SaleState::Succeeded, "{resolved:?}");
+    assert_eq!(resolved.voucher_pin, None, "a direct recharge shows no PIN");
+    let at_aat = app._aat_sandbox.as_ref().unwrap().ledger();
+    assert_eq!((at_aat[0].amount, at_aat[0].operation.as_str()), (2500, "PerformPinlessRecharge"));
 }

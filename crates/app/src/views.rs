@@ -115,6 +115,8 @@ pub struct SaleRequest {
 pub struct SaleView {
     pub id: i64,
     pub receipt_no: i64,
+    /// The provider that holds the sale (`smartcall`, `aat`).
+    pub provider: String,
     pub state: SaleState,
     /// What the state means for the cashier, and what happens next.
     pub state_text: String,

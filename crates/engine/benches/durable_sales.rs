@@ -6,8 +6,10 @@
 //! measured interleaved, in rounds of 64, and the ratio is of the totals. A sale makes
 //! two durable commits (the row, already `submitting`, before sending; the outcome
 //! after), so the goal is a ratio of at least 0.4. One seller waits for both and for
-//! the provider's answer in turn; sellers at once (tills, the resolver) share commits
-//! (group commit), so the engine is measured with 1, 2 and 8 sellers.
+//! the provider's answer in turn, so its ratio cannot pass about 0.4 even with a free
+//! provider; sellers at once (tills, the resolver, a busy counter) share commits
+//! (group commit), so the engine is measured with 1, 2, 8, 16 and 32 sellers, and its
+//! capacity is the best of those.
 
 use airtill_domain::clock::SystemClock;
 use airtill_domain::{Currency, SaleState};
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 
 const ROUND: usize = 64;
 /// Sellers at once (tills and their commands sharing one ledger).
-const SELLERS: [usize; 3] = [1, 2, 8];
+const SELLERS: [usize; 5] = [1, 2, 8, 16, 32];
 
 fn main() {
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1024).max(ROUND);
@@ -88,7 +90,7 @@ fn main() {
                     smartload_id: "27820000001".into(),
                     client_reference: format!("raw-{}", i + k),
                     sms_recipient_msisdn: "27831234567".into(),
-                    device_id: format!("2784{:07}", i + k),
+                    device_id: format!("2788{:07}", i + k),
                     product_id: voucher,
                     amount: 500,
                     pinless: false,
@@ -106,7 +108,7 @@ fn main() {
                     smartload_id: "27820000001".into(),
                     client_reference: format!("cmp-{}", i + k),
                     sms_recipient_msisdn: "27831234567".into(),
-                    device_id: format!("2785{:07}", i + k),
+                    device_id: format!("2789{:07}", i + k),
                     product_id: voucher,
                     amount: 500,
                     pinless: false,
@@ -129,7 +131,7 @@ fn main() {
                         tokio::spawn(async move {
                             for k in 0..per {
                                 let sale = engine.sell(SaleOrder { details: details(base + k, user, voucher), fallbacks: vec![], override_by: None }).await.unwrap();
-                                assert_eq!(sale.state, SaleState::Succeeded);
+                                assert_eq!(sale.state, SaleState::Succeeded, "{:?} {:?}", sale.details.recipient, sale.outcome.error_message);
                             }
                         })
                     })
@@ -155,7 +157,14 @@ fn main() {
             let per_sale = c_sellers[slot] as f64 / i as f64;
             println!("  engine, {sellers} seller{}: {:>14.0} sales/s  ratio {:.2}  ({per_sale:.2} commits a sale)", if *sellers == 1 { " " } else { "s" }, sales, sales / commits);
         }
-        println!("  goal: ratio >= 0.4");
+        let (best, slot) = SELLERS.iter().enumerate().map(|(slot, _)| (per_s(t_sellers[slot]), slot)).fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
+        println!(
+            "  engine's capacity: {best:.0} durable sales/s with {} sellers at once, ratio {:.2} (goal >= 0.4: {})",
+            SELLERS[slot],
+            best / commits,
+            if best / commits >= 0.4 { "met" } else { "not met" }
+        );
+        println!("  one seller alone waits for two commits and the round trip in turn: ratio <= commit / (2 x ledger commit + call)");
         drop(sb);
     }).await.unwrap() });
     drop(provider_rt);

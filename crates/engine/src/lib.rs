@@ -15,6 +15,7 @@
 //! 6. Routing fails over to the next provider only after a certain refusal (or the
 //!    network down before anything was sent), never from `in_doubt`.
 
+pub mod aat;
 mod group;
 pub mod provider;
 pub mod smartcall;

@@ -97,7 +97,11 @@ amount: string | null,
  */
 override_pin: string | null, };
 
-export type SaleView = { id: number, receipt_no: number, state: SaleState, 
+export type SaleView = { id: number, receipt_no: number, 
+/**
+ * The provider that holds the sale (`smartcall`, `aat`).
+ */
+provider: string, state: SaleState, 
 /**
  * What the state means for the cashier, and what happens next.
  */
@@ -352,8 +356,8 @@ export const periodReport = (from: string, to: string): Promise<Report> =>
   invoke<Report>("period_report", { from, to });
 export const exportReport = (query: ReportQuery, format: string, paper: string): Promise<SlipFile> =>
   invoke<SlipFile>("export_report", { query, format, paper });
-export const reconcile = (from: string, to: string): Promise<Reconciliation> =>
-  invoke<Reconciliation>("reconcile", { from, to });
+export const reconcile = (from: string, to: string, provider: string | null): Promise<Reconciliation> =>
+  invoke<Reconciliation>("reconcile", { from, to, provider });
 export const doctor = (): Promise<Array<Check>> =>
   invoke<Array<Check>>("doctor");
 export const listUsers = (): Promise<Array<UserView>> =>

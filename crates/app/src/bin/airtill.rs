@@ -107,6 +107,9 @@ enum Command {
         /// The last day (default: the same day).
         #[arg(long)]
         to: Option<String>,
+        /// `smartcall` (default) or `aat`.
+        #[arg(long, default_value = "smartcall")]
+        provider: String,
     },
     /// Check the database, the Z chain, unresolved sales, the provider and the
     /// printer (manager). Exits 1 when a check fails.
@@ -432,10 +435,10 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 }
             }
         }
-        Command::Reconcile { pin, date, to } => {
+        Command::Reconcile { pin, date, to, provider } => {
             let s = login(app, &pin)?;
             let to = to.unwrap_or_else(|| date.clone());
-            let r = app.reconcile(&s, &date, &to).await?;
+            let r = app.reconcile_with(&s, &provider, &date, &to).await?;
             println!("reconciliation with {} for {} to {}: {} sales checked", r.provider, r.from_date, r.to_date, r.sales_checked);
             println!("{:<20} {:>10} {:>12} {:>10} {:>12}", "network", "till", "", "provider", "");
             for n in &r.networks {

@@ -14,7 +14,7 @@ mod types;
 pub mod xml;
 
 pub use callback::Callback;
-pub use client::{Client, Config, HttpMethod};
+pub use client::{CatalogNetwork, Client, Config, HttpMethod};
 pub use error::{AatCode, AatError};
 pub use types::*;
 
