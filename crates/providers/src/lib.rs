@@ -6,6 +6,7 @@
 
 pub mod aat;
 pub mod decimal;
+pub mod ideamart;
 pub mod smartcall;
 
 #[cfg(test)]
