@@ -7,7 +7,9 @@
 pub mod aat;
 pub mod decimal;
 pub mod ideamart;
+pub mod mx;
 pub mod smartcall;
+pub mod xml;
 
 #[cfg(test)]
 mod fuzzing;

@@ -3,7 +3,7 @@
 
 use super::error::{AatCode, AatError};
 use super::types::{self, *};
-use super::xml;
+use crate::xml;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::time::Duration;
 

@@ -11,7 +11,7 @@ mod client;
 pub mod conventions;
 mod error;
 mod types;
-pub mod xml;
+
 
 pub use callback::Callback;
 pub use client::{CatalogNetwork, Client, Config, HttpMethod};

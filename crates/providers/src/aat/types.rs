@@ -2,7 +2,7 @@
 //! recharge request with its six operations.
 
 use super::error::{AatCode, AatError};
-use super::xml::Element;
+use crate::xml::Element;
 use airtill_domain::money::parse_decimal;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

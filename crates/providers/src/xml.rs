@@ -1,6 +1,6 @@
-//! A small element tree read with quick-xml: elements by local name (namespace and
-//! prefix ignored, as providers.md §2 says), text with entity references resolved and
-//! surrounding spaces trimmed (AAT pads PINs and ticket numbers).
+//! A small element tree read with quick-xml (AAT's answers, MX's XML answers):
+//! elements by local name (namespace and prefix ignored, as providers.md §2 says), text
+//! with entity references resolved and surrounding spaces trimmed (AAT pads PINs).
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
