@@ -6,8 +6,9 @@
 
 use crate::{AppError, Result};
 use airtill_domain::network::PrefixTable;
-use airtill_providers::{aat, smartcall};
-use airtill_sandbox::{AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
+use airtill_providers::{aat, ideamart, mx, smartcall};
+use airtill_sandbox::{
+    AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME, IDEAMART_TRAINING_APP_ID, IDEAMART_TRAINING_PASSWORD, MX_TRAINING_PASSWORD, MX_TRAINING_USERNAME, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -51,6 +52,31 @@ pub(crate) struct FileConfig {
     pub smartcall: Option<SmartcallFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aat: Option<AatFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mx: Option<MxFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ideamart: Option<IdeamartFile>,
+}
+
+/// The `[mx]` section: MX Telecom crediting (UK numbers). Password in the sealed
+/// credentials (or `AIRTILL_MX_PASSWORD`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MxFile {
+    pub base_url: String,
+    pub username: String,
+    /// `plain` (default) or `xml`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<String>,
+}
+
+/// The `[ideamart]` section: the mobile-balance tender. Password in the sealed
+/// credentials (or `AIRTILL_IDEAMART_PASSWORD`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IdeamartFile {
+    pub base_url: String,
+    pub application_id: String,
 }
 
 /// The `[aat]` section: a second provider of vouchers and direct recharges. The
@@ -85,6 +111,8 @@ pub struct Config {
     pub till_id: String,
     smartcall: Option<SmartcallFile>,
     aat: Option<AatFile>,
+    mx: Option<MxFile>,
+    ideamart: Option<IdeamartFile>,
     data_dir: PathBuf,
 }
 
@@ -118,6 +146,8 @@ pub fn load(opts: &OpenOptions) -> Result<Config> {
         till_id: file.till_id.unwrap_or_else(|| "T1".into()),
         smartcall: file.smartcall,
         aat: file.aat,
+        mx: file.mx,
+        ideamart: file.ideamart,
         data_dir: opts.data_dir.clone(),
     })
 }
@@ -137,6 +167,30 @@ pub(crate) fn smartcall_password(data_dir: &std::path::Path) -> Result<Option<St
 
 pub(crate) const SMARTCALL_CREDENTIAL: &str = "smartcall";
 pub(crate) const AAT_CREDENTIAL: &str = "aat";
+pub(crate) const MX_CREDENTIAL: &str = "mx";
+pub(crate) const IDEAMART_CREDENTIAL: &str = "ideamart";
+
+pub fn training_mx(base_url: &str) -> mx::Config {
+    mx::Config {
+        base_url: base_url.to_string(),
+        username: MX_TRAINING_USERNAME.into(),
+        password: MX_TRAINING_PASSWORD.into(),
+        response_format: mx::ResponseFormat::Plain,
+        method: mx::HttpMethod::Post,
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: SALE_TIMEOUT,
+    }
+}
+
+pub fn training_ideamart(base_url: &str) -> ideamart::Config {
+    ideamart::Config {
+        base_url: base_url.to_string(),
+        application_id: IDEAMART_TRAINING_APP_ID.into(),
+        password: IDEAMART_TRAINING_PASSWORD.into(),
+        connect_timeout: Duration::from_secs(5),
+        request_timeout: SALE_TIMEOUT,
+    }
+}
 
 /// The training AAT account on the embedded AAT sandbox.
 pub fn training_aat(base_url: &str) -> aat::Config {
@@ -177,6 +231,51 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             request_timeout: s.timeout_seconds.map(Duration::from_secs).unwrap_or(SALE_TIMEOUT),
         })
+    }
+}
+
+/// A live password: the environment variable, else the sealed credentials.
+fn live_password(data_dir: &std::path::Path, env: &str, credential: &str, what: &str) -> Result<String> {
+    match std::env::var(env).ok().filter(|p| !p.is_empty()) {
+        Some(p) => Ok(p),
+        None => crate::credentials::Credentials::new(data_dir)
+            .get(credential)?
+            .ok_or_else(|| AppError::Configuration(format!("the {what} account needs its password: a manager sets it in Settings"))),
+    }
+}
+
+impl Config {
+    /// The live MX Telecom account, when `airtill.toml` has an `[mx]` section.
+    pub fn live_mx(&self) -> Result<Option<mx::Config>> {
+        let Some(m) = self.mx.as_ref() else { return Ok(None) };
+        check_live_url(&m.base_url)?;
+        let response_format = match m.response_format.as_deref() {
+            None | Some("plain") => mx::ResponseFormat::Plain,
+            Some("xml") => mx::ResponseFormat::Xml,
+            Some(other) => return Err(AppError::Configuration(format!("[mx] response_format is plain or xml, not {other}"))),
+        };
+        Ok(Some(mx::Config {
+            base_url: m.base_url.clone(),
+            username: m.username.clone(),
+            password: live_password(&self.data_dir, "AIRTILL_MX_PASSWORD", MX_CREDENTIAL, "MX Telecom")?,
+            response_format,
+            method: mx::HttpMethod::Post,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: SALE_TIMEOUT,
+        }))
+    }
+
+    /// The live Ideamart application, when `airtill.toml` has an `[ideamart]` section.
+    pub fn live_ideamart(&self) -> Result<Option<ideamart::Config>> {
+        let Some(i) = self.ideamart.as_ref() else { return Ok(None) };
+        check_live_url(&i.base_url)?;
+        Ok(Some(ideamart::Config {
+            base_url: i.base_url.clone(),
+            application_id: i.application_id.clone(),
+            password: live_password(&self.data_dir, "AIRTILL_IDEAMART_PASSWORD", IDEAMART_CREDENTIAL, "Ideamart")?,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: SALE_TIMEOUT,
+        }))
     }
 }
 

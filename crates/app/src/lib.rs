@@ -6,6 +6,7 @@ mod catalog;
 pub mod config;
 mod credentials;
 mod engine_settings;
+pub mod listener;
 mod error;
 pub mod doctor;
 pub mod logging;
@@ -33,8 +34,9 @@ pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
 
 use airtill_domain::network::PrefixTable;
 use airtill_engine::aat::AatProvider;
-use airtill_providers::{aat, smartcall};
-use airtill_sandbox::{AatSandbox, SmartcallSandbox};
+use airtill_engine::mx::MxProvider;
+use airtill_providers::{aat, ideamart, mx, smartcall};
+use airtill_sandbox::{AatSandbox, IdeamartSandbox, MxSandbox, SmartcallSandbox};
 use airtill_domain::clock::SystemClock;
 use airtill_engine::smartcall::SmartcallProvider;
 use airtill_engine::{Engine, EngineConfig, SaleChanged, SaleProvider};
@@ -53,11 +55,19 @@ pub struct Airtill {
     aat: Option<Arc<AatProvider>>,
     /// AAT's catalog (network → voucher type → vouchers), fetched when first needed.
     aat_catalog: tokio::sync::RwLock<Option<Vec<aat::CatalogNetwork>>>,
+    /// UK mobile credits, when the shop has an MX Telecom account (always in training).
+    mx: Option<Arc<MxProvider>>,
+    /// The mobile-balance tender, when the shop has an Ideamart application.
+    ideamart: Option<Arc<ideamart::Client>>,
+    /// The notification listener, when the manager has turned it on.
+    listener: Mutex<Option<listener::Running>>,
     engine: Arc<Engine>,
     resolver: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Kept alive for as long as the app runs in training mode.
     _sandbox: Option<SmartcallSandbox>,
     _aat_sandbox: Option<AatSandbox>,
+    _mx_sandbox: Option<MxSandbox>,
+    _ideamart_sandbox: Option<IdeamartSandbox>,
     prefixes: PrefixTable,
     catalog: RwLock<Option<catalog::Catalog>>,
     data_dir: PathBuf,
@@ -122,8 +132,34 @@ impl Airtill {
             Some(c) => Some(Arc::new(AatProvider::new("aat", Arc::new(aat::Client::new(c).map_err(|e| AppError::Configuration(e.to_string()))?)))),
             None => None,
         };
+        let (mx_cfg, mx_sandbox) = if training {
+            let sb = MxSandbox::start().await.map_err(|e| AppError::Io(format!("the MX training sandbox could not start: {e}")))?;
+            (Some(config::training_mx(&sb.base_url())), Some(sb))
+        } else {
+            (cfg.live_mx()?, None)
+        };
+        let mx = match mx_cfg {
+            Some(c) => Some(Arc::new(MxProvider::new("mx", Arc::new(mx::Client::new(c).map_err(|e| AppError::Configuration(e.to_string()))?)))),
+            None => None,
+        };
+        let (ideamart_cfg, ideamart_sandbox) = if training {
+            let sb = IdeamartSandbox::start().await.map_err(|e| AppError::Io(format!("the Ideamart training sandbox could not start: {e}")))?;
+            (Some(config::training_ideamart(&sb.base_url())), Some(sb))
+        } else {
+            (cfg.live_ideamart()?, None)
+        };
+        let ideamart = match ideamart_cfg {
+            Some(c) => Some(Arc::new(ideamart::Client::new(c).map_err(|e| AppError::Configuration(e.to_string()))?)),
+            None => None,
+        };
         if let Some(sb) = &aat_sandbox {
-            let note = serde_json::json!({ "smartcall_base_url": sandbox.as_ref().map(|s| s.base_url()), "aat_base_url": sb.base_url(), "pid": std::process::id() });
+            let note = serde_json::json!({
+                "smartcall_base_url": sandbox.as_ref().map(|s| s.base_url()),
+                "aat_base_url": sb.base_url(),
+                "mx_base_url": mx_sandbox.as_ref().map(|s| s.base_url()),
+                "ideamart_base_url": ideamart_sandbox.as_ref().map(|s| s.base_url()),
+                "pid": std::process::id(),
+            });
             let _ = std::fs::write(opts.data_dir.join("training-sandbox.json"), note.to_string());
         }
         let prefixes = config::prefix_table(&opts)?;
@@ -134,24 +170,34 @@ impl Airtill {
         if let Some(a) = &aat {
             providers.push(a.clone());
         }
+        if let Some(m) = &mx {
+            providers.push(m.clone());
+        }
         let engine = Arc::new(Engine::new(store.clone(), providers, Arc::new(SystemClock), engine_config));
         // Start-up recovery before anything sells, then the resolver.
         engine.recover().map_err(AppError::from)?;
         let (_task, stop) = engine.spawn_resolver(std::time::Duration::from_secs(5));
-        Ok(Airtill {
+        let app = Airtill {
             store,
             smartcall,
             aat,
             aat_catalog: tokio::sync::RwLock::new(None),
+            mx,
+            ideamart,
+            listener: Mutex::new(None),
             engine,
             resolver: Mutex::new(Some(stop)),
             _sandbox: sandbox,
             _aat_sandbox: aat_sandbox,
+            _mx_sandbox: mx_sandbox,
+            _ideamart_sandbox: ideamart_sandbox,
             prefixes,
             catalog: RwLock::new(None),
             data_dir: opts.data_dir,
             training,
-        })
+        };
+        app.resume_listener().await?;
+        Ok(app)
     }
 
     pub fn is_training(&self) -> bool {
@@ -219,3 +265,6 @@ impl Airtill {
 mod tests;
 #[cfg(test)]
 mod secrets_tests;
+#[cfg(test)]
+#[path = "listener_tests.rs"]
+mod listener_tests;

@@ -7,7 +7,7 @@
 //! 3. the outcome (Smartload reference, PIN) is committed before the UI is told.
 
 use crate::catalog::kind_of;
-use crate::views::{ProductKind, SaleRequest, SaleView};
+use crate::views::{ProductKind, SaleRequest, SaleView, UkCreditRequest};
 use crate::{time, AppError, Airtill, Result, Session};
 use airtill_domain::voucher::group_pin;
 use airtill_domain::{ClientReference, Currency, Money, Msisdn, Network, SaleState};
@@ -165,6 +165,47 @@ impl Airtill {
         if let Some(manager) = override_by {
             self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
         }
+        self.shown(sale_view(&sale))
+    }
+
+    /// Credits a UK mobile number through MX Telecom (pinless, in pounds). The credit
+    /// is pending until MX's notification says confirmed or failed.
+    pub async fn sell_uk_credit(&self, session: &Session, req: &UkCreditRequest) -> Result<SaleView> {
+        session.require_seller()?;
+        check_request_id(&req.request_id)?;
+        let seen = self.store().sale_by_request(&req.request_id)?;
+        if let Some(existing) = seen {
+            return self.shown(sale_view(&existing));
+        }
+        if self.mx.is_none() {
+            return Err(AppError::Configuration("This till has no MX Telecom account for UK credits. Ask the manager.".into()));
+        }
+        let recipient = airtill_providers::mx::uk_msisdn(&req.recipient).map_err(|e| AppError::BadInput(e.to_string()))?;
+        let amount = airtill_domain::Money::parse(req.amount.trim(), Currency::GBP)
+            .map_err(|_| AppError::BadInput(format!("'{}' is not an amount in pounds. Write it like 5 or 10.00.", req.amount.trim())))?;
+        if !(100..=10_000).contains(&amount.minor) {
+            return Err(AppError::BadInput("A UK credit is from £1.00 to £100.00.".into()));
+        }
+        let details = SaleDetails {
+            request_id: req.request_id.clone(),
+            client_ref: ClientReference::new().to_string(),
+            user_id: session.user_id,
+            provider: "mx".into(),
+            network_name: "UK mobile".into(),
+            product_id: 0,
+            product_name: "UK mobile credit".into(),
+            product_kind: "airtime".into(),
+            pinned: false,
+            recipient,
+            amount_minor: amount.minor,
+            currency: Currency::GBP,
+            discount_hundredths: None,
+        };
+        let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
+            Some(pin) => Some(self.manager_approval(pin)?),
+            None => None,
+        };
+        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
         self.shown(sale_view(&sale))
     }
 

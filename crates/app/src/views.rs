@@ -150,6 +150,48 @@ pub struct SlipFile {
     pub path: String,
 }
 
+/// A UK mobile credit (MX Telecom) as the till asks for it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct UkCreditRequest {
+    pub request_id: String,
+    /// `07700 900000` or `447700900000`.
+    pub recipient: String,
+    /// Pounds: `5`, `10.00`.
+    pub amount: String,
+    pub override_pin: Option<String>,
+}
+
+/// The notification listener as the manager sees it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ListenerView {
+    pub on: bool,
+    pub bind: String,
+    pub port: u16,
+    /// The secret path part; give it to the providers inside the addresses below.
+    pub token: Option<String>,
+    /// Where MX Telecom sends its notifications (when on).
+    pub mx_url: Option<String>,
+    /// Where AAT posts its call-backs (when on).
+    pub aat_url: Option<String>,
+}
+
+/// One provider notification as received, with what it did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NotificationView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub received_at: String,
+    pub provider: String,
+    /// MX's creditId or AAT's client reference.
+    pub reference: String,
+    pub state: String,
+    #[ts(type = "number | null")]
+    pub sale_id: Option<i64>,
+    /// `applied`, `duplicate`, `ignored_final`, `unknown`, `deferred`, `conflict`.
+    pub effect: String,
+    pub explanation: String,
+}
+
 /// A provider wallet as the till shows it, with the manager's warning level.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WalletView {

@@ -17,6 +17,7 @@
 
 pub mod aat;
 mod group;
+pub mod mx;
 pub mod provider;
 pub mod smartcall;
 
@@ -29,6 +30,19 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
 pub type SharedStore = Arc<Mutex<Store>>;
+
+/// What a provider's notification did to a sale.
+#[derive(Debug, Clone)]
+pub enum NoticeEffect {
+    /// The sale moved.
+    Applied(SaleRow),
+    /// The sale already stood there (a repeat, or an earlier step of a final sale).
+    Duplicate(SaleRow),
+    /// The sale is final and the notification says otherwise: kept for a person.
+    Conflict(SaleRow),
+    /// The sale is still being sent: apply the notification once it is not.
+    StillSubmitting(SaleRow),
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -148,6 +162,32 @@ impl Engine {
             Err(EngineError::Store(StoreError::WrongState { .. })) => Ok(self.store().sale(id)?),
             other => other,
         }
+    }
+
+    /// Applies a provider's word about a sale that came from outside (a notification,
+    /// a call-back): `to` is what the provider reports (`succeeded`, `failed`, or
+    /// `pending`). The same word twice changes nothing, and a final sale never moves
+    /// (an out-of-order or contradicting word is reported, not applied). A sale still
+    /// `submitting` is left to its seller: the word is to be applied later.
+    pub fn apply_notice(&self, sale_id: i64, to: SaleState, outcome: &Outcome) -> Result<NoticeEffect> {
+        for _ in 0..3 {
+            let sale = self.store().sale(sale_id)?;
+            let result = match sale.state {
+                SaleState::Succeeded | SaleState::Failed | SaleState::Cancelled | SaleState::Reversed => {
+                    return Ok(if sale.state == to || to == SaleState::Pending { NoticeEffect::Duplicate(sale) } else { NoticeEffect::Conflict(sale) });
+                }
+                SaleState::Created | SaleState::Submitting => return Ok(NoticeEffect::StillSubmitting(sale)),
+                SaleState::Pending if to == SaleState::Pending => return Ok(NoticeEffect::Duplicate(sale)),
+                from @ (SaleState::Pending | SaleState::InDoubt) => self.move_to(sale_id, from, to, outcome),
+            };
+            match result {
+                Ok(row) => return Ok(NoticeEffect::Applied(row)),
+                // Someone else moved it first: look again.
+                Err(EngineError::Store(StoreError::WrongState { .. })) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(NoticeEffect::Duplicate(self.store().sale(sale_id)?))
     }
 
     /// Rule 4: every sale found `submitting` becomes `in_doubt`. Call once at start,

@@ -109,6 +109,20 @@ pub struct Outcome {
     pub error_message: Option<String>,
 }
 
+/// A provider's notification as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub received_ms: i64,
+    pub provider: String,
+    pub reference: String,
+    pub state: String,
+    pub sale_id: Option<i64>,
+    /// `applied`, `duplicate`, `ignored_final`, `unknown`, `deferred`, `conflict`.
+    pub effect: String,
+    pub detail: String,
+}
+
 /// A sale as the ledger holds it: what was sold, where it stands, and what the
 /// provider said.
 #[derive(Debug, Clone)]
@@ -571,6 +585,55 @@ impl Store {
     pub fn sale_by_client_ref(&self, client_ref: &str) -> Result<Option<SaleRow>> {
         let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.client_ref = ?1");
         self.conn.prepare_cached(&sql)?.query_row([client_ref], sale_from_row).optional()?.map(|p| self.finish(p)).transpose()
+    }
+
+    /// The sale a provider knows by its own reference (`provider_ref`).
+    pub fn sale_by_provider_ref(&self, provider: &str, provider_ref: &str) -> Result<Option<SaleRow>> {
+        let sql = format!("SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id WHERE s.provider = ?1 AND s.provider_ref = ?2 ORDER BY s.id DESC LIMIT 1");
+        self.conn.prepare_cached(&sql)?.query_row([provider, provider_ref], sale_from_row).optional()?.map(|p| self.finish(p)).transpose()
+    }
+
+    /// Unresolved sales of a provider to a recipient for an amount that carry no
+    /// provider reference yet (a sale whose answer was lost), oldest first.
+    pub fn unreferenced_unresolved(&self, provider: &str, recipient: &str, amount_minor: i64) -> Result<Vec<SaleRow>> {
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
+             WHERE s.provider = ?1 AND s.recipient = ?2 AND s.amount_minor = ?3 AND s.provider_ref IS NULL
+               AND s.state IN ('submitting', 'pending', 'in_doubt') ORDER BY s.id"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params![provider, recipient, amount_minor], sale_from_row)?;
+        rows.map(|r| self.finish(r?)).collect()
+    }
+
+    /// Keeps a provider's notification as received, with what it did.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_notification(&mut self, provider: &str, reference: &str, state: &str, sale_id: Option<i64>, effect: &str, detail: &str, now_ms: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO notifications (received_ms, provider, reference, state, sale_id, effect, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![now_ms, provider, reference, state, sale_id, effect, detail],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A deferred notification's later effect.
+    pub fn set_notification_effect(&mut self, id: i64, effect: &str, sale_id: Option<i64>) -> Result<()> {
+        self.conn.execute("UPDATE notifications SET effect = ?2, sale_id = COALESCE(?3, sale_id) WHERE id = ?1", params![id, effect, sale_id])?;
+        Ok(())
+    }
+
+    /// Notifications, newest first; `open_only`: those a person must look at or that
+    /// wait (unknown, deferred, conflict).
+    pub fn notifications(&self, open_only: bool, limit: i64) -> Result<Vec<NotificationRow>> {
+        let sql = format!(
+            "SELECT id, received_ms, provider, reference, state, sale_id, effect, detail FROM notifications {} ORDER BY id DESC LIMIT ?1",
+            if open_only { "WHERE effect IN ('unknown', 'deferred', 'conflict')" } else { "" }
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map([limit], |r| {
+            Ok(NotificationRow { id: r.get(0)?, received_ms: r.get(1)?, provider: r.get(2)?, reference: r.get(3)?, state: r.get(4)?, sale_id: r.get(5)?, effect: r.get(6)?, detail: r.get(7)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Sales created in `[from_ms, to_ms)`, newest first.

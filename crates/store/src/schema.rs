@@ -208,6 +208,21 @@ const MIGRATIONS: &[&str] = &[
         user_id INTEGER NOT NULL REFERENCES users(id)
     );
     "#,
+    // 6: notifications and call-backs from providers, as received, with what they did.
+    r#"
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        received_ms INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        state TEXT NOT NULL,
+        sale_id INTEGER REFERENCES sales(id),
+        effect TEXT NOT NULL CHECK (effect IN ('applied', 'duplicate', 'ignored_final', 'unknown', 'deferred', 'conflict')),
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX notifications_ref ON notifications (provider, reference);
+    CREATE INDEX notifications_effect ON notifications (effect) WHERE effect IN ('unknown', 'deferred', 'conflict');
+    "#,
 ];
 
 pub fn known_version() -> i64 {

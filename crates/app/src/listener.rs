@@ -1,0 +1,415 @@
+//! The notification listener: an HTTP server inside Airtill, off until the manager
+//! turns it on, that takes MX Telecom's notifications (GET `/<token>/mx?...`) and
+//! AAT's call-backs (POST `/<token>/aat`, JSON). Each is matched to its sale and
+//! applied through the sale engine: the same word twice changes nothing, a final sale
+//! never moves back, a word about a sale nobody here knows is kept for the manager, a
+//! wrong token gets 404 and changes nothing. It answers within the providers' 10 s.
+
+use crate::views::{ListenerView, NotificationView};
+use crate::{time, AppError, Airtill, Result, Session};
+use airtill_domain::SaleState;
+use airtill_engine::{Engine, NoticeEffect};
+use airtill_providers::aat::Callback;
+use airtill_providers::mx::{CreditState, Notification};
+use airtill_store::{Outcome, Store};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+const ON: &str = "listener_on";
+const BIND: &str = "listener_bind";
+const PORT: &str = "listener_port";
+const TOKEN: &str = "listener_token";
+/// How long a notification about a sale still being sent waits for it.
+const SUBMITTING_WAIT: Duration = Duration::from_secs(5);
+const MAX_BODY: usize = 64 * 1024;
+
+/// What the listener needs of the app: the ledger, the engine, AAT for PINs.
+#[derive(Clone)]
+pub struct Notices {
+    store: Arc<Mutex<Store>>,
+    engine: Arc<Engine>,
+}
+
+/// What one notification did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeResult {
+    /// `applied`, `duplicate`, `ignored_final`, `unknown`, `deferred`, `conflict`.
+    pub effect: &'static str,
+    pub sale_id: Option<i64>,
+}
+
+impl Notices {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn record(&self, existing: Option<i64>, provider: &str, reference: &str, state: &str, r: &NoticeResult, detail: &str) -> Result<()> {
+        let mut store = self.store();
+        match existing {
+            Some(id) => store.set_notification_effect(id, r.effect, r.sale_id)?,
+            None => {
+                store.record_notification(provider, reference, state, r.sale_id, r.effect, detail, time::now_ms())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits (a little) for a sale still being sent, then applies the word.
+    async fn apply(&self, sale_id: i64, to: SaleState, outcome: &Outcome) -> Result<NoticeResult> {
+        let deadline = tokio::time::Instant::now() + SUBMITTING_WAIT;
+        loop {
+            let effect = self.engine.apply_notice(sale_id, to, outcome)?;
+            let name = match effect {
+                NoticeEffect::Applied(_) => "applied",
+                NoticeEffect::Duplicate(ref row) if row.state.is_final() && row.state != to => "ignored_final",
+                NoticeEffect::Duplicate(_) => "duplicate",
+                NoticeEffect::Conflict(_) => "conflict",
+                NoticeEffect::StillSubmitting(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+                NoticeEffect::StillSubmitting(_) => "deferred",
+            };
+            return Ok(NoticeResult { effect: name, sale_id: Some(sale_id) });
+        }
+    }
+
+    /// An MX notification (its query string).
+    pub async fn apply_mx(&self, query: &str) -> std::result::Result<NoticeResult, String> {
+        self.apply_mx_as(query, None).await
+    }
+
+    async fn apply_mx_as(&self, query: &str, existing: Option<i64>) -> std::result::Result<NoticeResult, String> {
+        let n = Notification::from_query(query)?;
+        let state_text = format!("{:?}", n.state).to_lowercase();
+        let sale = {
+            let store = self.store();
+            match store.sale_by_provider_ref("mx", &n.credit_id).map_err(|e| e.to_string())? {
+                Some(s) => Some(s),
+                // A credit whose answer was lost carries no creditId here: the one
+                // unresolved credit to this number for this amount, if only one.
+                None => match (n.msisdn.as_deref(), n.amount.and_then(airtill_providers::mx::minor_of_thousandths)) {
+                    (Some(m), Some(a)) => {
+                        let mut found = store.unreferenced_unresolved("mx", m, a).map_err(|e| e.to_string())?;
+                        if found.len() == 1 {
+                            found.pop()
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                },
+            }
+        };
+        let result = match sale {
+            None => NoticeResult { effect: "unknown", sale_id: None },
+            Some(s) => {
+                let (to, outcome) = match n.state {
+                    CreditState::Confirmed => (SaleState::Succeeded, Outcome { provider_ref: Some(n.credit_id.clone()), ..Default::default() }),
+                    CreditState::Failure => (
+                        SaleState::Failed,
+                        Outcome {
+                            provider_ref: Some(n.credit_id.clone()),
+                            error_class: Some("rejected".into()),
+                            error_message: Some(format!("MX Telecom could not credit the number ({}). Nothing was credited.", n.reason.as_deref().unwrap_or("no reason given"))),
+                            ..Default::default()
+                        },
+                    ),
+                    CreditState::Submitted | CreditState::Retry => (SaleState::Pending, Outcome { provider_ref: Some(n.credit_id.clone()), ..Default::default() }),
+                };
+                self.apply(s.id, to, &outcome).await.map_err(|e| e.to_string())?
+            }
+        };
+        self.record(existing, "mx", &n.credit_id, &state_text, &result, query).map_err(|e| e.to_string())?;
+        tracing::info!(credit = %n.credit_id, state = %state_text, effect = result.effect, "MX notification");
+        Ok(result)
+    }
+
+    /// An AAT call-back (its JSON body).
+    pub async fn apply_aat(&self, body: &[u8]) -> std::result::Result<NoticeResult, String> {
+        self.apply_aat_as(body, None).await
+    }
+
+    async fn apply_aat_as(&self, body: &[u8], existing: Option<i64>) -> std::result::Result<NoticeResult, String> {
+        let cb = Callback::parse(body)?;
+        let state_text = if cb.success { "success" } else { "failure" };
+        let sale = self.store().sale_by_client_ref(&cb.client_ref).map_err(|e| e.to_string())?.filter(|s| s.details.provider == "aat");
+        let result = match sale {
+            None => NoticeResult { effect: "unknown", sale_id: None },
+            Some(s) if cb.success && s.details.pinned && s.outcome.voucher_pin.is_none() && !s.state.is_final() => {
+                // A PIN sale: the call-back has no PIN; ask AAT for it by reference.
+                let before = s.state;
+                if matches!(before, SaleState::Submitting | SaleState::Created) {
+                    self.apply(s.id, SaleState::Succeeded, &Outcome::default()).await.map_err(|e| e.to_string())?
+                } else {
+                    let row = self.engine.resolve(s.id).await.map_err(|e| e.to_string())?;
+                    NoticeResult { effect: if row.state != before { "applied" } else { "deferred" }, sale_id: Some(s.id) }
+                }
+            }
+            Some(s) => {
+                let outcome = if cb.success {
+                    Outcome { provider_ref: cb.order_ref.clone(), ..Default::default() }
+                } else {
+                    Outcome {
+                        provider_ref: cb.order_ref.clone(),
+                        error_class: Some("rejected".into()),
+                        error_message: Some(format!("AAT reports the sale failed ({}). Nothing was sold.", cb.fail_reason.as_deref().unwrap_or("no reason given"))),
+                        ..Default::default()
+                    }
+                };
+                self.apply(s.id, if cb.success { SaleState::Succeeded } else { SaleState::Failed }, &outcome).await.map_err(|e| e.to_string())?
+            }
+        };
+        let detail = String::from_utf8_lossy(body).into_owned();
+        self.record(existing, "aat", &cb.client_ref, state_text, &result, &detail).map_err(|e| e.to_string())?;
+        tracing::info!(client_ref = %cb.client_ref, state = state_text, effect = result.effect, "AAT call-back");
+        Ok(result)
+    }
+
+    /// Applies again the notifications that came while their sale was being sent.
+    pub async fn retry_deferred(&self) -> usize {
+        let rows = match self.store().notifications(true, 500) {
+            Ok(r) => r.into_iter().filter(|n| n.effect == "deferred").collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::warn!("deferred notifications could not be read: {e}");
+                return 0;
+            }
+        };
+        let mut done = 0;
+        for n in rows.into_iter().rev() {
+            let r = match n.provider.as_str() {
+                "mx" => self.apply_mx_as(&n.detail, Some(n.id)).await,
+                "aat" => self.apply_aat_as(n.detail.as_bytes(), Some(n.id)).await,
+                _ => continue,
+            };
+            if matches!(r, Ok(ref x) if x.effect != "deferred") {
+                done += 1;
+            }
+        }
+        done
+    }
+}
+
+/// A listener that is running.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub token: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+#[derive(Clone)]
+struct ListenerState {
+    token: Arc<String>,
+    notices: Notices,
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn mx_handler(State(st): State<ListenerState>, Path(token): Path<String>, RawQuery(q): RawQuery) -> axum::response::Response {
+    if !same(&token, &st.token) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match st.notices.apply_mx(&q.unwrap_or_default()).await {
+        Ok(_) => (StatusCode::OK, "OK").into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
+    }
+}
+
+async fn aat_handler(State(st): State<ListenerState>, Path(token): Path<String>, body: axum::body::Bytes) -> axum::response::Response {
+    if !same(&token, &st.token) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match st.notices.apply_aat(&body).await {
+        Ok(_) => (StatusCode::OK, "OK").into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
+    }
+}
+
+async fn start(bind: std::net::IpAddr, port: u16, token: String, notices: Notices) -> Result<Running> {
+    let listener = tokio::net::TcpListener::bind((bind, port)).await.map_err(|e| AppError::BadInput(format!("The listener cannot use {bind}:{port} ({e}). Choose another port.")))?;
+    let addr = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
+    let state = ListenerState { token: Arc::new(token.clone()), notices: notices.clone() };
+    let app = Router::new()
+        .route("/{token}/mx", get(mx_handler))
+        .route("/{token}/aat", post(aat_handler))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    // Notifications that came while their sale was being sent (also before a restart).
+    let weak = Arc::downgrade(&notices.store);
+    let retry = notices.clone();
+    tokio::spawn(async move {
+        loop {
+            if weak.upgrade().is_none() {
+                break;
+            }
+            retry.retry_deferred().await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+    tracing::info!(%addr, "notification listener on");
+    Ok(Running { addr, token, stop: Some(stop) })
+}
+
+fn check_token(t: &str) -> Result<()> {
+    if (16..=64).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(())
+    } else {
+        Err(AppError::BadInput("The secret is 16 to 64 letters, digits, dashes or underscores.".into()))
+    }
+}
+
+impl Airtill {
+    pub(crate) fn notices(&self) -> Notices {
+        Notices { store: self.store.clone(), engine: self.engine.clone() }
+    }
+
+    fn listener_view(&self) -> Result<ListenerView> {
+        let store = self.store();
+        let bind = store.setting(BIND)?.unwrap_or_else(|| "127.0.0.1".into());
+        let port = store.setting(PORT)?.and_then(|p| p.parse().ok()).unwrap_or(8787u16);
+        let token = store.setting(TOKEN)?;
+        drop(store);
+        let running = self.listener.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| (r.addr, r.token.clone()));
+        let (on, urls) = match &running {
+            Some((addr, token)) => (true, Some((format!("http://{addr}/{token}/mx"), format!("http://{addr}/{token}/aat")))),
+            None => (false, None),
+        };
+        Ok(ListenerView { on, bind, port, token, mx_url: urls.as_ref().map(|u| u.0.clone()), aat_url: urls.map(|u| u.1) })
+    }
+
+    /// The listener's settings and, when on, the two addresses to give the providers.
+    pub fn listener_status(&self, session: &Session) -> Result<ListenerView> {
+        session.require_manager()?;
+        self.listener_view()
+    }
+
+    /// Turns the listener on (at `bind`:`port`, with `token` or a new random one) or
+    /// off. Manager. In training the practice providers are pointed at it.
+    pub async fn set_listener(&self, session: &Session, on: bool, bind: Option<&str>, port: Option<u16>, token: Option<&str>) -> Result<ListenerView> {
+        session.require_manager()?;
+        if !on {
+            self.listener.lock().unwrap_or_else(|p| p.into_inner()).take();
+            self.store().set_setting(ON, "0")?;
+            self.point_sandboxes(None);
+            self.audit("settings", Some(session.user_id), "notification listener off")?;
+            return self.listener_view();
+        }
+        let bind_text = bind.map(str::trim).filter(|b| !b.is_empty()).unwrap_or("127.0.0.1").to_string();
+        let ip: std::net::IpAddr = bind_text.parse().map_err(|_| AppError::BadInput(format!("'{bind_text}' is not an address to listen on. Use 127.0.0.1 (this computer) or 0.0.0.0 (every network).")))?;
+        // 0: any free port (the one taken is kept for the next start).
+        let port = port.unwrap_or(8787);
+        if port != 0 && port < 1024 {
+            return Err(AppError::BadInput("Choose a port from 1024 to 65535.".into()));
+        }
+        let token = match token.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => {
+                check_token(t)?;
+                t.to_string()
+            }
+            None => uuid::Uuid::new_v4().simple().to_string(),
+        };
+        // Stop the old one first (it may hold the port).
+        self.listener.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let running = start(ip, port, token.clone(), self.notices()).await?;
+        let local = SocketAddr::new(if ip.is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { ip }, running.addr.port());
+        {
+            let mut store = self.store();
+            store.set_setting(ON, "1")?;
+            store.set_setting(BIND, &bind_text)?;
+            store.set_setting(PORT, &running.addr.port().to_string())?;
+            store.set_setting(TOKEN, &token)?;
+        }
+        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(running);
+        self.point_sandboxes(Some((local, token.as_str())));
+        self.audit("settings", Some(session.user_id), &format!("notification listener on {bind_text}:{port}"))?;
+        self.listener_view()
+    }
+
+    /// At start: the listener as the manager left it.
+    pub(crate) async fn resume_listener(&self) -> Result<()> {
+        let (on, bind, port, token) = {
+            let s = self.store();
+            (s.setting(ON)?, s.setting(BIND)?, s.setting(PORT)?, s.setting(TOKEN)?)
+        };
+        if on.as_deref() != Some("1") {
+            return Ok(());
+        }
+        let (Some(ip), Some(port), Some(token)) = (bind.and_then(|b| b.parse().ok()), port.and_then(|p| p.parse().ok()), token) else {
+            return Ok(());
+        };
+        match start(ip, port, token.clone(), self.notices()).await {
+            Ok(r) => {
+                let local = SocketAddr::new(if ip.is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { ip }, r.addr.port());
+                *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                self.point_sandboxes(Some((local, token.as_str())));
+            }
+            Err(e) => tracing::warn!("the notification listener could not start again: {e}"),
+        }
+        Ok(())
+    }
+
+    fn point_sandboxes(&self, to: Option<(SocketAddr, &str)>) {
+        if let Some(sb) = &self._aat_sandbox {
+            sb.set_callback_url(to.map(|(a, t)| format!("http://{a}/{t}/aat")));
+        }
+        if let Some(sb) = &self._mx_sandbox {
+            sb.set_notification_url(to.map(|(a, t)| format!("http://{a}/{t}/mx")));
+        }
+    }
+
+    /// Notifications received, newest first; `open_only`: those about no known sale,
+    /// contradicting a final sale, or waiting. Manager.
+    pub fn notifications(&self, session: &Session, open_only: bool) -> Result<Vec<NotificationView>> {
+        session.require_manager()?;
+        let rows = self.store().notifications(open_only, 200)?;
+        Ok(rows
+            .into_iter()
+            .map(|n| {
+                let explanation = match n.effect.as_str() {
+                    "applied" => "Applied to the sale.",
+                    "duplicate" => "Said again; nothing changed.",
+                    "ignored_final" => "An earlier step of a sale that is already final; nothing changed.",
+                    "unknown" => "About no sale this till knows. Check it with the provider: it may be from another till or app on the same account.",
+                    "deferred" => "Came while the sale was being sent; Airtill applies it shortly.",
+                    "conflict" => "Says the opposite of the sale's final result; nothing was changed. Check it with the provider.",
+                    _ => "",
+                };
+                NotificationView {
+                    id: n.id,
+                    received_at: time::local_minutes(n.received_ms),
+                    provider: n.provider,
+                    reference: n.reference,
+                    state: n.state,
+                    sale_id: n.sale_id,
+                    effect: n.effect,
+                    explanation: explanation.into(),
+                }
+            })
+            .collect())
+    }
+}

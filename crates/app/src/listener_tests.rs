@@ -1,0 +1,200 @@
+//! The notification listener with real HTTP notifications: MX's sequences from the
+//! practice gateway, duplicates, out of order, an unknown reference, a wrong secret,
+//! AAT's call-backs, and a crash during an MX credit settled by the notification that
+//! arrives after the restart.
+
+use super::*;
+use crate::{OpenOptions, SaleRequest, UkCreditRequest, DEMO_CASHIER, DEMO_MANAGER};
+use airtill_domain::SaleState;
+use std::time::Duration;
+
+fn uk(to: &str, pounds: &str) -> UkCreditRequest {
+    UkCreditRequest { request_id: uuid::Uuid::new_v4().to_string(), recipient: to.into(), amount: pounds.into(), override_pin: None }
+}
+
+/// Waits until the sale reaches `state` (notifications arrive on their own).
+async fn until(app: &Airtill, s: &Session, id: i64, state: SaleState) -> crate::SaleView {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let v = app.sale(s, id).unwrap();
+        if v.state == state {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "sale {id} stayed {:?}, wanted {state:?}", v.state);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn effects(app: &Airtill, m: &Session, reference: &str) -> Vec<String> {
+    let mut v: Vec<String> = app.notifications(m, false).unwrap().into_iter().filter(|n| n.reference == reference).map(|n| n.effect).collect();
+    v.reverse();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mx_notifications_settle_credits_once_and_never_move_a_final_sale_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    // Off by default; a cashier cannot turn it on; bad settings change nothing.
+    assert!(!app.listener_status(&m).unwrap().on);
+    assert!(matches!(app.set_listener(&s, true, None, Some(0), None).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(app.set_listener(&m, true, Some("the shop"), Some(0), None).await, Err(AppError::BadInput(_))));
+    assert!(matches!(app.set_listener(&m, true, None, Some(80), None).await, Err(AppError::BadInput(_))));
+    assert!(matches!(app.set_listener(&m, true, None, Some(0), Some("short")).await, Err(AppError::BadInput(_))));
+    assert!(!app.listener_status(&m).unwrap().on);
+    let v = app.set_listener(&m, true, Some("127.0.0.1"), Some(0), None).await.unwrap();
+    assert!(v.on && v.token.as_deref().is_some_and(|t| t.len() == 32));
+    let mx_url = v.mx_url.clone().unwrap();
+    app._mx_sandbox.as_ref().unwrap().set_second_delay_ms(300);
+
+    // Confirmed at once; submitted then failure; retry then confirmed.
+    let ok = app.sell_uk_credit(&s, &uk("07700 900000", "5")).await.unwrap();
+    assert_eq!((ok.state, ok.provider.as_str(), ok.amount_text.as_str()), (SaleState::Pending, "mx", "£5.00"));
+    let fails = app.sell_uk_credit(&s, &uk("447700900008", "10.00")).await.unwrap();
+    let retried = app.sell_uk_credit(&s, &uk("447700900012", "2.50")).await.unwrap();
+    let ok = until(&app, &s, ok.id, SaleState::Succeeded).await;
+    let fails = until(&app, &s, fails.id, SaleState::Failed).await;
+    assert!(fails.error.as_deref().is_some_and(|e| e.contains("Nothing was credited")), "{fails:?}");
+    until(&app, &s, retried.id, SaleState::Succeeded).await;
+    let credit_of = |id: i64| app.sale(&s, id).unwrap().provider_ref.unwrap();
+    assert_eq!(effects(&app, &m, &credit_of(fails.id)), ["duplicate", "applied"], "submitted keeps it pending; failure settles it");
+    assert_eq!(effects(&app, &m, &credit_of(retried.id)), ["duplicate", "applied"]);
+    let sb = app._mx_sandbox.as_ref().unwrap();
+    assert_eq!(sb.funds(), airtill_sandbox::MX_TRAINING_FUNDS - 5_000 - 2_500, "only the confirmed credits are paid");
+
+    // The same notification twice: nothing changes.
+    assert_eq!(sb.resend_latest(&credit_of(ok.id)).await, Some(200));
+    assert_eq!(effects(&app, &m, &credit_of(ok.id)), ["applied", "duplicate"]);
+    assert_eq!(app.sale(&s, ok.id).unwrap().state, SaleState::Succeeded);
+    // Out of order: the first 'submitted' again after the final 'failure'.
+    assert_eq!(sb.send_notice(&credit_of(fails.id), 0).await, Some(200));
+    assert_eq!(effects(&app, &m, &credit_of(fails.id)).last().map(String::as_str), Some("ignored_final"));
+    assert_eq!(app.sale(&s, fails.id).unwrap().state, SaleState::Failed);
+    // A contradiction of a final sale is kept for the manager, not applied.
+    let http = reqwest::Client::new();
+    let contra = format!("{mx_url}?creditId={}&creditState=failure&msisdn=447700900000&amount=5000&currency=GBP&requirefulfilmentUrl=no", credit_of(ok.id));
+    assert_eq!(http.get(&contra).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, ok.id).unwrap().state, SaleState::Succeeded);
+    // Unknown reference: kept for the manager to see.
+    let unknown = format!("{mx_url}?creditId=MX99999999&creditState=confirmed&msisdn=447700900123&amount=5000&currency=GBP");
+    assert_eq!(http.get(&unknown).send().await.unwrap().status().as_u16(), 200);
+    let open = app.notifications(&m, true).unwrap();
+    assert!(open.iter().any(|n| n.reference == "MX99999999" && n.effect == "unknown"), "{open:?}");
+    assert!(open.iter().any(|n| n.effect == "conflict" && n.sale_id == Some(ok.id)), "{open:?}");
+    // A wrong secret: 404, nothing recorded. An unreadable notification: 400.
+    let before = app.notifications(&m, false).unwrap().len();
+    let wrong = mx_url.replace(v.token.as_deref().unwrap(), "0123456789abcdef0123456789abcdef");
+    assert_eq!(http.get(format!("{wrong}?creditId=MX00000001&creditState=failure")).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(http.get(format!("{mx_url}?creditState=confirmed")).send().await.unwrap().status().as_u16(), 400);
+    assert_eq!(app.notifications(&m, false).unwrap().len(), before);
+    // Off: the address answers no more.
+    app.set_listener(&m, false, None, None, None).await.unwrap();
+    assert!(http.get(&unknown).send().await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let v = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
+    let aat_url = v.aat_url.unwrap();
+    app.set_route(&m, "MTN/pinless/airtime", &["aat".into()]).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+    // 0013: AAT keeps it pending for two minutes; the call-back settles it first.
+    let mut r = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: airtime, recipient: "0830000013".into(), amount: Some("20".into()), override_pin: None };
+    let sale = app.sell(&s, &r).await.unwrap();
+    assert_eq!(sale.state, SaleState::Pending);
+    let body = |success: bool| format!(r#"{{"TransactionId":5000001,"ClientRef":"{}","OrderRef":"98187964","MSISDN":"27830000013","Amount":20,"VoucherType":"20","Description":"MTN Airtime Pinless","Network":"MTN","Success":{success},"FailReason":null}}"#, sale.client_ref);
+    let http = reqwest::Client::new();
+    let post = |b: String| http.post(&aat_url).header("Content-Type", "application/json").body(b).send();
+    assert_eq!(post(body(true)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
+    assert_eq!(post(body(true)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(post(body(false)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded, "a final sale never moves back");
+    assert_eq!(effects(&app, &m, &sale.client_ref), ["applied", "duplicate", "conflict"]);
+    // A failure for a pending sale fails it.
+    r.request_id = uuid::Uuid::new_v4().to_string();
+    r.recipient = "0830000011".into();
+    let sale2 = app.sell(&s, &r).await.unwrap();
+    let b2 = body(false).replace(&sale.client_ref, &sale2.client_ref);
+    assert_eq!(post(b2).await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, sale2.id).unwrap().state, SaleState::Failed);
+    // The practice AAT posts its own call-back for a sale that is final at once.
+    r.request_id = uuid::Uuid::new_v4().to_string();
+    r.recipient = "0831234567".into();
+    let sale3 = app.sell(&s, &r).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while effects(&app, &m, &sale3.client_ref).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "AAT's call-back did not arrive");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(until(&app, &s, sale3.id, SaleState::Succeeded).await.provider, "aat");
+    // Junk and a wrong secret.
+    assert_eq!(post("{not json".into()).await.unwrap().status().as_u16(), 400);
+    let wrong = aat_url.replace(v.token.as_deref().unwrap(), "ffffffffffffffffffffffffffffffff");
+    assert_eq!(http.post(&wrong).body(body(false)).send().await.unwrap().status().as_u16(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_during_an_mx_credit_is_settled_by_the_notification_after_the_restart() {
+    use airtill_sandbox::{Fault, MxSandbox, SmartcallSandbox};
+    // Providers that outlive the till: a live configuration pointed at them.
+    let smartcall = SmartcallSandbox::start().await.unwrap();
+    let mx = MxSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("airtill.toml"),
+        format!(
+            "mode = \"live\"\n[smartcall]\nbase_url = \"{}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n[mx]\nbase_url = \"{}\"\nusername = \"training\"\n",
+            smartcall.base_url(),
+            mx.base_url()
+        ),
+    )
+    .unwrap();
+    let creds = crate::credentials::Credentials::new(dir.path());
+    creds.set(crate::config::SMARTCALL_CREDENTIAL, "training").unwrap();
+    creds.set(crate::config::MX_CREDENTIAL, "training").unwrap();
+    let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
+
+    let app = Arc::new(Airtill::open(opts.clone()).await.unwrap());
+    assert!(!app.is_training());
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let listener = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    // MX records the credit, then its answer hangs; the till dies before it comes.
+    mx.inject_next_credit(Fault::Delay(Duration::from_secs(30)));
+    let seller = {
+        let (app, s) = (app.clone(), s.clone());
+        tokio::spawn(async move { app.sell_uk_credit(&s, &uk("447700900000", "7.50")).await })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while mx.credits().is_empty() {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    seller.abort();
+    app.shutdown().await;
+    drop(app);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // The restart: the sale was `submitting`, so it is in doubt; the listener comes back
+    // where it was, and MX's notification (held until now) settles the sale.
+    let app = Airtill::open(opts).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let sales = app.sales_today(&s).unwrap();
+    assert_eq!((sales.len(), sales[0].state), (1, SaleState::InDoubt), "{sales:?}");
+    let again = app.listener_status(&m).unwrap();
+    assert_eq!((again.on, again.port, again.mx_url.clone()), (true, listener.port, listener.mx_url.clone()));
+    mx.set_notification_url(again.mx_url.clone());
+    let done = until(&app, &s, sales[0].id, SaleState::Succeeded).await;
+    assert_eq!(done.provider_ref.as_deref(), Some(mx.credits()[0].credit_id.as_str()));
+    assert_eq!(mx.credits().len(), 1, "never credited twice");
+    assert_eq!(mx.credits()[0].amount, 7_500);
+}
