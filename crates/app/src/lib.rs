@@ -17,6 +17,7 @@ pub mod provider;
 pub mod settings;
 mod sell;
 mod slip;
+mod tender;
 mod till;
 mod time;
 pub mod views;
@@ -197,6 +198,9 @@ impl Airtill {
             training,
         };
         app.resume_listener().await?;
+        if let Some(client) = &app.ideamart {
+            tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20));
+        }
         Ok(app)
     }
 
@@ -268,3 +272,6 @@ mod secrets_tests;
 #[cfg(test)]
 #[path = "listener_tests.rs"]
 mod listener_tests;
+#[cfg(test)]
+#[path = "tender_tests.rs"]
+mod tender_tests;

@@ -14,7 +14,7 @@ use airtill_domain::{ClientReference, Currency, Money, Msisdn, Network, SaleStat
 use airtill_engine::SaleOrder;
 use airtill_store::{SaleDetails, SaleRow};
 
-fn check_request_id(id: &str) -> Result<()> {
+pub(crate) fn check_request_id(id: &str) -> Result<()> {
     let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(())
@@ -107,6 +107,17 @@ impl Airtill {
     /// Sells one product. Returns the sale in whatever state the provider left it;
     /// errors only for requests that were refused before anything was written.
     pub async fn sell(&self, session: &Session, req: &SaleRequest) -> Result<SaleView> {
+        self.sell_with(session, req, None).await
+    }
+
+    /// Sells one product paid from the customer's mobile balance: `payment_id` is a
+    /// succeeded payment of the same amount not used by another sale. If nothing is
+    /// sold, the payment stays free for another try (or to give the money back).
+    pub async fn sell_paid_by_mobile(&self, session: &Session, req: &SaleRequest, payment_id: i64) -> Result<SaleView> {
+        self.sell_with(session, req, Some(payment_id)).await
+    }
+
+    async fn sell_with(&self, session: &Session, req: &SaleRequest, payment: Option<i64>) -> Result<SaleView> {
         session.require_seller()?;
         check_request_id(&req.request_id)?;
         // A request seen before is answered from the ledger, never sent again.
@@ -161,7 +172,26 @@ impl Airtill {
             Some(pin) => Some(self.manager_approval(pin)?),
             None => None,
         };
-        let sale = self.engine.sell(SaleOrder { details, fallbacks, override_by }).await?;
+        if let Some(pid) = payment {
+            let p = self.store().mobile_payment(pid).map_err(|_| AppError::BadInput(format!("There is no mobile payment {pid}.")))?;
+            if p.state != "succeeded" || p.sale_id.is_some() {
+                return Err(AppError::BadInput("That mobile payment is not a confirmed payment free to use. Take a new one.".into()));
+            }
+            if p.amount_minor != amount || p.currency != "ZAR" {
+                return Err(AppError::BadInput(format!("The mobile payment was {}; this sale is {}. Nothing was sold.", crate::tender::payment_view(&p).amount, airtill_domain::Money::zar(amount))));
+            }
+            self.store().reserve_mobile_payment(pid, &req.request_id).map_err(|_| AppError::BadInput("That mobile payment is being used for another sale.".into()))?;
+        }
+        let sold = self.engine.sell(SaleOrder { details, fallbacks, override_by }).await;
+        if let Some(pid) = payment {
+            match &sold {
+                Ok(sale) if sale.state != airtill_domain::SaleState::Failed => {
+                    self.store().pay_sale_with(pid, sale.id)?;
+                }
+                _ => self.store().release_mobile_payment(pid, &req.request_id)?,
+            }
+        }
+        let sale = sold?;
         if let Some(manager) = override_by {
             self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
         }

@@ -1,7 +1,7 @@
 //! What the UI receives and sends. TypeScript types for these are generated into
 //! `ui/src/lib/bindings.ts` (a test fails when that file is stale).
 
-use airtill_domain::{Money, Network, SaleState};
+use airtill_domain::{Currency, Money, Network, SaleState};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -159,6 +159,42 @@ pub struct UkCreditRequest {
     /// Pounds: `5`, `10.00`.
     pub amount: String,
     pub override_pin: Option<String>,
+}
+
+/// A customer's mobile balance (Ideamart).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MobileBalanceView {
+    pub chargeable: Money,
+    pub account_status: String,
+    pub account_type: String,
+}
+
+/// A payment from the customer's mobile balance, as the till asks for it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct MobilePaymentRequest {
+    pub request_id: String,
+    /// The customer's number (`94...` or `07...`).
+    pub subscriber: String,
+    /// `12`, `12.50`.
+    pub amount: String,
+    /// The sale's currency (rand unless given).
+    pub currency: Option<Currency>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MobilePaymentView {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `submitting`, `succeeded`, `failed`, `in_doubt`.
+    pub state: String,
+    pub state_text: String,
+    pub subscriber: String,
+    pub amount: Money,
+    /// Ideamart's reference for the customer.
+    pub reference_id: Option<String>,
+    #[ts(type = "number | null")]
+    pub sale_id: Option<i64>,
+    pub error: Option<String>,
 }
 
 /// The notification listener as the manager sees it.

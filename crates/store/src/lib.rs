@@ -5,9 +5,11 @@
 mod audit;
 pub mod generate;
 mod office;
+mod payments;
 mod pins;
 mod schema;
 pub use audit::AuditRow;
+pub use payments::MobilePayment;
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 
 use airtill_domain::{Currency, SaleState};

@@ -223,6 +223,31 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX notifications_ref ON notifications (provider, reference);
     CREATE INDEX notifications_effect ON notifications (effect) WHERE effect IN ('unknown', 'deferred', 'conflict');
     "#,
+    // 7: payments from the customer's mobile balance (Ideamart direct debit), stored
+    // before the debit is sent, like a sale.
+    r#"
+    CREATE TABLE mobile_payments (
+        id INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        external_trx_id TEXT NOT NULL UNIQUE,
+        subscriber TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+        currency TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('submitting', 'succeeded', 'failed', 'in_doubt')),
+        internal_trx_id TEXT,
+        reference_id TEXT,
+        error TEXT,
+        sale_id INTEGER UNIQUE REFERENCES sales(id),
+        -- The sale request that holds the payment while it is being sold.
+        reserved_for TEXT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+    );
+    CREATE INDEX mobile_payments_open ON mobile_payments (state) WHERE state IN ('submitting', 'in_doubt');
+    CREATE TRIGGER mobile_payments_no_delete BEFORE DELETE ON mobile_payments
+        BEGIN SELECT RAISE(ABORT, 'payments are kept'); END;
+    "#,
 ];
 
 pub fn known_version() -> i64 {

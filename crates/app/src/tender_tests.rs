@@ -1,0 +1,76 @@
+//! The mobile-balance tender against the practice Ideamart over HTTP.
+
+use super::*;
+use crate::{MobilePaymentRequest, OpenOptions, SaleRequest, DEMO_CASHIER};
+use airtill_domain::{Currency, Money, SaleState};
+
+fn pay(to: &str, amount: &str) -> MobilePaymentRequest {
+    MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: to.into(), amount: amount.into(), currency: None }
+}
+
+fn voucher(c: &crate::CatalogView, rand: i64) -> SaleRequest {
+    let id = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(rand * 100)).unwrap().id;
+    SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: id, recipient: "0831234567".into(), amount: None, override_pin: None }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sale_paid_from_the_customers_mobile_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let sb = app._ideamart_sandbox.as_ref().unwrap();
+    let b = app.mobile_balance(&s, "077 635 1232", Currency::ZAR).await.unwrap();
+    assert_eq!(b.chargeable, Money::zar(airtill_sandbox::IDEAMART_START_BALANCE));
+    // Too little on the account: refused before anything is stored or sent.
+    let e = app.take_mobile_payment(&s, &pay("94770000378", "12")).await.unwrap_err();
+    assert!(matches!(&e, AppError::BadInput(m) if m.contains("too little")), "{e}");
+    assert!(sb.ledger().is_empty());
+    // Declined on the phone: failed, said plainly.
+    let p = app.take_mobile_payment(&s, &pay("94770000406", "12")).await.unwrap();
+    assert_eq!(p.state, "failed");
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("declined")), "{p:?}");
+    // Paid; the same request again is the same payment.
+    let req = pay("94776351232", "12");
+    let p = app.take_mobile_payment(&s, &req).await.unwrap();
+    assert_eq!((p.state.as_str(), p.amount), ("succeeded", Money::zar(1_200)));
+    assert_eq!(app.take_mobile_payment(&s, &req).await.unwrap().id, p.id);
+    assert_eq!(sb.balance("94776351232"), airtill_sandbox::IDEAMART_START_BALANCE - 1_200);
+    let c = app.catalog(&s, false).await.unwrap();
+    // Another amount than the sale's: refused, nothing sold.
+    let e = app.sell_paid_by_mobile(&s, &voucher(&c, 5), p.id).await.unwrap_err();
+    assert!(matches!(&e, AppError::BadInput(m) if m.contains("Nothing was sold")), "{e}");
+    // The sale, paid by it.
+    let sale = app.sell_paid_by_mobile(&s, &voucher(&c, 12), p.id).await.unwrap();
+    assert_eq!(sale.state, SaleState::Succeeded);
+    assert_eq!(app.store().sale_tender(sale.id).unwrap(), "ideamart");
+    assert_eq!(app.store().mobile_payment(p.id).unwrap().sale_id, Some(sale.id));
+    // Spent: not a second time.
+    assert!(matches!(app.sell_paid_by_mobile(&s, &voucher(&c, 12), p.id).await, Err(AppError::BadInput(_))));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_debit_answer_is_resolved_with_the_same_id_and_a_failed_sale_frees_the_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let sb = app._ideamart_sandbox.as_ref().unwrap();
+    sb.inject_next_debit(airtill_sandbox::Fault::DropAfterRecord);
+    let p = app.take_mobile_payment(&s, &pay("94776351232", "5")).await.unwrap();
+    assert_eq!(p.state, "in_doubt", "{p:?}");
+    assert!(p.state_text.contains("do not take it again"));
+    let p = app.check_mobile_payment(&s, p.id).await.unwrap();
+    assert_eq!(p.state, "succeeded");
+    let taken: Vec<_> = sb.ledger().into_iter().filter(|e| e.status == "S1000").collect();
+    assert_eq!(taken.len(), 1, "one debit, found again by its id");
+    assert_eq!(sb.balance("94776351232"), airtill_sandbox::IDEAMART_START_BALANCE - 500);
+    // The sale fails for sure (Smartcall's wallet is empty): the payment stays free.
+    let c = app.catalog(&s, false).await.unwrap();
+    app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 0);
+    let failed = app.sell_paid_by_mobile(&s, &voucher(&c, 5), p.id).await.unwrap();
+    assert_eq!(failed.state, SaleState::Failed);
+    assert_eq!(app.store().mobile_payment(p.id).unwrap().sale_id, None);
+    app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 1_000_000);
+    let sale = app.sell_paid_by_mobile(&s, &voucher(&c, 5), p.id).await.unwrap();
+    assert_eq!(sale.state, SaleState::Succeeded);
+    assert_eq!(app.store().mobile_payment(p.id).unwrap().sale_id, Some(sale.id));
+}
