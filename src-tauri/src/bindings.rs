@@ -54,6 +54,14 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("doctor", vec![], format!("Array<{}>", Check::name(cfg))),
         c("list_users", vec![], format!("Array<{}>", UserView::name(cfg))),
         c("add_user", vec![("name", "string".into()), ("role", "string".into()), ("pin", "string".into())], UserView::name(cfg)),
+        c("sell_uk_credit", vec![("request", UkCreditRequest::name(cfg))], SaleView::name(cfg)),
+        c("sell_paid_by_mobile", vec![("request", SaleRequest::name(cfg)), ("paymentId", "number".into())], SaleView::name(cfg)),
+        c("mobile_balance", vec![("subscriber", "string".into())], MobileBalanceView::name(cfg)),
+        c("take_mobile_payment", vec![("request", MobilePaymentRequest::name(cfg))], MobilePaymentView::name(cfg)),
+        c("check_mobile_payment", vec![("paymentId", "number".into())], MobilePaymentView::name(cfg)),
+        c("listener_status", vec![], ListenerView::name(cfg)),
+        c("set_listener", vec![("on", "boolean".into()), ("bind", "string | null".into()), ("port", "number | null".into()), ("token", "string | null".into())], ListenerView::name(cfg)),
+        c("notifications", vec![("openOnly", "boolean".into())], format!("Array<{}>", NotificationView::name(cfg))),
     ]
 }
 
@@ -117,6 +125,12 @@ pub fn render() -> String {
         Reconciliation::decl(&cfg),
         CheckStatus::decl(&cfg),
         Check::decl(&cfg),
+        UkCreditRequest::decl(&cfg),
+        ListenerView::decl(&cfg),
+        NotificationView::decl(&cfg),
+        MobileBalanceView::decl(&cfg),
+        MobilePaymentRequest::decl(&cfg),
+        MobilePaymentView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView,
+    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -271,4 +271,52 @@ pub fn list_users(shell: State<'_, Shell>) -> Res<Vec<UserView>> {
 pub fn add_user(shell: State<'_, Shell>, name: String, role: String, pin: String) -> Res<UserView> {
     let s = shell.session()?;
     Ok(shell.app.add_user(&s, &name, &role, &pin)?)
+}
+
+#[tauri::command]
+pub async fn sell_uk_credit(shell: State<'_, Shell>, request: UkCreditRequest) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.sell_uk_credit(&s, &request).await?)
+}
+
+#[tauri::command]
+pub async fn sell_paid_by_mobile(shell: State<'_, Shell>, request: SaleRequest, payment_id: i64) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.sell_paid_by_mobile(&s, &request, payment_id).await?)
+}
+
+#[tauri::command]
+pub async fn mobile_balance(shell: State<'_, Shell>, subscriber: String) -> Res<MobileBalanceView> {
+    let s = shell.session()?;
+    Ok(shell.app.mobile_balance(&s, &subscriber, airtill_app::domain::Currency::ZAR).await?)
+}
+
+#[tauri::command]
+pub async fn take_mobile_payment(shell: State<'_, Shell>, request: MobilePaymentRequest) -> Res<MobilePaymentView> {
+    let s = shell.session()?;
+    Ok(shell.app.take_mobile_payment(&s, &request).await?)
+}
+
+#[tauri::command]
+pub async fn check_mobile_payment(shell: State<'_, Shell>, payment_id: i64) -> Res<MobilePaymentView> {
+    let s = shell.session()?;
+    Ok(shell.app.check_mobile_payment(&s, payment_id).await?)
+}
+
+#[tauri::command]
+pub async fn listener_status(shell: State<'_, Shell>) -> Res<ListenerView> {
+    let s = shell.session()?;
+    Ok(shell.app.listener_status(&s)?)
+}
+
+#[tauri::command]
+pub async fn set_listener(shell: State<'_, Shell>, on: bool, bind: Option<String>, port: Option<u16>, token: Option<String>) -> Res<ListenerView> {
+    let s = shell.session()?;
+    Ok(shell.app.set_listener(&s, on, bind.as_deref(), port, token.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn notifications(shell: State<'_, Shell>, open_only: bool) -> Res<Vec<NotificationView>> {
+    let s = shell.session()?;
+    Ok(shell.app.notifications(&s, open_only)?)
 }

@@ -50,6 +50,14 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::doctor,
         commands::list_users,
         commands::add_user,
+        commands::sell_uk_credit,
+        commands::sell_paid_by_mobile,
+        commands::mobile_balance,
+        commands::take_mobile_payment,
+        commands::check_mobile_payment,
+        commands::listener_status,
+        commands::set_listener,
+        commands::notifications,
     ])
 }
 

@@ -128,6 +128,10 @@ fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
         ("add_user", json!({"name": "Mallory", "role": "manager", "pin": "7777"})),
         ("smartcall_settings", json!({})),
         ("engine_settings", json!({})),
+        ("reconcile", json!({"from": "2026-11-23", "to": "2026-11-23", "provider": "aat"})),
+        ("listener_status", json!({})),
+        ("set_listener", json!({"on": true, "bind": "127.0.0.1", "port": 0, "token": null})),
+        ("notifications", json!({"openOnly": true})),
     ];
     for (cmd, args) in manager_only {
         let e = call(&w, cmd, args).unwrap_err();

@@ -48,16 +48,27 @@ fn amount_for(fixed: Option<i64>, min: i64, max: i64, typed: Option<&str>) -> Re
     Ok(m.minor)
 }
 
-pub(crate) fn state_text(state: SaleState, pinned: bool) -> &'static str {
+/// A provider's name as people say it.
+pub(crate) fn provider_label(provider: &str) -> &'static str {
+    match provider {
+        "aat" => "AAT",
+        "mx" => "MX Telecom",
+        _ => "Smartcall",
+    }
+}
+
+pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str) -> String {
+    let p = provider_label(provider);
     match state {
-        SaleState::Created | SaleState::Submitting => "Sending to Smartcall...",
-        SaleState::Succeeded if pinned => "Sold. Give the customer the PIN.",
-        SaleState::Succeeded => "Sold. The number has been recharged.",
-        SaleState::Failed => "Not sold. No money was taken from the wallet.",
-        SaleState::Pending => "Accepted by Smartcall and waiting for the network. Do not sell it again: Airtill will show the result.",
-        SaleState::InDoubt => "Not confirmed. It may have gone through, so do not sell it again. Airtill will check with Smartcall.",
-        SaleState::Cancelled => "Cancelled. Nothing was sold.",
-        SaleState::Reversed => "Reversed by the provider.",
+        SaleState::Created | SaleState::Submitting => format!("Sending to {p}..."),
+        SaleState::Succeeded if pinned => "Sold. Give the customer the PIN.".into(),
+        SaleState::Succeeded => "Sold. The number has been recharged.".into(),
+        SaleState::Failed => "Not sold. No money was taken from the wallet.".into(),
+        SaleState::Pending if provider == "mx" => "Accepted by MX Telecom; waiting for its confirmation. Do not sell it again: Airtill will show the result.".into(),
+        SaleState::Pending => format!("Accepted by {p} and waiting for the network. Do not sell it again: Airtill will show the result."),
+        SaleState::InDoubt => format!("Not confirmed. It may have gone through, so do not sell it again. Airtill will check with {p}."),
+        SaleState::Cancelled => "Cancelled. Nothing was sold.".into(),
+        SaleState::Reversed => "Reversed by the provider.".into(),
     }
 }
 
@@ -81,7 +92,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         id: row.id,
         receipt_no: row.receipt_no,
         state: row.state,
-        state_text: state_text(row.state, d.pinned).to_string(),
+        state_text: state_text(row.state, d.pinned, &d.provider),
         created_at: time::local_minutes(row.created_ms),
         network_name: d.network_name.clone(),
         network,
@@ -284,7 +295,7 @@ impl Airtill {
             return Err(AppError::BadInput(format!(
                 "Receipt {:06} is not pending ({}). Only a recharge still waiting for the network can be cancelled.",
                 row.receipt_no,
-                state_text(row.state, row.details.pinned)
+                state_text(row.state, row.details.pinned, &row.details.provider)
             )));
         }
         let approved_by = self.manager_approval(manager_pin)?;

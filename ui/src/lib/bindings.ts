@@ -285,6 +285,66 @@ export type CheckStatus = "ok" | "warning" | "failed";
 
 export type Check = { name: string, status: CheckStatus, detail: string, };
 
+export type UkCreditRequest = { request_id: string, 
+/**
+ * `07700 900000` or `447700900000`.
+ */
+recipient: string, 
+/**
+ * Pounds: `5`, `10.00`.
+ */
+amount: string, override_pin: string | null, };
+
+export type ListenerView = { on: boolean, bind: string, port: number, 
+/**
+ * The secret path part; give it to the providers inside the addresses below.
+ */
+token: string | null, 
+/**
+ * Where MX Telecom sends its notifications (when on).
+ */
+mx_url: string | null, 
+/**
+ * Where AAT posts its call-backs (when on).
+ */
+aat_url: string | null, };
+
+export type NotificationView = { id: number, received_at: string, provider: string, 
+/**
+ * MX's creditId or AAT's client reference.
+ */
+reference: string, state: string, sale_id: number | null, 
+/**
+ * `applied`, `duplicate`, `ignored_final`, `unknown`, `deferred`, `conflict`.
+ */
+effect: string, explanation: string, };
+
+export type MobileBalanceView = { chargeable: Money, account_status: string, account_type: string, };
+
+export type MobilePaymentRequest = { request_id: string, 
+/**
+ * The customer's number (`94...` or `07...`).
+ */
+subscriber: string, 
+/**
+ * `12`, `12.50`.
+ */
+amount: string, 
+/**
+ * The sale's currency (rand unless given).
+ */
+currency: Currency | null, };
+
+export type MobilePaymentView = { id: number, 
+/**
+ * `submitting`, `succeeded`, `failed`, `in_doubt`.
+ */
+state: string, state_text: string, subscriber: string, amount: Money, 
+/**
+ * Ideamart's reference for the customer.
+ */
+reference_id: string | null, sale_id: number | null, error: string | null, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -364,3 +424,19 @@ export const listUsers = (): Promise<Array<UserView>> =>
   invoke<Array<UserView>>("list_users");
 export const addUser = (name: string, role: string, pin: string): Promise<UserView> =>
   invoke<UserView>("add_user", { name, role, pin });
+export const sellUkCredit = (request: UkCreditRequest): Promise<SaleView> =>
+  invoke<SaleView>("sell_uk_credit", { request });
+export const sellPaidByMobile = (request: SaleRequest, paymentId: number): Promise<SaleView> =>
+  invoke<SaleView>("sell_paid_by_mobile", { request, paymentId });
+export const mobileBalance = (subscriber: string): Promise<MobileBalanceView> =>
+  invoke<MobileBalanceView>("mobile_balance", { subscriber });
+export const takeMobilePayment = (request: MobilePaymentRequest): Promise<MobilePaymentView> =>
+  invoke<MobilePaymentView>("take_mobile_payment", { request });
+export const checkMobilePayment = (paymentId: number): Promise<MobilePaymentView> =>
+  invoke<MobilePaymentView>("check_mobile_payment", { paymentId });
+export const listenerStatus = (): Promise<ListenerView> =>
+  invoke<ListenerView>("listener_status");
+export const setListener = (on: boolean, bind: string | null, port: number | null, token: string | null): Promise<ListenerView> =>
+  invoke<ListenerView>("set_listener", { on, bind, port, token });
+export const notifications = (openOnly: boolean): Promise<Array<NotificationView>> =>
+  invoke<Array<NotificationView>>("notifications", { openOnly });

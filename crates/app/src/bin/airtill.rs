@@ -161,6 +161,54 @@ enum Command {
         #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
         manager_pin: Option<String>,
     },
+    /// Credit a UK mobile number through MX Telecom (pending until MX confirms).
+    UkCredit {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// 07700 900000 or 447700900000.
+        #[arg(long)]
+        to: String,
+        /// Pounds: 5 or 10.00.
+        #[arg(long)]
+        amount: String,
+    },
+    /// The customer's mobile balance (Ideamart).
+    MobileBalance {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Take a payment from the customer's mobile balance (Ideamart); prints its id.
+    MobilePay {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[arg(long)]
+        from: String,
+        /// Rand: 12 or 12.50.
+        #[arg(long)]
+        amount: String,
+    },
+    /// The notification listener for MX and AAT: `on` (with --bind, --port, --token) or `off`.
+    Listener {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// on, off or show.
+        state: String,
+        #[arg(long)]
+        bind: Option<String>,
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// Notifications received from the providers (`--open`: those to look at).
+    Notifications {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -350,6 +398,53 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             }
             if sale.state == airtill_domain::SaleState::Failed {
                 return Err(AppError::BadInput("the sale was not made".into()));
+            }
+        }
+        Command::UkCredit { pin, to, amount } => {
+            let s = login(app, &pin)?;
+            let req = airtill_app::UkCreditRequest { request_id: uuid::Uuid::new_v4().to_string(), recipient: to, amount, override_pin: None };
+            let sale = app.sell_uk_credit(&s, &req).await?;
+            println!("sale {} receipt {:06}: {} {} to {}", sale.id, sale.receipt_no, sale.product_name, sale.amount_text, sale.recipient);
+            println!("state: {:?} - {}", sale.state, sale.state_text);
+            if let Some(r) = &sale.provider_ref {
+                println!("MX credit id: {r}");
+            }
+            if let Some(e) = &sale.error {
+                println!("{e}");
+            }
+        }
+        Command::MobileBalance { pin, to } => {
+            let s = login(app, &pin)?;
+            let b = app.mobile_balance(&s, &to, airtill_domain::Currency::ZAR).await?;
+            println!("{} ({}, {})", b.chargeable, b.account_type, b.account_status);
+        }
+        Command::MobilePay { pin, from, amount } => {
+            let s = login(app, &pin)?;
+            let req = airtill_app::MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: from, amount, currency: None };
+            let p = app.take_mobile_payment(&s, &req).await?;
+            println!("payment {}: {} from {} - {} {}", p.id, p.amount, p.subscriber, p.state, p.state_text);
+            if let Some(e) = &p.error {
+                println!("{e}");
+            }
+        }
+        Command::Listener { pin, state, bind, port, token } => {
+            let s = login(app, &pin)?;
+            let v = match state.as_str() {
+                "on" => app.set_listener(&s, true, bind.as_deref(), port, token.as_deref()).await?,
+                "off" => app.set_listener(&s, false, None, None, None).await?,
+                "show" => app.listener_status(&s)?,
+                other => return Err(AppError::BadInput(format!("'{other}': say on, off or show."))),
+            };
+            println!("listener {} on {}:{}", if v.on { "ON" } else { "off" }, v.bind, v.port);
+            if let (Some(m), Some(a)) = (&v.mx_url, &v.aat_url) {
+                println!("MX notifications: {m}\nAAT call-backs:   {a}");
+                println!("(the listener runs while this command runs; in the app it runs with the app)");
+            }
+        }
+        Command::Notifications { pin, open } => {
+            let s = login(app, &pin)?;
+            for n in app.notifications(&s, open)? {
+                println!("{}  {:<4} {:<36} {:<10} {:<13} sale {:<6} {}", n.received_at, n.provider, n.reference, n.state, n.effect, n.sale_id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()), n.explanation);
             }
         }
         Command::Sales { pin } => {
