@@ -74,6 +74,14 @@ impl Airtill {
             let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
             out.push(crate::WalletView { provider: "AAT".into(), balance, error, warn_below: warn, low });
         }
+        if let Some(mx) = &self.mx {
+            // Pounds: the rand warning level does not apply.
+            let (balance, error) = match mx.client().balance().await {
+                Ok((minor, currency)) => (Some(Money::new(minor, currency)), None),
+                Err(e) => (None, Some(e.cashier_message())),
+            };
+            out.push(crate::WalletView { provider: "MX".into(), balance, error, warn_below: None, low: false });
+        }
         Ok(out)
     }
 

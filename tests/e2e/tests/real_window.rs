@@ -266,5 +266,54 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let checks = testid(c, "doctor-checks").await.text().await.unwrap();
     assert!(checks.contains("database integrity") && checks.contains("1 Z report"), "{checks}");
     shot(c, "09-doctor").await;
+
+    // The manager turns the notification listener on in Settings (any free port).
+    testid(c, "open-settings").await.click().await.unwrap();
+    let port = testid(c, "listener-port").await;
+    port.clear().await.unwrap();
+    port.send_keys("0").await.unwrap();
+    testid(c, "listener-on").await.click().await.unwrap();
+    let urls = testid(c, "listener-urls").await.text().await.unwrap();
+    assert!(urls.contains("/mx") && urls.contains("/aat"), "{urls}");
+    c.execute("document.querySelector(\"[data-testid='listener-settings']\").scrollIntoView()", vec![]).await.unwrap();
+    shot(c, "11-listener").await;
+    testid(c, "open-settings").await.click().await.unwrap();
+
+    // A UK credit through MX: pending on screen, then confirmed by MX's notification
+    // arriving at the listener, with no click.
+    testid(c, "mode-uk").await.click().await.unwrap();
+    testid(c, "uk-number-input").await.send_keys("07700 900000").await.unwrap();
+    testid(c, "uk-amount-input").await.send_keys("5").await.unwrap();
+    testid(c, "continue").await.click().await.unwrap();
+    assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "£5");
+    testid(c, "confirm-sell").await.click().await.unwrap();
+    wait(c, "[data-testid='result'][data-state='succeeded']").await;
+    assert_eq!(testid(c, "result-amount").await.text().await.unwrap(), "£5.00");
+    assert!(testid(c, "result-ref").await.text().await.unwrap().starts_with("MX"));
+    shot(c, "12-uk-credit").await;
+    let notices: i64 = db.query_row("SELECT COUNT(*) FROM notifications WHERE provider = 'mx' AND effect = 'applied'", [], |r| r.get(0)).unwrap();
+    assert_eq!(notices, 1, "MX's notification settled the credit");
+
+    // A voucher paid from the customer's mobile balance (Ideamart): the balance first,
+    // the payment, then the sale, whose tender is kept.
+    testid(c, "new-sale").await.click().await.unwrap();
+    testid(c, "mode-za").await.click().await.unwrap();
+    testid(c, "number-input").await.send_keys("083 123 4599").await.unwrap();
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    testid(c, "group-voucher").await.click().await.unwrap();
+    wait(c, "[data-name='MTN Airtime R12']").await.click().await.unwrap();
+    testid(c, "continue").await.click().await.unwrap();
+    testid(c, "tender-mobile").await.click().await.unwrap();
+    testid(c, "payer-number").await.send_keys("077 635 1232").await.unwrap();
+    testid(c, "payer-balance").await.click().await.unwrap();
+    assert!(testid(c, "payer-balance-text").await.text().await.unwrap().contains("R300.00"));
+    testid(c, "take-payment").await.click().await.unwrap();
+    let paid = testid(c, "payment-state").await.text().await.unwrap();
+    assert!(paid.starts_with("Paid"), "{paid}");
+    shot(c, "13-mobile-tender").await;
+    testid(c, "confirm-sell").await.click().await.unwrap();
+    wait(c, "[data-testid='result'][data-state='succeeded']").await;
+    let tender: String = db.query_row("SELECT tender FROM sales ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(tender, "ideamart");
     Ok(())
 }
