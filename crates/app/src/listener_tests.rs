@@ -198,3 +198,43 @@ async fn a_crash_during_an_mx_credit_is_settled_by_the_notification_after_the_re
     assert_eq!(mx.credits().len(), 1, "never credited twice");
     assert_eq!(mx.credits()[0].amount, 7_500);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_notification_for_a_sale_still_being_sent_is_answered_in_time_and_applied_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let v = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
+    // A credit whose answer has not come back yet: the row is `submitting`.
+    let d = airtill_store::SaleDetails {
+        request_id: "in-flight".into(),
+        client_ref: uuid::Uuid::new_v4().to_string(),
+        user_id: s.user_id,
+        provider: "mx".into(),
+        network_name: "UK mobile".into(),
+        product_id: 0,
+        product_name: "UK mobile credit".into(),
+        product_kind: "airtime".into(),
+        pinned: false,
+        recipient: "447700900000".into(),
+        amount_minor: 500,
+        currency: airtill_domain::Currency::GBP,
+        discount_hundredths: None,
+    };
+    let (row, _) = app.store().create_sale_submitting(&d, time::now_ms()).unwrap();
+    let started = std::time::Instant::now();
+    let url = format!("{}?creditId=MX77777777&creditState=confirmed&msisdn=447700900000&amount=5000&currency=GBP&requirefulfilmentUrl=no", v.mx_url.unwrap());
+    let r = reqwest::Client::new().get(&url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(started.elapsed() < Duration::from_secs(10), "answered within MX's 10 seconds: {:?}", started.elapsed());
+    assert_eq!(effects(&app, &m, "MX77777777"), ["deferred"]);
+    assert_eq!(app.sale(&s, row.id).unwrap().state, SaleState::Submitting, "the seller's answer is not taken over");
+    // The seller's answer comes (pending, with the credit id); the notification then applies.
+    let o = airtill_store::Outcome { provider_ref: Some("MX77777777".into()), ..Default::default() };
+    app.store().transition(row.id, SaleState::Submitting, SaleState::Pending, &o, time::now_ms()).unwrap();
+    // (the listener retries on its own every 5 s; here it is asked at once)
+    app.notices().retry_deferred().await;
+    assert_eq!(app.sale(&s, row.id).unwrap().state, SaleState::Succeeded);
+    assert_eq!(effects(&app, &m, "MX77777777"), ["applied"], "the same row, now applied");
+}

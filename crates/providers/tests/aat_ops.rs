@@ -238,3 +238,62 @@ async fn faults_after_sending_are_in_doubt_and_the_sale_is_found_by_reference() 
     let dead = Client::new(config("http://127.0.0.1:9/MobileRecharge.asmx".into(), "training", HttpMethod::Post)).unwrap();
     assert_eq!(dead.credit().await.unwrap_err().class_for_sale(), ErrorClass::Transient);
 }
+
+/// A merchant's call-back URL: records every body posted to it.
+async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let g = got.clone();
+    let app = axum::Router::new().route(
+        "/aat",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let g = g.clone();
+            async move {
+                g.lock().unwrap().push(body.to_vec());
+                "OK"
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/aat", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    (url, got)
+}
+
+#[tokio::test]
+async fn call_backs_come_when_final_and_hourly_for_three_hours() {
+    let (sb, c, clock) = env(HttpMethod::Post).await;
+    let (url, got) = receiver().await;
+    sb.set_callback_url(Some(url));
+    let r5 = voucher(&c, "MTN", "MTN R5.00 voucher").await;
+    let pinless = voucher(&c, "MTN", "MTN Airtime Pinless").await;
+    c.recharge(&RechargeRequest::new(RechargeKind::Pinned, &r5, 500, Some("27831234567"), "cb-now").unwrap()).await.unwrap();
+    c.recharge(&RechargeRequest::new(RechargeKind::Pinless, &pinless, 1000, Some("27830000011"), "cb-later").unwrap()).await.unwrap();
+    let wait_for = |n: usize| {
+        let got = got.clone();
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while got.lock().unwrap().len() < n {
+                assert!(std::time::Instant::now() < deadline, "only {} call-backs", got.lock().unwrap().len());
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    wait_for(1).await;
+    let first = Callback::parse(&got.lock().unwrap()[0]).unwrap();
+    assert_eq!((first.client_ref.as_str(), first.success, first.amount, first.network.as_deref()), ("cb-now", true, Some(500), Some("MTN")));
+    // The pending one: its call-back when it fails, with the reason.
+    clock.advance_ms(airtill_sandbox::aat::PENDING_RESOLVES_AFTER_MS);
+    wait_for(2).await;
+    let failed = Callback::parse(&got.lock().unwrap()[1]).unwrap();
+    assert_eq!((failed.client_ref.as_str(), failed.success), ("cb-later", false));
+    assert!(failed.fail_reason.is_some());
+    // Hourly for three hours: three more each.
+    for hour in 1..=3 {
+        clock.advance_ms(3600 * 1000);
+        wait_for(2 + 2 * hour).await;
+    }
+    clock.advance_ms(5 * 3600 * 1000);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(got.lock().unwrap().len(), 8, "nothing after the third hour");
+    assert_eq!(sb.callbacks_sent().iter().filter(|(_, s)| *s == 200).count(), 8);
+}

@@ -15,9 +15,9 @@
 //!   [`PENDING_RESOLVES_AFTER_MS`] and then succeed; ending in `0011` they stay pending
 //!   as long and then fail (the credit comes back). Every other sale is final at once.
 //! - A client reference may be used again only after a failed sale.
-//! - When a sale becomes final, and again each time [`AatSandbox::recheck`] is called
-//!   (AAT's hourly recheck), the call-back JSON is POSTed to the URL set with
-//!   [`AatSandbox::set_callback_url`].
+//! - When a sale becomes final, and again one, two and three hours later by the clock
+//!   (AAT's hourly re-check; also on demand with [`AatSandbox::recheck`]), the
+//!   call-back JSON is POSTed to the URL set with [`AatSandbox::set_callback_url`].
 //! - Faults ([`Fault`]) can be injected into recharge calls.
 
 mod catalog;
@@ -108,6 +108,8 @@ struct Inner {
     callback_url: Option<String>,
     /// Call-backs posted: (client reference, status code answered or 0 when it failed).
     callbacks_sent: Vec<(String, u16)>,
+    /// AAT's hourly re-checks: (client reference, when), three per final sale.
+    rechecks: Vec<(String, i64)>,
     faults: Faults,
     rng: StdRng,
     requests: u64,
@@ -149,6 +151,7 @@ impl AatSandbox {
                 next_order: 98_187_964,
                 callback_url: None,
                 callbacks_sent: Vec::new(),
+                rechecks: Vec::new(),
                 faults: Faults::default(),
                 rng: StdRng::seed_from_u64(clock.now_ms() as u64),
                 requests: 0,
@@ -175,6 +178,9 @@ impl AatSandbox {
                 let Some(st) = ticker.upgrade() else { break };
                 let due = settle(&st);
                 for e in due {
+                    post_callback(&st, &e).await;
+                }
+                for e in due_rechecks(&st) {
                     post_callback(&st, &e).await;
                 }
             }
@@ -256,6 +262,30 @@ impl Drop for AatSandbox {
     }
 }
 
+/// One hour, by the sandbox's clock.
+const HOUR_MS: i64 = 3600 * 1000;
+
+/// Schedules the three hourly re-checks of a sale that became final at `at`.
+fn schedule_rechecks(inner: &mut Inner, client_ref: &str, at: i64) {
+    for h in 1..=3 {
+        inner.rechecks.push((client_ref.to_string(), at + h * HOUR_MS));
+    }
+}
+
+/// The re-checks that are due now, taken off the list: each sale as it stands.
+fn due_rechecks(st: &St) -> Vec<AatLedgerEntry> {
+    let now = st.clock.now_ms();
+    let mut inner = st.lock();
+    let (due, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut inner.rechecks).into_iter().partition(|(_, t)| *t <= now);
+    inner.rechecks = rest;
+    due.into_iter()
+        .filter_map(|(cref, _)| {
+            let mine: Vec<&AatLedgerEntry> = inner.ledger.iter().filter(|e| e.client_ref == cref).collect();
+            mine.iter().rev().find(|e| e.status != "FAILED").or(mine.last()).map(|e| (*e).clone())
+        })
+        .collect()
+}
+
 /// Moves pending sales on; returns those that became final now (for call-backs).
 fn settle(st: &St) -> Vec<AatLedgerEntry> {
     let now = st.clock.now_ms();
@@ -275,6 +305,9 @@ fn settle(st: &St) -> Vec<AatLedgerEntry> {
         }
     }
     inner.credit += refund;
+    for e in &done {
+        schedule_rechecks(&mut inner, &e.client_ref, now);
+    }
     done
 }
 
@@ -691,6 +724,9 @@ fn recharge_answer(st: &St, op: &str, p: &Params, authorised: bool) -> Response 
         fail_reason: None,
     };
     inner.ledger.push(entry.clone());
+    if !slow {
+        schedule_rechecks(&mut inner, &entry.client_ref, now);
+    }
     drop(inner);
     if !slow {
         let st2 = st.clone();
