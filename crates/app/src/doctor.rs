@@ -97,6 +97,33 @@ impl Airtill {
             Ok(Err(e)) => out.push(check("provider credentials", S::Failed, format!("{}. Check the account in Settings.", e.cashier_message()))),
             Err(_) => out.push(check("provider credentials", S::Failed, "no answer within 10 seconds")),
         }
+        let wait = std::time::Duration::from_secs(10);
+        if let Some(aat) = &self.aat {
+            match tokio::time::timeout(wait, aat.client().user_status()).await {
+                Ok(Ok(st)) if st.enabled => out.push(check("AAT account", S::Ok, format!("enabled ({})", st.environment.unwrap_or_else(|| "environment not said".into())))),
+                Ok(Ok(_)) => out.push(check("AAT account", S::Failed, "AAT says the account is not enabled")),
+                Ok(Err(e)) => out.push(check("AAT account", S::Failed, e.cashier_message())),
+                Err(_) => out.push(check("AAT account", S::Failed, "AAT did not answer within 10 seconds")),
+            }
+        }
+        if let Some(mx) = &self.mx {
+            match tokio::time::timeout(wait, mx.client().balance()).await {
+                Ok(Ok((minor, currency))) => out.push(check("MX Telecom account", S::Ok, format!("pre-paid funds {}", airtill_domain::Money::new(minor, currency)))),
+                Ok(Err(e)) => out.push(check("MX Telecom account", S::Failed, e.cashier_message())),
+                Err(_) => out.push(check("MX Telecom account", S::Failed, "MX Telecom did not answer within 10 seconds")),
+            }
+            // Credits are final only by MX's notification: without the listener they wait.
+            let listening = self.listener.lock().unwrap_or_else(|p| p.into_inner()).is_some();
+            out.push(if listening {
+                check("notification listener", S::Ok, "on: MX confirmations and AAT call-backs are taken")
+            } else {
+                check("notification listener", S::Warning, "off: UK credits stay pending until it is on (Settings → Provider notifications)")
+            });
+        }
+        let open_notices = self.store().notifications(true, 100)?.into_iter().filter(|n| n.effect != "deferred").count();
+        if open_notices > 0 {
+            out.push(check("provider notifications", S::Warning, format!("{open_notices} about no known sale or contradicting a sale: see Office → Notifications")));
+        }
         let vault = crate::credentials::Credentials::new(self.data_dir());
         let on_file = vault.vault() == crate::credentials::Vault::File && !self.is_training();
         out.push(check("where secrets are kept", if on_file { S::Warning } else { S::Ok }, format!("provider passwords and the voucher-PIN key are {}", vault.where_kept())));
