@@ -24,10 +24,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
+use crate::common::{BrokenBody, Server, Shared};
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::oneshot;
+use std::sync::Arc;
 
 pub const IDEAMART_TRAINING_APP_ID: &str = "APP_000001";
 pub const IDEAMART_TRAINING_PASSWORD: &str = "training";
@@ -59,23 +58,11 @@ struct Inner {
     queue: VecDeque<Injected>,
 }
 
-struct Shared {
-    inner: Mutex<Inner>,
-    clock: Arc<dyn Clock>,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-type St = Arc<Shared>;
+type St = Arc<Shared<Inner>>;
 
 pub struct IdeamartSandbox {
-    addr: SocketAddr,
+    server: Server,
     shared: St,
-    stop: Option<oneshot::Sender<()>>,
 }
 
 impl IdeamartSandbox {
@@ -84,24 +71,14 @@ impl IdeamartSandbox {
     }
 
     pub async fn start_with_clock(clock: Arc<dyn Clock>) -> std::io::Result<IdeamartSandbox> {
-        let shared = Arc::new(Shared { inner: Mutex::new(Inner { balances: HashMap::new(), ledger: Vec::new(), next_internal: 321, queue: VecDeque::new() }), clock });
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = Router::new().route("/caas/balance/query", post(balance)).route("/caas/direct/debit", post(debit)).with_state(shared.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(IdeamartSandbox { addr, shared, stop: Some(stop) })
+        let shared = Shared::new(Inner { balances: HashMap::new(), ledger: Vec::new(), next_internal: 321, queue: VecDeque::new() }, clock)?;
+        let server = Server::start(Router::new().route("/caas/balance/query", post(balance)).route("/caas/direct/debit", post(debit)).with_state(shared.clone())).await?;
+        Ok(IdeamartSandbox { server, shared })
     }
 
     /// `http://127.0.0.1:PORT/caas`
     pub fn base_url(&self) -> String {
-        format!("http://{}/caas", self.addr)
+        format!("http://{}/caas", self.server.addr)
     }
 
     pub fn ledger(&self) -> Vec<IdeamartLedgerEntry> {
@@ -128,15 +105,7 @@ impl IdeamartSandbox {
     }
 
     pub fn stop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-impl Drop for IdeamartSandbox {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }
 
@@ -239,7 +208,7 @@ async fn debit(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Respons
             resp
         }
         Some(Injected::Fault(Fault::DropAfterRecord)) => {
-            Response::builder().status(StatusCode::OK).header(header::CONTENT_TYPE, "application/json").body(Body::from_stream(Broken { sent: false })).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            Response::builder().status(StatusCode::OK).header(header::CONTENT_TYPE, "application/json").body(Body::from_stream(BrokenBody::new(b"{\"statusCode\":\"S1"))).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
         Some(Injected::Fault(Fault::Malformed)) => {
             let (parts, body) = resp.into_parts();
@@ -306,17 +275,3 @@ fn debit_answer(st: &St, headers: &HeaderMap, body: &[u8], injected: Option<&Inj
     }))
 }
 
-struct Broken {
-    sent: bool,
-}
-
-impl futures_core::Stream for Broken {
-    type Item = Result<Bytes, std::io::Error>;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-        if !self.sent {
-            self.sent = true;
-            return std::task::Poll::Ready(Some(Ok(Bytes::from_static(b"{\"statusCode\":\"S1"))));
-        }
-        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox drops the connection"))))
-    }
-}

@@ -6,6 +6,7 @@
 
 pub mod aat;
 pub mod clock;
+mod common;
 pub mod ideamart;
 pub mod mx;
 pub mod smartcall;

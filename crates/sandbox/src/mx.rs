@@ -17,10 +17,9 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
+use crate::common::{BrokenBody, Server, Shared};
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::oneshot;
+use std::sync::Arc;
 
 pub const MX_TRAINING_USERNAME: &str = "training";
 pub const MX_TRAINING_PASSWORD: &str = "training";
@@ -66,24 +65,11 @@ struct Inner {
     faults: VecDeque<Fault>,
 }
 
-struct Shared {
-    inner: Mutex<Inner>,
-    clock: Arc<dyn Clock>,
-    http: reqwest::Client,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-type St = Arc<Shared>;
+type St = Arc<Shared<Inner>>;
 
 pub struct MxSandbox {
-    addr: SocketAddr,
+    server: Server,
     shared: St,
-    stop: Option<oneshot::Sender<()>>,
 }
 
 /// The spec's table: (first, second) notifications with their extra parameters.
@@ -114,22 +100,8 @@ impl MxSandbox {
     }
 
     pub async fn start_with_clock(clock: Arc<dyn Clock>) -> std::io::Result<MxSandbox> {
-        let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner { funds: MX_TRAINING_FUNDS, credits: Vec::new(), next_id: 1, url: None, second_delay_ms: MX_SECOND_NOTIFICATION_MS, faults: VecDeque::new() }),
-            clock,
-            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().map_err(std::io::Error::other)?,
-        });
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = Router::new().route("/api/credit", any(credit)).route("/api/balance", any(balance)).with_state(shared.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let shared = Shared::new(Inner { funds: MX_TRAINING_FUNDS, credits: Vec::new(), next_id: 1, url: None, second_delay_ms: MX_SECOND_NOTIFICATION_MS, faults: VecDeque::new() }, clock)?;
+        let server = Server::start(Router::new().route("/api/credit", any(credit)).route("/api/balance", any(balance)).with_state(shared.clone())).await?;
         let weak = Arc::downgrade(&shared);
         tokio::spawn(async move {
             loop {
@@ -138,12 +110,12 @@ impl MxSandbox {
                 deliver_due(&st).await;
             }
         });
-        Ok(MxSandbox { addr, shared, stop: Some(stop) })
+        Ok(MxSandbox { server, shared })
     }
 
     /// `http://127.0.0.1:PORT/api`
     pub fn base_url(&self) -> String {
-        format!("http://{}/api", self.addr)
+        format!("http://{}/api", self.server.addr)
     }
 
     /// Where notifications go (the shop's listener), `None` for nowhere.
@@ -196,15 +168,7 @@ impl MxSandbox {
     }
 
     pub fn stop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-impl Drop for MxSandbox {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }
 
@@ -323,7 +287,7 @@ async fn credit(State(st): State<St>, method: Method, RawQuery(q): RawQuery, hea
             resp
         }
         Some(Fault::DropAfterRecord) => {
-            Response::builder().status(StatusCode::OK).body(Body::from_stream(Broken { sent: false })).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            Response::builder().status(StatusCode::OK).body(Body::from_stream(BrokenBody::new(b"outcome=succ"))).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
         Some(Fault::Malformed) => {
             let (parts, body) = resp.into_parts();
@@ -371,17 +335,3 @@ fn credit_answer(st: &St, p: &HashMap<String, String>) -> Response {
     reply(StatusCode::OK, xml, &[("outcome", "success".into()), ("outcomeReasonId", "1000".into()), ("creditId", id)])
 }
 
-struct Broken {
-    sent: bool,
-}
-
-impl futures_core::Stream for Broken {
-    type Item = Result<Bytes, std::io::Error>;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-        if !self.sent {
-            self.sent = true;
-            return std::task::Poll::Ready(Some(Ok(Bytes::from_static(b"outcome=succ"))));
-        }
-        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox drops the connection"))))
-    }
-}

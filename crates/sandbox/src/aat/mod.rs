@@ -34,9 +34,8 @@ use catalog::{network_of_msisdn, SimVoucher, NETWORKS};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::oneshot;
+use crate::common::{BrokenBody, Server, Shared};
+use std::sync::Arc;
 
 pub const AAT_TRAINING_USERNAME: &str = "training";
 pub const AAT_TRAINING_PASSWORD: &str = "training";
@@ -115,25 +114,12 @@ struct Inner {
     requests: u64,
 }
 
-struct Shared {
-    inner: Mutex<Inner>,
-    clock: Arc<dyn Clock>,
-    http: reqwest::Client,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-type St = Arc<Shared>;
+type St = Arc<Shared<Inner>>;
 
 /// A running AAT simulator on a loopback port. Dropping it stops the server.
 pub struct AatSandbox {
-    addr: SocketAddr,
+    server: Server,
     shared: St,
-    stop: Option<oneshot::Sender<()>>,
 }
 
 impl AatSandbox {
@@ -142,8 +128,8 @@ impl AatSandbox {
     }
 
     pub async fn start_with_clock(clock: Arc<dyn Clock>) -> std::io::Result<AatSandbox> {
-        let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner {
+        let shared = Shared::new(
+            Inner {
                 credit: AAT_TRAINING_CREDIT_CENTS,
                 vouchers: catalog::vouchers(),
                 ledger: Vec::new(),
@@ -155,21 +141,10 @@ impl AatSandbox {
                 faults: Faults::default(),
                 rng: StdRng::seed_from_u64(clock.now_ms() as u64),
                 requests: 0,
-            }),
+            },
             clock,
-            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().map_err(std::io::Error::other)?,
-        });
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = Router::new().route("/MobileRecharge.asmx/{op}", any(handle)).with_state(shared.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        )?;
+        let server = Server::start(Router::new().route("/MobileRecharge.asmx/{op}", any(handle)).with_state(shared.clone())).await?;
         // Pending sales settle as the clock moves; their call-backs go out then.
         let ticker = Arc::downgrade(&shared);
         tokio::spawn(async move {
@@ -185,13 +160,13 @@ impl AatSandbox {
                 }
             }
         });
-        tracing::info!(%addr, "AAT sandbox listening");
-        Ok(AatSandbox { addr, shared, stop: Some(stop) })
+        tracing::info!(addr = %server.addr, "AAT sandbox listening");
+        Ok(AatSandbox { server, shared })
     }
 
     /// `http://127.0.0.1:PORT/MobileRecharge.asmx`
     pub fn base_url(&self) -> String {
-        format!("http://{}/MobileRecharge.asmx", self.addr)
+        format!("http://{}/MobileRecharge.asmx", self.server.addr)
     }
 
     /// Everything AAT accepted, pending sales moved on to where the clock says.
@@ -250,15 +225,7 @@ impl AatSandbox {
     }
 
     pub fn stop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-impl Drop for AatSandbox {
-    fn drop(&mut self) {
-        self.stop();
+        self.server.stop();
     }
 }
 
@@ -625,7 +592,7 @@ async fn recharge(st: &St, op: &str, p: &Params, authorised: bool) -> Response {
             answer
         }
         Some(Fault::DropAfterRecord) => {
-            let stream = BrokenBody { sent: false };
+            let stream = BrokenBody::new(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<RechargeInfo");
             Response::builder().status(StatusCode::OK).header(header::CONTENT_TYPE, "text/xml; charset=utf-8").body(Body::from_stream(stream)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
         Some(Fault::Malformed) => {
@@ -750,21 +717,6 @@ fn parse_rand(s: &str) -> Option<i64> {
     Some(w.parse::<i64>().ok()? * 100 + frac)
 }
 
-/// A body that yields a little XML and then breaks the connection.
-struct BrokenBody {
-    sent: bool,
-}
-
-impl futures_core::Stream for BrokenBody {
-    type Item = Result<Bytes, std::io::Error>;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, _cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-        if !self.sent {
-            self.sent = true;
-            return std::task::Poll::Ready(Some(Ok(Bytes::from_static(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<RechargeInfo"))));
-        }
-        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox drops the connection"))))
-    }
-}
 
 #[cfg(test)]
 mod tests {
