@@ -6,6 +6,7 @@
 
 pub mod aat;
 pub mod decimal;
+mod http;
 pub mod ideamart;
 pub mod mx;
 pub mod smartcall;

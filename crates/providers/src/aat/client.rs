@@ -4,16 +4,18 @@
 use super::error::{AatCode, AatError};
 use super::types::{self, *};
 use crate::xml;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+pub use crate::http::HttpMethod;
+use crate::http::{failure, form, Failure};
 use std::time::Duration;
 
-/// POST with a form body (the service's help page) or GET with a query string (the
-/// spec's examples).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HttpMethod {
-    #[default]
-    Post,
-    Get,
+/// A failed call in AAT's terms.
+fn classify(e: reqwest::Error) -> AatError {
+    match failure(e) {
+        Failure::Unreachable(c) => AatError::Unreachable(c),
+        Failure::TimedOut => AatError::TimedOut,
+        Failure::Dropped(c) => AatError::Dropped(c),
+        Failure::Invalid(c) => AatError::Invalid(format!("the AAT address is not valid: {c}")),
+    }
 }
 
 #[derive(Clone)]
@@ -48,31 +50,7 @@ pub struct Client {
     cfg: Config,
 }
 
-/// application/x-www-form-urlencoded, as `HttpUtility` writes it.
-const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'*');
 
-fn encode(pairs: &[(&str, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", utf8_percent_encode(k, FORM), utf8_percent_encode(v, FORM).to_string().replace("%20", "+"))).collect::<Vec<_>>().join("&")
-}
-
-fn classify(e: reqwest::Error) -> AatError {
-    let cause = {
-        let mut cur: &(dyn std::error::Error + 'static) = &e;
-        while let Some(next) = cur.source() {
-            cur = next;
-        }
-        cur.to_string()
-    };
-    if e.is_connect() {
-        AatError::Unreachable(cause)
-    } else if e.is_timeout() {
-        AatError::TimedOut
-    } else if e.is_builder() {
-        AatError::Invalid(format!("the AAT address is not valid: {cause}"))
-    } else {
-        AatError::Dropped(cause)
-    }
-}
 
 impl Client {
     pub fn new(cfg: Config) -> Result<Client, AatError> {
@@ -95,8 +73,8 @@ impl Client {
         pairs.extend(params.iter().map(|(k, v)| (*k, v.clone())));
         let url = format!("{}/{operation}", self.cfg.base_url.trim_end_matches('/'));
         let req = match self.cfg.method {
-            HttpMethod::Post => self.http.post(&url).header("Content-Type", "application/x-www-form-urlencoded").body(encode(&pairs)),
-            HttpMethod::Get => self.http.get(format!("{url}?{}", encode(&pairs))),
+            HttpMethod::Post => self.http.post(&url).header("Content-Type", "application/x-www-form-urlencoded").body(form(&pairs)),
+            HttpMethod::Get => self.http.get(format!("{url}?{}", form(&pairs))),
         };
         tracing::debug!(operation, "aat request");
         let resp = req.send().await.map_err(classify)?;
@@ -227,12 +205,3 @@ pub(crate) fn fuzz_entry(body: &[u8], status: u16) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn forms_are_encoded_like_asp_net() {
-        assert_eq!(encode(&[("username", "a b&c".into()), ("clientRef", "9194e809-7cce".into())]), "username=a+b%26c&clientRef=9194e809-7cce");
-    }
-}

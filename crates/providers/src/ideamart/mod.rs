@@ -239,17 +239,12 @@ pub fn amount_text(minor: i64) -> String {
 }
 
 fn classify(e: reqwest::Error) -> IdeamartError {
-    let mut cur: &(dyn std::error::Error + 'static) = &e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    let cause = cur.to_string();
-    if e.is_connect() {
-        IdeamartError::Unreachable(cause)
-    } else if e.is_timeout() {
-        IdeamartError::TimedOut
-    } else {
-        IdeamartError::Dropped(cause)
+    use crate::http::{failure, Failure};
+    match failure(e) {
+        Failure::Unreachable(c) => IdeamartError::Unreachable(c),
+        Failure::TimedOut => IdeamartError::TimedOut,
+        Failure::Dropped(c) => IdeamartError::Dropped(c),
+        Failure::Invalid(c) => IdeamartError::Invalid(format!("the Ideamart address is not valid: {c}")),
     }
 }
 

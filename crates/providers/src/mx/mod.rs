@@ -14,7 +14,8 @@ mod fuzz;
 
 use crate::ErrorClass;
 use airtill_domain::Currency;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+pub use crate::http::HttpMethod;
+use crate::http::{failure, form, Failure};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -24,13 +25,6 @@ pub enum ResponseFormat {
     #[default]
     Plain,
     Xml,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HttpMethod {
-    #[default]
-    Post,
-    Get,
 }
 
 #[derive(Clone)]
@@ -229,27 +223,6 @@ pub struct Client {
     cfg: Config,
 }
 
-const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'*');
-
-fn encode(pairs: &[(&str, String)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", utf8_percent_encode(k, FORM), utf8_percent_encode(v, FORM))).collect::<Vec<_>>().join("&")
-}
-
-fn classify(e: reqwest::Error) -> MxError {
-    let mut cur: &(dyn std::error::Error + 'static) = &e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    let cause = cur.to_string();
-    if e.is_connect() {
-        MxError::Unreachable(cause)
-    } else if e.is_timeout() {
-        MxError::TimedOut
-    } else {
-        MxError::Dropped(cause)
-    }
-}
-
 /// The fields of an answer, plain or XML.
 pub(crate) fn fields(status: u16, body: &[u8], format: ResponseFormat) -> Result<HashMap<String, String>, MxError> {
     if status >= 500 {
@@ -311,6 +284,16 @@ pub(crate) fn read_balance(status: u16, body: &[u8], format: ResponseFormat) -> 
     Ok((minor, currency))
 }
 
+/// A failed call in MX's terms.
+fn classify(e: reqwest::Error) -> MxError {
+    match failure(e) {
+        Failure::Unreachable(c) => MxError::Unreachable(c),
+        Failure::TimedOut => MxError::TimedOut,
+        Failure::Dropped(c) => MxError::Dropped(c),
+        Failure::Invalid(c) => MxError::Invalid(format!("the MX address is not valid: {c}")),
+    }
+}
+
 impl Client {
     pub fn new(cfg: Config) -> Result<Client, MxError> {
         let http = reqwest::Client::builder()
@@ -331,8 +314,8 @@ impl Client {
         pairs.extend(params);
         let url = format!("{}{path}", self.cfg.base_url.trim_end_matches('/'));
         let req = match self.cfg.method {
-            HttpMethod::Post => self.http.post(url).header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8").body(encode(&pairs)),
-            HttpMethod::Get => self.http.get(format!("{url}?{}", encode(&pairs))),
+            HttpMethod::Post => self.http.post(url).header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8").body(form(&pairs)),
+            HttpMethod::Get => self.http.get(format!("{url}?{}", form(&pairs))),
         };
         let resp = req.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
