@@ -92,6 +92,17 @@ async fn mx_notifications_settle_credits_once_and_never_move_a_final_sale_back()
     // Off: the address answers no more.
     app.set_listener(&m, false, None, None, None).await.unwrap();
     assert!(http.get(&unknown).send().await.is_err());
+
+    // Reconciliation with MX, from the notifications it sent: the contradicted credit
+    // and the credit nobody here knows stand out; the rest agree.
+    let today = crate::reconcile::sast_date(time::now_ms()).to_string();
+    let r = app.reconcile_with(&m, "mx", &today, &today).await.unwrap();
+    let kinds: Vec<(crate::MismatchKind, Option<i64>, Option<String>)> = r.mismatches.iter().map(|x| (x.kind, x.sale_id, x.provider_ref.clone())).collect();
+    assert_eq!(kinds.len(), 2, "{:#?}", r.mismatches);
+    assert!(kinds.contains(&(crate::MismatchKind::StateDiffers, Some(ok.id), Some(credit_of(ok.id)))), "{kinds:?}");
+    assert!(kinds.contains(&(crate::MismatchKind::MissingAtTill, None, Some("MX99999999".into()))), "{kinds:?}");
+    assert_eq!((r.provider.as_str(), r.networks[0].till_count, r.sales_checked), ("mx", 2, 3));
+    assert!(r.provider_closing.is_some_and(|m| m.currency == airtill_domain::Currency::GBP));
 }
 
 #[tokio::test(flavor = "multi_thread")]

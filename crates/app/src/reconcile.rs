@@ -232,8 +232,103 @@ impl Airtill {
         match provider.trim() {
             "" | "smartcall" => self.reconcile(session, from, to).await,
             "aat" if self.aat.is_some() => self.reconcile_aat(session, from, to).await,
+            "mx" if self.mx.is_some() => self.reconcile_mx(session, from, to).await,
             other => Err(AppError::BadInput(format!("There is no provider called '{other}' to reconcile with. This till has: {}.", self.provider_names().join(", ")))),
         }
+    }
+
+    /// Reconciles the local days `from..=to` with MX Telecom (manager). MX has no
+    /// history to ask: its word is the notifications it sent, kept as received. Every
+    /// UK credit of the days is matched with the last final notification for its
+    /// credit id (state and amount); a confirmed credit nobody here knows is counted
+    /// against the till; the closing funds are MX's balance now.
+    pub async fn reconcile_mx(&self, session: &Session, from: &str, to: &str) -> Result<Reconciliation> {
+        session.require_manager()?;
+        let Some(mx) = self.mx.clone() else {
+            return Err(AppError::Configuration("This till has no MX Telecom account to reconcile with.".into()));
+        };
+        let start = parse_date(from)?;
+        let end = parse_date(to)?;
+        if end < start {
+            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
+        }
+        let (from_ms, to_ms) = (sast_day_start(start), sast_day_start(end) + DAY_MS);
+        let all = self.store().sales_in(&Window::Created { from_ms, to_ms }, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
+        let sales: Vec<SaleRow> = all.into_iter().filter(|s| s.details.provider == "mx").collect();
+        // Notifications about these credits may come after the days end (MX retries for
+        // up to 17 hours): everything received since the first day.
+        let notices = self.store().notifications_between("mx", from_ms, i64::MAX)?;
+        let gbp = |minor: i64| Money::new(minor, Currency::GBP);
+        // The last final word per credit id, with its amount in pence.
+        let mut last: BTreeMap<String, (String, Option<i64>, Option<i64>)> = BTreeMap::new();
+        for n in &notices {
+            if matches!(n.state.as_str(), "confirmed" | "failure") {
+                let amount = airtill_providers::mx::Notification::from_query(&n.detail).ok().and_then(|x| x.amount).and_then(airtill_providers::mx::minor_of_thousandths);
+                last.insert(n.reference.clone(), (n.state.clone(), amount, n.sale_id));
+            }
+        }
+        let mut mismatches = Vec::new();
+        let mut checked = 0;
+        for s in &sales {
+            let state = s.state.as_str();
+            let unresolved = matches!(state, "pending" | "in_doubt" | "submitting");
+            let word = s.outcome.provider_ref.as_ref().and_then(|id| last.get(id));
+            if s.outcome.provider_ref.is_some() || unresolved {
+                checked += 1;
+            }
+            match word {
+                None if unresolved => mismatches.push(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; MX has not confirmed it yet (it retries for up to 17 hours). Nothing to do yet."))),
+                None if state == "succeeded" => mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, None, "The till shows it credited, but no confirmation from MX was received. Check it with MX Telecom.".into())),
+                None => {}
+                Some((w, amount, _)) => {
+                    let provider_sold = w == "confirmed";
+                    if provider_sold && state != "succeeded" {
+                        mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, Some(w.clone()), format!("MX confirmed the credit, but the till shows it {state}: the customer may have it without paying. Check with the cashier.")));
+                    } else if !provider_sold && state == "succeeded" {
+                        mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, Some(w.clone()), "The till shows it credited; MX's last word is that it failed. Check it with MX Telecom.".into()));
+                    } else if let Some(a) = amount.filter(|a| provider_sold && *a != s.details.amount_minor) {
+                        mismatches.push(sale_mismatch(s, MismatchKind::AmountDiffers, Some(w.clone()), format!("The till sold {}; MX credited {}.", gbp(s.details.amount_minor), gbp(a))));
+                    }
+                }
+            }
+        }
+        // Credits MX confirmed that no sale here matches.
+        let known: std::collections::BTreeSet<&str> = sales.iter().filter_map(|s| s.outcome.provider_ref.as_deref()).collect();
+        let strangers: Vec<(&String, i64)> = last.iter().filter(|(id, (w, _, sale))| w == "confirmed" && sale.is_none() && !known.contains(id.as_str())).map(|(id, (_, a, _))| (id, a.unwrap_or(0))).collect();
+        for (id, amount) in &strangers {
+            mismatches.push(Mismatch {
+                kind: MismatchKind::MissingAtTill,
+                network: "UK mobile".into(),
+                sale_id: None,
+                receipt_no: None,
+                client_ref: None,
+                provider_ref: Some((*id).clone()),
+                till_state: None,
+                provider_state: Some("confirmed".into()),
+                amount: gbp(*amount),
+                explanation: format!("MX confirmed credit {id} of {}, which no sale at this till matches: sold from another till or app on the same account, or lost here.", gbp(*amount)),
+            });
+        }
+        let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
+        let confirmed: Vec<i64> = last.iter().filter(|(id, (w, _, sale))| w == "confirmed" && (sale.is_some() || known.contains(id.as_str()) || strangers.iter().any(|(x, _)| x == id))).map(|(_, (_, a, _))| a.unwrap_or(0)).collect();
+        let (tc, tv) = (sold.len() as i64, sold.iter().map(|s| s.details.amount_minor).sum::<i64>());
+        let (pc, pv) = (confirmed.len() as i64, confirmed.iter().sum::<i64>());
+        let networks = vec![NetworkMatch { network: "UK mobile".into(), till_count: tc, till_value: gbp(tv), provider_count: pc, provider_value: gbp(pv), matches: tc == pc && tv == pv }];
+        let closing = if end >= sast_date(time::now_ms()) { mx.client().balance().await.ok().map(|(m, c)| Money::new(m, c)) } else { None };
+        let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
+        Ok(Reconciliation {
+            provider: "mx".into(),
+            from_date: start.to_string(),
+            to_date: end.to_string(),
+            networks,
+            mismatches,
+            sales_checked: checked,
+            provider_opening: None,
+            provider_closing: closing,
+            provider_deposits: None,
+            clean,
+            note: Some("MX Telecom keeps no history to ask: this is checked against the notifications MX sent to this till's listener.".into()),
+        })
     }
 
     /// Reconciles the local days `from..=to` with AAT (manager). AAT reports a count

@@ -618,6 +618,18 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// A provider's notifications received in `[from_ms, to_ms)`, oldest first.
+    pub fn notifications_between(&self, provider: &str, from_ms: i64, to_ms: i64) -> Result<Vec<NotificationRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, received_ms, provider, reference, state, sale_id, effect, detail FROM notifications
+             WHERE provider = ?1 AND received_ms >= ?2 AND received_ms < ?3 ORDER BY id",
+        )?;
+        let rows = st.query_map(params![provider, from_ms, to_ms], |r| {
+            Ok(NotificationRow { id: r.get(0)?, received_ms: r.get(1)?, provider: r.get(2)?, reference: r.get(3)?, state: r.get(4)?, sale_id: r.get(5)?, effect: r.get(6)?, detail: r.get(7)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// A deferred notification's later effect.
     pub fn set_notification_effect(&mut self, id: i64, effect: &str, sale_id: Option<i64>) -> Result<()> {
         self.conn.execute("UPDATE notifications SET effect = ?2, sale_id = COALESCE(?3, sale_id) WHERE id = ?1", params![id, effect, sale_id])?;

@@ -13,3 +13,10 @@ export function money(m: { minor: number; currency: string }): string {
   const abs = Math.abs(m.minor);
   return `${sign}${SYMBOLS[m.currency] ?? m.currency + " "}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
+
+/** `12.50` from 1250: a plain decimal for sending back as text, integers only. */
+export function decimal(minor: number): string {
+  const sign = minor < 0 ? "-" : "";
+  const abs = Math.abs(minor);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}

@@ -107,7 +107,7 @@ enum Command {
         /// The last day (default: the same day).
         #[arg(long)]
         to: Option<String>,
-        /// `smartcall` (default) or `aat`.
+        /// `smartcall` (default), `aat` or `mx`.
         #[arg(long, default_value = "smartcall")]
         provider: String,
     },
