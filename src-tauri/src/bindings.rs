@@ -62,6 +62,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("listener_status", vec![], ListenerView::name(cfg)),
         c("set_listener", vec![("on", "boolean".into()), ("bind", "string | null".into()), ("port", "number | null".into()), ("token", "string | null".into())], ListenerView::name(cfg)),
         c("notifications", vec![("openOnly", "boolean".into())], format!("Array<{}>", NotificationView::name(cfg))),
+        c("confirm_network", vec![("input", "string".into())], NetworkCheckView::name(cfg)),
     ]
 }
 
@@ -131,6 +132,7 @@ pub fn render() -> String {
         MobileBalanceView::decl(&cfg),
         MobilePaymentRequest::decl(&cfg),
         MobilePaymentView::decl(&cfg),
+        NetworkCheckView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

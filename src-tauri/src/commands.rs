@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
+    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -319,4 +319,10 @@ pub async fn set_listener(shell: State<'_, Shell>, on: bool, bind: Option<String
 pub async fn notifications(shell: State<'_, Shell>, open_only: bool) -> Res<Vec<NotificationView>> {
     let s = shell.session()?;
     Ok(shell.app.notifications(&s, open_only)?)
+}
+
+#[tauri::command]
+pub async fn confirm_network(shell: State<'_, Shell>, input: String) -> Res<NetworkCheckView> {
+    let s = shell.session()?;
+    Ok(shell.app.confirm_network(&s, &input).await?)
 }

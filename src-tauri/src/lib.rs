@@ -58,6 +58,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::listener_status,
         commands::set_listener,
         commands::notifications,
+        commands::confirm_network,
     ])
 }
 

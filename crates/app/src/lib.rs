@@ -249,6 +249,27 @@ impl Airtill {
         Ok(NumberInfo { msisdn: m.as_str().to_string(), display: m.display_local(), network_hint: self.prefixes.network_of(&m) })
     }
 
+    /// The network the number's SIM is on now, by Smartcall's SIM lookup (a few
+    /// seconds at most: the prefix hint stands when it cannot be asked).
+    pub async fn confirm_network(&self, session: &Session, input: &str) -> Result<NetworkCheckView> {
+        session.require_seller()?;
+        let info = self.lookup_number(input)?;
+        let asked = tokio::time::timeout(std::time::Duration::from_secs(4), self.smartcall.sim_network(&info.msisdn)).await;
+        let sim = match asked {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return Err(crate::provider::provider_error(e)),
+            Err(_) => return Err(AppError::Provider { class: airtill_providers::ErrorClass::Transient, message: "Smartcall did not say which network the number is on in time: the number's range is used.".into() }),
+        };
+        let network = airtill_domain::Network::from_provider_name(&sim.network);
+        Ok(NetworkCheckView {
+            msisdn: info.msisdn,
+            network_name: sim.network.trim().to_string(),
+            network,
+            ported: sim.ported,
+            differs_from_hint: network.is_some() && network != info.network_hint,
+        })
+    }
+
     /// Sale state changes as the engine commits them (for screens that update live).
     pub fn subscribe_sales(&self) -> tokio::sync::broadcast::Receiver<SaleChanged> {
         self.engine.subscribe()

@@ -497,3 +497,20 @@ async fn an_aat_direct_recharge_is_pending_until_aat_confirms_it() {
     let at_aat = app._aat_sandbox.as_ref().unwrap().ledger();
     assert_eq!((at_aat[0].amount, at_aat[0].operation.as_str()), (2500, "PerformPinlessRecharge"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sim_lookup_confirms_the_network_and_shows_a_ported_number() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let home = app.confirm_network(&s, "083 123 4567").await.unwrap();
+    assert_eq!((home.network, home.ported, home.differs_from_hint), (Some(airtill_domain::Network::Mtn), false, false));
+    // The sandbox's ported numbers end in 999: this MTN-range number is on Telkom now.
+    let moved = app.confirm_network(&s, "083 123 4999").await.unwrap();
+    assert_eq!((moved.network, moved.ported, moved.differs_from_hint), (Some(airtill_domain::Network::Telkom), true, true), "{moved:?}");
+    assert!(matches!(app.confirm_network(&s, "12345").await, Err(AppError::BadNumber(_))));
+    // The provider gone: a clear provider error, the hint stands on screen.
+    let (mut app2, _d2) = self::app().await;
+    let s2 = app2.login(DEMO_CASHIER.1).unwrap();
+    app2._sandbox.as_mut().unwrap().stop();
+    assert!(matches!(app2.confirm_network(&s2, "083 123 4567").await, Err(AppError::Provider { .. })));
+}

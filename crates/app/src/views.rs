@@ -34,6 +34,19 @@ pub struct NumberInfo {
     pub network_hint: Option<Network>,
 }
 
+/// The network a SIM is on now, as Smartcall's SIM lookup says (a ported number is on
+/// another network than its range says).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NetworkCheckView {
+    pub msisdn: String,
+    /// As Smartcall names it (`MTN`, `Telkom Mobile`).
+    pub network_name: String,
+    pub network: Option<Network>,
+    pub ported: bool,
+    /// True when the range's network (the hint) is not the network the SIM is on.
+    pub differs_from_hint: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductKind {

@@ -345,6 +345,16 @@ state: string, state_text: string, subscriber: string, amount: Money,
  */
 reference_id: string | null, sale_id: number | null, error: string | null, };
 
+export type NetworkCheckView = { msisdn: string, 
+/**
+ * As Smartcall names it (`MTN`, `Telkom Mobile`).
+ */
+network_name: string, network: Network | null, ported: boolean, 
+/**
+ * True when the range's network (the hint) is not the network the SIM is on.
+ */
+differs_from_hint: boolean, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -440,3 +450,5 @@ export const setListener = (on: boolean, bind: string | null, port: number | nul
   invoke<ListenerView>("set_listener", { on, bind, port, token });
 export const notifications = (openOnly: boolean): Promise<Array<NotificationView>> =>
   invoke<Array<NotificationView>>("notifications", { openOnly });
+export const confirmNetwork = (input: string): Promise<NetworkCheckView> =>
+  invoke<NetworkCheckView>("confirm_network", { input });
