@@ -88,6 +88,12 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     shot(c, "04-result").await;
+    // The wallet in the header follows the sale without waiting for its minute.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while testid(c, "wallet-Smartcall").await.text().await.unwrap() == wallet {
+        assert!(Instant::now() < deadline, "the wallet did not move after the sale: {wallet}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // The ledger holds the sale, its PIN sealed (never in plain text in the file)...
     let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
