@@ -63,6 +63,8 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("set_listener", vec![("on", "boolean".into()), ("bind", "string | null".into()), ("port", "number | null".into()), ("token", "string | null".into())], ListenerView::name(cfg)),
         c("notifications", vec![("openOnly", "boolean".into())], format!("Array<{}>", NotificationView::name(cfg))),
         c("confirm_network", vec![("input", "string".into())], NetworkCheckView::name(cfg)),
+        c("waiting_sales", vec![], format!("Array<{}>", SaleView::name(cfg))),
+        c("search_sales", vec![("query", SaleSearch::name(cfg))], format!("Array<{}>", SaleView::name(cfg))),
     ]
 }
 
@@ -133,6 +135,7 @@ pub fn render() -> String {
         MobilePaymentRequest::decl(&cfg),
         MobilePaymentView::decl(&cfg),
         NetworkCheckView::decl(&cfg),
+        SaleSearch::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
+    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -325,4 +325,16 @@ pub async fn notifications(shell: State<'_, Shell>, open_only: bool) -> Res<Vec<
 pub async fn confirm_network(shell: State<'_, Shell>, input: String) -> Res<NetworkCheckView> {
     let s = shell.session()?;
     Ok(shell.app.confirm_network(&s, &input).await?)
+}
+
+#[tauri::command]
+pub async fn waiting_sales(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
+    let s = shell.session()?;
+    Ok(shell.app.waiting_sales(&s)?)
+}
+
+#[tauri::command]
+pub async fn search_sales(shell: State<'_, Shell>, query: SaleSearch) -> Res<Vec<SaleView>> {
+    let s = shell.session()?;
+    Ok(shell.app.search_sales(&s, &query)?)
 }

@@ -59,6 +59,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::set_listener,
         commands::notifications,
         commands::confirm_network,
+        commands::waiting_sales,
+        commands::search_sales,
     ])
 }
 

@@ -267,6 +267,48 @@ impl Airtill {
         sales.iter().map(|r| self.shown(sale_view(r))).collect()
     }
 
+    /// Sales still waiting for their result (pending or in doubt), from any day,
+    /// oldest first: they are listed apart until the provider settles them.
+    pub fn waiting_sales(&self, session: &Session) -> Result<Vec<SaleView>> {
+        session.require_seller()?;
+        let rows = self.store().unresolved_sales()?;
+        rows.iter().filter(|r| r.state != SaleState::Submitting).map(|r| self.shown(sale_view(r))).collect()
+    }
+
+    /// The history, searched by number, reference and day (at most 200, newest first).
+    pub fn search_sales(&self, session: &Session, q: &crate::SaleSearch) -> Result<Vec<SaleView>> {
+        session.require_seller()?;
+        let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let number = match clean(&q.number) {
+            None => None,
+            Some(n) => {
+                let digits: String = n.chars().filter(|c| c.is_ascii_digit()).collect();
+                if digits.len() < 4 || digits.len() != n.chars().filter(|c| !matches!(c, ' ' | '-' | '+')).count() {
+                    return Err(AppError::BadInput("Search by at least the last 4 digits of the number.".into()));
+                }
+                // A whole local number (083...) is searched in its 27... form.
+                Some(if digits.len() == 10 && digits.starts_with('0') { format!("27{}", &digits[1..]) } else { digits })
+            }
+        };
+        let reference = match clean(&q.reference) {
+            None => None,
+            Some(r) => Some(crate::provider::check_client_reference(&r)?.to_string()),
+        };
+        let window = match clean(&q.date) {
+            None => None,
+            Some(d) => {
+                let day = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{d}' is not a date. Write it as 2026-11-23.")))?;
+                let noon = day.and_hms_opt(12, 0, 0).expect("noon").and_utc().timestamp_millis();
+                Some(time::local_day_bounds(noon))
+            }
+        };
+        if number.is_none() && reference.is_none() && window.is_none() {
+            return Err(AppError::BadInput("Type a number, a reference or a date to search.".into()));
+        }
+        let rows = self.store().search_sales(number.as_deref(), reference.as_deref(), window, 200)?;
+        rows.iter().map(|r| self.shown(sale_view(r))).collect()
+    }
+
     pub fn sale(&self, session: &Session, sale_id: i64) -> Result<SaleView> {
         session.require_seller()?;
         let view = self.store().sale(sale_id).map(|r| sale_view(&r)).map_err(|_| AppError::NoSuchSale)?;

@@ -514,3 +514,37 @@ async fn the_sim_lookup_confirms_the_network_and_shows_a_ported_number() {
     app2._sandbox.as_mut().unwrap().stop();
     assert!(matches!(app2.confirm_network(&s2, "083 123 4567").await, Err(AppError::Provider { .. })));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_is_searched_by_number_reference_and_day_and_waiting_sales_stand_apart() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let a = app.sell(&s, &req(mtn_voucher(&c, 12), "083 123 4567")).await.unwrap();
+    let b = app.sell(&s, &req(mtn_voucher(&c, 12), "083 555 0001")).await.unwrap();
+    let mut r = req(mtn_any_amount(&c), "083 555 0002");
+    r.amount = Some("20".into());
+    let waiting = app.sell(&s, &r).await.unwrap();
+    assert_eq!(waiting.state, SaleState::Pending);
+    let search = |number: Option<&str>, reference: Option<&str>, date: Option<&str>| {
+        app.search_sales(&s, &SaleSearch { number: number.map(Into::into), reference: reference.map(Into::into), date: date.map(Into::into) })
+    };
+    let ids = |v: Vec<SaleView>| v.into_iter().map(|x| x.id).collect::<Vec<_>>();
+    assert_eq!(ids(search(Some("083 123 4567"), None, None).unwrap()), [a.id]);
+    assert_eq!(ids(search(Some("0001"), None, None).unwrap()), [b.id], "the last digits are enough");
+    assert_eq!(ids(search(None, Some(&b.client_ref), None).unwrap()), [b.id]);
+    assert_eq!(ids(search(None, Some(a.provider_ref.as_deref().unwrap()), None).unwrap()), [a.id]);
+    assert_eq!(ids(search(None, Some(&format!("{:06}", b.receipt_no)), None).unwrap()), [b.id]);
+    let today = time::local_date(time::now_ms());
+    assert_eq!(search(None, None, Some(&today)).unwrap().len(), 3);
+    assert!(search(None, None, Some("2020-01-01")).unwrap().is_empty());
+    assert_eq!(ids(search(Some("0831234567"), None, Some(&today)).unwrap()), [a.id]);
+    // Only the last sale shows its PIN, in search results too.
+    assert!(search(Some("4567"), None, None).unwrap()[0].pin_hidden);
+    for bad in [search(None, None, None), search(Some("12"), None, None), search(Some("08x1"), None, None), search(None, Some("../x"), None), search(None, None, Some("yesterday"))] {
+        assert!(matches!(bad, Err(AppError::BadInput(_)) | Err(AppError::BadNumber(_))), "{bad:?}");
+    }
+    // The waiting list: the pending one alone, until it settles.
+    assert_eq!(ids(app.waiting_sales(&s).unwrap()), [waiting.id]);
+    app.check_sale(&s, waiting.id).await.unwrap();
+}

@@ -163,6 +163,16 @@ pub struct SlipFile {
     pub path: String,
 }
 
+/// What the cashier searches the history for: any of a number (or its last digits),
+/// a reference (client, provider or receipt number) and a day.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct SaleSearch {
+    pub number: Option<String>,
+    pub reference: Option<String>,
+    /// `2026-11-23`
+    pub date: Option<String>,
+}
+
 /// A UK mobile credit (MX Telecom) as the till asks for it.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct UkCreditRequest {

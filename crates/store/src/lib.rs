@@ -650,6 +650,24 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Sales found by a number (the recipient, or its last digits), a reference
+    /// (client, provider, or receipt number), within `[from_ms, to_ms)` when given;
+    /// newest first, at most `limit`.
+    pub fn search_sales(&self, number: Option<&str>, reference: Option<&str>, window: Option<(i64, i64)>, limit: i64) -> Result<Vec<SaleRow>> {
+        let (from, to) = window.unwrap_or((i64::MIN, i64::MAX));
+        let receipt: Option<i64> = reference.and_then(|r| r.trim_start_matches('0').parse().ok());
+        let sql = format!(
+            "SELECT {SALE_COLUMNS} FROM sales s JOIN users u ON u.id = s.user_id
+             WHERE s.created_ms >= ?1 AND s.created_ms < ?2
+               AND (?3 IS NULL OR s.recipient LIKE '%' || ?3)
+               AND (?4 IS NULL OR s.client_ref = ?4 OR s.provider_ref = ?4 OR s.receipt_no = ?5)
+             ORDER BY s.created_ms DESC, s.id DESC LIMIT ?6"
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params![from, to, number, reference, receipt, limit], sale_from_row)?;
+        rows.map(|r| self.finish(r?)).collect()
+    }
+
     /// Sales created in `[from_ms, to_ms)`, newest first.
     pub fn sales_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<SaleRow>> {
         let sql = format!(

@@ -321,5 +321,22 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     wait(c, "[data-testid='result'][data-state='succeeded']").await;
     let tender: String = db.query_row("SELECT tender FROM sales ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(tender, "ideamart");
+
+    // The history, searched by the number's last digits; the pending sale of the
+    // guard-rail scene stands apart in the waiting list.
+    testid(c, "waiting-list").await;
+    testid(c, "search-text").await.send_keys("4599").await.unwrap();
+    testid(c, "search-go").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = c.find_all(Locator::Css("[data-testid='sales-list'] li")).await.unwrap();
+        let text = testid(c, "sales-list").await.text().await.unwrap();
+        if rows.len() == 1 && text.contains("083 123 4599") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "search by number: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shot(c, "14-search").await;
     Ok(())
 }

@@ -355,6 +355,12 @@ network_name: string, network: Network | null, ported: boolean,
  */
 differs_from_hint: boolean, };
 
+export type SaleSearch = { number: string | null, reference: string | null, 
+/**
+ * `2026-11-23`
+ */
+date: string | null, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -452,3 +458,7 @@ export const notifications = (openOnly: boolean): Promise<Array<NotificationView
   invoke<Array<NotificationView>>("notifications", { openOnly });
 export const confirmNetwork = (input: string): Promise<NetworkCheckView> =>
   invoke<NetworkCheckView>("confirm_network", { input });
+export const waitingSales = (): Promise<Array<SaleView>> =>
+  invoke<Array<SaleView>>("waiting_sales");
+export const searchSales = (query: SaleSearch): Promise<Array<SaleView>> =>
+  invoke<Array<SaleView>>("search_sales", { query });
