@@ -24,6 +24,11 @@ impl Shell {
     fn session(&self) -> Result<Session, CommandError> {
         Ok(self.till.session(&self.app)?)
     }
+    /// For what the screens read on their own (polls, live updates): it does not count
+    /// as use, so an idle till still locks on time.
+    fn reader(&self) -> Result<Session, CommandError> {
+        self.till.current(&self.app)?.ok_or_else(|| CommandError::from(AppError::NotLoggedIn))
+    }
 }
 
 /// `{code, message}` for the UI.
@@ -81,7 +86,7 @@ pub async fn check_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> 
 
 #[tauri::command]
 pub fn sales_today(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
-    let s = shell.session()?;
+    let s = shell.reader()?;
     Ok(shell.app.sales_today(&s)?)
 }
 
@@ -135,7 +140,7 @@ pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money> {
 
 #[tauri::command]
 pub async fn wallets(shell: State<'_, Shell>) -> Res<Vec<WalletView>> {
-    let s = shell.session()?;
+    let s = shell.reader()?;
     Ok(shell.app.wallets(&s).await?)
 }
 
@@ -171,7 +176,7 @@ pub fn save_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSetti
 
 #[tauri::command]
 pub fn get_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> {
-    let s = shell.session()?;
+    let s = shell.reader()?;
     Ok(shell.app.sale(&s, sale_id)?)
 }
 
@@ -329,7 +334,7 @@ pub async fn confirm_network(shell: State<'_, Shell>, input: String) -> Res<Netw
 
 #[tauri::command]
 pub async fn waiting_sales(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
-    let s = shell.session()?;
+    let s = shell.reader()?;
     Ok(shell.app.waiting_sales(&s)?)
 }
 

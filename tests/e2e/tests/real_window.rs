@@ -55,7 +55,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     testid(c, "login-submit").await.click().await.unwrap();
     // The provider's wallet is in sight from the first screen.
     let wallet = testid(c, "wallet-Smartcall").await.text().await.unwrap();
-    assert!(wallet.starts_with("Smartcall wallet: R") && !wallet.contains("LOW"), "{wallet}");
+    assert!(wallet.starts_with("Smartcall R") && !wallet.contains("LOW"), "{wallet}");
 
     // A bad number is refused on screen.
     let number = testid(c, "number-input").await;
