@@ -65,6 +65,8 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("confirm_network", vec![("input", "string".into())], NetworkCheckView::name(cfg)),
         c("waiting_sales", vec![], format!("Array<{}>", SaleView::name(cfg))),
         c("search_sales", vec![("query", SaleSearch::name(cfg))], format!("Array<{}>", SaleView::name(cfg))),
+        c("check_meter", vec![("productId", "number".into()), ("meter", "string".into()), ("amount", "string".into())], MeterCheckView::name(cfg)),
+        c("sell_electricity", vec![("request", ElectricityRequest::name(cfg))], SaleView::name(cfg)),
     ]
 }
 
@@ -136,6 +138,8 @@ pub fn render() -> String {
         MobilePaymentView::decl(&cfg),
         NetworkCheckView::decl(&cfg),
         SaleSearch::decl(&cfg),
+        ElectricityRequest::decl(&cfg),
+        MeterCheckView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

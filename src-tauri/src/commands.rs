@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
+    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, ElectricityRequest, MeterCheckView, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -342,4 +342,16 @@ pub async fn waiting_sales(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
 pub async fn search_sales(shell: State<'_, Shell>, query: SaleSearch) -> Res<Vec<SaleView>> {
     let s = shell.session()?;
     Ok(shell.app.search_sales(&s, &query)?)
+}
+
+#[tauri::command]
+pub async fn check_meter(shell: State<'_, Shell>, product_id: i64, meter: String, amount: String) -> Res<MeterCheckView> {
+    let s = shell.session()?;
+    Ok(shell.app.check_meter(&s, product_id, &meter, &amount).await?)
+}
+
+#[tauri::command]
+pub async fn sell_electricity(shell: State<'_, Shell>, request: ElectricityRequest) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.sell_electricity(&s, &request).await?)
 }

@@ -61,6 +61,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::confirm_network,
         commands::waiting_sales,
         commands::search_sales,
+        commands::check_meter,
+        commands::sell_electricity,
     ])
 }
 

@@ -48,6 +48,15 @@ fn amount_for(fixed: Option<i64>, min: i64, max: i64, typed: Option<&str>) -> Re
     Ok(m.minor)
 }
 
+/// What a provider's own reference is called on slips and screens.
+pub(crate) fn provider_ref_title(provider: &str) -> &'static str {
+    match provider {
+        "aat" => "AAT order ref",
+        "mx" => "MX credit id",
+        _ => "Smartload ref",
+    }
+}
+
 /// A provider's name as people say it.
 pub(crate) fn provider_label(provider: &str) -> &'static str {
     match provider {
@@ -57,10 +66,11 @@ pub(crate) fn provider_label(provider: &str) -> &'static str {
     }
 }
 
-pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str) -> String {
+pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str, kind: &str) -> String {
     let p = provider_label(provider);
     match state {
         SaleState::Created | SaleState::Submitting => format!("Sending to {p}..."),
+        SaleState::Succeeded if kind == "electricity" => "Sold. Give the customer the token (on the slip).".into(),
         SaleState::Succeeded if pinned => "Sold. Give the customer the PIN.".into(),
         SaleState::Succeeded => "Sold. The number has been recharged.".into(),
         SaleState::Failed => "Not sold. No money was taken from the wallet.".into(),
@@ -92,7 +102,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         id: row.id,
         receipt_no: row.receipt_no,
         state: row.state,
-        state_text: state_text(row.state, d.pinned, &d.provider),
+        state_text: state_text(row.state, d.pinned, &d.provider, &d.product_kind),
         created_at: time::local_minutes(row.created_ms),
         network_name: d.network_name.clone(),
         network,
@@ -206,6 +216,80 @@ impl Airtill {
         if let Some(manager) = override_by {
             self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
         }
+        self.shown(sale_view(&sale))
+    }
+
+    /// Checks a meter with Smartcall before selling (a prevend): is it a meter this
+    /// product can sell to?
+    pub async fn check_meter(&self, session: &Session, product_id: i64, meter: &str, amount: &str) -> Result<crate::MeterCheckView> {
+        session.require_seller()?;
+        let (product, meter, amount, network) = self.electricity_order(product_id, meter, amount).await?;
+        let req = airtill_providers::smartcall::RechargeRequest {
+            smartload_id: self.smartcall.config().smartload_id.clone(),
+            client_reference: ClientReference::new().to_string(),
+            sms_recipient_msisdn: self.smartcall.config().smartload_id.clone(),
+            device_id: meter.clone(),
+            product_id: product.id,
+            amount,
+            pinless: false,
+            send_sms: false,
+            sms_provider_identifier: None,
+        };
+        let kind = airtill_providers::smartcall::PrevendKind::for_product(&network, &product).map_err(AppError::BadInput)?;
+        let answer = self.smartcall.prevend(&req, kind).await.map_err(crate::provider::provider_error)?;
+        let ok = answer.verdict == airtill_providers::smartcall::PrevendVerdict::WillSucceed;
+        let message = if ok { format!("Meter {meter} accepted: {}", answer.message.trim()) } else { format!("Meter {meter} refused: {}. Check the number with the customer.", answer.message.trim()) };
+        Ok(crate::MeterCheckView { meter, ok, message })
+    }
+
+    /// The electricity product, the meter (11 or 13 digits), the amount in cents and
+    /// the product's network, all checked.
+    async fn electricity_order(&self, product_id: i64, meter: &str, amount: &str) -> Result<(airtill_providers::smartcall::Product, String, i64, String)> {
+        let catalog = self.load_catalog(false).await?;
+        let found = catalog.find(product_id).ok_or(AppError::NoSuchProduct)?;
+        if kind_of(found.product_type, found.product) != ProductKind::Electricity {
+            return Err(AppError::BadInput("That is not an electricity product.".into()));
+        }
+        let digits: String = meter.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        if !(digits.len() == 11 || digits.len() == 13) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::BadInput("A meter number is 11 or 13 digits (it is on the meter and on old slips).".into()));
+        }
+        let p = found.product;
+        let fixed = (!p.is_any_amount()).then_some(p.retail_value);
+        let amount = amount_for(fixed, p.min_amount, p.max_amount, Some(amount))?;
+        Ok((p.clone(), digits, amount, found.network.description.trim().to_string()))
+    }
+
+    /// Sells electricity to a meter: the token comes back as the sale's PIN, for the
+    /// slip. Through Smartcall (the only provider here that sells electricity).
+    pub async fn sell_electricity(&self, session: &Session, req: &crate::ElectricityRequest) -> Result<SaleView> {
+        session.require_seller()?;
+        check_request_id(&req.request_id)?;
+        let seen = self.store().sale_by_request(&req.request_id)?;
+        if let Some(existing) = seen {
+            return self.shown(sale_view(&existing));
+        }
+        let (product, meter, amount, network_name) = self.electricity_order(req.product_id, &req.meter, &req.amount).await?;
+        let details = SaleDetails {
+            request_id: req.request_id.clone(),
+            client_ref: ClientReference::new().to_string(),
+            user_id: session.user_id,
+            provider: "smartcall".into(),
+            network_name,
+            product_id: product.id,
+            product_name: product.name.trim().to_string(),
+            product_kind: ProductKind::Electricity.as_str().into(),
+            pinned: true,
+            recipient: meter,
+            amount_minor: amount,
+            currency: Currency::ZAR,
+            discount_hundredths: product.discount_percentage,
+        };
+        let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
+            Some(pin) => Some(self.manager_approval(pin)?),
+            None => None,
+        };
+        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
         self.shown(sale_view(&sale))
     }
 
@@ -337,7 +421,7 @@ impl Airtill {
             return Err(AppError::BadInput(format!(
                 "Receipt {:06} is not pending ({}). Only a recharge still waiting for the network can be cancelled.",
                 row.receipt_no,
-                state_text(row.state, row.details.pinned, &row.details.provider)
+                state_text(row.state, row.details.pinned, &row.details.provider, &row.details.product_kind)
             )));
         }
         let approved_by = self.manager_approval(manager_pin)?;

@@ -548,3 +548,30 @@ async fn history_is_searched_by_number_reference_and_day_and_waiting_sales_stand
     assert_eq!(ids(app.waiting_sales(&s).unwrap()), [waiting.id]);
     app.check_sale(&s, waiting.id).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn electricity_is_sold_to_a_meter_checked_first_and_the_token_is_the_pin() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let eskom = c.networks.iter().find(|n| n.name.contains("Eskom")).expect("Eskom in the catalog");
+    let product = eskom.groups.iter().flat_map(|g| &g.products).next().unwrap().id;
+    let meter = "0123 4567 890";
+    let ok = app.check_meter(&s, product, meter, "50").await.unwrap();
+    assert!(ok.ok && ok.meter == "01234567890", "{ok:?}");
+    assert!(matches!(app.check_meter(&s, product, "12345", "50").await, Err(AppError::BadInput(_))));
+    assert!(matches!(app.check_meter(&s, mtn_voucher(&c, 12), meter, "50").await, Err(AppError::BadInput(_))), "not electricity");
+    // Electricity is not sold from the airtime screen.
+    assert!(matches!(app.sell(&s, &req(product, "0831234567")).await, Err(AppError::BadInput(_))));
+    let er = ElectricityRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, meter: meter.into(), amount: "50".into(), override_pin: None };
+    let sale = app.sell_electricity(&s, &er).await.unwrap();
+    assert_eq!((sale.state, sale.kind, sale.recipient.as_str(), sale.amount_text.as_str()), (SaleState::Succeeded, ProductKind::Electricity, "01234567890", "R50.00"), "{sale:?}");
+    assert!(sale.voucher_pin.is_some() && sale.dial_string.is_none(), "the token, no USSD string");
+    assert_eq!(app.sell_electricity(&s, &er).await.unwrap().id, sale.id, "the same request is the same sale");
+    let ledger = app._sandbox.as_ref().unwrap().ledger();
+    assert_eq!((ledger[0].device_id.as_str(), ledger[0].amount), ("01234567890", 5000));
+    // The same meter and amount again within 5 minutes: Smartcall's rule, said plainly.
+    let again = app.sell_electricity(&s, &ElectricityRequest { request_id: uuid::Uuid::new_v4().to_string(), ..er.clone() }).await.unwrap();
+    assert_eq!(again.state, SaleState::Failed);
+    assert!(again.error.as_deref().is_some_and(|e| e.contains("5 minutes") || e.contains("meter")), "{again:?}");
+}

@@ -163,6 +163,28 @@ pub struct SlipFile {
     pub path: String,
 }
 
+/// An electricity token for a meter, as the till asks for it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ElectricityRequest {
+    pub request_id: String,
+    /// The electricity product (Eskom or a municipality) from the catalog.
+    #[ts(type = "number")]
+    pub product_id: i64,
+    /// The meter number: 11 or 13 digits.
+    pub meter: String,
+    /// Rand.
+    pub amount: String,
+    pub override_pin: Option<String>,
+}
+
+/// What the provider says of a meter before the sale.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MeterCheckView {
+    pub meter: String,
+    pub ok: bool,
+    pub message: String,
+}
+
 /// What the cashier searches the history for: any of a number (or its last digits),
 /// a reference (client, provider or receipt number) and a day.
 #[derive(Debug, Clone, Default, Deserialize, TS)]

@@ -27,16 +27,20 @@ impl SmartcallProvider {
 
     fn request(&self, sale: &SaleRow) -> RechargeRequest {
         let d = &sale.details;
+        let electricity = d.product_kind == "electricity";
         RechargeRequest {
             smartload_id: self.client.config().smartload_id.clone(),
             client_reference: d.client_ref.clone(),
-            sms_recipient_msisdn: d.recipient.clone(),
+            // Electricity goes to a meter; the token is printed, and the SMS copy goes
+            // to the shop's own Smartload number.
+            sms_recipient_msisdn: if electricity { self.client.config().smartload_id.clone() } else { d.recipient.clone() },
             device_id: d.recipient.clone(),
             product_id: d.product_id,
             amount: d.amount_minor,
             pinless: !d.pinned,
-            // The variant Airtill sells: vouchers with the SMS, direct recharges without.
-            send_sms: d.pinned,
+            // The variant Airtill sells: vouchers with the SMS, direct recharges and
+            // electricity (its token is on the slip) without.
+            send_sms: d.pinned && !electricity,
             sms_provider_identifier: None,
         }
     }

@@ -39,6 +39,12 @@ pub struct Slip {
     /// `083 123 4567`, or a meter number.
     pub recipient: Option<String>,
     pub voucher_pin: Option<String>,
+    /// What the PIN is called on the slip: `VOUCHER PIN`, or `ELECTRICITY TOKEN`.
+    pub pin_title: String,
+    /// What the recipient is: `Recipient` (a cell number) or `Meter`.
+    pub recipient_title: String,
+    /// What the provider's reference is called: `Smartload ref`, `AAT order ref`, `MX credit id`.
+    pub ref_title: String,
     pub dial_string: Option<String>,
     pub ticket_number: Option<String>,
     /// `2027-11-23`.
@@ -169,14 +175,14 @@ fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
     l.push(Style::Bold, false, &format!("{} - {}", slip.network, slip.product));
     l.pair("Amount", &slip.amount.to_string());
     if let Some(r) = &slip.recipient {
-        l.pair("Recipient", r);
+        l.pair(&slip.recipient_title, r);
     }
     if let Some(s) = &slip.status_line {
         l.push(Style::Bold, false, s);
     }
     if let Some(pin) = &slip.voucher_pin {
         l.rule();
-        l.push(Style::Normal, true, "VOUCHER PIN");
+        l.push(Style::Normal, true, &slip.pin_title);
         l.push(Style::Big, true, &group_pin(pin));
         if let Some(d) = &slip.dial_string {
             l.push(Style::Normal, true, "To load, dial");
@@ -191,7 +197,7 @@ fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
         l.pair("Expires", e);
     }
     if let Some(r) = &slip.provider_ref {
-        l.pair("Smartload ref", r);
+        l.pair(&slip.ref_title, r);
     }
     l.rule();
     l.push(Style::Small, true, "Keep this slip: the PIN is worth money. Lost PINs are re-issued on *130*275#.");
@@ -349,6 +355,9 @@ mod tests {
             amount: Money::zar(1200),
             recipient: Some("083 123 4567".into()),
             voucher_pin: Some("1234567890123456".into()),
+            pin_title: "VOUCHER PIN".into(),
+            recipient_title: "Recipient".into(),
+            ref_title: "Smartload ref".into(),
             dial_string: Some("*141*1234567890123456#".into()),
             ticket_number: Some("0012345678".into()),
             expiry: Some("2027-11-23".into()),

@@ -338,5 +338,25 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     shot(c, "14-search").await;
+
+    // Electricity by keyboard and clicks: Eskom, the meter checked with Smartcall first,
+    // the token on screen as the sale's PIN.
+    testid(c, "new-sale").await.click().await.unwrap();
+    testid(c, "mode-power").await.click().await.unwrap();
+    testid(c, "power-Electricity-Eskom").await.click().await.unwrap();
+    wait(c, "[data-testid='power-Electricity-Eskom'].selected").await;
+    testid(c, "meter-input").await.send_keys("0123 4567 890").await.unwrap();
+    testid(c, "power-amount-input").await.send_keys("50").await.unwrap();
+    testid(c, "check-meter").await.click().await.unwrap();
+    let note = testid(c, "meter-note").await.text().await.unwrap();
+    assert!(note.contains("accepted"), "{note}");
+    testid(c, "continue").await.click().await.unwrap();
+    assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R50");
+    testid(c, "confirm-sell").await.click().await.unwrap();
+    wait(c, "[data-testid='result'][data-state='succeeded']").await;
+    let token = testid(c, "result-pin").await.text().await.unwrap().replace(' ', "");
+    assert!(token.len() >= 16 && token.bytes().all(|b| b.is_ascii_digit()), "{token}");
+    assert_eq!(testid(c, "result-number").await.text().await.unwrap(), "01234567890");
+    shot(c, "15-electricity").await;
     Ok(())
 }

@@ -361,6 +361,22 @@ export type SaleSearch = { number: string | null, reference: string | null,
  */
 date: string | null, };
 
+export type ElectricityRequest = { request_id: string, 
+/**
+ * The electricity product (Eskom or a municipality) from the catalog.
+ */
+product_id: number, 
+/**
+ * The meter number: 11 or 13 digits.
+ */
+meter: string, 
+/**
+ * Rand.
+ */
+amount: string, override_pin: string | null, };
+
+export type MeterCheckView = { meter: string, ok: boolean, message: string, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -462,3 +478,7 @@ export const waitingSales = (): Promise<Array<SaleView>> =>
   invoke<Array<SaleView>>("waiting_sales");
 export const searchSales = (query: SaleSearch): Promise<Array<SaleView>> =>
   invoke<Array<SaleView>>("search_sales", { query });
+export const checkMeter = (productId: number, meter: string, amount: string): Promise<MeterCheckView> =>
+  invoke<MeterCheckView>("check_meter", { productId, meter, amount });
+export const sellElectricity = (request: ElectricityRequest): Promise<SaleView> =>
+  invoke<SaleView>("sell_electricity", { request });
