@@ -67,6 +67,8 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("search_sales", vec![("query", SaleSearch::name(cfg))], format!("Array<{}>", SaleView::name(cfg))),
         c("check_meter", vec![("productId", "number".into()), ("meter", "string".into()), ("amount", "string".into())], MeterCheckView::name(cfg)),
         c("sell_electricity", vec![("request", ElectricityRequest::name(cfg))], SaleView::name(cfg)),
+        c("query_bill", vec![("productId", "number | null".into()), ("boxOffice", "boolean".into()), ("reference", "string".into())], BillAccountView::name(cfg)),
+        c("pay_bill", vec![("request", BillRequest::name(cfg))], SaleView::name(cfg)),
     ]
 }
 
@@ -140,6 +142,8 @@ pub fn render() -> String {
         SaleSearch::decl(&cfg),
         ElectricityRequest::decl(&cfg),
         MeterCheckView::decl(&cfg),
+        BillAccountView::decl(&cfg),
+        BillRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, ElectricityRequest, MeterCheckView, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
+    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, ElectricityRequest, MeterCheckView, BillAccountView, BillRequest, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -354,4 +354,16 @@ pub async fn check_meter(shell: State<'_, Shell>, product_id: i64, meter: String
 pub async fn sell_electricity(shell: State<'_, Shell>, request: ElectricityRequest) -> Res<SaleView> {
     let s = shell.session()?;
     Ok(shell.app.sell_electricity(&s, &request).await?)
+}
+
+#[tauri::command]
+pub async fn query_bill(shell: State<'_, Shell>, product_id: Option<i64>, box_office: bool, reference: String) -> Res<BillAccountView> {
+    let s = shell.session()?;
+    Ok(shell.app.query_bill(&s, product_id, box_office, &reference).await?)
+}
+
+#[tauri::command]
+pub async fn pay_bill(shell: State<'_, Shell>, request: BillRequest) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.pay_bill(&s, &request).await?)
 }

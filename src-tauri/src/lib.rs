@@ -63,6 +63,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::search_sales,
         commands::check_meter,
         commands::sell_electricity,
+        commands::query_bill,
+        commands::pay_bill,
     ])
 }
 

@@ -2,6 +2,7 @@
 //! both call these functions, so both behave the same; role checks happen here.
 
 mod auth;
+mod bills;
 mod catalog;
 pub mod config;
 mod credentials;

@@ -70,6 +70,7 @@ pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str, kind: &
     let p = provider_label(provider);
     match state {
         SaleState::Created | SaleState::Submitting => format!("Sending to {p}..."),
+        SaleState::Succeeded if kind == "payment" => "Paid. Give the customer the slip with the receipt number.".into(),
         SaleState::Succeeded if kind == "electricity" => "Sold. Give the customer the token (on the slip).".into(),
         SaleState::Succeeded if pinned => "Sold. Give the customer the PIN.".into(),
         SaleState::Succeeded => "Sold. The number has been recharged.".into(),
@@ -94,7 +95,12 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         "electricity" => ProductKind::Electricity,
         _ => ProductKind::Other,
     };
-    let recipient = Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or_else(|_| d.recipient.clone());
+    let recipient = if d.product_kind == "payment" {
+        // `<accountType>:<account>`: the account is what people read.
+        d.recipient.split_once(':').map(|(_, a)| a.to_string()).unwrap_or_else(|| d.recipient.clone())
+    } else {
+        Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or_else(|_| d.recipient.clone())
+    };
     let pin = o.voucher_pin.as_deref().filter(|p| !p.is_empty());
     let amount = Money::new(d.amount_minor, d.currency);
     SaleView {
@@ -152,6 +158,9 @@ impl Airtill {
         let kind = kind_of(found.product_type, product);
         if kind == ProductKind::Electricity {
             return Err(AppError::BadInput("Electricity needs a meter number; sell it from the electricity screen.".into()));
+        }
+        if found.network.description.trim() == "EasyPay" {
+            return Err(AppError::BadInput("Bills are paid from the bills screen, with the account looked up first.".into()));
         }
         let recipient = Msisdn::parse(&req.recipient)?;
         let fixed = (!product.is_any_amount()).then_some(product.retail_value);

@@ -37,11 +37,20 @@ impl Airtill {
             network: d.network_name.clone(),
             product: d.product_name.clone(),
             amount: Money::new(d.amount_minor, d.currency),
-            recipient: Some(Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or(d.recipient.clone())),
+            recipient: Some(if d.product_kind == "payment" {
+                d.recipient.split_once(':').map(|(_, a)| a.to_string()).unwrap_or(d.recipient.clone())
+            } else {
+                Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or(d.recipient.clone())
+            }),
             dial_string: pin.as_deref().and_then(|p| network.map(|n| n.dial_string(p))),
             voucher_pin: pin,
             pin_title: if d.product_kind == "electricity" { "ELECTRICITY TOKEN" } else { "VOUCHER PIN" }.into(),
-            recipient_title: if d.product_kind == "electricity" { "Meter" } else { "Recipient" }.into(),
+            recipient_title: match d.product_kind.as_str() {
+                "electricity" => "Meter",
+                "payment" => "Account",
+                _ => "Recipient",
+            }
+            .into(),
             ref_title: crate::sell::provider_ref_title(&d.provider).into(),
             ticket_number: o.ticket_number.clone(),
             expiry: o.expiry_ms.map(time::local_date),

@@ -575,3 +575,47 @@ async fn electricity_is_sold_to_a_meter_checked_first_and_the_token_is_the_pin()
     assert_eq!(again.state, SaleState::Failed);
     assert!(again.error.as_deref().is_some_and(|e| e.contains("5 minutes") || e.contains("meter")), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bills_are_looked_up_first_and_paid_with_a_receipt_number() {
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let easypay = c.networks.iter().find(|n| n.name == "EasyPay").expect("EasyPay in the catalog");
+    let products: Vec<&ProductView> = easypay.groups.iter().flat_map(|g| &g.products).collect();
+    let municipal = products.iter().find(|p| p.name.contains("Municipal")).unwrap().id;
+    let fines = products.iter().find(|p| p.name.contains("Fines")).unwrap().id;
+    // EasyPay: the account first, then the payment.
+    let acc = app.query_bill(&s, Some(municipal), false, ">>>>9123 4567 8901 2").await.unwrap();
+    assert_eq!((acc.biller.as_str(), acc.account.as_str()), ("EasyPay", "9123456789012"));
+    assert!(acc.amount_due.is_some() && acc.description.contains("Johannesburg"), "{acc:?}");
+    let pay = |product_id: Option<i64>, box_office: bool, reference: &str, amount: &str| BillRequest {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        product_id,
+        box_office,
+        reference: reference.into(),
+        amount: amount.into(),
+        override_pin: None,
+    };
+    let sale = app.pay_bill(&s, &pay(Some(municipal), false, "9123 4567 8901 2", "150")).await.unwrap();
+    assert_eq!((sale.state, sale.recipient.as_str(), sale.amount_text.as_str()), (SaleState::Succeeded, "9123456789012", "R150.00"), "{sale:?}");
+    assert!(sale.ticket_number.is_some() && sale.provider_ref.is_some(), "the receipt number and the reference");
+    assert!(sale.state_text.starts_with("Paid"));
+    let ledger = app._sandbox.as_ref().unwrap().ledger();
+    assert_eq!((ledger[0].kind, ledger[0].device_id.as_str(), ledger[0].client_reference.as_str()), ("payment", "9123456789012", sale.client_ref.as_str()));
+    // A traffic fine by its notice number; DSTV with its subscription and BoxOffice.
+    assert!(app.query_bill(&s, Some(fines), false, "02/1234-567/8").await.unwrap().amount_due.is_some());
+    assert_eq!(app.pay_bill(&s, &pay(Some(fines), false, "02/1234-567/8", "500")).await.unwrap().state, SaleState::Succeeded);
+    let dstv = app.query_bill(&s, None, false, "1234567").await.unwrap();
+    assert_eq!((dstv.biller.as_str(), dstv.amount_due), ("DSTV", Some(Money::zar(89_900))));
+    let paid = app.pay_bill(&s, &pay(None, false, "1234567", "899")).await.unwrap();
+    assert_eq!((paid.state, paid.product_name.as_str()), (SaleState::Succeeded, "DSTV subscription"));
+    assert_eq!(app.pay_bill(&s, &pay(None, true, "1234567", "50")).await.unwrap().product_name, "DSTV BoxOffice");
+    // Bad input changes nothing.
+    let before = app._sandbox.as_ref().unwrap().ledger().len();
+    for bad in [pay(Some(municipal), false, "1234567890", "100"), pay(None, false, "12ab", "100"), pay(Some(municipal), false, "9123456789012", "0"), pay(Some(mtn_voucher(&c, 12)), false, "9123456789012", "100")] {
+        assert!(matches!(app.pay_bill(&s, &bad).await, Err(AppError::BadInput(_))), "{bad:?}");
+    }
+    assert!(matches!(app.sell(&s, &req(municipal, "0831234567")).await, Err(AppError::BadInput(_))), "not from the airtime screen");
+    assert_eq!(app._sandbox.as_ref().unwrap().ledger().len(), before);
+}

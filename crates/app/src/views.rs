@@ -163,6 +163,33 @@ pub struct SlipFile {
     pub path: String,
 }
 
+/// A bill's account as the biller knows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BillAccountView {
+    /// `EasyPay` or `DSTV`.
+    pub biller: String,
+    pub account: String,
+    /// What is owed, when the biller says.
+    pub amount_due: Option<Money>,
+    pub description: String,
+}
+
+/// A bill payment as the till asks for it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct BillRequest {
+    pub request_id: String,
+    /// The EasyPay product from the catalog; `None` for DSTV.
+    #[ts(type = "number | null")]
+    pub product_id: Option<i64>,
+    /// DSTV: BoxOffice rather than the subscription.
+    pub box_office: bool,
+    /// The EasyPay number, the fine's notice number, or the DSTV account number.
+    pub reference: String,
+    /// Rand.
+    pub amount: String,
+    pub override_pin: Option<String>,
+}
+
 /// An electricity token for a meter, as the till asks for it.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ElectricityRequest {

@@ -2,7 +2,7 @@
 //! client reference; Smartcall's answers and error classes become the engine's.
 
 use crate::provider::{CancelAnswer, Queried, SaleProvider, Submitted};
-use airtill_providers::smartcall::{CancelBy, CancelCode, Client, ErrorCode, RechargeRequest, SmartcallError, TransactionStatus};
+use airtill_providers::smartcall::{CancelBy, CancelCode, Client, DstvPayment, EasyPayPayment, ErrorCode, RechargeRequest, SmartcallError, TransactionStatus};
 use airtill_providers::ErrorClass;
 use airtill_store::{Outcome, SaleRow};
 use std::sync::Arc;
@@ -46,6 +46,38 @@ impl SmartcallProvider {
     }
 }
 
+impl SmartcallProvider {
+    /// A bill payment (EasyPay or DSTV): the sale's recipient is `<accountType>:<account>`;
+    /// the receipt number comes back as the ticket.
+    async fn pay(&self, sale: &SaleRow) -> Submitted {
+        let d = &sale.details;
+        let sid = self.client.config().smartload_id.clone();
+        let Some((kind, account)) = d.recipient.split_once(':') else {
+            let e = SmartcallError::Invalid("a bill payment without its account".into());
+            return Submitted::Refused { outcome: failure(&e, ErrorClass::Rejected), reroutable: false };
+        };
+        let answer = if d.network_name == "DSTV" {
+            let p = DstvPayment { smartload_id: sid.clone(), client_reference: d.client_ref.clone(), account_type: kind.into(), account_reference: account.into(), payment_amount: d.amount_minor, payment_cell_number: sid };
+            self.client.dstv_pay(&p).await
+        } else {
+            let p = EasyPayPayment { smartload_id: sid.clone(), client_reference: d.client_ref.clone(), product_id: d.product_id, account_type: kind.into(), account_reference: account.into(), payment_amount: d.amount_minor, payment_cell_number: sid };
+            self.client.easypay_pay(&p).await
+        };
+        match answer {
+            Ok(p) => Submitted::Succeeded(Outcome { provider_ref: Some(p.reference), ticket_number: Some(p.receipt_number), ..Default::default() }),
+            Err(e) => {
+                let class = e.class_for_sale();
+                tracing::warn!(sale = sale.id, ?class, "payment not confirmed: {e}");
+                if class == ErrorClass::InDoubt {
+                    Submitted::InDoubt(failure(&e, class))
+                } else {
+                    Submitted::Refused { outcome: failure(&e, class), reroutable: false }
+                }
+            }
+        }
+    }
+}
+
 fn failure(e: &SmartcallError, class: ErrorClass) -> Outcome {
     Outcome { error_class: Some(class_name(class).into()), error_message: Some(e.cashier_message()), ..Default::default() }
 }
@@ -76,6 +108,9 @@ impl SaleProvider for SmartcallProvider {
     }
 
     async fn submit(&self, sale: &SaleRow) -> Submitted {
+        if sale.details.product_kind == "payment" {
+            return self.pay(sale).await;
+        }
         match self.client.recharge(&self.request(sale)).await {
             Ok(r) => {
                 let outcome = Outcome {

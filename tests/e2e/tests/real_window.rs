@@ -358,5 +358,21 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     assert!(token.len() >= 16 && token.bytes().all(|b| b.is_ascii_digit()), "{token}");
     assert_eq!(testid(c, "result-number").await.text().await.unwrap(), "01234567890");
     shot(c, "15-electricity").await;
+
+    // A DSTV bill: the account looked up first (what is owed fills the amount), then
+    // paid, with Smartcall's receipt number on screen.
+    testid(c, "new-sale").await.click().await.unwrap();
+    testid(c, "mode-bill").await.click().await.unwrap();
+    testid(c, "biller-dstv").await.click().await.unwrap();
+    testid(c, "bill-ref-input").await.send_keys("1234567").await.unwrap();
+    testid(c, "bill-lookup").await.click().await.unwrap();
+    let account = testid(c, "bill-account").await.text().await.unwrap();
+    assert!(account.contains("owes R899.00"), "{account}");
+    assert_eq!(testid(c, "bill-amount-input").await.prop("value").await.unwrap().as_deref(), Some("899.00"));
+    testid(c, "continue").await.click().await.unwrap();
+    testid(c, "confirm-sell").await.click().await.unwrap();
+    wait(c, "[data-testid='result'][data-state='succeeded']").await;
+    assert!(!testid(c, "result-ticket").await.text().await.unwrap().is_empty());
+    shot(c, "16-bill").await;
     Ok(())
 }

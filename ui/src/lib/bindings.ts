@@ -377,6 +377,34 @@ amount: string, override_pin: string | null, };
 
 export type MeterCheckView = { meter: string, ok: boolean, message: string, };
 
+export type BillAccountView = { 
+/**
+ * `EasyPay` or `DSTV`.
+ */
+biller: string, account: string, 
+/**
+ * What is owed, when the biller says.
+ */
+amount_due: Money | null, description: string, };
+
+export type BillRequest = { request_id: string, 
+/**
+ * The EasyPay product from the catalog; `None` for DSTV.
+ */
+product_id: number | null, 
+/**
+ * DSTV: BoxOffice rather than the subscription.
+ */
+box_office: boolean, 
+/**
+ * The EasyPay number, the fine's notice number, or the DSTV account number.
+ */
+reference: string, 
+/**
+ * Rand.
+ */
+amount: string, override_pin: string | null, };
+
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
@@ -482,3 +510,7 @@ export const checkMeter = (productId: number, meter: string, amount: string): Pr
   invoke<MeterCheckView>("check_meter", { productId, meter, amount });
 export const sellElectricity = (request: ElectricityRequest): Promise<SaleView> =>
   invoke<SaleView>("sell_electricity", { request });
+export const queryBill = (productId: number | null, boxOffice: boolean, reference: string): Promise<BillAccountView> =>
+  invoke<BillAccountView>("query_bill", { productId, boxOffice, reference });
+export const payBill = (request: BillRequest): Promise<SaleView> =>
+  invoke<SaleView>("pay_bill", { request });
