@@ -141,6 +141,41 @@ impl Airtill {
         Ok(SlipFile { path: target.describe() })
     }
 
+    /// An A4 sheet of the vouchers of these sales, with cut lines, for batch printing
+    /// (manager: every voucher on it is cash). Only sales with a PIN are taken; each is
+    /// recorded as printed (a COPY and on the reprint log when it was printed before).
+    pub fn voucher_sheet(&self, session: &Session, sale_ids: &[i64], out: Option<PathBuf>) -> Result<SlipFile> {
+        session.require_manager()?;
+        if sale_ids.is_empty() || sale_ids.len() > 400 {
+            return Err(AppError::BadInput("Choose 1 to 400 sales for the sheet.".into()));
+        }
+        let mut slips = Vec::new();
+        for &id in sale_ids {
+            let mut slip = self.slip_for(id).map_err(|_| AppError::BadInput(format!("There is no sale {id}.")))?;
+            if slip.voucher_pin.is_none() {
+                return Err(AppError::BadInput(format!("Receipt {:06} has no voucher PIN to print on a sheet.", slip.receipt_no)));
+            }
+            slip.copy = self.store().was_printed(id)?;
+            slips.push((id, slip));
+        }
+        let path = match out {
+            Some(p) => p,
+            None => {
+                let dir = self.data_dir.join("slips");
+                std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
+                dir.join(format!("vouchers-{}.pdf", chrono::Utc::now().format("%Y%m%d-%H%M%S")))
+            }
+        };
+        let only: Vec<airtill_print::Slip> = slips.iter().map(|(_, s)| s.clone()).collect();
+        std::fs::write(&path, airtill_print::sheet::voucher_sheet_pdf("Airtill vouchers", &only))
+            .map_err(|e| AppError::Io(format!("the sheet could not be saved to {}: {e}", path.display())))?;
+        for (id, slip) in &slips {
+            self.record_print(session, *id, slip, Some(session.user_id))?;
+        }
+        self.audit("voucher_sheet", Some(session.user_id), &format!("{} voucher(s) on an A4 sheet: {}", slips.len(), path.display()))?;
+        Ok(SlipFile { path: path.display().to_string() })
+    }
+
     /// Prints the slip to the slips folder (or `out`) and returns where.
     pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>, manager_pin: Option<&str>) -> Result<SlipFile> {
         let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;

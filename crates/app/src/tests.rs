@@ -619,3 +619,32 @@ async fn bills_are_looked_up_first_and_paid_with_a_receipt_number() {
     assert!(matches!(app.sell(&s, &req(municipal, "0831234567")).await, Err(AppError::BadInput(_))), "not from the airtime screen");
     assert_eq!(app._sandbox.as_ref().unwrap().ledger().len(), before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_a4_sheet_of_vouchers_for_a_manager_with_every_pin_and_the_prints_recorded() {
+    let (app, d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let c = app.catalog(&s, false).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(app.sell(&s, &req(mtn_voucher(&c, 12), &format!("083 100 000{i}"))).await.unwrap().id);
+    }
+    assert!(matches!(app.voucher_sheet(&s, &ids, None), Err(AppError::Forbidden(_))), "a cashier may not print PINs in bulk");
+    assert!(matches!(app.voucher_sheet(&m, &[], None), Err(AppError::BadInput(_))));
+    let out = d.path().join("sheet.pdf");
+    let f = app.voucher_sheet(&m, &ids, Some(out.clone())).unwrap();
+    assert_eq!(f.path, out.display().to_string());
+    let text = String::from_utf8_lossy(&std::process::Command::new("pdftotext").args(["-layout", out.to_str().unwrap(), "-"]).output().unwrap().stdout).into_owned();
+    let ledger = app._sandbox.as_ref().unwrap().ledger();
+    for e in &ledger {
+        let pin = airtill_domain::voucher::group_pin(e.voucher_pin.as_deref().unwrap());
+        assert!(text.contains(&pin), "{pin} not on the sheet");
+    }
+    assert!(text.contains("cut along the dashed lines") && text.contains("TRAINING"));
+    // Printed once each: a second sheet says COPY and is on the reprint log.
+    app.voucher_sheet(&m, &ids[..1], Some(d.path().join("again.pdf"))).unwrap();
+    let again = String::from_utf8_lossy(&std::process::Command::new("pdftotext").args([d.path().join("again.pdf").to_str().unwrap(), "-"]).output().unwrap().stdout).into_owned();
+    assert!(again.contains("COPY"), "{again}");
+    assert_eq!(app.store().sale_count().unwrap(), 3);
+}

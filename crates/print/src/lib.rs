@@ -5,6 +5,7 @@
 use airtill_domain::voucher::group_pin;
 use airtill_domain::Money;
 pub mod escpos;
+pub mod sheet;
 
 use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem};
 
@@ -66,34 +67,34 @@ pub enum Style {
     Small,
 }
 
-struct Layout {
-    width_mm: f32,
-    margin_mm: f32,
+pub(crate) struct Layout {
+    pub(crate) width_mm: f32,
+    pub(crate) margin_mm: f32,
     /// A thermal printer's characters per line (font A) for normal and for big text,
     /// instead of Courier on paper.
-    fixed_cols: Option<(usize, usize)>,
-    lines: Vec<DocLine>,
+    pub(crate) fixed_cols: Option<(usize, usize)>,
+    pub(crate) lines: Vec<DocLine>,
 }
 
-const PT_PER_MM: f32 = 72.0 / 25.4;
+pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
 /// Courier's advance is 600/1000 of the font size.
-const COURIER_ADVANCE: f32 = 0.6;
+pub(crate) const COURIER_ADVANCE: f32 = 0.6;
 
 impl Style {
-    fn size(&self) -> f32 {
+    pub(crate) fn size(&self) -> f32 {
         match self {
             Style::Normal | Style::Bold => 9.0,
             Style::Big => 14.0,
             Style::Small => 7.5,
         }
     }
-    fn font(&self) -> BuiltinFont {
+    pub(crate) fn font(&self) -> BuiltinFont {
         match self {
             Style::Normal | Style::Small => BuiltinFont::Courier,
             Style::Bold | Style::Big => BuiltinFont::CourierBold,
         }
     }
-    fn line_height(&self) -> f32 {
+    pub(crate) fn line_height(&self) -> f32 {
         self.size() * 1.35
     }
 }
@@ -160,7 +161,7 @@ fn layout(slip: &Slip, roll: Roll) -> Layout {
     layout_in(slip, Layout { width_mm: roll.width_mm(), margin_mm: 4.0, fixed_cols: None, lines: Vec::new() })
 }
 
-fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
+pub(crate) fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
     if slip.training {
         l.push(Style::Bold, true, "*** TRAINING - NOT A REAL SALE ***");
     }
@@ -236,8 +237,8 @@ pub enum Paper {
     A4,
 }
 
-const A4_W_MM: f32 = 210.0;
-const A4_H_MM: f32 = 297.0;
+pub(crate) const A4_W_MM: f32 = 210.0;
+pub(crate) const A4_H_MM: f32 = 297.0;
 const A4_MARGIN_MM: f32 = 15.0;
 
 impl Paper {
@@ -265,21 +266,26 @@ impl Paper {
 pub type DocLine = (Style, bool, String);
 
 fn text_ops(lines: &[DocLine], width_mm: f32, margin_mm: f32, top_pt: f32) -> Vec<Op> {
+    text_ops_at(lines, 0.0, width_mm, margin_mm, top_pt)
+}
+
+/// As [`text_ops`], in a box whose left edge is `x0_pt` from the page's.
+pub(crate) fn text_ops_at(lines: &[DocLine], x0_pt: f32, width_mm: f32, margin_mm: f32, top_pt: f32) -> Vec<Op> {
     let width_pt = width_mm * PT_PER_MM;
     let mut ops = Vec::new();
     let mut y_pt = top_pt;
     for (style, centred, text) in lines {
         y_pt -= style.line_height();
         let text_w = text.chars().count() as f32 * style.size() * COURIER_ADVANCE;
-        let x_pt = if *centred { ((width_pt - text_w) / 2.0).max(margin_mm * PT_PER_MM) } else { margin_mm * PT_PER_MM };
+        let x_pt = x0_pt + if *centred { ((width_pt - text_w) / 2.0).max(margin_mm * PT_PER_MM) } else { margin_mm * PT_PER_MM };
         if text.chars().all(|c| c == '-') && !text.is_empty() {
             let y = y_pt + style.size() * 0.35;
             ops.push(Op::SetOutlineThickness { pt: Pt(0.5) });
             ops.push(Op::DrawLine {
                 line: Line {
                     points: vec![
-                        LinePoint { p: Point { x: Pt(margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
-                        LinePoint { p: Point { x: Pt(width_pt - margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(x0_pt + margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
+                        LinePoint { p: Point { x: Pt(x0_pt + width_pt - margin_mm * PT_PER_MM), y: Pt(y) }, bezier: false },
                     ],
                     is_closed: false,
                 },

@@ -161,6 +161,16 @@ enum Command {
         #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
         manager_pin: Option<String>,
     },
+    /// An A4 sheet of the vouchers of these sales, with cut lines (manager).
+    Sheet {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// Sale ids, comma separated (see `airtill sales`).
+        #[arg(long, value_delimiter = ',')]
+        sales: Vec<i64>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Credit a UK mobile number through MX Telecom (pending until MX confirms).
     UkCredit {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -399,6 +409,11 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             if sale.state == airtill_domain::SaleState::Failed {
                 return Err(AppError::BadInput("the sale was not made".into()));
             }
+        }
+        Command::Sheet { pin, sales, out } => {
+            let s = login(app, &pin)?;
+            let f = app.voucher_sheet(&s, &sales, out)?;
+            println!("{} voucher(s) on {}", sales.len(), f.path);
         }
         Command::UkCredit { pin, to, amount } => {
             let s = login(app, &pin)?;
