@@ -374,5 +374,21 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     wait(c, "[data-testid='result'][data-state='succeeded']").await;
     assert!(!testid(c, "result-ticket").await.text().await.unwrap().is_empty());
     shot(c, "16-bill").await;
+
+    // A direct (pinless) recharge: pending while Smartcall's queue holds it, then sold
+    // on screen when the resolver hears it went through, with no click.
+    testid(c, "new-sale").await.click().await.unwrap();
+    testid(c, "mode-za").await.click().await.unwrap();
+    testid(c, "number-input").await.send_keys("083 123 4588").await.unwrap();
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    testid(c, "group-airtime").await.click().await.unwrap();
+    wait(c, "[data-testid='products'] button").await.click().await.unwrap();
+    testid(c, "amount-input").await.send_keys("20").await.unwrap();
+    testid(c, "continue").await.click().await.unwrap();
+    testid(c, "confirm-sell").await.click().await.unwrap();
+    wait(c, "[data-testid='result'][data-state='pending']").await;
+    shot(c, "17-pinless-pending").await;
+    c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid='result'][data-state='succeeded']")).await.map_err(|e| format!("the pinless recharge did not settle on screen: {e}"))?;
+    assert!(c.find(Locator::Css("[data-testid='result-pin']")).await.is_err(), "a direct recharge shows no PIN");
     Ok(())
 }
