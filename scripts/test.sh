@@ -20,6 +20,12 @@ dbus-run-session -- bash -c 'printf airtill-test | XDG_DATA_HOME="$0" gnome-keyr
   | grep -v "Failed to set fd limit" | tee -a "$log" || status=1
 rm -rf "$keyring_home"
 
+step "System printing (CUPS, with a cups-pdf queue that writes PDFs to ~/PDF)"
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+lpstat -r >/dev/null 2>&1 || { $SUDO cupsd; sleep 2; }
+lpstat -p AirtillPDF >/dev/null 2>&1 || $SUDO lpadmin -p AirtillPDF -v cups-pdf:/ -E -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>&1 | grep -v deprecated
+AIRTILL_REQUIRE_CUPS=1 cargo test --workspace -p airtill-app --lib tests::slips_and_voucher_sheets_print_through_cups 2>&1 | tee -a "$log" || status=1
+
 step "UI type check"
 (cd ui && npm run --silent check) 2>&1 | tee -a "$log" || status=1
 

@@ -69,6 +69,8 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("sell_electricity", vec![("request", ElectricityRequest::name(cfg))], SaleView::name(cfg)),
         c("query_bill", vec![("productId", "number | null".into()), ("boxOffice", "boolean".into()), ("reference", "string".into())], BillAccountView::name(cfg)),
         c("pay_bill", vec![("request", BillRequest::name(cfg))], SaleView::name(cfg)),
+        c("set_system_printer", vec![("queue", "string | null".into())], "string | null".into()),
+        c("print_voucher_sheet", vec![("saleIds", "Array<number>".into())], SlipFile::name(cfg)),
     ]
 }
 

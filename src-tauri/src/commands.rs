@@ -367,3 +367,15 @@ pub async fn pay_bill(shell: State<'_, Shell>, request: BillRequest) -> Res<Sale
     let s = shell.session()?;
     Ok(shell.app.pay_bill(&s, &request).await?)
 }
+
+#[tauri::command]
+pub async fn set_system_printer(shell: State<'_, Shell>, queue: Option<String>) -> Res<Option<String>> {
+    let s = shell.session()?;
+    Ok(shell.app.set_system_printer(&s, queue.as_deref())?)
+}
+
+#[tauri::command]
+pub async fn print_voucher_sheet(shell: State<'_, Shell>, sale_ids: Vec<i64>) -> Res<SlipFile> {
+    let s = shell.session()?;
+    Ok(shell.app.print_voucher_sheet(&s, &sale_ids).await?)
+}

@@ -65,6 +65,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::sell_electricity,
         commands::query_bill,
         commands::pay_bill,
+        commands::set_system_printer,
+        commands::print_voucher_sheet,
     ])
 }
 

@@ -132,6 +132,8 @@ fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
         ("listener_status", json!({})),
         ("set_listener", json!({"on": true, "bind": "127.0.0.1", "port": 0, "token": null})),
         ("notifications", json!({"openOnly": true})),
+        ("set_system_printer", json!({"queue": "AirtillPDF"})),
+        ("print_voucher_sheet", json!({"saleIds": [1]})),
     ];
     for (cmd, args) in manager_only {
         let e = call(&w, cmd, args).unwrap_err();

@@ -239,7 +239,10 @@ impl Airtill {
             till_id: shop.till_id,
             user: session.map(|s| s.user_view()),
             idle_lock_minutes: self.idle_lock_minutes()?,
-            printer: self.receipt_printer().ok().flatten().map(|(t, _)| t.describe()),
+            printer: match self.receipt_printer().ok().flatten() {
+                Some((t, _)) => Some(t.describe()),
+                None => self.system_printer().ok().flatten().map(|q| if q.is_empty() { "the system's default printer".to_string() } else { format!("system printer {q}") }),
+            },
         })
     }
 

@@ -7,6 +7,9 @@ use airtill_print::{slip_pdf, Roll, Slip};
 
 const PRINTER_SETTING: &str = "receipt_printer";
 const ROLL_SETTING: &str = "receipt_roll_mm";
+const SYSTEM_PRINTER_SETTING: &str = "system_printer";
+/// The stored value for "no system printer".
+const OFF: &str = "off";
 /// How long a printer may take to connect, and to take the slip.
 const PRINT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 use std::path::PathBuf;
@@ -121,12 +124,55 @@ impl Airtill {
         Ok(target)
     }
 
-    /// Prints the slip on the receipt printer: ESC/POS, the PIN as text; the drawer
-    /// opens on the first print of a cash sale that succeeded. The sale was committed
-    /// long before; a printer that is off or hangs answers within seconds, records
-    /// nothing, and the cashier prints again.
+    /// The system printer (CUPS) the manager chose for slips and sheets: `Some("")`
+    /// for the system's default printer, `None` when not used.
+    pub fn system_printer(&self) -> Result<Option<String>> {
+        Ok(self.store().setting(SYSTEM_PRINTER_SETTING)?.filter(|v| v != OFF))
+    }
+
+    /// Prints slips and voucher sheets through the operating system (CUPS `lp`):
+    /// `Some("")` the default printer, `Some(queue)` a named one, `None` off. Manager.
+    pub fn set_system_printer(&self, session: &Session, queue: Option<&str>) -> Result<Option<String>> {
+        session.require_manager()?;
+        let value = match queue.map(str::trim) {
+            None => OFF.to_string(),
+            Some("") => String::new(),
+            Some(q) => airtill_print::os::check_queue(q).map_err(|e| AppError::BadInput(e.to_string()))?.to_string(),
+        };
+        self.store().set_setting(SYSTEM_PRINTER_SETTING, &value)?;
+        self.audit("settings", Some(session.user_id), &format!("system printer: {}", match value.as_str() { OFF => "off", "" => "the default printer", q => q }))?;
+        self.system_printer()
+    }
+
+    /// Sends a PDF to the system printer; the job id.
+    async fn print_through_os(&self, pdf: &std::path::Path, title: &str) -> Result<String> {
+        let queue = self.system_printer()?.ok_or_else(|| AppError::Configuration("no system printer is chosen: a manager chooses one in Settings".into()))?;
+        let (path, title) = (pdf.to_path_buf(), title.to_string());
+        tokio::task::spawn_blocking(move || airtill_print::os::lp(&path, Some(queue.as_str()).filter(|q| !q.is_empty()), &title, std::time::Duration::from_secs(10)))
+            .await
+            .map_err(|e| AppError::Printer(format!("The print was stopped ({e}).")))?
+            .map_err(|e| AppError::Printer(e.to_string()))
+    }
+
+    /// Prints the slip: on the receipt printer when there is one (ESC/POS, the PIN as
+    /// text, the drawer opened on the first print of a cash sale that succeeded), else
+    /// through the system printer (the PDF, with CUPS). The sale was committed long
+    /// before; a printer that is off or hangs answers within seconds, records nothing,
+    /// and the cashier prints again.
     pub async fn print_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
-        let (target, roll) = self.receipt_printer()?.ok_or_else(|| AppError::Configuration("no receipt printer is set up: save the slip as PDF, or a manager sets the printer in Settings".into()))?;
+        let Some((target, roll)) = self.receipt_printer()? else {
+            if self.system_printer()?.is_none() {
+                return Err(AppError::Configuration("no printer is set up: save the slip as PDF, or a manager sets a printer in Settings".into()));
+            }
+            let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
+            let dir = self.data_dir.join("slips");
+            std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
+            let path = dir.join(format!("receipt-{:06}{}.pdf", slip.receipt_no, if slip.copy { "-copy" } else { "" }));
+            std::fs::write(&path, slip_pdf(&slip, Roll::Mm80)).map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
+            let job = self.print_through_os(&path, &format!("Airtill receipt {:06}", slip.receipt_no)).await?;
+            self.record_print(session, sale_id, &slip, approved_by)?;
+            return Ok(SlipFile { path: format!("the system printer (job {job})") });
+        };
         let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
         let sale = self.store().sale(sale_id)?;
         let cash = self.store().sale_tender(sale_id)? == "cash";
@@ -139,6 +185,17 @@ impl Airtill {
             .map_err(|e| AppError::Printer(e.to_string()))?;
         self.record_print(session, sale_id, &slip, approved_by)?;
         Ok(SlipFile { path: target.describe() })
+    }
+
+    /// The voucher sheet of these sales, printed through the system printer.
+    pub async fn print_voucher_sheet(&self, session: &Session, sale_ids: &[i64]) -> Result<SlipFile> {
+        session.require_manager()?;
+        if self.system_printer()?.is_none() {
+            return Err(AppError::Configuration("no system printer is chosen: a manager chooses one in Settings".into()));
+        }
+        let f = self.voucher_sheet(session, sale_ids, None)?;
+        let job = self.print_through_os(std::path::Path::new(&f.path), "Airtill vouchers").await?;
+        Ok(SlipFile { path: format!("{} (system printer job {job})", f.path) })
     }
 
     /// An A4 sheet of the vouchers of these sales, with cut lines, for batch printing

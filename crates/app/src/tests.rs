@@ -648,3 +648,66 @@ async fn an_a4_sheet_of_vouchers_for_a_manager_with_every_pin_and_the_prints_rec
     assert!(again.contains("COPY"), "{again}");
     assert_eq!(app.store().sale_count().unwrap(), 3);
 }
+
+/// A print system here: CUPS with the cups-pdf queue `AirtillPDF` (make test sets it up
+/// and sets AIRTILL_REQUIRE_CUPS=1, so this cannot pass by skipping there).
+fn cups_queue() -> bool {
+    let here = std::process::Command::new("lpstat").args(["-p", "AirtillPDF"]).output().map(|o| o.status.success()).unwrap_or(false);
+    if !here && std::env::var("AIRTILL_REQUIRE_CUPS").as_deref() == Ok("1") {
+        panic!("AIRTILL_REQUIRE_CUPS=1 but there is no CUPS queue AirtillPDF");
+    }
+    here
+}
+
+/// The newest PDF cups-pdf wrote after `since`, read back as text.
+fn printed_text_after(since: std::time::SystemTime) -> String {
+    let dir = std::path::PathBuf::from(std::env::var("HOME").unwrap()).join("PDF");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let newest = std::fs::read_dir(&dir).ok().into_iter().flatten().flatten().filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t > since)).max_by_key(|e| e.metadata().unwrap().modified().unwrap());
+        if let Some(e) = newest {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            let out = std::process::Command::new("pdftotext").args([e.path().to_str().unwrap(), "-"]).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            if !text.trim().is_empty() {
+                return text;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "nothing came out of the print system in {}", dir.display());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slips_and_voucher_sheets_print_through_cups() {
+    if !cups_queue() {
+        eprintln!("no CUPS queue AirtillPDF here: skipped (make test sets one up)");
+        return;
+    }
+    let (app, _d) = app().await;
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    assert!(matches!(app.set_system_printer(&s, Some("AirtillPDF")), Err(AppError::Forbidden(_))));
+    assert!(matches!(app.set_system_printer(&m, Some("no such; printer")), Err(AppError::BadInput(_))));
+    let c = app.catalog(&s, false).await.unwrap();
+    let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "083 123 4567")).await.unwrap();
+    // No printer at all: said plainly, nothing recorded.
+    assert!(matches!(app.print_slip(&s, sale.id, None).await, Err(AppError::Configuration(_))));
+    assert_eq!(app.set_system_printer(&m, Some("AirtillPDF")).unwrap().as_deref(), Some("AirtillPDF"));
+    assert_eq!(app.status(Some(&s)).unwrap().printer.as_deref(), Some("system printer AirtillPDF"));
+    let since = std::time::SystemTime::now();
+    let f = app.print_slip(&s, sale.id, None).await.unwrap();
+    assert!(f.path.contains("AirtillPDF-"), "{}", f.path);
+    let text = printed_text_after(since);
+    assert!(text.contains(sale.voucher_pin.as_deref().unwrap()), "the PIN is on the printed page as text: {text}");
+    // A queue that is not there: the print system's own refusal, in plain words.
+    app.set_system_printer(&m, Some("NoSuchQueue")).unwrap();
+    let e = app.print_slip(&s, sale.id, None).await.unwrap_err();
+    assert!(matches!(&e, AppError::Printer(msg) if msg.contains("refused")), "{e}");
+    // The voucher sheet through CUPS.
+    app.set_system_printer(&m, Some("AirtillPDF")).unwrap();
+    let since = std::time::SystemTime::now();
+    let sheet = app.print_voucher_sheet(&m, &[sale.id]).await.unwrap();
+    assert!(sheet.path.contains("system printer job"), "{}", sheet.path);
+    assert!(printed_text_after(since).contains("cut along the dashed lines"));
+}

@@ -5,6 +5,7 @@
 use airtill_domain::voucher::group_pin;
 use airtill_domain::Money;
 pub mod escpos;
+pub mod os;
 pub mod sheet;
 
 use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem};

@@ -514,3 +514,7 @@ export const queryBill = (productId: number | null, boxOffice: boolean, referenc
   invoke<BillAccountView>("query_bill", { productId, boxOffice, reference });
 export const payBill = (request: BillRequest): Promise<SaleView> =>
   invoke<SaleView>("pay_bill", { request });
+export const setSystemPrinter = (queue: string | null): Promise<string | null> =>
+  invoke<string | null>("set_system_printer", { queue });
+export const printVoucherSheet = (saleIds: Array<number>): Promise<SlipFile> =>
+  invoke<SlipFile>("print_voucher_sheet", { saleIds });

@@ -170,6 +170,15 @@ enum Command {
         sales: Vec<i64>,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print it on the system printer (CUPS) instead of only saving it.
+        #[arg(long)]
+        print: bool,
+    },
+    /// The system printer (CUPS) for sheets and slips: a queue name, `default`, or `off`.
+    SystemPrinter {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        queue: String,
     },
     /// Credit a UK mobile number through MX Telecom (pending until MX confirms).
     UkCredit {
@@ -410,10 +419,19 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 return Err(AppError::BadInput("the sale was not made".into()));
             }
         }
-        Command::Sheet { pin, sales, out } => {
+        Command::Sheet { pin, sales, out, print } => {
             let s = login(app, &pin)?;
-            let f = app.voucher_sheet(&s, &sales, out)?;
+            let f = if print { app.print_voucher_sheet(&s, &sales).await? } else { app.voucher_sheet(&s, &sales, out)? };
             println!("{} voucher(s) on {}", sales.len(), f.path);
+        }
+        Command::SystemPrinter { pin, queue } => {
+            let s = login(app, &pin)?;
+            let q = match queue.as_str() {
+                "off" => app.set_system_printer(&s, None)?,
+                "default" => app.set_system_printer(&s, Some(""))?,
+                q => app.set_system_printer(&s, Some(q))?,
+            };
+            println!("system printer: {}", match q.as_deref() { None => "off", Some("") => "the default printer", Some(q) => q });
         }
         Command::UkCredit { pin, to, amount } => {
             let s = login(app, &pin)?;
