@@ -28,6 +28,27 @@ pub fn sast_date(ms: i64) -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp_millis(ms + SAST_MS).unwrap_or_default().date_naive()
 }
 
+/// The South African days `from..=to` checked, and the till's sales of one provider
+/// made in them (every state).
+struct Period {
+    start: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    sales: Vec<SaleRow>,
+}
+
+impl Airtill {
+    fn period(&self, provider: &str, from: &str, to: &str) -> Result<Period> {
+        let start = parse_date(from)?;
+        let end = parse_date(to)?;
+        if end < start {
+            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
+        }
+        let window = Window::Created { from_ms: sast_day_start(start), to_ms: sast_day_start(end) + DAY_MS };
+        let all = self.store().sales_in(&window, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
+        Ok(Period { start, end, sales: all.into_iter().filter(|s| s.details.provider == provider).collect() })
+    }
+}
+
 /// Sales checked with the provider at once.
 const CHECKS_AT_ONCE: usize = 4;
 
@@ -181,19 +202,11 @@ impl Airtill {
         session.require_manager()?;
         // Smartcall's days are South African days (UTC+2, no daylight saving), whatever
         // the till's clock is set to: the till's sales are taken by the same days.
-        let start = parse_date(from)?;
-        let end = parse_date(to)?;
-        if end < start {
-            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
-        }
-        let from_ms = sast_day_start(start);
-        let to_ms = sast_day_start(end) + DAY_MS;
+        let Period { start, end, sales } = self.period("smartcall", from, to)?;
         let today = sast_date(time::now_ms());
         let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }
         .map_err(crate::provider::provider_error)?;
 
-        let all = self.store().sales_in(&Window::Created { from_ms, to_ms }, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
-        let sales: Vec<SaleRow> = all.into_iter().filter(|s| s.details.provider == "smartcall").collect();
         let (networks, mut mismatches) = match_networks(&sales, &cashup);
 
         // Every sale the provider may know, checked by its reference.
@@ -247,14 +260,8 @@ impl Airtill {
         let Some(mx) = self.mx.clone() else {
             return Err(AppError::Configuration("This till has no MX Telecom account to reconcile with.".into()));
         };
-        let start = parse_date(from)?;
-        let end = parse_date(to)?;
-        if end < start {
-            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
-        }
-        let (from_ms, to_ms) = (sast_day_start(start), sast_day_start(end) + DAY_MS);
-        let all = self.store().sales_in(&Window::Created { from_ms, to_ms }, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
-        let sales: Vec<SaleRow> = all.into_iter().filter(|s| s.details.provider == "mx").collect();
+        let Period { start, end, sales } = self.period("mx", from, to)?;
+        let from_ms = sast_day_start(start);
         // Notifications about these credits may come after the days end (MX retries for
         // up to 17 hours): everything received since the first day.
         let notices = self.store().notifications_between("mx", from_ms, i64::MAX)?;
@@ -340,16 +347,9 @@ impl Airtill {
         let Some(aat) = self.aat.clone() else {
             return Err(AppError::Configuration("This till has no AAT account to reconcile with.".into()));
         };
-        let start = parse_date(from)?;
-        let end = parse_date(to)?;
-        if end < start {
-            return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
-        }
-        let (from_ms, to_ms) = (sast_day_start(start), sast_day_start(end) + DAY_MS);
+        let Period { start, end, sales } = self.period("aat", from, to)?;
         let read = |e: airtill_providers::aat::AatError| AppError::Provider { class: e.class_for_read(), message: e.cashier_message() };
         let count = aat.client().transaction_count(start, end).await.map_err(read)?;
-        let all = self.store().sales_in(&Window::Created { from_ms, to_ms }, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
-        let sales: Vec<SaleRow> = all.into_iter().filter(|s| s.details.provider == "aat").collect();
         let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
         let till_value: i64 = sold.iter().map(|s| s.details.amount_minor).sum();
         let till_count = sold.len() as i64;

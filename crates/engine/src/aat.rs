@@ -97,11 +97,7 @@ impl SaleProvider for AatProvider {
             Err(e) => {
                 let class = e.class_for_sale();
                 tracing::warn!(sale = sale.id, ?class, "AAT recharge not confirmed: {e}");
-                if class == ErrorClass::InDoubt {
-                    Submitted::InDoubt(failure(&e, class))
-                } else {
-                    Submitted::Refused { outcome: failure(&e, class), reroutable: true }
-                }
+                Submitted::not_confirmed(class, class_name(class), e.cashier_message(), true)
             }
         }
     }

@@ -6,8 +6,7 @@
 
 use crate::provider::{CancelAnswer, Queried, SaleProvider, Submitted};
 use crate::smartcall::class_name;
-use airtill_providers::mx::{Client, CreditRequest, MxError};
-use airtill_providers::ErrorClass;
+use airtill_providers::mx::{Client, CreditRequest};
 use airtill_store::{Outcome, SaleRow};
 use std::sync::Arc;
 
@@ -26,10 +25,6 @@ impl MxProvider {
     }
 }
 
-fn failure(e: &MxError, class: ErrorClass) -> Outcome {
-    Outcome { error_class: Some(class_name(class).into()), error_message: Some(e.cashier_message()), ..Default::default() }
-}
-
 #[async_trait::async_trait]
 impl SaleProvider for MxProvider {
     fn name(&self) -> &str {
@@ -44,11 +39,7 @@ impl SaleProvider for MxProvider {
             Err(e) => {
                 let class = e.class_for_sale();
                 tracing::warn!(sale = sale.id, ?class, "MX credit not confirmed: {e}");
-                if class == ErrorClass::InDoubt {
-                    Submitted::InDoubt(failure(&e, class))
-                } else {
-                    Submitted::Refused { outcome: failure(&e, class), reroutable: true }
-                }
+                Submitted::not_confirmed(class, class_name(class), e.cashier_message(), true)
             }
         }
     }

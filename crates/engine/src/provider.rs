@@ -17,6 +17,19 @@ pub enum Submitted {
     Refused { outcome: Outcome, reroutable: bool },
 }
 
+impl Submitted {
+    /// A call that did not confirm the sale: in doubt when its class says so (never
+    /// a refusal then), else refused for sure, another provider allowed or not.
+    pub fn not_confirmed(class: airtill_providers::ErrorClass, class_name: &str, message: String, reroutable: bool) -> Submitted {
+        let outcome = Outcome { error_class: Some(class_name.into()), error_message: Some(message), ..Default::default() };
+        if class == airtill_providers::ErrorClass::InDoubt {
+            Submitted::InDoubt(outcome)
+        } else {
+            Submitted::Refused { outcome, reroutable }
+        }
+    }
+}
+
 /// The answer to asking about a sale by its reference.
 #[derive(Debug, Clone)]
 pub enum Queried {

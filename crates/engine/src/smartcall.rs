@@ -68,11 +68,7 @@ impl SmartcallProvider {
             Err(e) => {
                 let class = e.class_for_sale();
                 tracing::warn!(sale = sale.id, ?class, "payment not confirmed: {e}");
-                if class == ErrorClass::InDoubt {
-                    Submitted::InDoubt(failure(&e, class))
-                } else {
-                    Submitted::Refused { outcome: failure(&e, class), reroutable: false }
-                }
+                Submitted::not_confirmed(class, class_name(class), e.cashier_message(), false)
             }
         }
     }
@@ -134,11 +130,7 @@ impl SaleProvider for SmartcallProvider {
             Err(e) => {
                 let class = e.class_for_sale();
                 tracing::warn!(sale = sale.id, ?class, "recharge not confirmed: {e}");
-                if class == ErrorClass::InDoubt {
-                    Submitted::InDoubt(failure(&e, class))
-                } else {
-                    Submitted::Refused { outcome: failure(&e, class), reroutable: true }
-                }
+                Submitted::not_confirmed(class, class_name(class), e.cashier_message(), true)
             }
         }
     }
