@@ -60,28 +60,33 @@ impl Airtill {
     pub async fn wallets(&self, session: &Session) -> Result<Vec<crate::WalletView>> {
         session.require_seller()?;
         let warn = self.store().setting(WALLET_WARN_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(Money::zar);
-        let (balance, error) = match self.smartcall.balance().await {
-            Ok(cents) => (Some(Money::zar(cents)), None),
-            Err(e) => (None, Some(provider_error(e).to_string())),
+        // The providers are asked at once: the slowest sets the wait, not their sum.
+        let smartcall = async { self.smartcall.balance().await.map(Money::zar).map_err(|e| provider_error(e).to_string()) };
+        let aat = async {
+            match &self.aat {
+                Some(a) => Some(a.client().credit().await.map(|c| Money::zar(c.remaining_credit)).map_err(|e| e.cashier_message())),
+                None => None,
+            }
         };
-        let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
-        let mut out = vec![crate::WalletView { provider: "Smartcall".into(), balance, error, warn_below: warn, low }];
-        if let Some(aat) = &self.aat {
-            let (balance, error) = match aat.client().credit().await {
-                Ok(c) => (Some(Money::zar(c.remaining_credit)), None),
-                Err(e) => (None, Some(e.cashier_message())),
+        let mx = async {
+            match &self.mx {
+                Some(m) => Some(m.client().balance().await.map(|(minor, cur)| Money::new(minor, cur)).map_err(|e| e.cashier_message())),
+                None => None,
+            }
+        };
+        let (smartcall, aat, mx) = futures::join!(smartcall, aat, mx);
+        // The warning level is in rand: it applies to the rand wallets, not MX's pounds.
+        let view = |provider: &str, asked: std::result::Result<Money, String>, warn: Option<Money>| {
+            let (balance, error) = match asked {
+                Ok(m) => (Some(m), None),
+                Err(e) => (None, Some(e)),
             };
             let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
-            out.push(crate::WalletView { provider: "AAT".into(), balance, error, warn_below: warn, low });
-        }
-        if let Some(mx) = &self.mx {
-            // Pounds: the rand warning level does not apply.
-            let (balance, error) = match mx.client().balance().await {
-                Ok((minor, currency)) => (Some(Money::new(minor, currency)), None),
-                Err(e) => (None, Some(e.cashier_message())),
-            };
-            out.push(crate::WalletView { provider: "MX".into(), balance, error, warn_below: None, low: false });
-        }
+            crate::WalletView { provider: provider.into(), balance, error, warn_below: warn, low }
+        };
+        let mut out = vec![view("Smartcall", smartcall, warn)];
+        out.extend(aat.map(|a| view("AAT", a, warn)));
+        out.extend(mx.map(|m| view("MX", m, None)));
         Ok(out)
     }
 
