@@ -60,6 +60,18 @@ impl Notices {
         Ok(())
     }
 
+    /// The sale once its seller has its answer (or as it stands after a short wait).
+    async fn settled_by_seller(&self, sale_id: i64) -> Result<airtill_store::SaleRow> {
+        let deadline = tokio::time::Instant::now() + SUBMITTING_WAIT;
+        loop {
+            let row = self.store().sale(sale_id)?;
+            if !matches!(row.state, SaleState::Submitting | SaleState::Created) || tokio::time::Instant::now() >= deadline {
+                return Ok(row);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits (a little) for a sale still being sent, then applies the word.
     async fn apply(&self, sale_id: i64, to: SaleState, outcome: &Outcome) -> Result<NoticeResult> {
         let deadline = tokio::time::Instant::now() + SUBMITTING_WAIT;
@@ -143,13 +155,17 @@ impl Notices {
         let result = match sale {
             None => NoticeResult { effect: "unknown", sale_id: None },
             Some(s) if cb.success && s.details.pinned && s.outcome.voucher_pin.is_none() && !s.state.is_final() => {
-                // A PIN sale: the call-back has no PIN; ask AAT for it by reference.
-                let before = s.state;
-                if matches!(before, SaleState::Submitting | SaleState::Created) {
-                    self.apply(s.id, SaleState::Succeeded, &Outcome::default()).await.map_err(|e| e.to_string())?
+                // A PIN sale: the call-back carries no PIN, so it is never settled from
+                // here; AAT is asked for the sale (and its PIN) by reference, once its
+                // seller has its own answer.
+                let row = self.settled_by_seller(s.id).await.map_err(|e| e.to_string())?;
+                if row.state.is_final() {
+                    NoticeResult { effect: if row.state == SaleState::Succeeded { "duplicate" } else { "conflict" }, sale_id: Some(s.id) }
+                } else if matches!(row.state, SaleState::Submitting | SaleState::Created) {
+                    NoticeResult { effect: "deferred", sale_id: Some(s.id) }
                 } else {
-                    let row = self.engine.resolve(s.id).await.map_err(|e| e.to_string())?;
-                    NoticeResult { effect: if row.state != before { "applied" } else { "deferred" }, sale_id: Some(s.id) }
+                    let after = self.engine.resolve(s.id).await.map_err(|e| e.to_string())?;
+                    NoticeResult { effect: if after.state != row.state { "applied" } else { "deferred" }, sale_id: Some(s.id) }
                 }
             }
             Some(s) => {

@@ -152,6 +152,18 @@ async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_man
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(until(&app, &s, sale3.id, SaleState::Succeeded).await.provider, "aat");
+    // A PIN sale whose answer was lost: AAT's call-back has no PIN, so the listener asks
+    // AAT for the sale by reference, and the PIN comes with it.
+    app.set_route(&m, "MTN/pinned/voucher", &["aat".into()]).unwrap();
+    app._aat_sandbox.as_ref().unwrap().inject_next_sale(airtill_sandbox::Fault::DropAfterRecord);
+    let r5 = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.pinned && p.fixed.map(|x| x.minor) == Some(500)).unwrap().id;
+    let lost = app.sell(&s, &SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: r5, recipient: "0831234570".into(), amount: None, override_pin: None }).await.unwrap();
+    assert_eq!(lost.state, SaleState::InDoubt, "{lost:?}");
+    let found = until(&app, &s, lost.id, SaleState::Succeeded).await;
+    let at_aat = app._aat_sandbox.as_ref().unwrap().ledger().into_iter().find(|e| e.client_ref == lost.client_ref).unwrap();
+    assert_eq!(app.store().sale(lost.id).unwrap().outcome.voucher_pin, at_aat.pin, "the PIN came with AAT's record");
+    assert!(found.voucher_pin.is_some());
+
     // Junk and a wrong secret.
     assert_eq!(post("{not json".into()).await.unwrap().status().as_u16(), 400);
     let wrong = aat_url.replace(v.token.as_deref().unwrap(), "ffffffffffffffffffffffffffffffff");
