@@ -22,7 +22,13 @@ rm -rf "$keyring_home"
 
 step "System printing (CUPS, with a cups-pdf queue that writes PDFs to ~/PDF)"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-lpstat -r >/dev/null 2>&1 || { $SUDO cupsd; sleep 2; }
+# `lpstat -r` exits 0 also when the scheduler is down: read what it says.
+cups_up() { lpstat -r 2>/dev/null | grep -q "scheduler is running"; }
+if ! cups_up; then
+  $SUDO cupsd
+  for _ in $(seq 1 30); do cups_up && break; sleep 0.5; done
+fi
+cups_up || echo "CUPS did not start (cupsd); the printing test will say so"
 lpstat -p AirtillPDF >/dev/null 2>&1 || $SUDO lpadmin -p AirtillPDF -v cups-pdf:/ -E -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>&1 | grep -v deprecated
 AIRTILL_REQUIRE_CUPS=1 cargo test --workspace -p airtill-app --lib tests::slips_and_voucher_sheets_print_through_cups 2>&1 | tee -a "$log" || status=1
 
