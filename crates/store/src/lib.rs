@@ -8,8 +8,10 @@ mod office;
 mod payments;
 mod pins;
 mod schema;
+mod stock;
 pub use audit::AuditRow;
 pub use payments::MobilePayment;
+pub use stock::{NewStockOrder, NewStockVoucher, StockLevel, StockOrder, StockWant};
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 
 use airtill_domain::{Currency, SaleState};
@@ -201,6 +203,28 @@ pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<Tx<'_>> {
     } else {
         Ok(Tx::Nested(conn.savepoint()?))
     }
+}
+
+/// Inserts a sale row with the next receipt number of the till and the first line of
+/// its history, inside the caller's transaction.
+pub(crate) fn insert_sale_row(tx: &Connection, s: &SaleDetails, now_ms: i64, state: &str, submitted_ms: Option<i64>) -> Result<i64> {
+    let (till_id, training): (String, bool) = tx.prepare_cached("SELECT till_id, training FROM shop WHERE id = 1")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let receipt_no: i64 = tx.prepare_cached("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1")?.query_row([&till_id], |r| r.get(0))?;
+    tx.prepare_cached(
+        "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
+            product_name, product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, training,
+            created_ms, updated_ms, submitted_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
+    )?
+    .execute(params![
+        s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
+        s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
+        s.discount_hundredths, state, training, now_ms, submitted_ms
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), NULL, 'created', ?2, NULL)")?
+        .execute(params![id, now_ms])?;
+    Ok(id)
 }
 
 pub fn raw_durable_connection(path: &Path) -> Result<Connection> {
@@ -511,22 +535,8 @@ impl Store {
             drop(tx);
             return Ok((self.sale(id)?, false));
         }
-        let (till_id, training): (String, bool) = tx.prepare_cached("SELECT till_id, training FROM shop WHERE id = 1")?.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let receipt_no: i64 = tx.prepare_cached("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1")?.query_row([&till_id], |r| r.get(0))?;
         let state = if submitting { "submitting" } else { "created" };
-        let submitted_ms = submitting.then_some(now_ms);
-        tx.prepare_cached("INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
-                product_name, product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, training,
-                created_ms, updated_ms, submitted_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)")?.execute(params![
-                s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
-                s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
-                s.discount_hundredths, state, training, now_ms, submitted_ms
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), NULL, 'created', ?2, NULL)")?.execute(params![id, now_ms],
-        )?;
+        let id = insert_sale_row(&tx, s, now_ms, state, submitting.then_some(now_ms))?;
         if submitting {
             tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'created', 'submitting', ?2, NULL)")?.execute(params![id, now_ms],
             )?;

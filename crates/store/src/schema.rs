@@ -248,6 +248,62 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER mobile_payments_no_delete BEFORE DELETE ON mobile_payments
         BEGIN SELECT RAISE(ABORT, 'payments are kept'); END;
     "#,
+    // 8: offline voucher stock: orders stored before they are sent, and the vouchers
+    // they brought, each PIN sealed; a voucher is sold once (`sale_id` set once).
+    r#"
+    CREATE TABLE stock_orders (
+        id INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        client_ref TEXT NOT NULL UNIQUE,
+        provider TEXT NOT NULL,
+        product_id INTEGER NOT NULL,
+        network_name TEXT NOT NULL,
+        network_key TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        product_kind TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+        currency TEXT NOT NULL,
+        quantity INTEGER NOT NULL CHECK (quantity > 0),
+        state TEXT NOT NULL CHECK (state IN ('sending', 'in_doubt', 'ordered', 'received', 'failed')),
+        provider_ref TEXT,
+        -- AAT sells one voucher per call: the highest line that may have been sent.
+        attempted INTEGER NOT NULL DEFAULT 0,
+        received INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        training INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+    );
+    CREATE TRIGGER stock_orders_no_delete BEFORE DELETE ON stock_orders
+        BEGIN SELECT RAISE(ABORT, 'stock orders are kept'); END;
+    CREATE TABLE stock_vouchers (
+        id INTEGER PRIMARY KEY,
+        order_id INTEGER NOT NULL REFERENCES stock_orders(id),
+        line INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        pin_sealed TEXT NOT NULL,
+        network_key TEXT NOT NULL,
+        product_kind TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        expiry_ms INTEGER,
+        box_number TEXT,
+        batch_number TEXT,
+        provider_ref TEXT,
+        added_ms INTEGER NOT NULL,
+        sale_id INTEGER UNIQUE REFERENCES sales(id),
+        claimed_ms INTEGER,
+        UNIQUE (provider, serial),
+        UNIQUE (order_id, line)
+    );
+    CREATE INDEX stock_free ON stock_vouchers (network_key, product_kind, amount_minor) WHERE sale_id IS NULL;
+    CREATE TRIGGER stock_vouchers_no_delete BEFORE DELETE ON stock_vouchers
+        BEGIN SELECT RAISE(ABORT, 'stock vouchers are kept'); END;
+    CREATE TRIGGER stock_vouchers_sold_once BEFORE UPDATE OF sale_id ON stock_vouchers WHEN OLD.sale_id IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a stock voucher is sold once'); END;
+    "#,
 ];
 
 pub fn known_version() -> i64 {
