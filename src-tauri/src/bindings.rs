@@ -71,6 +71,13 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("pay_bill", vec![("request", BillRequest::name(cfg))], SaleView::name(cfg)),
         c("set_system_printer", vec![("queue", "string | null".into())], "string | null".into()),
         c("print_voucher_sheet", vec![("saleIds", "Array<number>".into())], SlipFile::name(cfg)),
+        c("buy_stock", vec![("request", StockOrderRequest::name(cfg))], StockOrderView::name(cfg)),
+        c("finish_stock_order", vec![("orderId", "number".into())], StockOrderView::name(cfg)),
+        c("stock_orders", vec![], format!("Array<{}>", StockOrderView::name(cfg))),
+        c("stock_levels", vec![], format!("Array<{}>", StockLevelView::name(cfg))),
+        c("stock_for_product", vec![("productId", "number".into())], "number".into()),
+        c("sell_from_stock", vec![("request", SaleRequest::name(cfg))], SaleView::name(cfg)),
+        c("practice_outage", vec![("offline", "boolean".into())], "boolean".into()),
     ]
 }
 
@@ -138,6 +145,9 @@ pub fn render() -> String {
         ListenerView::decl(&cfg),
         NotificationView::decl(&cfg),
         MobileBalanceView::decl(&cfg),
+        StockOrderRequest::decl(&cfg),
+        StockOrderView::decl(&cfg),
+        StockLevelView::decl(&cfg),
         MobilePaymentRequest::decl(&cfg),
         MobilePaymentView::decl(&cfg),
         NetworkCheckView::decl(&cfg),

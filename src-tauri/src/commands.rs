@@ -4,7 +4,7 @@
 use airtill_app::{
     AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
     SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, ElectricityRequest, MeterCheckView, BillAccountView, BillRequest, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView,
+    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, ElectricityRequest, MeterCheckView, BillAccountView, BillRequest, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, StockOrderRequest, StockOrderView, StockLevelView,
 };
 use airtill_app::domain::Money;
 use serde::Serialize;
@@ -378,4 +378,46 @@ pub async fn set_system_printer(shell: State<'_, Shell>, queue: Option<String>) 
 pub async fn print_voucher_sheet(shell: State<'_, Shell>, sale_ids: Vec<i64>) -> Res<SlipFile> {
     let s = shell.session()?;
     Ok(shell.app.print_voucher_sheet(&s, &sale_ids).await?)
+}
+
+#[tauri::command]
+pub async fn buy_stock(shell: State<'_, Shell>, request: StockOrderRequest) -> Res<StockOrderView> {
+    let s = shell.session()?;
+    Ok(shell.app.buy_stock(&s, &request).await?)
+}
+
+#[tauri::command]
+pub async fn finish_stock_order(shell: State<'_, Shell>, order_id: i64) -> Res<StockOrderView> {
+    let s = shell.session()?;
+    Ok(shell.app.finish_stock_order(&s, order_id).await?)
+}
+
+#[tauri::command]
+pub async fn stock_orders(shell: State<'_, Shell>) -> Res<Vec<StockOrderView>> {
+    let s = shell.reader()?;
+    Ok(shell.app.stock_orders(&s)?)
+}
+
+#[tauri::command]
+pub async fn stock_levels(shell: State<'_, Shell>) -> Res<Vec<StockLevelView>> {
+    let s = shell.reader()?;
+    Ok(shell.app.stock_levels(&s)?)
+}
+
+#[tauri::command]
+pub async fn stock_for_product(shell: State<'_, Shell>, product_id: i64) -> Res<i64> {
+    let s = shell.reader()?;
+    Ok(shell.app.stock_for_product(&s, product_id).await?)
+}
+
+#[tauri::command]
+pub async fn sell_from_stock(shell: State<'_, Shell>, request: SaleRequest) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.sell_from_stock(&s, &request).await?)
+}
+
+#[tauri::command]
+pub async fn practice_outage(shell: State<'_, Shell>, offline: bool) -> Res<bool> {
+    let s = shell.session()?;
+    Ok(shell.app.practice_outage(&s, offline).await?)
 }

@@ -134,6 +134,10 @@ fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
         ("notifications", json!({"openOnly": true})),
         ("set_system_printer", json!({"queue": "AirtillPDF"})),
         ("print_voucher_sheet", json!({"saleIds": [1]})),
+        ("buy_stock", json!({"request": {"request_id": "r-1", "provider": "smartcall", "product_id": 176, "quantity": 5}})),
+        ("finish_stock_order", json!({"orderId": 1})),
+        ("stock_orders", json!({})),
+        ("practice_outage", json!({"offline": true})),
     ];
     for (cmd, args) in manager_only {
         let e = call(&w, cmd, args).unwrap_err();
@@ -258,7 +262,7 @@ fn ten_thousand_random_payloads_make_no_panic_and_no_write() {
     assert_eq!(counts(), before, "nothing was written");
     eprintln!("{refused} of {n} refused; answered: {answered:?}");
     // Only the readers that take no arguments may answer junk (they ignore it).
-    let readers = ["status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog"];
+    let readers = ["status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog", "stock_levels", "stock_orders"];
     assert!(answered.iter().all(|c| readers.contains(c)), "junk was accepted by {answered:?}");
     assert!(refused > n * 3 / 4, "{refused} of {n} refused");
 }

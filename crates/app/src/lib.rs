@@ -16,6 +16,7 @@ pub mod reconcile;
 pub mod report_export;
 pub mod provider;
 pub mod settings;
+mod stock;
 mod sell;
 mod slip;
 mod tender;
@@ -202,6 +203,7 @@ impl Airtill {
         if let Some(client) = &app.ideamart {
             tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20));
         }
+        stock::spawn_stock_resolver(app.stock_buyer(), std::time::Duration::from_secs(30));
         Ok(app)
     }
 

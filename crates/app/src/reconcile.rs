@@ -34,6 +34,9 @@ struct Period {
     start: chrono::NaiveDate,
     end: chrono::NaiveDate,
     sales: Vec<SaleRow>,
+    /// Vouchers bought into stock from the provider in these days, per network key:
+    /// `(network name, count, face value)`; the provider counts them as sales.
+    stock: Vec<(String, String, i64, i64)>,
 }
 
 impl Airtill {
@@ -45,7 +48,8 @@ impl Airtill {
         }
         let window = Window::Created { from_ms: sast_day_start(start), to_ms: sast_day_start(end) + DAY_MS };
         let all = self.store().sales_in(&window, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
-        Ok(Period { start, end, sales: all.into_iter().filter(|s| s.details.provider == provider).collect() })
+        let stock = self.store().stock_bought_between(provider, sast_day_start(start), sast_day_start(end) + DAY_MS)?;
+        Ok(Period { start, end, sales: all.into_iter().filter(|s| s.details.provider == provider).collect(), stock })
     }
 }
 
@@ -141,13 +145,19 @@ fn group_amount(c: &Cashup, group: &str) -> Option<i64> {
 }
 
 /// Matches the till's sales with the provider's totals per network: the till counts
-/// what the provider took money for (sold and still pending).
-pub fn match_networks(sales: &[SaleRow], cashup: &Cashup) -> (Vec<NetworkMatch>, Vec<Mismatch>) {
+/// what the provider took money for (sold and still pending, and vouchers bought into
+/// stock: `stock` per network key, `(name, count, value)`).
+pub fn match_networks(sales: &[SaleRow], stock: &[(String, String, i64, i64)], cashup: &Cashup) -> (Vec<NetworkMatch>, Vec<Mismatch>) {
     let mut till: BTreeMap<String, (String, i64, i64)> = BTreeMap::new();
     for s in sales.iter().filter(|s| matches!(s.state.as_str(), "succeeded" | "pending")) {
         let e = till.entry(network_key(&s.details.network_name)).or_insert((s.details.network_name.clone(), 0, 0));
         e.1 += 1;
         e.2 += s.details.amount_minor;
+    }
+    for (key, name, count, value) in stock {
+        let e = till.entry(key.clone()).or_insert((name.clone(), 0, 0));
+        e.1 += count;
+        e.2 += value;
     }
     let provider = provider_recharges(cashup);
     let keys: std::collections::BTreeSet<&String> = till.keys().chain(provider.keys()).collect();
@@ -202,12 +212,12 @@ impl Airtill {
         session.require_manager()?;
         // Smartcall's days are South African days (UTC+2, no daylight saving), whatever
         // the till's clock is set to: the till's sales are taken by the same days.
-        let Period { start, end, sales } = self.period("smartcall", from, to)?;
+        let Period { start, end, sales, stock } = self.period("smartcall", from, to)?;
         let today = sast_date(time::now_ms());
         let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }
         .map_err(crate::provider::provider_error)?;
 
-        let (networks, mut mismatches) = match_networks(&sales, &cashup);
+        let (networks, mut mismatches) = match_networks(&sales, &stock, &cashup);
 
         // Every sale the provider may know, checked by its reference.
         let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").collect();
@@ -260,7 +270,7 @@ impl Airtill {
         let Some(mx) = self.mx.clone() else {
             return Err(AppError::Configuration("This till has no MX Telecom account to reconcile with.".into()));
         };
-        let Period { start, end, sales } = self.period("mx", from, to)?;
+        let Period { start, end, sales, .. } = self.period("mx", from, to)?;
         let from_ms = sast_day_start(start);
         // Notifications about these credits may come after the days end (MX retries for
         // up to 17 hours): everything received since the first day.
@@ -347,12 +357,13 @@ impl Airtill {
         let Some(aat) = self.aat.clone() else {
             return Err(AppError::Configuration("This till has no AAT account to reconcile with.".into()));
         };
-        let Period { start, end, sales } = self.period("aat", from, to)?;
+        let Period { start, end, sales, stock } = self.period("aat", from, to)?;
         let read = |e: airtill_providers::aat::AatError| AppError::Provider { class: e.class_for_read(), message: e.cashier_message() };
         let count = aat.client().transaction_count(start, end).await.map_err(read)?;
         let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
-        let till_value: i64 = sold.iter().map(|s| s.details.amount_minor).sum();
-        let till_count = sold.len() as i64;
+        // Vouchers bought into stock are AAT transactions too.
+        let till_value: i64 = sold.iter().map(|s| s.details.amount_minor).sum::<i64>() + stock.iter().map(|s| s.3).sum::<i64>();
+        let till_count = sold.len() as i64 + stock.iter().map(|s| s.2).sum::<i64>();
         let mut mismatches = Vec::new();
         if count.transactions > till_count {
             let n = count.transactions - till_count;

@@ -53,6 +53,7 @@ pub(crate) fn provider_ref_title(provider: &str) -> &'static str {
     match provider {
         "aat" => "AAT order ref",
         "mx" => "MX credit id",
+        "stock" => "Stock order",
         _ => "Smartload ref",
     }
 }
@@ -62,6 +63,7 @@ pub(crate) fn provider_label(provider: &str) -> &'static str {
     match provider {
         "aat" => "AAT",
         "mx" => "MX Telecom",
+        "stock" => "stock",
         _ => "Smartcall",
     }
 }
@@ -72,6 +74,7 @@ pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str, kind: &
         SaleState::Created | SaleState::Submitting => format!("Sending to {p}..."),
         SaleState::Succeeded if kind == "payment" => "Paid. Give the customer the slip with the receipt number.".into(),
         SaleState::Succeeded if kind == "electricity" => "Sold. Give the customer the token (on the slip).".into(),
+        SaleState::Succeeded if provider == "stock" => "Sold from stock. Give the customer the PIN.".into(),
         SaleState::Succeeded if pinned => "Sold. Give the customer the PIN.".into(),
         SaleState::Succeeded => "Sold. The number has been recharged.".into(),
         SaleState::Failed => "Not sold. No money was taken from the wallet.".into(),
@@ -127,6 +130,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         cashier: row.user_name.clone(),
         error: o.error_message.clone(),
         training: row.training,
+        stock_offer: None,
     }
 }
 
@@ -225,7 +229,11 @@ impl Airtill {
         if let Some(manager) = override_by {
             self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
         }
-        self.shown(sale_view(&sale))
+        let mut view = sale_view(&sale);
+        if sale.state == SaleState::Failed {
+            view.stock_offer = self.stock_offer_for(req.product_id, sale.outcome.error_class.as_deref()).await;
+        }
+        self.shown(view)
     }
 
     /// Checks a meter with Smartcall before selling (a prevend): is it a meter this

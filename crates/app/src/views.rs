@@ -156,6 +156,9 @@ pub struct SaleView {
     pub cashier: String,
     pub error: Option<String>,
     pub training: bool,
+    /// When nothing was sold because the provider could not be reached or could not
+    /// pay: how many vouchers of the same kind the till has in stock to sell instead.
+    pub stock_offer: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -412,4 +415,61 @@ pub struct EngineSettingsView {
     pub routes: Vec<RouteView>,
     /// The providers this till can sell through.
     pub providers: Vec<String>,
+}
+
+/// A manager's order of vouchers into stock.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StockOrderRequest {
+    /// Made when the manager confirms; a repeat returns the same order.
+    pub request_id: String,
+    /// `smartcall` (one batch order) or `aat` (bought one by one).
+    pub provider: String,
+    /// The product from the till's catalog (a PIN voucher of one value).
+    pub product_id: i64,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StockOrderView {
+    pub id: i64,
+    pub provider: String,
+    pub provider_label: String,
+    pub network_name: String,
+    pub product_name: String,
+    /// The value of one voucher.
+    pub amount: Money,
+    pub quantity: i64,
+    /// Vouchers that arrived.
+    pub received: i64,
+    /// The value of the vouchers that arrived.
+    pub total: Money,
+    /// `sending`, `in_doubt`, `ordered`, `received`, `failed`.
+    pub state: String,
+    pub state_text: String,
+    /// Not finished: it can be checked (`finish_stock_order`).
+    pub open: bool,
+    pub provider_ref: Option<String>,
+    pub client_ref: String,
+    pub message: Option<String>,
+    pub ordered_by: String,
+    pub created_at: String,
+    pub training: bool,
+}
+
+/// Vouchers on hand of one network, kind and value.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StockLevelView {
+    pub network_name: String,
+    /// `voucher`, `airtime`, `data`, `sms`.
+    pub kind: String,
+    pub amount: Money,
+    /// Free to sell now.
+    pub available: i64,
+    pub sold: i64,
+    /// Expired, never sold.
+    pub expired: i64,
+    /// The first expiry among those free to sell (`YYYY-MM-DD`).
+    pub next_expiry: Option<String>,
+    /// At or below the manager's low level.
+    pub low: bool,
 }

@@ -40,7 +40,7 @@ impl AatProvider {
     }
 
     /// A voucher's details: known already, or after one catalog sync.
-    async fn voucher(&self, id: i64) -> Result<Option<VoucherDetails>, AatError> {
+    pub async fn voucher(&self, id: i64) -> Result<Option<VoucherDetails>, AatError> {
         if let Some(v) = self.vouchers.read().unwrap_or_else(|p| p.into_inner()).get(&id).cloned() {
             return Ok(Some(v));
         }

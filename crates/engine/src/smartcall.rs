@@ -130,7 +130,10 @@ impl SaleProvider for SmartcallProvider {
             Err(e) => {
                 let class = e.class_for_sale();
                 tracing::warn!(sale = sale.id, ?class, "recharge not confirmed: {e}");
-                Submitted::not_confirmed(class, class_name(class), e.cashier_message(), true)
+                // A network that is down is a certain refusal, named apart: the till may
+                // sell the same voucher from its stock.
+                let name = if e.is_network_down() { "network_down" } else { class_name(class) };
+                Submitted::not_confirmed(class, name, e.cashier_message(), true)
             }
         }
     }

@@ -122,7 +122,12 @@ pin_hidden: boolean, dial_string: string | null, ticket_number: string | null, e
 /**
  * Smartcall's Smartload reference.
  */
-provider_ref: string | null, client_ref: string, cashier: string, error: string | null, training: boolean, };
+provider_ref: string | null, client_ref: string, cashier: string, error: string | null, training: boolean, 
+/**
+ * When nothing was sold because the provider could not be reached or could not
+ * pay: how many vouchers of the same kind the till has in stock to sell instead.
+ */
+stock_offer: number | null, };
 
 export type SlipFile = { path: string, };
 
@@ -321,6 +326,64 @@ effect: string, explanation: string, };
 
 export type MobileBalanceView = { chargeable: Money, account_status: string, account_type: string, };
 
+export type StockOrderRequest = { 
+/**
+ * Made when the manager confirms; a repeat returns the same order.
+ */
+request_id: string, 
+/**
+ * `smartcall` (one batch order) or `aat` (bought one by one).
+ */
+provider: string, 
+/**
+ * The product from the till's catalog (a PIN voucher of one value).
+ */
+product_id: number, quantity: number, };
+
+export type StockOrderView = { id: number, provider: string, provider_label: string, network_name: string, product_name: string, 
+/**
+ * The value of one voucher.
+ */
+amount: Money, quantity: number, 
+/**
+ * Vouchers that arrived.
+ */
+received: number, 
+/**
+ * The value of the vouchers that arrived.
+ */
+total: Money, 
+/**
+ * `sending`, `in_doubt`, `ordered`, `received`, `failed`.
+ */
+state: string, state_text: string, 
+/**
+ * Not finished: it can be checked (`finish_stock_order`).
+ */
+open: boolean, provider_ref: string | null, client_ref: string, message: string | null, ordered_by: string, created_at: string, training: boolean, };
+
+export type StockLevelView = { network_name: string, 
+/**
+ * `voucher`, `airtime`, `data`, `sms`.
+ */
+kind: string, amount: Money, 
+/**
+ * Free to sell now.
+ */
+available: number, sold: number, 
+/**
+ * Expired, never sold.
+ */
+expired: number, 
+/**
+ * The first expiry among those free to sell (`YYYY-MM-DD`).
+ */
+next_expiry: string | null, 
+/**
+ * At or below the manager's low level.
+ */
+low: boolean, };
+
 export type MobilePaymentRequest = { request_id: string, 
 /**
  * The customer's number (`94...` or `07...`).
@@ -518,3 +581,17 @@ export const setSystemPrinter = (queue: string | null): Promise<string | null> =
   invoke<string | null>("set_system_printer", { queue });
 export const printVoucherSheet = (saleIds: Array<number>): Promise<SlipFile> =>
   invoke<SlipFile>("print_voucher_sheet", { saleIds });
+export const buyStock = (request: StockOrderRequest): Promise<StockOrderView> =>
+  invoke<StockOrderView>("buy_stock", { request });
+export const finishStockOrder = (orderId: number): Promise<StockOrderView> =>
+  invoke<StockOrderView>("finish_stock_order", { orderId });
+export const stockOrders = (): Promise<Array<StockOrderView>> =>
+  invoke<Array<StockOrderView>>("stock_orders");
+export const stockLevels = (): Promise<Array<StockLevelView>> =>
+  invoke<Array<StockLevelView>>("stock_levels");
+export const stockForProduct = (productId: number): Promise<number> =>
+  invoke<number>("stock_for_product", { productId });
+export const sellFromStock = (request: SaleRequest): Promise<SaleView> =>
+  invoke<SaleView>("sell_from_stock", { request });
+export const practiceOutage = (offline: boolean): Promise<boolean> =>
+  invoke<boolean>("practice_outage", { offline });

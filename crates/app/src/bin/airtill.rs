@@ -174,6 +174,13 @@ enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// Offline voucher stock: levels and orders, buy, finish an open order, sell from it.
+    Stock {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[command(subcommand)]
+        op: Option<StockCommand>,
+    },
     /// The system printer (CUPS) for sheets and slips: a queue name, `default`, or `off`.
     SystemPrinter {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -245,6 +252,30 @@ enum ReportCommand {
         #[arg(long)]
         from: String,
         #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StockCommand {
+    /// Buy PIN vouchers into stock (manager): a product id from `airtill catalog`.
+    Buy {
+        /// smartcall (one batch order) or aat (one by one).
+        #[arg(long, default_value = "smartcall")]
+        provider: String,
+        #[arg(long)]
+        product: i64,
+        #[arg(long)]
+        quantity: i64,
+    },
+    /// Check an order left open (in doubt, or vouchers still to fetch) and finish it.
+    Finish { order: i64 },
+    /// Sell a voucher of this product's kind from stock (no provider is asked).
+    Sell {
+        #[arg(long)]
+        product: i64,
+        /// The customer's number (optional: the PIN is on the slip).
+        #[arg(long, default_value = "")]
         to: String,
     },
 }
@@ -415,6 +446,9 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             if let Some(e) = &sale.error {
                 println!("{e}");
             }
+            if let Some(n) = sale.stock_offer {
+                println!("{n} of these vouchers are in stock: airtill stock sell --product {product}");
+            }
             if sale.state == airtill_domain::SaleState::Failed {
                 return Err(AppError::BadInput("the sale was not made".into()));
             }
@@ -423,6 +457,60 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let s = login(app, &pin)?;
             let f = if print { app.print_voucher_sheet(&s, &sales).await? } else { app.voucher_sheet(&s, &sales, out)? };
             println!("{} voucher(s) on {}", sales.len(), f.path);
+        }
+        Command::Stock { pin, op } => {
+            let s = login(app, &pin)?;
+            let show = |o: &airtill_app::StockOrderView| {
+                println!("order {}: {} x {} from {} - {} ({})", o.id, o.quantity, o.product_name, o.provider_label, o.state, o.state_text);
+                if let Some(m) = &o.message {
+                    println!("  {m}");
+                }
+            };
+            match op {
+                None => {
+                    for l in app.stock_levels(&s)? {
+                        println!(
+                            "{:<10} {:<8} {:>9}  {:>4} in stock{}  {:>4} sold  {:>4} expired{}",
+                            l.network_name,
+                            l.kind,
+                            l.amount.to_string(),
+                            l.available,
+                            if l.low { " (low)" } else { "" },
+                            l.sold,
+                            l.expired,
+                            l.next_expiry.map(|d| format!("  first expiry {d}")).unwrap_or_default()
+                        );
+                    }
+                    if s.role == airtill_store::Role::Manager {
+                        for o in app.stock_orders(&s)?.iter().take(20) {
+                            show(o);
+                        }
+                    }
+                }
+                Some(StockCommand::Buy { provider, product, quantity }) => {
+                    let req = airtill_app::StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider, product_id: product, quantity };
+                    let o = app.buy_stock(&s, &req).await?;
+                    show(&o);
+                    if o.state == "failed" {
+                        return Err(AppError::BadInput("nothing was bought".into()));
+                    }
+                }
+                Some(StockCommand::Finish { order }) => show(&app.finish_stock_order(&s, order).await?),
+                Some(StockCommand::Sell { product, to }) => {
+                    let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, recipient: to, amount: None, override_pin: None };
+                    let sale = app.sell_from_stock(&s, &req).await?;
+                    println!("sale {} receipt {:06}: {} {} from stock", sale.id, sale.receipt_no, sale.product_name, sale.amount_text);
+                    if let Some(p) = &sale.voucher_pin {
+                        println!("PIN: {p}");
+                    }
+                    if let Some(d) = &sale.dial_string {
+                        println!("dial: {d}");
+                    }
+                    if let Some(t) = &sale.ticket_number {
+                        println!("serial: {t}");
+                    }
+                }
+            }
         }
         Command::SystemPrinter { pin, queue } => {
             let s = login(app, &pin)?;

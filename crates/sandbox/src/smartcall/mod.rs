@@ -237,7 +237,32 @@ pub(crate) type St = Arc<Shared>;
 pub struct SmartcallSandbox {
     addr: SocketAddr,
     shared: St,
-    stop: Option<oneshot::Sender<()>>,
+    /// Stops the server that runs now; `None` while it is stopped (an outage).
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    /// Ends when the server that runs now has let go of its port.
+    done: Mutex<Option<oneshot::Receiver<()>>>,
+}
+
+/// Serves the simulator on `listener` until the returned sender fires; the receiver
+/// answers once the port is free again.
+fn serve(shared: St, listener: tokio::net::TcpListener) -> (oneshot::Sender<()>, oneshot::Receiver<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (done_tx, done) = oneshot::channel::<()>();
+    let app = router(shared);
+    tokio::spawn(async move {
+        use axum::serve::ListenerExt;
+        // Answers go out at once (no Nagle delay), as a real service's do.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        let _ = done_tx.send(());
+    });
+    (stop, done)
 }
 
 impl SmartcallSandbox {
@@ -286,22 +311,9 @@ impl SmartcallSandbox {
         });
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(shared.clone());
-        tokio::spawn(async move {
-            use axum::serve::ListenerExt;
-            // Answers go out at once (no Nagle delay), as a real service's do.
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let (stop, done) = serve(shared.clone(), listener);
         tracing::info!(%addr, "Smartcall sandbox listening");
-        Ok(SmartcallSandbox { addr, shared, stop: Some(stop) })
+        Ok(SmartcallSandbox { addr, shared, stop: Mutex::new(Some(stop)), done: Mutex::new(Some(done)) })
     }
 
     /// The base URL to configure the client with (`http://127.0.0.1:PORT/webservice`).
@@ -411,6 +423,60 @@ impl SmartcallSandbox {
         }
     }
 
+    /// An outage: `true` stops the server (connections are refused: the service
+    /// cannot be reached); `false` starts it again on the same port, with everything
+    /// it held. Answers once the change is done.
+    pub async fn set_offline(&self, offline: bool) -> std::io::Result<()> {
+        if offline {
+            let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
+            let done = self.done.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(s) = stop {
+                let _ = s.send(());
+            }
+            if let Some(d) = done {
+                // In-flight requests finish first; idle connections are closed.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(10), d).await;
+            }
+            tracing::info!(addr = %self.addr, "Smartcall sandbox offline");
+            return Ok(());
+        }
+        if self.stop.lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+            return Ok(());
+        }
+        let mut tries = 0;
+        let listener = loop {
+            match tokio::net::TcpListener::bind(self.addr).await {
+                Ok(l) => break l,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    tracing::debug!("port not free yet: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let (stop, done) = serve(self.shared.clone(), listener);
+        *self.stop.lock().unwrap_or_else(|p| p.into_inner()) = Some(stop);
+        *self.done.lock().unwrap_or_else(|p| p.into_inner()) = Some(done);
+        tracing::info!(addr = %self.addr, "Smartcall sandbox back online");
+        Ok(())
+    }
+
+    /// True while the simulator is stopped by [`SmartcallSandbox::set_offline`].
+    pub fn is_offline(&self) -> bool {
+        self.stop.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+
+    /// The batch voucher orders taken: `(order id, client reference, [(ticket, PIN)])`.
+    pub fn voucher_orders(&self) -> Vec<(i64, String, Vec<(String, String)>)> {
+        self.shared
+            .lock()
+            .orders
+            .iter()
+            .map(|o| (o.order_id, o.client_reference.clone(), o.vouchers.iter().map(|v| (v.0.clone(), v.1.clone())).collect()))
+            .collect()
+    }
+
     /// Sets a wallet's balance (a deposit made at the bank, say).
     pub fn set_wallet(&self, smartload_id: &str, cents: i64) {
         self.shared.lock().wallets.insert(smartload_id.to_string(), cents);
@@ -418,7 +484,7 @@ impl SmartcallSandbox {
 
     /// Stops the server now.
     pub fn stop(&mut self) {
-        if let Some(s) = self.stop.take() {
+        if let Some(s) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = s.send(());
         }
     }
