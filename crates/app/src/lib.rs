@@ -245,6 +245,7 @@ impl Airtill {
                 Some((t, _)) => Some(t.describe()),
                 None => self.system_printer().ok().flatten().map(|q| if q.is_empty() { "the system's default printer".to_string() } else { format!("system printer {q}") }),
             },
+            practice_outage: self.practice_outage_on(),
         })
     }
 

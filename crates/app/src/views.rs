@@ -22,6 +22,8 @@ pub struct AppStatus {
     pub idle_lock_minutes: u32,
     /// The receipt printer (`host:port` or a device path), if one is set up.
     pub printer: Option<String>,
+    /// Training: the practice Smartcall is stopped (a practised outage).
+    pub practice_outage: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

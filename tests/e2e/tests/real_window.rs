@@ -18,6 +18,35 @@ async fn testid(c: &Client, id: &str) -> Element {
     wait(c, &format!("[data-testid='{id}']")).await
 }
 
+/// Keys for the element that has the focus, as a person types them (no clicks).
+async fn keys(c: &Client, text: &str) {
+    c.active_element().await.unwrap().send_keys(text).await.unwrap();
+}
+
+const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
+const DOWN: &str = "\u{E015}";
+const UP: &str = "\u{E013}";
+const F2: &str = "\u{E032}";
+const F3: &str = "\u{E033}";
+const F4: &str = "\u{E034}";
+const F9: &str = "\u{E039}";
+
+/// Waits for the result of the sale on screen in one of `states`; answers its state.
+async fn result_in(c: &Client, states: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = c.find(Locator::Css("[data-testid='result']")).await {
+            let state = r.attr("data-state").await.unwrap().unwrap_or_default();
+            if states.contains(&state.as_str()) {
+                return state;
+            }
+        }
+        assert!(Instant::now() < deadline, "no result in {states:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn shot(c: &Client, name: &str) {
     let dir = workspace_root().join("tests/e2e/artifacts");
     std::fs::create_dir_all(&dir).unwrap();
@@ -390,5 +419,157 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     shot(c, "17-pinless-pending").await;
     c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid='result'][data-state='succeeded']")).await.map_err(|e| format!("the pinless recharge did not settle on screen: {e}"))?;
     assert!(c.find(Locator::Css("[data-testid='result-pin']")).await.is_err(), "a direct recharge shows no PIN");
+
+    // Voucher stock: the manager buys ten MTN R12 vouchers from Smartcall (the order's
+    // file fetched and imported), then practises an outage: Smartcall cannot be reached.
+    testid(c, "open-office").await.click().await.unwrap();
+    testid(c, "tab-stock").await.click().await.unwrap();
+    testid(c, "stock-empty").await;
+    c.execute(
+        "const s = document.querySelector(\"[data-testid='stock-product']\"); const o = [...s.options].find((o) => o.text === 'MTN · MTN Airtime R12'); s.value = o.value; s.dispatchEvent(new Event('change')); return o.value;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let qty = testid(c, "stock-quantity").await;
+    qty.clear().await.unwrap();
+    qty.send_keys("10").await.unwrap();
+    testid(c, "stock-buy").await.click().await.unwrap();
+    let bought = testid(c, "office-notice").await.text().await.unwrap();
+    assert!(bought.contains("10 vouchers in stock"), "{bought}");
+    wait(c, "[data-testid='stock-MTN-1200']").await;
+    testid(c, "practice-outage").await.click().await.unwrap();
+    let notice = testid(c, "office-notice").await.text().await.unwrap();
+    assert!(notice.contains("cannot be reached"), "{notice}");
+    shot(c, "18-stock").await;
+    testid(c, "office-close").await.click().await.unwrap();
+
+    // The sale, by keyboard alone: F2, the number, F3 to the vouchers, the arrow down
+    // to R12, Enter, Enter. Smartcall cannot be reached: nothing sold, stock offered.
+    keys(c, F2).await;
+    keys(c, "083 123 4577").await;
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    keys(c, F3).await;
+    wait(c, "[data-testid='group-voucher'].selected").await;
+    let r12 = loop {
+        keys(c, DOWN).await;
+        let chosen = wait(c, "[data-testid='products'] button.selected").await;
+        if chosen.attr("data-name").await.unwrap().as_deref() == Some("MTN Airtime R12") {
+            break chosen;
+        }
+    };
+    let badge = r12.find(Locator::Css(".pstock")).await.map_err(|e| format!("no stock badge: {e}"))?.text().await.unwrap();
+    assert_eq!(badge, "10 in stock");
+    keys(c, ENTER).await;
+    testid(c, "confirm-number").await;
+    keys(c, ENTER).await;
+    assert_eq!(result_in(c, &["failed", "succeeded"]).await, "failed", "Smartcall was down");
+    let offer = testid(c, "stock-offer").await.text().await.unwrap();
+    assert!(offer.contains("10 of these vouchers"), "{offer}");
+    shot(c, "19-stock-offer").await;
+    keys(c, F9).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    let stock_pin = testid(c, "result-pin").await.text().await.unwrap().replace(' ', "");
+    assert!(testid(c, "result-state").await.text().await.unwrap().contains("from stock"));
+    assert_eq!(testid(c, "result-dial").await.text().await.unwrap(), format!("*141*{stock_pin}#"));
+    shot(c, "20-stock-sale").await;
+    let (provider, claimed): (String, i64) = db
+        .query_row("SELECT s.provider, (SELECT COUNT(*) FROM stock_vouchers v WHERE v.sale_id = s.id) FROM sales s ORDER BY s.id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((provider.as_str(), claimed), ("stock", 1), "the sale claimed one stock voucher");
+    let plain: i64 = db.query_row("SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed NOT LIKE 'p1:%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(plain, 0, "stock PINs are sealed");
+    // The outage ends.
+    testid(c, "open-office").await.click().await.unwrap();
+    testid(c, "tab-stock").await.click().await.unwrap();
+    let left = wait(c, "[data-testid='stock-MTN-1200']").await.text().await.unwrap();
+    assert!(left.contains('9'), "{left}");
+    testid(c, "practice-outage").await.click().await.unwrap();
+    let notice = testid(c, "office-notice").await.text().await.unwrap();
+    assert!(notice.contains("back"), "{notice}");
+    testid(c, "office-close").await.click().await.unwrap();
+
+    // Every kind of product by keyboard alone.
+    // A pinless recharge: the first airtime product is any amount; the cursor goes to
+    // the amount.
+    keys(c, F2).await;
+    keys(c, "083 123 4533").await;
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    keys(c, DOWN).await;
+    testid(c, "amount-input").await;
+    keys(c, "7").await;
+    keys(c, ENTER).await;
+    assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R7");
+    keys(c, ENTER).await;
+    result_in(c, &["pending", "succeeded"]).await;
+    // Data: F3 until the data group, the first bundle.
+    keys(c, F2).await;
+    keys(c, "083 123 4544").await;
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    for _ in 0..6 {
+        if c.find(Locator::Css("[data-testid='group-data'].selected")).await.is_ok() {
+            break;
+        }
+        keys(c, F3).await;
+    }
+    wait(c, "[data-testid='group-data'].selected").await;
+    keys(c, DOWN).await;
+    wait(c, "[data-testid='products'] button.selected").await;
+    keys(c, ENTER).await;
+    testid(c, "confirm-number").await;
+    keys(c, ENTER).await;
+    result_in(c, &["succeeded", "pending"]).await;
+    // Electricity: F4, the meter, Tab, the amount, Enter, Enter.
+    keys(c, F2).await;
+    keys(c, F4).await;
+    testid(c, "meter-input").await;
+    keys(c, "01234567890").await;
+    keys(c, TAB).await;
+    keys(c, "30").await;
+    keys(c, ENTER).await;
+    assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R30");
+    keys(c, ENTER).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    // A bill: F4 twice, the biller by the arrows, the account, Enter looks it up and
+    // fills what is owed, Enter, Enter.
+    keys(c, F2).await;
+    keys(c, F4).await;
+    keys(c, F4).await;
+    testid(c, "bill-ref-input").await;
+    for _ in 0..12 {
+        if c.find(Locator::Css("[data-testid='biller-dstv'].selected")).await.is_ok() {
+            break;
+        }
+        keys(c, UP).await;
+    }
+    wait(c, "[data-testid='biller-dstv'].selected").await;
+    keys(c, "7654321").await;
+    keys(c, ENTER).await;
+    testid(c, "bill-account").await;
+    keys(c, ENTER).await;
+    testid(c, "confirm-number").await;
+    keys(c, ENTER).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    // A UK credit: F4 three times, the number, Tab, the pounds.
+    keys(c, F2).await;
+    keys(c, F4).await;
+    keys(c, F4).await;
+    keys(c, F4).await;
+    testid(c, "uk-number-input").await;
+    keys(c, "07700 900000").await;
+    keys(c, TAB).await;
+    keys(c, "6").await;
+    keys(c, ENTER).await;
+    assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "£6");
+    keys(c, ENTER).await;
+    result_in(c, &["pending", "succeeded"]).await;
+    shot(c, "21-keyboard-only").await;
+    let kinds: Vec<String> = {
+        let mut st = db.prepare("SELECT DISTINCT product_kind FROM sales WHERE created_ms >= (SELECT created_ms FROM sales WHERE recipient = '27831234533') ORDER BY 1").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    for kind in ["airtime", "data", "electricity", "payment"] {
+        assert!(kinds.iter().any(|k| k == kind), "no {kind} sold by keyboard: {kinds:?}");
+    }
     Ok(())
 }

@@ -31,7 +31,11 @@ idle_lock_minutes: number,
 /**
  * The receipt printer (`host:port` or a device path), if one is set up.
  */
-printer: string | null, };
+printer: string | null, 
+/**
+ * Training: the practice Smartcall is stopped (a practised outage).
+ */
+practice_outage: boolean, };
 
 export type NumberInfo = { 
 /**
