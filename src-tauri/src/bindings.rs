@@ -77,6 +77,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("stock_levels", vec![], format!("Array<{}>", StockLevelView::name(cfg))),
         c("stock_for_product", vec![("productId", "number".into())], "number".into()),
         c("sell_from_stock", vec![("request", SaleRequest::name(cfg))], SaleView::name(cfg)),
+        c("decide_sale", vec![("saleId", "number".into()), ("managerPin", "string".into()), ("sold", "boolean".into()), ("reason", "string".into())], SaleView::name(cfg)),
         c("practice_outage", vec![("offline", "boolean".into())], "boolean".into()),
     ]
 }

@@ -421,3 +421,9 @@ pub async fn practice_outage(shell: State<'_, Shell>, offline: bool) -> Res<bool
     let s = shell.session()?;
     Ok(shell.app.practice_outage(&s, offline).await?)
 }
+
+#[tauri::command]
+pub async fn decide_sale(shell: State<'_, Shell>, sale_id: i64, manager_pin: String, sold: bool, reason: String) -> Res<SaleView> {
+    let s = shell.session()?;
+    Ok(shell.app.decide_sale(&s, sale_id, &manager_pin, sold, &reason).await?)
+}

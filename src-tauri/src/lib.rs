@@ -62,6 +62,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::stock_for_product,
         commands::sell_from_stock,
         commands::practice_outage,
+        commands::decide_sale,
         commands::listener_status,
         commands::set_listener,
         commands::notifications,

@@ -267,3 +267,48 @@ async fn a_notification_for_a_sale_still_being_sent_is_answered_in_time_and_appl
     assert_eq!(app.sale(&s, row.id).unwrap().state, SaleState::Succeeded);
     assert_eq!(effects(&app, &m, "MX77777777"), ["applied"], "the same row, now applied");
 }
+
+/// MX keeps no look-up: a credit whose answer was lost and whose notification never
+/// came stays unresolved until a manager decides it (after half an hour, with a
+/// reason, kept in the reports); a word from MX after that is a contradiction to see,
+/// never applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_mx_credit_with_answer_and_notification_lost_is_decided_by_a_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    // The listener is off (no notification can arrive) and the answer is lost.
+    app._mx_sandbox.as_ref().unwrap().inject_next_credit(airtill_sandbox::Fault::DropAfterRecord);
+    let lost = app.sell_uk_credit(&s, &uk("07700 900000", "5")).await.unwrap();
+    assert_eq!(lost.state, SaleState::InDoubt, "{lost:?}");
+    assert_eq!(app.check_sale(&s, lost.id).await.unwrap().state, SaleState::InDoubt, "MX cannot be asked");
+
+    // Too early: MX may still speak. Nothing changes.
+    let e = app.decide_sale(&s, lost.id, DEMO_MANAGER.1, false, "MX support says it failed").await.unwrap_err();
+    assert!(e.to_string().contains("30 minutes"), "{e}");
+    // Half an hour later (the sale's clock moved back by hand in the ledger file).
+    let db = rusqlite::Connection::open(dir.path().join("airtill.db")).unwrap();
+    db.execute("UPDATE sales SET submitted_ms = submitted_ms - 31 * 60000, created_ms = created_ms - 31 * 60000 WHERE id = ?1", [lost.id]).unwrap();
+    // Bad input changes nothing: no reason, a cashier's PIN.
+    assert!(matches!(app.decide_sale(&s, lost.id, DEMO_MANAGER.1, false, " ").await, Err(AppError::BadInput(_))));
+    assert!(matches!(app.decide_sale(&s, lost.id, DEMO_CASHIER.1, false, "MX support says it failed").await, Err(AppError::Forbidden(_))));
+    assert_eq!(app.sale(&s, lost.id).unwrap().state, SaleState::InDoubt);
+    let decided = app.decide_sale(&s, lost.id, DEMO_MANAGER.1, false, "MX support says it failed").await.unwrap();
+    assert_eq!(decided.state, SaleState::Failed);
+    assert!(decided.error.as_deref().is_some_and(|e| e.contains("decided by a manager: MX support says it failed")), "{decided:?}");
+    // Settled sales are not decided again.
+    assert!(matches!(app.decide_sale(&s, lost.id, DEMO_MANAGER.1, true, "changed my mind").await, Err(AppError::BadInput(_))));
+    // The decision is in the X report's overrides with its reason and the manager.
+    let x = app.x_report(&m).await.unwrap();
+    let o = x.overrides.iter().find(|o| o.kind == "decided_not_sold").expect("the decision in the report");
+    assert_eq!((o.manager.as_str(), o.reason.as_str()), (DEMO_MANAGER.0, "MX support says it failed"));
+    // A Smartcall sale is never decided by hand while Smartcall still answers for it.
+    let c = app.catalog(&s, false).await.unwrap();
+    let r5 = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(500)).unwrap().id;
+    app._sandbox.as_ref().unwrap().inject_next_sale(airtill_sandbox::Fault::DropAfterRecord);
+    let sale = app.sell(&s, &SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: r5, recipient: "0831234567".into(), amount: None, override_pin: None }).await.unwrap();
+    assert_eq!(sale.state, SaleState::InDoubt);
+    let e = app.decide_sale(&s, sale.id, DEMO_MANAGER.1, true, "the customer got it").await.unwrap_err();
+    assert!(e.to_string().contains("keeps asking"), "{e}");
+}

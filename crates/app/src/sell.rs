@@ -515,3 +515,44 @@ mod tests {
         assert!(check_request_id(&"a".repeat(65)).is_err());
     }
 }
+
+/// How long an MX credit waits for MX's notification before a manager may decide it
+/// (MX sends its notifications within minutes and retries for a while).
+const MX_DECIDE_AFTER_MS: i64 = 30 * 60_000;
+/// Past every provider's history (Smartcall: a month by Smartload reference).
+const ANY_DECIDE_AFTER_MS: i64 = 31 * 24 * 3600 * 1000;
+
+impl Airtill {
+    /// A manager decides a sale no provider can settle: an MX credit whose answer and
+    /// notification were both lost (after half an hour), or any sale past the
+    /// providers' history. The manager's PIN approves it; the reason (what the provider
+    /// said on the phone or in its portal) is kept with the decision and in reports.
+    pub async fn decide_sale(&self, session: &Session, sale_id: i64, manager_pin: &str, sold: bool, reason: &str) -> Result<SaleView> {
+        session.require_seller()?;
+        let row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        if !matches!(row.state, SaleState::Pending | SaleState::InDoubt) {
+            return Err(AppError::BadInput(format!("Receipt {:06} is settled already ({}). Nothing was changed.", row.receipt_no, state_text(row.state, row.details.pinned, &row.details.provider, &row.details.product_kind))));
+        }
+        let reason = reason.trim();
+        if reason.chars().count() < 5 || reason.chars().count() > 200 {
+            return Err(AppError::BadInput("Write why (5 to 200 characters), like: MX support says credit MX123 failed.".into()));
+        }
+        let age = time::now_ms() - row.submitted_ms.unwrap_or(row.created_ms);
+        let wait = if row.details.provider == "mx" { MX_DECIDE_AFTER_MS } else { ANY_DECIDE_AFTER_MS };
+        if age < wait {
+            let p = provider_label(&row.details.provider);
+            return Err(AppError::BadInput(if row.details.provider == "mx" {
+                format!("MX may still send its notification: a manager decides after 30 minutes. Nothing was changed. (Ask {p} meanwhile.)")
+            } else {
+                format!("{p} still answers for this sale: Airtill keeps asking it. Nothing was changed.")
+            }));
+        }
+        let manager = self.manager_approval(manager_pin)?;
+        let to = if sold { SaleState::Succeeded } else { SaleState::Failed };
+        let decided = self.engine.decide(sale_id, to, reason)?;
+        let kind = if sold { "decided_sold" } else { "decided_not_sold" };
+        self.store().record_override(Some(sale_id), kind, manager, reason, time::now_ms())?;
+        self.audit("decision", Some(manager), &format!("receipt {:06} {}: {reason}", row.receipt_no, if sold { "sold" } else { "not sold" }))?;
+        self.shown(sale_view(&decided))
+    }
+}

@@ -164,6 +164,26 @@ impl Engine {
         }
     }
 
+    /// A manager's decision on a sale no provider can settle (MX keeps no look-up: its
+    /// answer and its notification both lost; or past every provider's history):
+    /// `to` is `Succeeded` or `Failed`. Only an unresolved sale moves; the decision
+    /// is the last word unless the provider speaks later, which is then reported as
+    /// a contradiction, never applied.
+    pub fn decide(&self, sale_id: i64, to: SaleState, why: &str) -> Result<SaleRow> {
+        if !matches!(to, SaleState::Succeeded | SaleState::Failed) {
+            return Err(EngineError::Store(StoreError::NotSaved("a decision is sold or not sold".into())));
+        }
+        let sale = self.store().sale(sale_id)?;
+        if !matches!(sale.state, SaleState::Pending | SaleState::InDoubt) {
+            return Err(EngineError::Store(StoreError::WrongState { id: sale_id, expected: "pending or in doubt", actual: sale.state.as_str().into() }));
+        }
+        let outcome = match to {
+            SaleState::Failed => Outcome { error_class: Some("rejected".into()), error_message: Some(format!("Not sold, as decided by a manager: {why}")), ..Default::default() },
+            _ => Outcome { provider_ref: None, ..Default::default() },
+        };
+        self.move_to(sale_id, sale.state, to, &outcome)
+    }
+
     /// Applies a provider's word about a sale that came from outside (a notification,
     /// a call-back): `to` is what the provider reports (`succeeded`, `failed`, or
     /// `pending`). The same word twice changes nothing, and a final sale never moves

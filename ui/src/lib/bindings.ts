@@ -597,5 +597,7 @@ export const stockForProduct = (productId: number): Promise<number> =>
   invoke<number>("stock_for_product", { productId });
 export const sellFromStock = (request: SaleRequest): Promise<SaleView> =>
   invoke<SaleView>("sell_from_stock", { request });
+export const decideSale = (saleId: number, managerPin: string, sold: boolean, reason: string): Promise<SaleView> =>
+  invoke<SaleView>("decide_sale", { saleId, managerPin, sold, reason });
 export const practiceOutage = (offline: boolean): Promise<boolean> =>
   invoke<boolean>("practice_outage", { offline });

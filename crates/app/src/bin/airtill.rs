@@ -174,6 +174,20 @@ enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// A manager decides a sale no provider can settle (an MX credit whose answer and
+    /// notification were both lost, after 30 minutes), with the reason.
+    Decide {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        sale: i64,
+        /// `sold` or `not-sold`.
+        outcome: String,
+        /// What the provider said (kept with the decision and in the reports).
+        #[arg(long)]
+        reason: String,
+        #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
+        manager_pin: String,
+    },
     /// Offline voucher stock: levels and orders, buy, finish an open order, sell from it.
     Stock {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -457,6 +471,16 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let s = login(app, &pin)?;
             let f = if print { app.print_voucher_sheet(&s, &sales).await? } else { app.voucher_sheet(&s, &sales, out)? };
             println!("{} voucher(s) on {}", sales.len(), f.path);
+        }
+        Command::Decide { pin, sale, outcome, reason, manager_pin } => {
+            let s = login(app, &pin)?;
+            let sold = match outcome.as_str() {
+                "sold" => true,
+                "not-sold" => false,
+                other => return Err(AppError::BadInput(format!("'{other}' is not a decision: write sold or not-sold."))),
+            };
+            let v = app.decide_sale(&s, sale, &manager_pin, sold, &reason).await?;
+            println!("sale {} receipt {:06}: {:?} - {}", v.id, v.receipt_no, v.state, v.state_text);
         }
         Command::Stock { pin, op } => {
             let s = login(app, &pin)?;
