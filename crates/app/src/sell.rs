@@ -53,7 +53,7 @@ pub(crate) fn provider_ref_title(provider: &str) -> &'static str {
     match provider {
         "aat" => "AAT order ref",
         "mx" => "MX credit id",
-        "stock" => "Stock order",
+        "stock" => "Bought from",
         _ => "Smartload ref",
     }
 }

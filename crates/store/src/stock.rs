@@ -330,7 +330,12 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("stock voucher {serial} does not open with this till's key")))?;
         let sale_pin = sealer.seal(&pin, &details.client_ref);
         let id = insert_sale_row(&tx, details, now_ms, "succeeded", None)?;
-        let origin = format!("{provider} order {}", provider_ref.unwrap_or_else(|| order_id.to_string()));
+        let label = match provider.as_str() {
+            "smartcall" => "Smartcall",
+            "aat" => "AAT",
+            other => other,
+        };
+        let origin = format!("{label} order {}", provider_ref.unwrap_or_else(|| order_id.to_string()));
         tx.execute(
             "UPDATE sales SET voucher_pin = ?2, ticket_number = ?3, expiry_ms = ?4, provider_ref = ?5, updated_ms = ?6 WHERE id = ?1",
             params![id, sale_pin, serial, expiry_ms, origin, now_ms],
