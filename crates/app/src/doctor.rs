@@ -124,6 +124,21 @@ impl Airtill {
         if open_notices > 0 {
             out.push(check("provider notifications", S::Warning, format!("{open_notices} about no known sale or contradicting a sale: see Office → Notifications")));
         }
+        let open_orders = self.store().open_stock_orders()?;
+        let levels = self.store().stock_levels(crate::time::now_ms())?;
+        if !open_orders.is_empty() {
+            let doubt = open_orders.iter().filter(|o| o.state == "in_doubt").count();
+            out.push(check(
+                "voucher stock orders",
+                S::Warning,
+                format!("{} not finished ({doubt} not confirmed): Office → Voucher stock → Check (Airtill also checks every 30 s)", open_orders.len()),
+            ));
+        } else if !levels.is_empty() {
+            let on_hand: i64 = levels.iter().map(|l| l.available).sum();
+            let expired: i64 = levels.iter().map(|l| l.expired).sum();
+            let status = if expired > 0 { S::Warning } else { S::Ok };
+            out.push(check("voucher stock", status, format!("{on_hand} voucher(s) on hand{}", if expired > 0 { format!(", {expired} expired unsold") } else { String::new() })));
+        }
         let vault = crate::credentials::Credentials::new(self.data_dir());
         let on_file = vault.vault() == crate::credentials::Vault::File && !self.is_training();
         out.push(check("where secrets are kept", if on_file { S::Warning } else { S::Ok }, format!("provider passwords and the voucher-PIN key are {}", vault.where_kept())));

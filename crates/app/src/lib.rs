@@ -64,6 +64,8 @@ pub struct Airtill {
     ideamart: Option<Arc<ideamart::Client>>,
     /// The notification listener, when the manager has turned it on.
     listener: Mutex<Option<listener::Running>>,
+    /// Voucher stock orders are driven one at a time.
+    stock_driving: Arc<tokio::sync::Mutex<()>>,
     engine: Arc<Engine>,
     resolver: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     /// Kept alive for as long as the app runs in training mode.
@@ -188,6 +190,7 @@ impl Airtill {
             mx,
             ideamart,
             listener: Mutex::new(None),
+            stock_driving: Arc::new(tokio::sync::Mutex::new(())),
             engine,
             resolver: Mutex::new(Some(stop)),
             _sandbox: sandbox,

@@ -88,6 +88,9 @@ pub(crate) struct StockBuyer {
     pub(crate) store: Arc<Mutex<Store>>,
     pub(crate) smartcall: Arc<smartcall::Client>,
     pub(crate) aat: Option<Arc<AatProvider>>,
+    /// One order driven at a time (the manager's Check and the background pass never
+    /// send the same order or voucher line twice at once).
+    pub(crate) driving: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl StockBuyer {
@@ -102,6 +105,7 @@ impl StockBuyer {
     /// Takes an order as far as it can go now: sends it (when it was never answered,
     /// by asking first), fetches and imports the vouchers. Never sends an order twice.
     pub(crate) async fn drive(&self, id: i64) -> Result<StockOrder> {
+        let _one_at_a_time = self.driving.lock().await;
         let o = self.store().stock_order(id)?;
         match (o.provider.as_str(), o.state.as_str()) {
             (_, "received" | "failed") => Ok(o),
@@ -284,7 +288,7 @@ pub(crate) fn spawn_stock_resolver(buyer: StockBuyer, every: std::time::Duration
 
 impl Airtill {
     pub(crate) fn stock_buyer(&self) -> StockBuyer {
-        StockBuyer { store: self.store.clone(), smartcall: self.smartcall.clone(), aat: self.aat.clone() }
+        StockBuyer { store: self.store.clone(), smartcall: self.smartcall.clone(), aat: self.aat.clone(), driving: self.stock_driving.clone() }
     }
 
     /// Buys pinned vouchers into stock (manager): the product is chosen from the till's

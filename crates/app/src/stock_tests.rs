@@ -131,6 +131,9 @@ async fn a_lost_order_answer_is_found_by_its_reference_and_never_ordered_twice()
     assert_eq!(o.state, "in_doubt", "{o:?}");
     assert!(o.state_text.contains("do not order again"), "{}", o.state_text);
     assert!(o.open);
+    let checks = app.doctor(&m).await.unwrap();
+    let c1 = checks.iter().find(|c| c.name == "voucher stock orders").expect("doctor names the open order");
+    assert!(c1.detail.contains("1 not finished (1 not confirmed)"), "{}", c1.detail);
     // Checked: found by its client reference, a new file (new password) fetched.
     let o = app.finish_stock_order(&m, o.id).await.unwrap();
     assert_eq!((o.state.as_str(), o.received), ("received", 3), "{o:?}");
@@ -142,6 +145,8 @@ async fn a_lost_order_answer_is_found_by_its_reference_and_never_ordered_twice()
     assert_eq!(app.finish_stock_order(&m, o.id).await.unwrap().received, 3);
     assert_eq!(app.stock_levels(&m).unwrap()[0].available, 3);
     assert!(matches!(app.finish_stock_order(&m, 999).await, Err(AppError::BadInput(_))));
+    let checks = app.doctor(&m).await.unwrap();
+    assert!(checks.iter().any(|c| c.name == "voucher stock" && c.detail == "3 voucher(s) on hand"), "{checks:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
