@@ -23,7 +23,8 @@ use std::sync::{Arc, Mutex};
 /// convention's limit), and in one AAT purchase (one call each).
 const MAX_SMARTCALL_ORDER: i64 = 1000;
 const MAX_AAT_ORDER: i64 = 50;
-/// An order the provider does not know this long after it was sent never arrived.
+/// An order the provider does not know this long after it was made (and sent) never
+/// arrived.
 const NOT_FOUND_GRACE_MS: i64 = 2 * 60_000;
 
 /// The network as stock matches it across providers (`MTN`, `VODACOM`, `CELLC`...).
@@ -148,7 +149,7 @@ impl StockBuyer {
                     }
                 }
                 Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => {
-                    if time::now_ms() - o.updated_ms >= NOT_FOUND_GRACE_MS {
+                    if time::now_ms() - o.created_ms >= NOT_FOUND_GRACE_MS {
                         return self.set(o.id, "failed", None, Some("Smartcall never received this order. Nothing was bought."));
                     }
                     return self.set(o.id, "in_doubt", None, Some("Smartcall does not know the order yet. Check again in two minutes."));

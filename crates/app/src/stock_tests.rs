@@ -207,3 +207,28 @@ async fn aat_vouchers_are_bought_one_by_one_and_a_lost_answer_is_asked_for() {
     assert_eq!((o.state.as_str(), o.received), ("failed", 0), "{o:?}");
     assert!(o.message.as_deref().is_some_and(|m| m.contains("R0.00 left")), "{o:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_smartcall_never_received_fails_after_the_grace_and_nothing_is_bought() {
+    let (app, dir) = app().await;
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let c = app.catalog(&m, false).await.unwrap();
+    let sb = app._sandbox.as_ref().unwrap();
+    // A 500 before anything is recorded: the till cannot know, so it is in doubt.
+    sb.inject("POST", "/smartload/vouchers/orders", Fault::Http500);
+    let o = app.buy_stock(&m, &order("smartcall", mtn_voucher(&c, 5), 4)).await.unwrap();
+    assert_eq!(o.state, "in_doubt", "{o:?}");
+    // Smartcall does not know it; within two minutes that is not believed yet, however
+    // often it is checked.
+    for _ in 0..3 {
+        let o = app.finish_stock_order(&m, o.id).await.unwrap();
+        assert_eq!(o.state, "in_doubt", "{o:?}");
+    }
+    let db = rusqlite::Connection::open(dir.path().join("airtill.db")).unwrap();
+    db.execute("UPDATE stock_orders SET created_ms = created_ms - 3 * 60000 WHERE id = ?1", [o.id]).unwrap();
+    let o = app.finish_stock_order(&m, o.id).await.unwrap();
+    assert_eq!((o.state.as_str(), o.received), ("failed", 0), "{o:?}");
+    assert!(o.message.as_deref().is_some_and(|m| m.contains("never received")), "{o:?}");
+    assert!(sb.voucher_orders().is_empty(), "nothing was ordered");
+    assert!(app.stock_levels(&m).unwrap().is_empty());
+}

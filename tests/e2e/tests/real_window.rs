@@ -32,6 +32,19 @@ const F3: &str = "\u{E033}";
 const F4: &str = "\u{E034}";
 const F9: &str = "\u{E039}";
 
+/// Waits until the element with this test id has the keyboard's focus.
+async fn focused(c: &Client, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let active = c.execute("return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;", vec![]).await.unwrap();
+        if active.as_str() == Some(id) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{id} never got the focus (it is on {active})");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits for the result of the sale on screen in one of `states`; answers its state.
 async fn result_in(c: &Client, states: &[&str]) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -425,6 +438,8 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     testid(c, "open-office").await.click().await.unwrap();
     testid(c, "tab-stock").await.click().await.unwrap();
     testid(c, "stock-empty").await;
+    // The vouchers to choose from come with the catalog: wait for them.
+    wait(c, "[data-testid='stock-product'] option:nth-child(2)").await;
     c.execute(
         "const s = document.querySelector(\"[data-testid='stock-product']\"); const o = [...s.options].find((o) => o.text === 'MTN · MTN Airtime R12'); s.value = o.value; s.dispatchEvent(new Event('change')); return o.value;",
         vec![],
@@ -447,6 +462,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // The sale, by keyboard alone: F2, the number, F3 to the vouchers, the arrow down
     // to R12, Enter, Enter. Smartcall cannot be reached: nothing sold, stock offered.
     keys(c, F2).await;
+    focused(c, "number-input").await;
     keys(c, "083 123 4577").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
     keys(c, F3).await;
@@ -461,7 +477,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let badge = r12.find(Locator::Css(".pstock")).await.map_err(|e| format!("no stock badge: {e}"))?.text().await.unwrap();
     assert_eq!(badge, "10 in stock");
     keys(c, ENTER).await;
-    testid(c, "confirm-number").await;
+    focused(c, "confirm-sell").await;
     keys(c, ENTER).await;
     assert_eq!(result_in(c, &["failed", "succeeded"]).await, "failed", "Smartcall was down");
     let offer = testid(c, "stock-offer").await.text().await.unwrap();
@@ -493,17 +509,20 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // A pinless recharge: the first airtime product is any amount; the cursor goes to
     // the amount.
     keys(c, F2).await;
+    focused(c, "number-input").await;
     keys(c, "083 123 4533").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
     keys(c, DOWN).await;
-    testid(c, "amount-input").await;
+    focused(c, "amount-input").await;
     keys(c, "7").await;
     keys(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R7");
+    focused(c, "confirm-sell").await;
     keys(c, ENTER).await;
     result_in(c, &["pending", "succeeded"]).await;
     // Data: F3 until the data group, the first bundle.
     keys(c, F2).await;
+    focused(c, "number-input").await;
     keys(c, "083 123 4544").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
     for _ in 0..6 {
@@ -516,26 +535,31 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, DOWN).await;
     wait(c, "[data-testid='products'] button.selected").await;
     keys(c, ENTER).await;
-    testid(c, "confirm-number").await;
+    focused(c, "confirm-sell").await;
     keys(c, ENTER).await;
     result_in(c, &["succeeded", "pending"]).await;
     // Electricity: F4, the meter, Tab, the amount, Enter, Enter.
     keys(c, F2).await;
+    focused(c, "number-input").await;
     keys(c, F4).await;
-    testid(c, "meter-input").await;
+    focused(c, "meter-input").await;
     keys(c, "01234567890").await;
     keys(c, TAB).await;
+    focused(c, "power-amount-input").await;
     keys(c, "30").await;
     keys(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R30");
+    focused(c, "confirm-sell").await;
     keys(c, ENTER).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     // A bill: F4 twice, the biller by the arrows, the account, Enter looks it up and
     // fills what is owed, Enter, Enter.
     keys(c, F2).await;
+    focused(c, "number-input").await;
     keys(c, F4).await;
+    focused(c, "meter-input").await;
     keys(c, F4).await;
-    testid(c, "bill-ref-input").await;
+    focused(c, "bill-ref-input").await;
     for _ in 0..12 {
         if c.find(Locator::Css("[data-testid='biller-dstv'].selected")).await.is_ok() {
             break;
@@ -547,20 +571,25 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, ENTER).await;
     testid(c, "bill-account").await;
     keys(c, ENTER).await;
-    testid(c, "confirm-number").await;
+    focused(c, "confirm-sell").await;
     keys(c, ENTER).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     // A UK credit: F4 three times, the number, Tab, the pounds.
     keys(c, F2).await;
+    focused(c, "number-input").await;
     keys(c, F4).await;
+    focused(c, "meter-input").await;
     keys(c, F4).await;
+    focused(c, "bill-ref-input").await;
     keys(c, F4).await;
-    testid(c, "uk-number-input").await;
+    focused(c, "uk-number-input").await;
     keys(c, "07700 900000").await;
     keys(c, TAB).await;
+    focused(c, "uk-amount-input").await;
     keys(c, "6").await;
     keys(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "£6");
+    focused(c, "confirm-sell").await;
     keys(c, ENTER).await;
     result_in(c, &["pending", "succeeded"]).await;
     shot(c, "21-keyboard-only").await;
