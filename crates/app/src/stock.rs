@@ -298,7 +298,7 @@ impl Airtill {
     pub async fn buy_stock(&self, session: &Session, req: &StockOrderRequest) -> Result<StockOrderView> {
         session.require_manager()?;
         crate::sell::check_request_id(&req.request_id)?;
-        let seen = self.store().stock_orders(i64::MAX)?.into_iter().find(|o| o.request_id == req.request_id);
+        let seen = self.store().stock_order_by_request(&req.request_id)?;
         if let Some(o) = seen {
             return Ok(order_view(&o));
         }

@@ -177,6 +177,12 @@ impl Store {
         self.conn.query_row(&sql, [id], order_row).optional()?.ok_or_else(|| StoreError::NotSaved(format!("there is no stock order {id}")))
     }
 
+    /// The order made for this request id, if any.
+    pub fn stock_order_by_request(&self, request_id: &str) -> Result<Option<StockOrder>> {
+        let sql = format!("SELECT {ORDER_COLS} FROM stock_orders o JOIN users u ON u.id = o.user_id WHERE o.request_id = ?1");
+        Ok(self.conn.query_row(&sql, [request_id], order_row).optional()?)
+    }
+
     /// The latest orders first.
     pub fn stock_orders(&self, limit: i64) -> Result<Vec<StockOrder>> {
         let sql = format!("SELECT {ORDER_COLS} FROM stock_orders o JOIN users u ON u.id = o.user_id ORDER BY o.id DESC LIMIT ?1");

@@ -45,6 +45,23 @@ async fn focused(c: &Client, id: &str) {
     }
 }
 
+/// F2 for a new sale, then F4 `kind` times (0 SA, 1 electricity, 2 bills, 3 UK),
+/// each time waiting for the cursor in the first field of that kind of sale.
+async fn new_sale_by_keys(c: &Client, kind: usize) {
+    keys(c, F2).await;
+    focused(c, "number-input").await;
+    for first_field in ["meter-input", "bill-ref-input", "uk-number-input"].iter().take(kind) {
+        keys(c, F4).await;
+        focused(c, first_field).await;
+    }
+}
+
+/// Enter on the confirm step, once the Sell button has the focus.
+async fn sell_by_enter(c: &Client) {
+    focused(c, "confirm-sell").await;
+    keys(c, ENTER).await;
+}
+
 /// Waits for the result of the sale on screen in one of `states`; answers its state.
 async fn result_in(c: &Client, states: &[&str]) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -461,8 +478,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
 
     // The sale, by keyboard alone: F2, the number, F3 to the vouchers, the arrow down
     // to R12, Enter, Enter. Smartcall cannot be reached: nothing sold, stock offered.
-    keys(c, F2).await;
-    focused(c, "number-input").await;
+    new_sale_by_keys(c, 0).await;
     keys(c, "083 123 4577").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
     keys(c, F3).await;
@@ -477,8 +493,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let badge = r12.find(Locator::Css(".pstock")).await.map_err(|e| format!("no stock badge: {e}"))?.text().await.unwrap();
     assert_eq!(badge, "10 in stock");
     keys(c, ENTER).await;
-    focused(c, "confirm-sell").await;
-    keys(c, ENTER).await;
+    sell_by_enter(c).await;
     assert_eq!(result_in(c, &["failed", "succeeded"]).await, "failed", "Smartcall was down");
     let offer = testid(c, "stock-offer").await.text().await.unwrap();
     assert!(offer.contains("10 of these vouchers"), "{offer}");
@@ -508,8 +523,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // Every kind of product by keyboard alone.
     // A pinless recharge: the first airtime product is any amount; the cursor goes to
     // the amount.
-    keys(c, F2).await;
-    focused(c, "number-input").await;
+    new_sale_by_keys(c, 0).await;
     keys(c, "083 123 4533").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
     keys(c, DOWN).await;
@@ -517,12 +531,10 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, "7").await;
     keys(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R7");
-    focused(c, "confirm-sell").await;
-    keys(c, ENTER).await;
+    sell_by_enter(c).await;
     result_in(c, &["pending", "succeeded"]).await;
     // Data: F3 until the data group, the first bundle.
-    keys(c, F2).await;
-    focused(c, "number-input").await;
+    new_sale_by_keys(c, 0).await;
     keys(c, "083 123 4544").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
     for _ in 0..6 {
@@ -535,31 +547,21 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, DOWN).await;
     wait(c, "[data-testid='products'] button.selected").await;
     keys(c, ENTER).await;
-    focused(c, "confirm-sell").await;
-    keys(c, ENTER).await;
+    sell_by_enter(c).await;
     result_in(c, &["succeeded", "pending"]).await;
     // Electricity: F4, the meter, Tab, the amount, Enter, Enter.
-    keys(c, F2).await;
-    focused(c, "number-input").await;
-    keys(c, F4).await;
-    focused(c, "meter-input").await;
+    new_sale_by_keys(c, 1).await;
     keys(c, "01234567890").await;
     keys(c, TAB).await;
     focused(c, "power-amount-input").await;
     keys(c, "30").await;
     keys(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R30");
-    focused(c, "confirm-sell").await;
-    keys(c, ENTER).await;
+    sell_by_enter(c).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     // A bill: F4 twice, the biller by the arrows, the account, Enter looks it up and
     // fills what is owed, Enter, Enter.
-    keys(c, F2).await;
-    focused(c, "number-input").await;
-    keys(c, F4).await;
-    focused(c, "meter-input").await;
-    keys(c, F4).await;
-    focused(c, "bill-ref-input").await;
+    new_sale_by_keys(c, 2).await;
     for _ in 0..12 {
         if c.find(Locator::Css("[data-testid='biller-dstv'].selected")).await.is_ok() {
             break;
@@ -571,26 +573,17 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, ENTER).await;
     testid(c, "bill-account").await;
     keys(c, ENTER).await;
-    focused(c, "confirm-sell").await;
-    keys(c, ENTER).await;
+    sell_by_enter(c).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     // A UK credit: F4 three times, the number, Tab, the pounds.
-    keys(c, F2).await;
-    focused(c, "number-input").await;
-    keys(c, F4).await;
-    focused(c, "meter-input").await;
-    keys(c, F4).await;
-    focused(c, "bill-ref-input").await;
-    keys(c, F4).await;
-    focused(c, "uk-number-input").await;
+    new_sale_by_keys(c, 3).await;
     keys(c, "07700 900000").await;
     keys(c, TAB).await;
     focused(c, "uk-amount-input").await;
     keys(c, "6").await;
     keys(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "£6");
-    focused(c, "confirm-sell").await;
-    keys(c, ENTER).await;
+    sell_by_enter(c).await;
     result_in(c, &["pending", "succeeded"]).await;
     shot(c, "21-keyboard-only").await;
     let kinds: Vec<String> = {
