@@ -179,7 +179,7 @@ impl Engine {
         }
         let outcome = match to {
             SaleState::Failed => Outcome { error_class: Some("rejected".into()), error_message: Some(format!("Not sold, as decided by a manager: {why}")), ..Default::default() },
-            _ => Outcome { provider_ref: None, ..Default::default() },
+            _ => Outcome::default(),
         };
         self.move_to(sale_id, sale.state, to, &outcome)
     }
