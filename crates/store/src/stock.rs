@@ -375,7 +375,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::{Role, Shop};
-    use airtill_domain::{Currency, SaleState};
+    use airtill_domain::SaleState;
 
     const KEY: [u8; 32] = [9; 32];
 
@@ -423,22 +423,9 @@ mod tests {
         StockWant { network_key: "MTN".into(), product_kind: "voucher".into(), amount_minor: 1200, currency: "ZAR".into() }
     }
 
+    /// The store tests' MTN R12 sale, sold from stock.
     fn stock_sale(uid: i64, request: &str) -> SaleDetails {
-        SaleDetails {
-            request_id: request.into(),
-            client_ref: format!("sale-{request}"),
-            user_id: uid,
-            provider: "stock".into(),
-            network_name: "MTN".into(),
-            product_id: 42,
-            product_name: "MTN Airtime R12".into(),
-            product_kind: "voucher".into(),
-            pinned: true,
-            recipient: "27831234567".into(),
-            amount_minor: 1200,
-            currency: Currency::ZAR,
-            discount_hundredths: None,
-        }
+        SaleDetails { provider: "stock".into(), discount_hundredths: None, ..crate::tests::new_sale(uid, request, &format!("sale-{request}")) }
     }
 
     #[test]

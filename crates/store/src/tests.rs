@@ -8,7 +8,7 @@ fn store() -> (Store, i64) {
     (s, uid)
 }
 
-fn new_sale(uid: i64, request: &str, cref: &str) -> SaleDetails {
+pub(crate) fn new_sale(uid: i64, request: &str, cref: &str) -> SaleDetails {
     SaleDetails {
         request_id: request.into(),
         client_ref: cref.into(),
