@@ -63,7 +63,13 @@ async fn mx_notifications_settle_credits_once_and_never_move_a_final_sale_back()
     // the sale was still being sent under load, kept and applied a moment later); the
     // final word settles it.
     for id in [fails.id, retried.id] {
-        let e = effects(&app, &m, &credit_of(id));
+        // The notification's row is written just after the sale moves: wait for it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut e = effects(&app, &m, &credit_of(id));
+        while e.len() < 2 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            e = effects(&app, &m, &credit_of(id));
+        }
         assert_eq!((e.len(), e.last().map(String::as_str)), (2, Some("applied")), "{e:?}");
         assert!(matches!(e[0].as_str(), "duplicate" | "deferred" | "ignored_final"), "{e:?}");
     }
