@@ -1,12 +1,12 @@
 //! The commands the UI calls. Each one: take the session, call one use case, map the
 //! error. The table in `bindings.rs` lists them for the generated TypeScript.
 
-use airtill_app::{
-    AppError, AppStatus, Airtill, CatalogView, ConnectionTestView, ErrorPayload, NetworkStatusView, NumberInfo, SaleRequest, SaleView, Session,
-    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, UserView, EngineSettingsView, Check, DenominationCount, Reconciliation, Report,
-    ReportQuery, ShiftView, Till, WalletView, UkCreditRequest, ListenerView, NetworkCheckView, SaleSearch, ElectricityRequest, MeterCheckView, BillAccountView, BillRequest, NotificationView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, StockOrderRequest, StockOrderView, StockLevelView,
-};
 use airtill_app::domain::Money;
+use airtill_app::{
+    Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, Check, ConnectionTestView, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView,
+    MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, Reconciliation, Report, ReportQuery, SaleRequest,
+    SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest, StockOrderView, Till, UkCreditRequest, UserView, WalletView,
+};
 use serde::Serialize;
 use tauri::State;
 

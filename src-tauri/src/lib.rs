@@ -96,9 +96,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let built = configure(tauri::Builder::default())
-        .manage(commands::Shell::new(app))
-        .build(tauri::generate_context!());
+    let built = configure(tauri::Builder::default()).manage(commands::Shell::new(app)).build(tauri::generate_context!());
     let app = match built {
         Ok(a) => a,
         Err(e) => {

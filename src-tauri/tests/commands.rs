@@ -76,21 +76,11 @@ fn a_cashier_sells_a_voucher_through_the_commands() {
     assert_eq!(info["network_hint"], "MTN");
     let bad = call(&w, "lookup_number", json!({"input": "083"})).unwrap_err();
     assert_eq!(bad["code"], "bad_number");
-    let sale = call(
-        &w,
-        "sell",
-        json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}}),
-    )
-    .unwrap();
+    let sale = call(&w, "sell", json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}})).unwrap();
     assert_eq!(sale["state"], "succeeded");
     assert_eq!(sale["amount"]["minor"], 1200);
     assert!(sale["voucher_pin"].as_str().unwrap().len() >= 16);
-    let again = call(
-        &w,
-        "sell",
-        json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}}),
-    )
-    .unwrap();
+    let again = call(&w, "sell", json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}})).unwrap();
     assert_eq!(again["id"], sale["id"], "a resent request is the same sale");
     let today = call(&w, "sales_today", json!({})).unwrap();
     assert_eq!(today.as_array().unwrap().len(), 1);
@@ -216,7 +206,28 @@ fn junk(rng: &mut rand::rngs::StdRng, depth: u32) -> Value {
         }
         5 => Value::Array((0..rng.random_range(0..4)).map(|_| junk(rng, depth + 1)).collect()),
         _ => {
-            let keys = ["pin", "float", "counts", "request", "saleId", "zNo", "from", "to", "query", "format", "paper", "name", "role", "settings", "minutes", "kindKey", "providers", "input", "refresh", "x"];
+            let keys = [
+                "pin",
+                "float",
+                "counts",
+                "request",
+                "saleId",
+                "zNo",
+                "from",
+                "to",
+                "query",
+                "format",
+                "paper",
+                "name",
+                "role",
+                "settings",
+                "minutes",
+                "kindKey",
+                "providers",
+                "input",
+                "refresh",
+                "x",
+            ];
             let mut m = serde_json::Map::new();
             for _ in 0..rng.random_range(0..4) {
                 m.insert(keys[rng.random_range(0..keys.len())].to_string(), junk(rng, depth + 1));

@@ -91,12 +91,16 @@ fn main() {
         let (f, t) = (from.to_string(), to.to_string());
         let (from_ms, to_ms) = app.period_bounds_for_bench(&f, &t).unwrap();
         let _ = app.period_report(&m, &f, &t).unwrap();
-        let month_app = median((0..RUNS).map(|_| {
-            let t0 = Instant::now();
-            let r = app.period_report(&m, &f, &t).unwrap();
-            assert!(!r.sold.is_empty());
-            t0.elapsed()
-        }).collect());
+        let month_app = median(
+            (0..RUNS)
+                .map(|_| {
+                    let t0 = Instant::now();
+                    let r = app.period_report(&m, &f, &t).unwrap();
+                    assert!(!r.sold.is_empty());
+                    t0.elapsed()
+                })
+                .collect(),
+        );
         let month_sql = report_sql(&format!("created_ms >= {from_ms} AND created_ms < {to_ms}"), offset);
         let _ = sqlite3_time(&db, &month_sql);
         let month_cli = median((0..RUNS).map(|_| sqlite3_time(&db, &month_sql)).collect());

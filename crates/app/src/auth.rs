@@ -1,11 +1,11 @@
 //! PIN login. PINs are stored as argon2 hashes; a session lives in the caller's state
 //! (the shell's, or the command line's for one command).
 
-use crate::{AppError, Airtill, Result, UserView};
+use crate::{Airtill, AppError, Result, UserView};
 use airtill_store::Role;
-use rand_core06::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use rand_core06::OsRng;
 
 /// A logged-in person at this till.
 #[derive(Debug, Clone)]
@@ -36,10 +36,7 @@ impl Session {
 
 pub fn hash_pin(pin: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Io(format!("the PIN could not be stored: {e}")))
+    Argon2::default().hash_password(pin.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| AppError::Io(format!("the PIN could not be stored: {e}")))
 }
 
 fn pin_matches(pin: &str, hash: &str) -> bool {

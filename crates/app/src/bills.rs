@@ -4,7 +4,7 @@
 //! before it is sent, in doubt when its answer is lost, resolved by its reference.
 
 use crate::views::{BillAccountView, BillRequest, SaleView};
-use crate::{AppError, Airtill, Result, Session};
+use crate::{Airtill, AppError, Result, Session};
 use airtill_domain::{ClientReference, Currency, Money};
 use airtill_engine::SaleOrder;
 use airtill_providers::smartcall::{DstvAccountType, EasyPayAccount};

@@ -2,7 +2,7 @@
 //! till can show products when the provider is briefly unreachable.
 
 use crate::views::{CatalogView, NetworkView, ProductGroupView, ProductKind, ProductView};
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::{Money, Network};
 use airtill_providers::smartcall::{self, conventions, Fetched};
 
@@ -23,11 +23,7 @@ pub struct Found<'a> {
 
 impl Catalog {
     pub fn find(&self, product_id: i64) -> Option<Found<'_>> {
-        self.networks.iter().find_map(|n| {
-            n.product_types.iter().find_map(|t| {
-                t.products.iter().find(|p| p.id == product_id).map(|p| Found { network: n, product_type: t, product: p })
-            })
-        })
+        self.networks.iter().find_map(|n| n.product_types.iter().find_map(|t| t.products.iter().find(|p| p.id == product_id).map(|p| Found { network: n, product_type: t, product: p })))
     }
 }
 

@@ -8,7 +8,9 @@ use crate::{AppError, Result};
 use airtill_domain::network::PrefixTable;
 use airtill_providers::{aat, ideamart, mx, smartcall};
 use airtill_sandbox::{
-    AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME, IDEAMART_TRAINING_APP_ID, IDEAMART_TRAINING_PASSWORD, MX_TRAINING_PASSWORD, MX_TRAINING_USERNAME, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};
+    AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME, IDEAMART_TRAINING_APP_ID, IDEAMART_TRAINING_PASSWORD, MX_TRAINING_PASSWORD, MX_TRAINING_USERNAME, TRAINING_PASSWORD, TRAINING_SMARTLOAD_ID,
+    TRAINING_USERNAME,
+};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,8 +34,7 @@ impl OpenOptions {
         if let Some(dir) = std::env::var_os("AIRTILL_DATA_DIR").filter(|d| !d.is_empty()) {
             return Ok(OpenOptions { data_dir: PathBuf::from(dir) });
         }
-        let dirs = directories::ProjectDirs::from("za.co", "Airtill", "Airtill")
-            .ok_or_else(|| AppError::Configuration("this system has no home folder for Airtill's data".into()))?;
+        let dirs = directories::ProjectDirs::from("za.co", "Airtill", "Airtill").ok_or_else(|| AppError::Configuration("this system has no home folder for Airtill's data".into()))?;
         Ok(OpenOptions { data_dir: dirs.data_dir().to_path_buf() })
     }
 }
@@ -221,8 +222,7 @@ impl Config {
     pub fn live_smartcall(&self) -> Result<smartcall::Config> {
         let s = self.smartcall.as_ref().ok_or_else(|| AppError::Configuration("live mode needs a [smartcall] section in airtill.toml".into()))?;
         check_live_url(&s.base_url)?;
-        let password = smartcall_password(&self.data_dir)?
-            .ok_or_else(|| AppError::Configuration("live mode needs the Smartcall password: a manager sets it in Settings".into()))?;
+        let password = smartcall_password(&self.data_dir)?.ok_or_else(|| AppError::Configuration("live mode needs the Smartcall password: a manager sets it in Settings".into()))?;
         Ok(smartcall::Config {
             base_url: s.base_url.clone(),
             username: s.username.clone(),
@@ -238,9 +238,7 @@ impl Config {
 fn live_password(data_dir: &std::path::Path, env: &str, credential: &str, what: &str) -> Result<String> {
     match std::env::var(env).ok().filter(|p| !p.is_empty()) {
         Some(p) => Ok(p),
-        None => crate::credentials::Credentials::new(data_dir)
-            .get(credential)?
-            .ok_or_else(|| AppError::Configuration(format!("the {what} account needs its password: a manager sets it in Settings"))),
+        None => crate::credentials::Credentials::new(data_dir).get(credential)?.ok_or_else(|| AppError::Configuration(format!("the {what} account needs its password: a manager sets it in Settings"))),
     }
 }
 

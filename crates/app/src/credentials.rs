@@ -185,9 +185,7 @@ impl Credentials {
             return Err(AppError::Configuration("a stored credential is damaged".into()));
         }
         let (nonce, ct) = bytes.split_at(12);
-        let plain = cipher
-            .decrypt(Nonce::from_slice(nonce), ct)
-            .map_err(|_| AppError::Configuration("a stored credential could not be opened: set it again in Settings".into()))?;
+        let plain = cipher.decrypt(Nonce::from_slice(nonce), ct).map_err(|_| AppError::Configuration("a stored credential could not be opened: set it again in Settings".into()))?;
         String::from_utf8(plain).map(Some).map_err(|_| AppError::Configuration("a stored credential is damaged".into()))
     }
 

@@ -45,8 +45,14 @@ impl Airtill {
             }
             match (store.plain_pins(), store.sealed_pins_that_do_not_open()) {
                 (Ok(0), Ok(bad)) if bad.is_empty() => out.push(check("voucher PINs", S::Ok, "every PIN in the ledger is sealed and opens with this till's key")),
-                (Ok(plain), Ok(bad)) if plain > 0 => out.push(check("voucher PINs", S::Failed, format!("{plain} PIN(s) stored in plain text{}", if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) }))),
-                (Ok(_), Ok(bad)) => out.push(check("voucher PINs", S::Warning, format!("{} sealed PIN(s) do not open (first: sale {}): the key of another till, or a changed row; Smartcall gives them again by reference", bad.len(), bad[0]))),
+                (Ok(plain), Ok(bad)) if plain > 0 => {
+                    out.push(check("voucher PINs", S::Failed, format!("{plain} PIN(s) stored in plain text{}", if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) })))
+                }
+                (Ok(_), Ok(bad)) => out.push(check(
+                    "voucher PINs",
+                    S::Warning,
+                    format!("{} sealed PIN(s) do not open (first: sale {}): the key of another till, or a changed row; Smartcall gives them again by reference", bad.len(), bad[0]),
+                )),
                 (Err(e), _) | (_, Err(e)) => out.push(check("voucher PINs", S::Failed, e.to_string())),
             }
             match store.verify_audit()? {
@@ -55,7 +61,11 @@ impl Airtill {
             }
             match store.receipt_gaps()? {
                 (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{n} receipt(s), numbered 1 to {n} without a gap"))),
-                (_, gaps) => out.push(check("receipt numbers", S::Failed, format!("receipt(s) {} are missing: sales were removed outside Airtill", gaps.iter().map(|g| format!("{g:06}")).collect::<Vec<_>>().join(", ")))),
+                (_, gaps) => out.push(check(
+                    "receipt numbers",
+                    S::Failed,
+                    format!("receipt(s) {} are missing: sales were removed outside Airtill", gaps.iter().map(|g| format!("{g:06}")).collect::<Vec<_>>().join(", ")),
+                )),
             }
             let zs = store.z_reports()?;
             let mut expected_after = 0;
@@ -128,11 +138,7 @@ impl Airtill {
         let levels = self.store().stock_levels(crate::time::now_ms())?;
         if !open_orders.is_empty() {
             let doubt = open_orders.iter().filter(|o| o.state == "in_doubt").count();
-            out.push(check(
-                "voucher stock orders",
-                S::Warning,
-                format!("{} not finished ({doubt} not confirmed): Office → Voucher stock → Check (Airtill also checks every 30 s)", open_orders.len()),
-            ));
+            out.push(check("voucher stock orders", S::Warning, format!("{} not finished ({doubt} not confirmed): Office → Voucher stock → Check (Airtill also checks every 30 s)", open_orders.len())));
         } else if !levels.is_empty() {
             let on_hand: i64 = levels.iter().map(|l| l.available).sum();
             let expired: i64 = levels.iter().map(|l| l.expired).sum();

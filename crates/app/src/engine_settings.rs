@@ -3,8 +3,8 @@
 
 use crate::catalog::Found;
 use crate::views::{EngineSettingsView, ProductKind, RouteView};
+use crate::{Airtill, AppError, Result, Session, PENDING_CANCEL_SETTING};
 use airtill_providers::aat;
-use crate::{AppError, Airtill, Result, Session, PENDING_CANCEL_SETTING};
 
 /// Kinds a route can name (the catalog's product kinds).
 const KINDS: [&str; 6] = ["airtime", "voucher", "data", "sms", "electricity", "other"];
@@ -25,10 +25,7 @@ fn check_key(key: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::BadInput(format!(
-            "A route is named network/pinned-or-pinless/kind, like MTN/pinned/voucher; the kind is one of {}.",
-            KINDS.join(", ")
-        )))
+        Err(AppError::BadInput(format!("A route is named network/pinned-or-pinless/kind, like MTN/pinned/voucher; the kind is one of {}.", KINDS.join(", "))))
     }
 }
 

@@ -6,19 +6,19 @@ mod bills;
 mod catalog;
 pub mod config;
 mod credentials;
-mod engine_settings;
-pub mod listener;
-mod error;
 pub mod doctor;
+mod engine_settings;
+mod error;
+pub mod listener;
 pub mod logging;
 pub mod office;
+pub mod provider;
 pub mod reconcile;
 pub mod report_export;
-pub mod provider;
-pub mod settings;
-mod stock;
 mod sell;
+pub mod settings;
 mod slip;
+mod stock;
 mod tender;
 mod till;
 mod time;
@@ -27,22 +27,22 @@ pub mod views;
 pub use airtill_domain as domain;
 pub use auth::Session;
 pub use config::{Mode, OpenOptions};
+pub use doctor::{Check, CheckStatus};
 pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
-pub use views::*;
-pub use doctor::{Check, CheckStatus};
 pub use office::{DenominationCount, OverrideLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
-pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
 pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
+pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
+pub use views::*;
 
+use airtill_domain::clock::SystemClock;
 use airtill_domain::network::PrefixTable;
 use airtill_engine::aat::AatProvider;
 use airtill_engine::mx::MxProvider;
-use airtill_providers::{aat, ideamart, mx, smartcall};
-use airtill_sandbox::{AatSandbox, IdeamartSandbox, MxSandbox, SmartcallSandbox};
-use airtill_domain::clock::SystemClock;
 use airtill_engine::smartcall::SmartcallProvider;
 use airtill_engine::{Engine, EngineConfig, SaleChanged, SaleProvider};
+use airtill_providers::{aat, ideamart, mx, smartcall};
+use airtill_sandbox::{AatSandbox, IdeamartSandbox, MxSandbox, SmartcallSandbox};
 use airtill_store::{Role, Shop, Store};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -268,16 +268,15 @@ impl Airtill {
         let sim = match asked {
             Ok(Ok(s)) => s,
             Ok(Err(e)) => return Err(crate::provider::provider_error(e)),
-            Err(_) => return Err(AppError::Provider { class: airtill_providers::ErrorClass::Transient, message: "Smartcall did not say which network the number is on in time: the number's range is used.".into() }),
+            Err(_) => {
+                return Err(AppError::Provider {
+                    class: airtill_providers::ErrorClass::Transient,
+                    message: "Smartcall did not say which network the number is on in time: the number's range is used.".into(),
+                })
+            }
         };
         let network = airtill_domain::Network::from_provider_name(&sim.network);
-        Ok(NetworkCheckView {
-            msisdn: info.msisdn,
-            network_name: sim.network.trim().to_string(),
-            network,
-            ported: sim.ported,
-            differs_from_hint: network.is_some() && network != info.network_hint,
-        })
+        Ok(NetworkCheckView { msisdn: info.msisdn, network_name: sim.network.trim().to_string(), network, ported: sim.ported, differs_from_hint: network.is_some() && network != info.network_hint })
     }
 
     /// Sale state changes as the engine commits them (for screens that update live).
@@ -297,12 +296,12 @@ impl Airtill {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod secrets_tests;
-#[cfg(test)]
 #[path = "listener_tests.rs"]
 mod listener_tests;
 #[cfg(test)]
+mod secrets_tests;
+#[cfg(test)]
 #[path = "tender_tests.rs"]
 mod tender_tests;
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,7 @@
 //! wrong token gets 404 and changes nothing. It answers within the providers' 10 s.
 
 use crate::views::{ListenerView, NotificationView};
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::SaleState;
 use airtill_engine::{Engine, NoticeEffect};
 use airtill_providers::aat::Callback;
@@ -262,11 +262,7 @@ async fn start(bind: std::net::IpAddr, port: u16, token: String, notices: Notice
     let listener = tokio::net::TcpListener::bind((bind, port)).await.map_err(|e| AppError::BadInput(format!("The listener cannot use {bind}:{port} ({e}). Choose another port.")))?;
     let addr = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
     let state = ListenerState { token: Arc::new(token.clone()), notices: notices.clone() };
-    let app = Router::new()
-        .route("/{token}/mx", get(mx_handler))
-        .route("/{token}/aat", post(aat_handler))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state);
+    let app = Router::new().route("/{token}/mx", get(mx_handler)).route("/{token}/aat", post(aat_handler)).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)).with_state(state);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = axum::serve(listener, app)
@@ -336,7 +332,8 @@ impl Airtill {
             return self.listener_view();
         }
         let bind_text = bind.map(str::trim).filter(|b| !b.is_empty()).unwrap_or("127.0.0.1").to_string();
-        let ip: std::net::IpAddr = bind_text.parse().map_err(|_| AppError::BadInput(format!("'{bind_text}' is not an address to listen on. Use 127.0.0.1 (this computer) or 0.0.0.0 (every network).")))?;
+        let ip: std::net::IpAddr =
+            bind_text.parse().map_err(|_| AppError::BadInput(format!("'{bind_text}' is not an address to listen on. Use 127.0.0.1 (this computer) or 0.0.0.0 (every network).")))?;
         // 0: any free port (the one taken is kept for the next start).
         let port = port.unwrap_or(8787);
         if port != 0 && port < 1024 {

@@ -132,7 +132,12 @@ async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_man
     let mut r = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: airtime, recipient: "0830000013".into(), amount: Some("20".into()), override_pin: None };
     let sale = app.sell(&s, &r).await.unwrap();
     assert_eq!(sale.state, SaleState::Pending);
-    let body = |success: bool| format!(r#"{{"TransactionId":5000001,"ClientRef":"{}","OrderRef":"98187964","MSISDN":"27830000013","Amount":20,"VoucherType":"20","Description":"MTN Airtime Pinless","Network":"MTN","Success":{success},"FailReason":null}}"#, sale.client_ref);
+    let body = |success: bool| {
+        format!(
+            r#"{{"TransactionId":5000001,"ClientRef":"{}","OrderRef":"98187964","MSISDN":"27830000013","Amount":20,"VoucherType":"20","Description":"MTN Airtime Pinless","Network":"MTN","Success":{success},"FailReason":null}}"#,
+            sale.client_ref
+        )
+    };
     let http = reqwest::Client::new();
     let post = |b: String| http.post(&aat_url).header("Content-Type", "application/json").body(b).send();
     assert_eq!(post(body(true)).await.unwrap().status().as_u16(), 200);

@@ -20,10 +20,7 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             // `Authorization: Bearer …`, `Basic …`
             (r(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}"), "$1 [redacted]"),
             // JSON and key=value secrets: password, token, pin, accessToken, idNumber …
-            (
-                r(r#"(?i)("?(?:password|passwd|secret|token|access_?token|refresh_?token|voucher_?pin|pin|id_?number|idNumber|passport(?:_?number)?)"?\s*[:=]\s*)("[^"]*"|[^\s,;}&]+)"#),
-                "$1[redacted]",
-            ),
+            (r(r#"(?i)("?(?:password|passwd|secret|token|access_?token|refresh_?token|voucher_?pin|pin|id_?number|idNumber|passport(?:_?number)?)"?\s*[:=]\s*)("[^"]*"|[^\s,;}&]+)"#), "$1[redacted]"),
             // A run of 12 or more digits (voucher PINs, 13-digit SA identity numbers),
             // spaces or dashes between groups allowed. Cell numbers (11) stay readable.
             (r(r"\b\d(?:[ -]?\d){11,}\b"), "[redacted]"),

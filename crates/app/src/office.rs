@@ -2,7 +2,7 @@
 //! and PDF forms, backup and restore. Role checks happen here, for the shell and the
 //! command line alike.
 
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::{Currency, Money};
 use airtill_store::{By, ShiftRow, Store, Totals, Window, ZRow};
 use serde::{Deserialize, Serialize};
@@ -433,10 +433,8 @@ impl Airtill {
         }
         let mut wallets = Vec::new();
         for provider in providers {
-            let opening = previous
-                .as_ref()
-                .and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing))
-                .or(store.wallet_after(&provider, after)?.map(|(m, _)| Money::zar(m)));
+            let opening =
+                previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money::zar(m)));
             let (closing, source) = match live.iter().find(|(p, _)| *p == provider) {
                 Some((_, m)) => (Some(*m), "asked the provider now"),
                 None => (store.wallet_after(&provider, upto)?.map(|(m, _)| Money::zar(m)), "the provider's answer to the last sale"),
@@ -462,11 +460,8 @@ impl Airtill {
             let carried_only = Window::Ids { after: 0, upto: 0, carried };
             store.sales_in(&carried_only, &["succeeded", "failed", "cancelled", "reversed"])?.iter().map(report_sale).collect()
         };
-        let failed = store
-            .failed_in(window)?
-            .into_iter()
-            .map(|(c, n, v)| ReportLine { key: "failed".into(), count: n, value: Money::new(v, c), cost: Money::new(0, c), profit: Money::new(0, c) })
-            .collect();
+        let failed =
+            store.failed_in(window)?.into_iter().map(|(c, n, v)| ReportLine { key: "failed".into(), count: n, value: Money::new(v, c), cost: Money::new(0, c), profit: Money::new(0, c) }).collect();
         let now = time::now_ms();
         let shifts = store.shifts_between(from_ms, to_ms.max(now))?.iter().map(|h| shift_view(store, h, now)).collect::<Result<Vec<_>>>()?;
         let receipt_of = |id: Option<i64>| id.and_then(|id| store.sale(id).ok()).map(|s| s.receipt_no);

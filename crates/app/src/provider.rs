@@ -2,7 +2,7 @@
 //! `airtill provider smartcall ...` command line and the manager's screens.
 
 use crate::views::{NetworkStatusView, ProviderTxView, SmartcallCatalogSummary};
-use crate::{AppError, Airtill, Result, Session};
+use crate::{Airtill, AppError, Result, Session};
 use airtill_domain::Money;
 use airtill_providers::smartcall::{Fetched, NetworkHealth, SmartcallError};
 
@@ -97,8 +97,7 @@ impl Airtill {
         let warn = match amount.map(str::trim).filter(|a| !a.is_empty()) {
             None => None,
             Some(text) => {
-                let m = Money::parse(text, airtill_domain::Currency::ZAR)
-                    .map_err(|_| AppError::BadInput(format!("'{text}' is not an amount in rand. Write it like 500 or 1500.00.")))?;
+                let m = Money::parse(text, airtill_domain::Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{text}' is not an amount in rand. Write it like 500 or 1500.00.")))?;
                 if m.minor <= 0 || m.minor > 100_000_000 {
                     return Err(AppError::BadInput("The warning level is between R0.01 and R1,000,000.".into()));
                 }

@@ -3,7 +3,7 @@
 //! by its reference. Every mismatch is listed, in both directions, with the sale it
 //! concerns where there is one to name.
 
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::{Currency, Money};
 use airtill_providers::smartcall::{Cashup, ErrorCode, TransactionStatus};
 use airtill_store::{SaleRow, Window};
@@ -214,8 +214,7 @@ impl Airtill {
         // the till's clock is set to: the till's sales are taken by the same days.
         let Period { start, end, sales, stock } = self.period("smartcall", from, to)?;
         let today = sast_date(time::now_ms());
-        let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }
-        .map_err(crate::provider::provider_error)?;
+        let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }.map_err(crate::provider::provider_error)?;
 
         let (networks, mut mismatches) = match_networks(&sales, &stock, &cashup);
 
@@ -294,15 +293,32 @@ impl Airtill {
                 checked += 1;
             }
             match word {
-                None if unresolved => mismatches.push(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; MX has not confirmed it yet (it retries for up to 17 hours). Nothing to do yet."))),
-                None if state == "succeeded" => mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, None, "The till shows it credited, but no confirmation from MX was received. Check it with MX Telecom.".into())),
+                None if unresolved => mismatches.push(sale_mismatch(
+                    s,
+                    MismatchKind::Unresolved,
+                    None,
+                    format!("Still {state} at the till; MX has not confirmed it yet (it retries for up to 17 hours). Nothing to do yet."),
+                )),
+                None if state == "succeeded" => {
+                    mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, None, "The till shows it credited, but no confirmation from MX was received. Check it with MX Telecom.".into()))
+                }
                 None => {}
                 Some((w, amount, _)) => {
                     let provider_sold = w == "confirmed";
                     if provider_sold && state != "succeeded" {
-                        mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, Some(w.clone()), format!("MX confirmed the credit, but the till shows it {state}: the customer may have it without paying. Check with the cashier.")));
+                        mismatches.push(sale_mismatch(
+                            s,
+                            MismatchKind::StateDiffers,
+                            Some(w.clone()),
+                            format!("MX confirmed the credit, but the till shows it {state}: the customer may have it without paying. Check with the cashier."),
+                        ));
                     } else if !provider_sold && state == "succeeded" {
-                        mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, Some(w.clone()), "The till shows it credited; MX's last word is that it failed. Check it with MX Telecom.".into()));
+                        mismatches.push(sale_mismatch(
+                            s,
+                            MismatchKind::StateDiffers,
+                            Some(w.clone()),
+                            "The till shows it credited; MX's last word is that it failed. Check it with MX Telecom.".into(),
+                        ));
                     } else if let Some(a) = amount.filter(|a| provider_sold && *a != s.details.amount_minor) {
                         mismatches.push(sale_mismatch(s, MismatchKind::AmountDiffers, Some(w.clone()), format!("The till sold {}; MX credited {}.", gbp(s.details.amount_minor), gbp(a))));
                     }
@@ -311,7 +327,8 @@ impl Airtill {
         }
         // Credits MX confirmed that no sale here matches.
         let known: std::collections::BTreeSet<&str> = sales.iter().filter_map(|s| s.outcome.provider_ref.as_deref()).collect();
-        let strangers: Vec<(&String, i64)> = last.iter().filter(|(id, (w, _, sale))| w == "confirmed" && sale.is_none() && !known.contains(id.as_str())).map(|(id, (_, a, _))| (id, a.unwrap_or(0))).collect();
+        let strangers: Vec<(&String, i64)> =
+            last.iter().filter(|(id, (w, _, sale))| w == "confirmed" && sale.is_none() && !known.contains(id.as_str())).map(|(id, (_, a, _))| (id, a.unwrap_or(0))).collect();
         for (id, amount) in &strangers {
             mismatches.push(Mismatch {
                 kind: MismatchKind::MissingAtTill,
@@ -327,7 +344,11 @@ impl Airtill {
             });
         }
         let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
-        let confirmed: Vec<i64> = last.iter().filter(|(id, (w, _, sale))| w == "confirmed" && (sale.is_some() || known.contains(id.as_str()) || strangers.iter().any(|(x, _)| x == id))).map(|(_, (_, a, _))| a.unwrap_or(0)).collect();
+        let confirmed: Vec<i64> = last
+            .iter()
+            .filter(|(id, (w, _, sale))| w == "confirmed" && (sale.is_some() || known.contains(id.as_str()) || strangers.iter().any(|(x, _)| x == id)))
+            .map(|(_, (_, a, _))| a.unwrap_or(0))
+            .collect();
         let (tc, tv) = (sold.len() as i64, sold.iter().map(|s| s.details.amount_minor).sum::<i64>());
         let (pc, pv) = (confirmed.len() as i64, confirmed.iter().sum::<i64>());
         let networks = vec![NetworkMatch { network: "UK mobile".into(), till_count: tc, till_value: gbp(tv), provider_count: pc, provider_value: gbp(pv), matches: tc == pc && tv == pv }];
@@ -377,7 +398,9 @@ impl Airtill {
                 till_state: None,
                 provider_state: None,
                 amount: Money::zar(0),
-                explanation: format!("AAT counts {n} more successful sale(s) in these days than this till has. They were sold from another till or app on the same AAT account, or lost here: ask AAT for the list."),
+                explanation: format!(
+                    "AAT counts {n} more successful sale(s) in these days than this till has. They were sold from another till or app on the same AAT account, or lost here: ask AAT for the list."
+                ),
             });
         }
         let networks = vec![NetworkMatch {
@@ -436,16 +459,31 @@ fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aa
                 return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, "The till shows it sold; AAT says it did not. If a PIN was given, phone AAT with this reference.".into()));
             }
             if state != "succeeded" && sold {
-                return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, format!("AAT sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier.")));
+                return Some(sale_mismatch(
+                    s,
+                    MismatchKind::StateDiffers,
+                    shown,
+                    format!("AAT sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier."),
+                ));
             }
             if sold && t.amount != s.details.amount_minor {
-                return Some(sale_mismatch(s, MismatchKind::AmountDiffers, shown, format!("The till sold it for {}; AAT has {}.", Money::new(s.details.amount_minor, s.details.currency), Money::zar(t.amount))));
+                return Some(sale_mismatch(
+                    s,
+                    MismatchKind::AmountDiffers,
+                    shown,
+                    format!("The till sold it for {}; AAT has {}.", Money::new(s.details.amount_minor, s.details.currency), Money::zar(t.amount)),
+                ));
             }
             None
         }
         Err(AatError::Refused { code: AatCode::NoTransaction, .. }) => {
             if state == "succeeded" {
-                Some(sale_mismatch(s, MismatchKind::MissingAtProvider, None, "The till shows it sold, but AAT has no sale with this reference. Phone AAT with the receipt before giving any more PINs from it.".into()))
+                Some(sale_mismatch(
+                    s,
+                    MismatchKind::MissingAtProvider,
+                    None,
+                    "The till shows it sold, but AAT has no sale with this reference. Phone AAT with the receipt before giving any more PINs from it.".into(),
+                ))
             } else if unresolved {
                 Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; AAT has no record yet.")))
             } else {
@@ -471,24 +509,44 @@ fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartc
             let provider_sold = ps == Some(TransactionStatus::Successful);
             let provider_open = matches!(ps, Some(TransactionStatus::Requested | TransactionStatus::Pending));
             if unresolved {
-                return Some(sale_mismatch(s, MismatchKind::Unresolved, shown, format!("Still {state} at the till; Smartcall says {}. The till keeps asking; nothing to do yet.", ps.map_or("nothing clear".into(), |p| format!("{p:?}").to_lowercase()))));
+                return Some(sale_mismatch(
+                    s,
+                    MismatchKind::Unresolved,
+                    shown,
+                    format!("Still {state} at the till; Smartcall says {}. The till keeps asking; nothing to do yet.", ps.map_or("nothing clear".into(), |p| format!("{p:?}").to_lowercase())),
+                ));
             }
             if state == "succeeded" && !provider_sold && !provider_open {
                 return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, "The till shows it sold; Smartcall says it did not. If a PIN was given, phone Smartcall with this reference.".into()));
             }
             if state != "succeeded" && provider_sold {
-                return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, format!("Smartcall sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier.")));
+                return Some(sale_mismatch(
+                    s,
+                    MismatchKind::StateDiffers,
+                    shown,
+                    format!("Smartcall sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier."),
+                ));
             }
             if let Some(a) = t.amount {
                 if a != s.details.amount_minor && provider_sold {
-                    return Some(sale_mismatch(s, MismatchKind::AmountDiffers, shown, format!("The till sold it for {}; Smartcall has {}.", Money::new(s.details.amount_minor, s.details.currency), Money::zar(a))));
+                    return Some(sale_mismatch(
+                        s,
+                        MismatchKind::AmountDiffers,
+                        shown,
+                        format!("The till sold it for {}; Smartcall has {}.", Money::new(s.details.amount_minor, s.details.currency), Money::zar(a)),
+                    ));
                 }
             }
             None
         }
         Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => {
             if state == "succeeded" {
-                Some(sale_mismatch(s, MismatchKind::MissingAtProvider, None, "The till shows it sold, but Smartcall has no sale with this reference. Phone Smartcall with the receipt before giving any more PINs from it.".into()))
+                Some(sale_mismatch(
+                    s,
+                    MismatchKind::MissingAtProvider,
+                    None,
+                    "The till shows it sold, but Smartcall has no sale with this reference. Phone Smartcall with the receipt before giving any more PINs from it.".into(),
+                ))
             } else if unresolved {
                 Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; Smartcall has no record yet.")))
             } else {

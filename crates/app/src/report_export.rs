@@ -212,15 +212,7 @@ pub fn report_csv(r: &Report) -> String {
     ];
     for (name, lines) in sections {
         for l in lines {
-            let _ = w.write_record([
-                name,
-                &l.key,
-                &l.count.to_string(),
-                &l.value.to_decimal_string(),
-                &l.cost.to_decimal_string(),
-                &l.profit.to_decimal_string(),
-                l.value.currency.code(),
-            ]);
+            let _ = w.write_record([name, &l.key, &l.count.to_string(), &l.value.to_decimal_string(), &l.cost.to_decimal_string(), &l.profit.to_decimal_string(), l.value.currency.code()]);
         }
     }
     for (name, sales) in [("unresolved", &r.unresolved), ("settled_since_last_z", &r.settled_since_last_z), ("cancelled", &r.cancelled)] {

@@ -8,7 +8,7 @@
 
 use crate::catalog::kind_of;
 use crate::views::{ProductKind, SaleRequest, SaleView, UkCreditRequest};
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::voucher::group_pin;
 use airtill_domain::{ClientReference, Currency, Money, Msisdn, Network, SaleState};
 use airtill_engine::SaleOrder;
@@ -323,8 +323,8 @@ impl Airtill {
             return Err(AppError::Configuration("This till has no MX Telecom account for UK credits. Ask the manager.".into()));
         }
         let recipient = airtill_providers::mx::uk_msisdn(&req.recipient).map_err(|e| AppError::BadInput(e.to_string()))?;
-        let amount = airtill_domain::Money::parse(req.amount.trim(), Currency::GBP)
-            .map_err(|_| AppError::BadInput(format!("'{}' is not an amount in pounds. Write it like 5 or 10.00.", req.amount.trim())))?;
+        let amount =
+            airtill_domain::Money::parse(req.amount.trim(), Currency::GBP).map_err(|_| AppError::BadInput(format!("'{}' is not an amount in pounds. Write it like 5 or 10.00.", req.amount.trim())))?;
         if !(100..=10_000).contains(&amount.minor) {
             return Err(AppError::BadInput("A UK credit is from £1.00 to £100.00.".into()));
         }
@@ -449,7 +449,11 @@ impl Airtill {
         let row = self.engine.resolve(sale_id).await?;
         if row.state == SaleState::Pending && row.cancel_requested_ms.is_none() {
             let events = self.store().sale_events(sale_id)?;
-            let why = events.iter().rev().find_map(|e| e.detail.as_deref().and_then(|d| d.strip_prefix("cancel refused: "))).unwrap_or("The provider gave no reason; it stays pending until the network answers.");
+            let why = events
+                .iter()
+                .rev()
+                .find_map(|e| e.detail.as_deref().and_then(|d| d.strip_prefix("cancel refused: ")))
+                .unwrap_or("The provider gave no reason; it stays pending until the network answers.");
             return Err(AppError::BadInput(format!("Receipt {:06} was not cancelled. {why}", row.receipt_no)));
         }
         self.shown(sale_view(&row))
@@ -474,7 +478,11 @@ pub(crate) fn mask_pin(grouped: &str) -> String {
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 seen += 1;
-                if seen + 4 > digits { c } else { '•' }
+                if seen + 4 > digits {
+                    c
+                } else {
+                    '•'
+                }
             } else {
                 c
             }
@@ -531,7 +539,11 @@ impl Airtill {
         session.require_seller()?;
         let row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         if !matches!(row.state, SaleState::Pending | SaleState::InDoubt) {
-            return Err(AppError::BadInput(format!("Receipt {:06} is settled already ({}). Nothing was changed.", row.receipt_no, state_text(row.state, row.details.pinned, &row.details.provider, &row.details.product_kind))));
+            return Err(AppError::BadInput(format!(
+                "Receipt {:06} is settled already ({}). Nothing was changed.",
+                row.receipt_no,
+                state_text(row.state, row.details.pinned, &row.details.provider, &row.details.product_kind)
+            )));
         }
         let reason = reason.trim();
         if reason.chars().count() < 5 || reason.chars().count() > 200 {

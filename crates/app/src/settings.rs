@@ -4,7 +4,7 @@
 use crate::config::{self, check_live_url, FileConfig, Mode, SmartcallFile, SMARTCALL_CREDENTIAL};
 use crate::credentials::Credentials;
 use crate::views::{ConnectionTestView, SmartcallSettingsInput, SmartcallSettingsView};
-use crate::{AppError, Airtill, Result, Session};
+use crate::{Airtill, AppError, Result, Session};
 use airtill_domain::{Money, Msisdn};
 use airtill_providers::smartcall;
 use std::time::Duration;
@@ -55,12 +55,8 @@ fn validate(input: &SmartcallSettingsInput, have_password: bool) -> Result<(Mode
     if mode == Mode::Live && password.is_none() && !have_password {
         return Err(AppError::BadInput("Type the Smartcall password.".into()));
     }
-    let section = SmartcallFile {
-        base_url: url.trim_end_matches('/').to_string(),
-        username: username.to_string(),
-        smartload_id: sid.as_str().to_string(),
-        timeout_seconds: Some(input.timeout_seconds),
-    };
+    let section =
+        SmartcallFile { base_url: url.trim_end_matches('/').to_string(), username: username.to_string(), smartload_id: sid.as_str().to_string(), timeout_seconds: Some(input.timeout_seconds) };
     Ok((mode, Some(section), password))
 }
 

@@ -1,6 +1,6 @@
 //! Slips for sales: built from the ledger, saved as PDF, opened with the system viewer.
 
-use crate::{time, AppError, Airtill, Result, Session, SlipFile};
+use crate::{time, Airtill, AppError, Result, Session, SlipFile};
 use airtill_domain::{Money, Msisdn, Network, SaleState};
 use airtill_print::escpos::{send, slip_escpos, PrinterTarget};
 use airtill_print::{slip_pdf, Roll, Slip};
@@ -140,7 +140,18 @@ impl Airtill {
             Some(q) => airtill_print::os::check_queue(q).map_err(|e| AppError::BadInput(e.to_string()))?.to_string(),
         };
         self.store().set_setting(SYSTEM_PRINTER_SETTING, &value)?;
-        self.audit("settings", Some(session.user_id), &format!("system printer: {}", match value.as_str() { OFF => "off", "" => "the default printer", q => q }))?;
+        self.audit(
+            "settings",
+            Some(session.user_id),
+            &format!(
+                "system printer: {}",
+                match value.as_str() {
+                    OFF => "off",
+                    "" => "the default printer",
+                    q => q,
+                }
+            ),
+        )?;
         self.system_printer()
     }
 
@@ -224,8 +235,7 @@ impl Airtill {
             }
         };
         let only: Vec<airtill_print::Slip> = slips.iter().map(|(_, s)| s.clone()).collect();
-        std::fs::write(&path, airtill_print::sheet::voucher_sheet_pdf("Airtill vouchers", &only))
-            .map_err(|e| AppError::Io(format!("the sheet could not be saved to {}: {e}", path.display())))?;
+        std::fs::write(&path, airtill_print::sheet::voucher_sheet_pdf("Airtill vouchers", &only)).map_err(|e| AppError::Io(format!("the sheet could not be saved to {}: {e}", path.display())))?;
         for (id, slip) in &slips {
             self.record_print(session, *id, slip, Some(session.user_id))?;
         }
@@ -244,8 +254,7 @@ impl Airtill {
                 dir.join(format!("receipt-{:06}{}.pdf", slip.receipt_no, if slip.copy { "-copy" } else { "" }))
             }
         };
-        std::fs::write(&path, slip_pdf(&slip, Roll::Mm80))
-            .map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
+        std::fs::write(&path, slip_pdf(&slip, Roll::Mm80)).map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
         self.record_print(session, sale_id, &slip, approved_by)?;
         Ok(SlipFile { path: path.display().to_string() })
     }

@@ -10,7 +10,7 @@
 //! GetTransactionInfo), never ordered again.
 
 use crate::views::{ProductKind, SaleRequest, SaleView, StockLevelView, StockOrderRequest, StockOrderView};
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::{ClientReference, Currency, Money, Msisdn};
 use airtill_engine::aat::AatProvider;
 use airtill_providers::aat::{AatCode, AatError, RechargeKind, RechargeRequest};

@@ -5,7 +5,7 @@
 //! debit. A succeeded payment pays for exactly one sale.
 
 use crate::views::{MobileBalanceView, MobilePaymentRequest, MobilePaymentView};
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::{Currency, Money};
 use airtill_providers::ideamart::{self, DebitRequest, IdeamartError};
 use airtill_providers::ErrorClass;

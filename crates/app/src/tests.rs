@@ -11,12 +11,7 @@ async fn app() -> (Airtill, tempfile::TempDir) {
 
 fn mtn_voucher(c: &CatalogView, rand: i64) -> i64 {
     let mtn = c.networks.iter().find(|n| n.name == "MTN").expect("MTN in the catalog");
-    mtn.groups
-        .iter()
-        .flat_map(|g| g.products.iter())
-        .find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(rand * 100))
-        .expect("an MTN voucher")
-        .id
+    mtn.groups.iter().flat_map(|g| g.products.iter()).find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(rand * 100)).expect("an MTN voucher").id
 }
 
 /// MTN's pinless airtime, sold for any amount in its range.
@@ -613,7 +608,12 @@ async fn bills_are_looked_up_first_and_paid_with_a_receipt_number() {
     assert_eq!(app.pay_bill(&s, &pay(None, true, "1234567", "50")).await.unwrap().product_name, "DSTV BoxOffice");
     // Bad input changes nothing.
     let before = app._sandbox.as_ref().unwrap().ledger().len();
-    for bad in [pay(Some(municipal), false, "1234567890", "100"), pay(None, false, "12ab", "100"), pay(Some(municipal), false, "9123456789012", "0"), pay(Some(mtn_voucher(&c, 12)), false, "9123456789012", "100")] {
+    for bad in [
+        pay(Some(municipal), false, "1234567890", "100"),
+        pay(None, false, "12ab", "100"),
+        pay(Some(municipal), false, "9123456789012", "0"),
+        pay(Some(mtn_voucher(&c, 12)), false, "9123456789012", "100"),
+    ] {
         assert!(matches!(app.pay_bill(&s, &bad).await, Err(AppError::BadInput(_))), "{bad:?}");
     }
     assert!(matches!(app.sell(&s, &req(municipal, "0831234567")).await, Err(AppError::BadInput(_))), "not from the airtime screen");
@@ -664,7 +664,13 @@ fn printed_text_after(since: std::time::SystemTime) -> String {
     let dir = std::path::PathBuf::from(std::env::var("HOME").unwrap()).join("PDF");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let newest = std::fs::read_dir(&dir).ok().into_iter().flatten().flatten().filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t > since)).max_by_key(|e| e.metadata().unwrap().modified().unwrap());
+        let newest = std::fs::read_dir(&dir)
+            .ok()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t > since))
+            .max_by_key(|e| e.metadata().unwrap().modified().unwrap());
         if let Some(e) = newest {
             std::thread::sleep(std::time::Duration::from_millis(300));
             let out = std::process::Command::new("pdftotext").args([e.path().to_str().unwrap(), "-"]).output().unwrap();

@@ -3,7 +3,7 @@
 //! locked itself answers `idle_locked` once, then `not_logged_in`, and shows nothing
 //! of the last sale.
 
-use crate::{AppError, Airtill, Result, Session};
+use crate::{Airtill, AppError, Result, Session};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 

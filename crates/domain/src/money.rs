@@ -68,10 +68,7 @@ impl Money {
     }
     /// Whole rand (or pounds, rupees): `Money::from_major(12, ZAR)` is R12.00.
     pub fn from_major(major: i64, currency: Currency) -> Result<Self, MoneyError> {
-        major
-            .checked_mul(10i64.pow(currency.minor_digits()))
-            .map(|minor| Money::new(minor, currency))
-            .ok_or_else(|| MoneyError::Overflow(major.to_string()))
+        major.checked_mul(10i64.pow(currency.minor_digits())).map(|minor| Money::new(minor, currency)).ok_or_else(|| MoneyError::Overflow(major.to_string()))
     }
     /// Parse an amount typed by a person or sent by a provider, exactly.
     pub fn parse(text: &str, currency: Currency) -> Result<Self, MoneyError> {
@@ -81,10 +78,7 @@ impl Money {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()));
         }
-        self.minor
-            .checked_add(other.minor)
-            .map(|minor| Money::new(minor, self.currency))
-            .ok_or_else(|| MoneyError::Overflow(format!("{} + {}", self, other)))
+        self.minor.checked_add(other.minor).map(|minor| Money::new(minor, self.currency)).ok_or_else(|| MoneyError::Overflow(format!("{} + {}", self, other)))
     }
     /// The plain decimal form providers expect in JSON: `12.00`, `-3.50`.
     pub fn to_decimal_string(self) -> String {
@@ -166,10 +160,7 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<i64, MoneyError> {
     let overflow = || MoneyError::Overflow(original.trim().to_string());
     let mut value: i64 = 0;
     for b in whole.bytes().chain(kept.bytes()) {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(b - b'0')))
-            .ok_or_else(overflow)?;
+        value = value.checked_mul(10).and_then(|v| v.checked_add(i64::from(b - b'0'))).ok_or_else(overflow)?;
     }
     for _ in kept.len()..scale {
         value = value.checked_mul(10).ok_or_else(overflow)?;
@@ -206,10 +197,7 @@ mod tests {
         assert!(matches!(parse_decimal("1.2.3", 2), Err(MoneyError::NotANumber(_))));
         assert!(matches!(parse_decimal(".", 2), Err(MoneyError::NotANumber(_))));
         assert!(matches!(parse_decimal("12,50", 2), Err(MoneyError::NotANumber(_))));
-        assert!(matches!(
-            parse_decimal("99999999999999999999", 2),
-            Err(MoneyError::Overflow(_))
-        ));
+        assert!(matches!(parse_decimal("99999999999999999999", 2), Err(MoneyError::Overflow(_))));
     }
 
     #[test]

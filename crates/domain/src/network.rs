@@ -108,8 +108,7 @@ impl PrefixTable {
             if national.is_empty() || !national.bytes().all(|b| b.is_ascii_digit()) || national.len() > 9 {
                 return Err(err("a prefix is 0 followed by up to 9 digits"));
             }
-            let network = Network::from_table_name(name)
-                .ok_or_else(|| err("the network is one of Vodacom, MTN, CellC, Telkom"))?;
+            let network = Network::from_table_name(name).ok_or_else(|| err("the network is one of Vodacom, MTN, CellC, Telkom"))?;
             entries.push((national.to_string(), network));
         }
         entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()));

@@ -71,8 +71,7 @@ impl Msisdn {
         } else {
             return Err(PhoneError::WrongLength(digits.len()));
         };
-        let parsed = phonenumber::parse(Some(phonenumber::country::Id::ZA), format!("+27{national}"))
-            .map_err(|_| PhoneError::Invalid)?;
+        let parsed = phonenumber::parse(Some(phonenumber::country::Id::ZA), format!("+27{national}")).map_err(|_| PhoneError::Invalid)?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid);
         }

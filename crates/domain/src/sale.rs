@@ -55,8 +55,7 @@ impl SaleState {
     }
 
     pub fn is_final(self) -> bool {
-        matches!(self, SaleState::Failed | SaleState::Cancelled | SaleState::Reversed)
-            || self == SaleState::Succeeded
+        matches!(self, SaleState::Failed | SaleState::Cancelled | SaleState::Reversed) || self == SaleState::Succeeded
     }
 
     /// Whether the sale's outcome is still open (must be resolved by a query).

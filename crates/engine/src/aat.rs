@@ -116,11 +116,9 @@ impl SaleProvider for AatProvider {
                     TransactionStatus::Ok if sale.details.pinned && o.voucher_pin.is_none() => Queried::Pending(o),
                     TransactionStatus::Ok => Queried::Succeeded(o),
                     TransactionStatus::Pending => Queried::Pending(o),
-                    TransactionStatus::Failed => Queried::Failed(Outcome {
-                        error_class: Some("rejected".into()),
-                        error_message: Some("The network refused the recharge. Nothing was sold.".into()),
-                        ..o
-                    }),
+                    TransactionStatus::Failed => {
+                        Queried::Failed(Outcome { error_class: Some("rejected".into()), error_message: Some("The network refused the recharge. Nothing was sold.".into()), ..o })
+                    }
                     TransactionStatus::Other(s) => Queried::TryLater(format!("AAT gave an unknown status {s:?}")),
                 }
             }

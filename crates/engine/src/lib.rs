@@ -344,11 +344,7 @@ impl Engine {
             Queried::NotFound => {
                 let since = now - sale.submitted_ms.unwrap_or(sale.created_ms);
                 if since >= cfg.not_found_grace_ms {
-                    let o = Outcome {
-                        error_class: Some("rejected".into()),
-                        error_message: Some("The provider never received this sale. Nothing was sold.".into()),
-                        ..Default::default()
-                    };
+                    let o = Outcome { error_class: Some("rejected".into()), error_message: Some("The provider never received this sale. Nothing was sold.".into()), ..Default::default() };
                     return self.settle_to(sale.id, sale.state, SaleState::Failed, &o);
                 }
                 again(&mut self.store(), None)?;

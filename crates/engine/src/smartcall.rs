@@ -57,10 +57,25 @@ impl SmartcallProvider {
             return Submitted::Refused { outcome: failure(&e, ErrorClass::Rejected), reroutable: false };
         };
         let answer = if d.network_name == "DSTV" {
-            let p = DstvPayment { smartload_id: sid.clone(), client_reference: d.client_ref.clone(), account_type: kind.into(), account_reference: account.into(), payment_amount: d.amount_minor, payment_cell_number: sid };
+            let p = DstvPayment {
+                smartload_id: sid.clone(),
+                client_reference: d.client_ref.clone(),
+                account_type: kind.into(),
+                account_reference: account.into(),
+                payment_amount: d.amount_minor,
+                payment_cell_number: sid,
+            };
             self.client.dstv_pay(&p).await
         } else {
-            let p = EasyPayPayment { smartload_id: sid.clone(), client_reference: d.client_ref.clone(), product_id: d.product_id, account_type: kind.into(), account_reference: account.into(), payment_amount: d.amount_minor, payment_cell_number: sid };
+            let p = EasyPayPayment {
+                smartload_id: sid.clone(),
+                client_reference: d.client_ref.clone(),
+                product_id: d.product_id,
+                account_type: kind.into(),
+                account_reference: account.into(),
+                payment_amount: d.amount_minor,
+                payment_cell_number: sid,
+            };
             self.client.easypay_pay(&p).await
         };
         match answer {
@@ -88,13 +103,7 @@ pub fn class_name(c: ErrorClass) -> &'static str {
 }
 
 fn from_transaction(t: &airtill_providers::smartcall::Transaction) -> Outcome {
-    Outcome {
-        provider_ref: t.reference.clone(),
-        voucher_pin: t.voucher_pin.clone(),
-        ticket_number: t.ticket_number.clone(),
-        expiry_ms: t.expiry_date,
-        ..Default::default()
-    }
+    Outcome { provider_ref: t.reference.clone(), voucher_pin: t.voucher_pin.clone(), ticket_number: t.ticket_number.clone(), expiry_ms: t.expiry_date, ..Default::default() }
 }
 
 #[async_trait::async_trait]
@@ -124,7 +133,11 @@ impl SaleProvider for SmartcallProvider {
                     Submitted::Succeeded(outcome)
                 } else {
                     // Accepted, but the PIN did not come: ask for it by reference.
-                    Submitted::InDoubt(Outcome { error_class: Some("in_doubt".into()), error_message: Some("Smartcall accepted the sale but sent no PIN yet. Airtill is asking for it.".into()), ..outcome })
+                    Submitted::InDoubt(Outcome {
+                        error_class: Some("in_doubt".into()),
+                        error_message: Some("Smartcall accepted the sale but sent no PIN yet. Airtill is asking for it.".into()),
+                        ..outcome
+                    })
                 }
             }
             Err(e) => {
@@ -154,11 +167,9 @@ impl SaleProvider for SmartcallProvider {
                 match t.status() {
                     Some(TransactionStatus::Successful) if sale.details.pinned && o.voucher_pin.is_none() => Queried::Pending(o),
                     Some(TransactionStatus::Successful) => Queried::Succeeded(o),
-                    Some(TransactionStatus::Failed) => Queried::Failed(Outcome {
-                        error_class: Some("rejected".into()),
-                        error_message: Some("The network refused the recharge. Nothing was sold.".into()),
-                        ..o
-                    }),
+                    Some(TransactionStatus::Failed) => {
+                        Queried::Failed(Outcome { error_class: Some("rejected".into()), error_message: Some("The network refused the recharge. Nothing was sold.".into()), ..o })
+                    }
                     Some(TransactionStatus::Cancelled) => Queried::Cancelled(o),
                     Some(TransactionStatus::Requested | TransactionStatus::Pending) => Queried::Pending(o),
                     None => Queried::TryLater(format!("Smartcall gave an unknown status {:?}", t.status_id)),
@@ -173,9 +184,7 @@ impl SaleProvider for SmartcallProvider {
         match self.client.cancel(&CancelBy::ClientReference(sale.details.client_ref.clone())).await {
             Ok(()) => CancelAnswer::Cancelled,
             Err(SmartcallError::Cancel { code: CancelCode::AlreadyCancelled, .. }) => CancelAnswer::Cancelled,
-            Err(e @ SmartcallError::Cancel { code: CancelCode::PinIssued | CancelCode::AlreadyAtNetwork | CancelCode::ClientReferenceUnknown, .. }) => {
-                CancelAnswer::Refused(e.cashier_message())
-            }
+            Err(e @ SmartcallError::Cancel { code: CancelCode::PinIssued | CancelCode::AlreadyAtNetwork | CancelCode::ClientReferenceUnknown, .. }) => CancelAnswer::Refused(e.cashier_message()),
             Err(e) => CancelAnswer::TryLater(e.to_string()),
         }
     }

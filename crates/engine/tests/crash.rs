@@ -82,7 +82,11 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
                 }
                 let recorded_one = sb.ledger_len() > recorded;
                 tokio::time::sleep(Duration::from_millis(rng.random_range(0..3))).await;
-                if recorded_one { "after_record" } else { "after_5s_without_a_record" }
+                if recorded_one {
+                    "after_record"
+                } else {
+                    "after_5s_without_a_record"
+                }
             }
         };
         c.kill().expect("SIGKILL");
@@ -122,10 +126,6 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
         }
     }
     let recovered = local.iter().filter(|s| store.sale_events(s.id).unwrap().iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("found submitting")))).count();
-    println!(
-        "crash test: {kills} kills ({points:?}), {} local sales, {} at the sandbox, {recovered} recovered from submitting",
-        local.len(),
-        remote.len()
-    );
+    println!("crash test: {kills} kills ({points:?}), {} local sales, {} at the sandbox, {recovered} recovered from submitting", local.len(), remote.len());
     assert!(points.values().sum::<usize>() >= kills);
 }

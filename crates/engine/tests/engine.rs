@@ -139,14 +139,7 @@ async fn the_same_request_sent_a_hundred_times_at_once_makes_one_sale() {
 async fn two_thousand_sales_with_ten_percent_faults_balance_to_the_cent() {
     let e = env(150).await;
     let start_wallet = e.sb.wallet(TRAINING_SMARTLOAD_ID).unwrap();
-    let faults = vec![
-        Fault::Delay(Duration::from_millis(300)),
-        Fault::DropAfterRecord,
-        Fault::Http500,
-        Fault::Malformed,
-        Fault::ExpireToken,
-        Fault::NetworkDown,
-    ];
+    let faults = vec![Fault::Delay(Duration::from_millis(300)), Fault::DropAfterRecord, Fault::Http500, Fault::Malformed, Fault::ExpireToken, Fault::NetworkDown];
     e.sb.set_random_faults(10, 42, faults);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     for n in 0..2000 {
@@ -169,11 +162,7 @@ async fn two_thousand_sales_with_ten_percent_faults_balance_to_the_cent() {
     let sold_remote: i64 = remote.iter().filter(|r| r.is_sold()).map(|r| r.amount).sum();
     assert_eq!(sold_local, sold_remote, "the local total of succeeded sales is the sandbox's");
     assert_eq!(local.iter().filter(|s| s.state == SaleState::Succeeded).count(), remote.iter().filter(|r| r.is_sold()).count());
-    let cost: i64 = local
-        .iter()
-        .filter(|s| s.state == SaleState::Succeeded)
-        .map(|s| s.details.amount_minor - s.details.amount_minor * s.details.discount_hundredths.unwrap_or(0) / 10_000)
-        .sum();
+    let cost: i64 = local.iter().filter(|s| s.state == SaleState::Succeeded).map(|s| s.details.amount_minor - s.details.amount_minor * s.details.discount_hundredths.unwrap_or(0) / 10_000).sum();
     assert_eq!(e.sb.wallet(TRAINING_SMARTLOAD_ID).unwrap(), start_wallet - cost, "the wallet matches to the cent");
     let by_ref: HashMap<&str, SaleState> = local.iter().map(|s| (s.details.client_ref.as_str(), s.state)).collect();
     for r in &remote {
@@ -300,8 +289,7 @@ async fn routing_fails_over_after_a_certain_refusal_and_never_from_in_doubt() {
     let ca = client(a.base_url(), &clock, 300);
     let products = products(&ca).await;
     let (store, user, manager) = new_store();
-    let providers: Vec<Arc<dyn SaleProvider>> =
-        vec![Arc::new(SmartcallProvider::new("smartcall", ca)), Arc::new(SmartcallProvider::new("smartcall_b", client(b.base_url(), &clock, 300)))];
+    let providers: Vec<Arc<dyn SaleProvider>> = vec![Arc::new(SmartcallProvider::new("smartcall", ca)), Arc::new(SmartcallProvider::new("smartcall_b", client(b.base_url(), &clock, 300)))];
     let engine = Arc::new(Engine::new(store.clone(), providers, Arc::new(clock.clone()), config()));
     let e = Env { sb: a, clock, store, engine, products, user, manager };
     let routed = |n: usize| {

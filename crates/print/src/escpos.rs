@@ -308,7 +308,23 @@ mod tests {
             send(&slip_escpos(&slip, roll, true).unwrap(), &target, Duration::from_secs(3)).unwrap();
             let got = decode(&job.join().unwrap()).unwrap();
             let text = got.lines.join("\n");
-            for want in ["TRAINING", "COPY", "Demo Spaza", "2026-11-23 10:15", "Till T1", "Thabo", "000007", "MTN Airtime R12", "R12.00", "083 123 4567", "1234 5678 9012 3456", "*141*1234567890123456#", "0012345678", "2027-11-23", "130078272"] {
+            for want in [
+                "TRAINING",
+                "COPY",
+                "Demo Spaza",
+                "2026-11-23 10:15",
+                "Till T1",
+                "Thabo",
+                "000007",
+                "MTN Airtime R12",
+                "R12.00",
+                "083 123 4567",
+                "1234 5678 9012 3456",
+                "*141*1234567890123456#",
+                "0012345678",
+                "2027-11-23",
+                "130078272",
+            ] {
                 assert!(text.contains(want), "{roll:?}: missing {want} in\n{text}");
             }
             assert_eq!(got.cuts, 1);

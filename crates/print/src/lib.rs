@@ -378,7 +378,22 @@ mod tests {
     #[test]
     fn every_field_is_on_the_slip() {
         let text = slip_lines(&sample(true), Roll::Mm80).join("\n");
-        for want in ["TRAINING", "Demo Spaza", "2026-11-23 10:15", "Till T1", "Thabo", "000007", "MTN Airtime R12", "R12.00", "083 123 4567", "1234 5678 9012 3456", "*141*1234567890123456#", "0012345678", "2027-11-23", "130078272"] {
+        for want in [
+            "TRAINING",
+            "Demo Spaza",
+            "2026-11-23 10:15",
+            "Till T1",
+            "Thabo",
+            "000007",
+            "MTN Airtime R12",
+            "R12.00",
+            "083 123 4567",
+            "1234 5678 9012 3456",
+            "*141*1234567890123456#",
+            "0012345678",
+            "2027-11-23",
+            "130078272",
+        ] {
             assert!(text.contains(want), "missing {want} in\n{text}");
         }
         assert!(!slip_lines(&sample(false), Roll::Mm80).join("\n").contains("TRAINING"));

@@ -15,15 +15,7 @@ fn cell_size() -> (f32, f32) {
 }
 
 fn line(x1: f32, y1: f32, x2: f32, y2: f32) -> Op {
-    Op::DrawLine {
-        line: Line {
-            points: vec![
-                LinePoint { p: Point { x: Pt(x1), y: Pt(y1) }, bezier: false },
-                LinePoint { p: Point { x: Pt(x2), y: Pt(y2) }, bezier: false },
-            ],
-            is_closed: false,
-        },
-    }
+    Op::DrawLine { line: Line { points: vec![LinePoint { p: Point { x: Pt(x1), y: Pt(y1) }, bezier: false }, LinePoint { p: Point { x: Pt(x2), y: Pt(y2) }, bezier: false }], is_closed: false } }
 }
 
 /// A voucher laid out compactly for its cell: every field of the slip, fewer lines.

@@ -28,11 +28,7 @@ pub fn opt_hundredths<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
 
 fn raw_hundredths(raw: &RawValue) -> Result<i64, String> {
     let text = raw.get();
-    let inner = if text.starts_with('"') {
-        serde_json::from_str::<String>(text).map_err(|e| e.to_string())?
-    } else {
-        text.to_string()
-    };
+    let inner = if text.starts_with('"') { serde_json::from_str::<String>(text).map_err(|e| e.to_string())? } else { text.to_string() };
     parse_decimal(&inner, 2).map_err(|e| format!("amount {text}: {e}"))
 }
 

@@ -8,7 +8,14 @@ use airtill_sandbox::{Fault, IdeamartSandbox, IDEAMART_START_BALANCE, IDEAMART_T
 use std::time::Duration;
 
 fn client(sb: &IdeamartSandbox, password: &str) -> Client {
-    Client::new(Config { base_url: sb.base_url(), application_id: IDEAMART_TRAINING_APP_ID.into(), password: password.into(), connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_millis(1500) }).unwrap()
+    Client::new(Config {
+        base_url: sb.base_url(),
+        application_id: IDEAMART_TRAINING_APP_ID.into(),
+        password: password.into(),
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_millis(1500),
+    })
+    .unwrap()
 }
 
 fn debit(id: &str, to: &str, minor: i64) -> DebitRequest {

@@ -13,7 +13,16 @@ use std::time::Duration;
 const START_MS: i64 = 1_795_392_000_000 + 8 * 3600 * 1000;
 
 fn client(sb: &MxSandbox, password: &str, format: ResponseFormat, method: HttpMethod) -> Client {
-    Client::new(Config { base_url: sb.base_url(), username: "training".into(), password: password.into(), response_format: format, method, connect_timeout: Duration::from_secs(2), request_timeout: Duration::from_millis(1500) }).unwrap()
+    Client::new(Config {
+        base_url: sb.base_url(),
+        username: "training".into(),
+        password: password.into(),
+        response_format: format,
+        method,
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_millis(1500),
+    })
+    .unwrap()
 }
 
 fn credit(to: &str, pence: i64) -> CreditRequest {
@@ -43,7 +52,9 @@ async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn credit_and_balance_in_both_formats_and_methods() {
     let sb = MxSandbox::start().await.unwrap();
-    for (i, (format, method)) in [(ResponseFormat::Plain, HttpMethod::Post), (ResponseFormat::Xml, HttpMethod::Get), (ResponseFormat::Plain, HttpMethod::Get), (ResponseFormat::Xml, HttpMethod::Post)].into_iter().enumerate() {
+    for (i, (format, method)) in
+        [(ResponseFormat::Plain, HttpMethod::Post), (ResponseFormat::Xml, HttpMethod::Get), (ResponseFormat::Plain, HttpMethod::Get), (ResponseFormat::Xml, HttpMethod::Post)].into_iter().enumerate()
+    {
         let c = client(&sb, "training", format, method);
         let id = c.credit(&credit("07700 900000", 500)).await.unwrap();
         assert_eq!(id, format!("MX{:08}", i + 1));

@@ -47,13 +47,7 @@ fn today() -> NaiveDate {
 async fn product(c: &Client, network: &str, name: &str, sms: bool) -> (Network, Product) {
     let Fetched::Fresh { value, .. } = c.networks(None).await.unwrap() else { panic!("no catalog") };
     let net = value.iter().find(|n| n.description == network).unwrap_or_else(|| panic!("no network {network}")).clone();
-    let p = net
-        .product_types
-        .iter()
-        .flat_map(|t| t.products.iter())
-        .find(|p| p.name == name && p.sms_indicator == sms)
-        .unwrap_or_else(|| panic!("no product {name}"))
-        .clone();
+    let p = net.product_types.iter().flat_map(|t| t.products.iter()).find(|p| p.name == name && p.sms_indicator == sms).unwrap_or_else(|| panic!("no product {name}")).clone();
     (net, p)
 }
 
@@ -313,12 +307,7 @@ async fn prevend_then_recharge_with_the_same_reference() {
 #[tokio::test]
 async fn funds_transfer_moves_money_between_wallets() {
     let e = env().await;
-    let t = FundsTransferRequest {
-        source_smartload_id: TRAINING_SMARTLOAD_ID.into(),
-        recipient_smartload_id: TRAINING_SECOND_SMARTLOAD_ID.into(),
-        amount: 10_000,
-        send_sms: true,
-    };
+    let t = FundsTransferRequest { source_smartload_id: TRAINING_SMARTLOAD_ID.into(), recipient_smartload_id: TRAINING_SECOND_SMARTLOAD_ID.into(), amount: 10_000, send_sms: true };
     assert_eq!(e.client.funds_transfer(&t).await.unwrap(), 10_000_000 - 10_000);
     assert_eq!(e.client.balance_of(TRAINING_SECOND_SMARTLOAD_ID).await.unwrap(), 10_000);
     let too_much = FundsTransferRequest { amount: 1_000_000_000, ..t.clone() };
@@ -332,11 +321,7 @@ async fn funds_transfer_moves_money_between_wallets() {
 async fn voucher_orders_their_encrypted_file_and_recreation() {
     let e = env().await;
     let (_, p) = product(&e.client, "MTN", "MTN Airtime R12", true).await;
-    let order = e
-        .client
-        .order_vouchers(&VoucherOrderRequest { smartload_id: TRAINING_SMARTLOAD_ID.into(), client_reference: "ord-1".into(), product_id: p.id, quantity: 5 })
-        .await
-        .unwrap();
+    let order = e.client.order_vouchers(&VoucherOrderRequest { smartload_id: TRAINING_SMARTLOAD_ID.into(), client_reference: "ord-1".into(), product_id: p.id, quantity: 5 }).await.unwrap();
     assert_eq!((order.quantity, order.amount), (5, 6_000));
     let vouchers = e.client.order_vouchers_file(&order).await.unwrap();
     assert_eq!(vouchers.len(), 5);
@@ -495,13 +480,7 @@ async fn rica_registration_change_of_ownership_and_agents() {
     let s = e.client.rica_status(&submitted.registration_id).await.unwrap();
     assert_eq!((s.status.as_str(), s.msisdn.as_deref()), ("REGISTERED", Some("27831234567")));
 
-    let passport = RicaRegistration {
-        id_type: IdType::Passport,
-        id_number: "A1234567".into(),
-        passport_expiry: Some("2027-01-01".parse().unwrap()),
-        nationality: "ZW".into(),
-        ..reg.clone()
-    };
+    let passport = RicaRegistration { id_type: IdType::Passport, id_number: "A1234567".into(), passport_expiry: Some("2027-01-01".parse().unwrap()), nationality: "ZW".into(), ..reg.clone() };
     let err = e.client.rica_register(&passport, today()).await.unwrap_err();
     assert!(matches!(err, SmartcallError::Invalid(ref m) if m.contains("3 more months")), "{err:?}");
     let ok_passport = RicaRegistration { passport_expiry: Some("2027-06-01".parse().unwrap()), ..passport };
@@ -641,12 +620,7 @@ async fn a_401_logs_in_once_more_and_retries_once() {
 async fn injected_faults_after_sending_are_in_doubt_and_resolved_by_query() {
     let e = env().await;
     let (_, p) = product(&e.client, "MTN", "MTN Airtime R12", true).await;
-    let cases = [
-        (Fault::Delay(Duration::from_millis(2_500)), true),
-        (Fault::DropAfterRecord, true),
-        (Fault::Malformed, true),
-        (Fault::Http500, false),
-    ];
+    let cases = [(Fault::Delay(Duration::from_millis(2_500)), true), (Fault::DropAfterRecord, true), (Fault::Malformed, true), (Fault::Http500, false)];
     for (i, (fault, recorded)) in cases.into_iter().enumerate() {
         let cref = format!("f{i}");
         e.sb.inject_next_sale(fault.clone());

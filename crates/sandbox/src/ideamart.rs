@@ -16,6 +16,7 @@
 //!   body cut in half, or a status code forced on the next debit.
 
 use crate::clock::{Clock, SystemClock};
+use crate::common::{BrokenBody, Server, Shared};
 use crate::Fault;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -24,7 +25,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
-use crate::common::{BrokenBody, Server, Shared};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -207,9 +207,11 @@ async fn debit(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Respons
             tokio::time::sleep(d).await;
             resp
         }
-        Some(Injected::Fault(Fault::DropAfterRecord)) => {
-            Response::builder().status(StatusCode::OK).header(header::CONTENT_TYPE, "application/json").body(Body::from_stream(BrokenBody::new(b"{\"statusCode\":\"S1"))).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-        }
+        Some(Injected::Fault(Fault::DropAfterRecord)) => Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from_stream(BrokenBody::new(b"{\"statusCode\":\"S1")))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
         Some(Injected::Fault(Fault::Malformed)) => {
             let (parts, body) = resp.into_parts();
             let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
@@ -274,4 +276,3 @@ fn debit_answer(st: &St, headers: &HeaderMap, body: &[u8], injected: Option<&Inj
         "referenceId": format!("{:08}", internal),
     }))
 }
-

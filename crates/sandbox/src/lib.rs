@@ -11,12 +11,9 @@ pub mod ideamart;
 pub mod mx;
 pub mod smartcall;
 
-pub use mx::{MxCredit, MxNotice, MxSandbox, MX_SECOND_NOTIFICATION_MS, MX_TRAINING_FUNDS, MX_TRAINING_PASSWORD, MX_TRAINING_USERNAME};
-pub use ideamart::{IdeamartLedgerEntry, IdeamartSandbox, IDEAMART_START_BALANCE, IDEAMART_TRAINING_APP_ID, IDEAMART_TRAINING_PASSWORD};
 pub use aat::{AatLedgerEntry, AatSandbox, AAT_TRAINING_CREDIT_CENTS, AAT_TRAINING_PASSWORD, AAT_TRAINING_USERNAME};
+pub use ideamart::{IdeamartLedgerEntry, IdeamartSandbox, IDEAMART_START_BALANCE, IDEAMART_TRAINING_APP_ID, IDEAMART_TRAINING_PASSWORD};
+pub use mx::{MxCredit, MxNotice, MxSandbox, MX_SECOND_NOTIFICATION_MS, MX_TRAINING_FUNDS, MX_TRAINING_PASSWORD, MX_TRAINING_USERNAME};
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use smartcall::{
-    Fault, LedgerEntry, SmartcallSandbox, TRAINING_PASSWORD, TRAINING_RICA_AGENT, TRAINING_SECOND_SMARTLOAD_ID, TRAINING_SMARTLOAD_ID,
-    TRAINING_USERNAME,
-};
+pub use smartcall::{Fault, LedgerEntry, SmartcallSandbox, TRAINING_PASSWORD, TRAINING_RICA_AGENT, TRAINING_SECOND_SMARTLOAD_ID, TRAINING_SMARTLOAD_ID, TRAINING_USERNAME};

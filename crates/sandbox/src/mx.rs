@@ -10,6 +10,7 @@
 //! 200 is sent again on the next tick, up to five times.
 
 use crate::clock::{Clock, SystemClock};
+use crate::common::{BrokenBody, Server, Shared};
 use crate::Fault;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -17,7 +18,6 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use crate::common::{BrokenBody, Server, Shared};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -334,4 +334,3 @@ fn credit_answer(st: &St, p: &HashMap<String, String>) -> Response {
     inner.credits.push(MxCredit { credit_id: id.clone(), msisdn: msisdn.to_string(), amount, currency: currency.to_string(), created_ms: now, notices });
     reply(StatusCode::OK, xml, &[("outcome", "success".into()), ("outcomeReasonId", "1000".into()), ("creditId", id)])
 }
-

@@ -115,7 +115,16 @@ async fn every_post_refuses_unknown_fields() {
     let sb = SmartcallSandbox::start().await.unwrap();
     let base = sb.base_url();
     let token = login(&base).await;
-    for path in ["/smartload/fundstransfer", "/smartload/cashup", "/smartload/vouchers/orders", "/payments/easypay", "/payments/dstv", "/smartrica/registrations", "/smartrica/changeownership", "/smartrica/agents"] {
+    for path in [
+        "/smartload/fundstransfer",
+        "/smartload/cashup",
+        "/smartload/vouchers/orders",
+        "/payments/easypay",
+        "/payments/dstv",
+        "/smartrica/registrations",
+        "/smartrica/changeownership",
+        "/smartrica/agents",
+    ] {
         let (status, v) = send(&base, &token, reqwest::Method::POST, path, Some(&json!({"smartloadID": TRAINING_SMARTLOAD_ID}))).await;
         assert_eq!((status, v["code"].as_i64()), (400, Some(1007)), "{path}: {v}");
     }

@@ -10,9 +10,9 @@ mod pins;
 mod schema;
 mod stock;
 pub use audit::AuditRow;
+pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 pub use payments::MobilePayment;
 pub use stock::{NewStockOrder, NewStockVoucher, StockLevel, StockOrder, StockWant};
-pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 
 use airtill_domain::{Currency, SaleState};
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
@@ -217,13 +217,31 @@ pub(crate) fn insert_sale_row(tx: &Connection, s: &SaleDetails, now_ms: i64, sta
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
     )?
     .execute(params![
-        s.request_id, s.client_ref, receipt_no, till_id, s.user_id, s.provider, s.network_name, s.product_id,
-        s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency.code(),
-        s.discount_hundredths, state, training, now_ms, submitted_ms
+        s.request_id,
+        s.client_ref,
+        receipt_no,
+        till_id,
+        s.user_id,
+        s.provider,
+        s.network_name,
+        s.product_id,
+        s.product_name,
+        s.product_kind,
+        s.pinned,
+        s.recipient,
+        s.amount_minor,
+        s.currency.code(),
+        s.discount_hundredths,
+        state,
+        training,
+        now_ms,
+        submitted_ms
     ])?;
     let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), NULL, 'created', ?2, NULL)")?
-        .execute(params![id, now_ms])?;
+    tx.prepare_cached(
+        "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), NULL, 'created', ?2, NULL)",
+    )?
+    .execute(params![id, now_ms])?;
     Ok(id)
 }
 
@@ -304,8 +322,13 @@ fn recover_state(tx: &Connection, from: SaleState, to: SaleState, class: &str, m
         rows.collect::<rusqlite::Result<_>>()?
     };
     for id in &ids {
-        tx.prepare_cached("UPDATE sales SET state = ?3, updated_ms = ?2, next_check_ms = NULL, error_class = ?4, error_message = ?5 WHERE id = ?1")?
-            .execute(params![id, now_ms, to.as_str(), class, message])?;
+        tx.prepare_cached("UPDATE sales SET state = ?3, updated_ms = ?2, next_check_ms = NULL, error_class = ?4, error_message = ?5 WHERE id = ?1")?.execute(params![
+            id,
+            now_ms,
+            to.as_str(),
+            class,
+            message
+        ])?;
         tx.prepare_cached(
             "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
              VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?3, ?4, ?2, ?5)",
@@ -314,7 +337,6 @@ fn recover_state(tx: &Connection, from: SaleState, to: SaleState, class: &str, m
     }
     Ok(ids)
 }
-
 
 impl Store {
     /// Opens (and creates or migrates) the ledger at `path`.
@@ -484,18 +506,16 @@ impl Store {
     }
 
     pub fn shop(&self) -> Result<Option<Shop>> {
-        Ok(self
-            .conn
-            .query_row("SELECT name, till_id, training FROM shop WHERE id = 1", [], |r| {
-                Ok(Shop { name: r.get(0)?, till_id: r.get(1)?, training: r.get(2)? })
-            })
-            .optional()?)
+        Ok(self.conn.query_row("SELECT name, till_id, training FROM shop WHERE id = 1", [], |r| Ok(Shop { name: r.get(0)?, till_id: r.get(1)?, training: r.get(2)? })).optional()?)
     }
 
     pub fn set_shop(&mut self, shop: &Shop) -> Result<()> {
-        self.conn.prepare_cached("INSERT INTO shop (id, name, till_id, training) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, till_id = excluded.till_id, training = excluded.training")?.execute(params![shop.name, shop.till_id, shop.training],
-        )?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO shop (id, name, till_id, training) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, till_id = excluded.till_id, training = excluded.training",
+            )?
+            .execute(params![shop.name, shop.till_id, shop.training])?;
         Ok(())
     }
 
@@ -561,7 +581,8 @@ impl Store {
         if actual != from.as_str() {
             return Err(StoreError::WrongState { id, expected: from.as_str(), actual });
         }
-        tx.prepare_cached("UPDATE sales SET state = ?2, updated_ms = ?3,
+        tx.prepare_cached(
+            "UPDATE sales SET state = ?2, updated_ms = ?3,
                 provider_ref = COALESCE(?4, provider_ref), voucher_pin = COALESCE(?5, voucher_pin),
                 ticket_number = COALESCE(?6, ticket_number), expiry_ms = COALESCE(?7, expiry_ms),
                 wallet_after_minor = COALESCE(?8, wallet_after_minor),
@@ -569,14 +590,25 @@ impl Store {
                 submitted_ms = CASE WHEN ?2 = 'submitting' THEN ?3 ELSE submitted_ms END,
                 next_check_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN next_check_ms ELSE NULL END,
                 cancel_requested_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN cancel_requested_ms ELSE NULL END
-             WHERE id = ?1")?.execute(params![
-                id, to.as_str(), now_ms, outcome.provider_ref, pin, outcome.ticket_number,
-                outcome.expiry_ms, outcome.wallet_after_minor, outcome.error_class, outcome.error_message
-            ],
-        )?;
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            to.as_str(),
+            now_ms,
+            outcome.provider_ref,
+            pin,
+            outcome.ticket_number,
+            outcome.expiry_ms,
+            outcome.wallet_after_minor,
+            outcome.error_class,
+            outcome.error_message
+        ])?;
         let detail = outcome.error_message.clone().or_else(|| outcome.provider_ref.as_ref().map(|r| format!("provider reference {r}")));
-        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?3, ?4, ?5)")?.execute(params![id, from.as_str(), to.as_str(), now_ms, detail],
-        )?;
+        tx.prepare_cached(
+            "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, from.as_str(), to.as_str(), now_ms, detail])?;
         tx.commit()?;
         self.sale(id)
     }
@@ -702,9 +734,7 @@ impl Store {
 
     pub fn sale_events(&self, sale_id: i64) -> Result<Vec<SaleEvent>> {
         let mut st = self.conn.prepare("SELECT sale_id, from_state, to_state, at_ms, detail FROM sale_events WHERE sale_id = ?1 ORDER BY seq")?;
-        let rows = st.query_map([sale_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<String>>(4)?))
-        })?;
+        let rows = st.query_map([sale_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, Option<String>>(4)?)))?;
         rows.map(|r| {
             let (sale_id, from, to, at_ms, detail) = r?;
             let parse = |s: &str| SaleState::parse(s).ok_or_else(|| StoreError::Corrupt(format!("sale state {s}")));
@@ -747,25 +777,35 @@ impl Store {
 
     /// When the resolver should next look at any unresolved sale.
     pub fn next_resolver_time(&self) -> Result<Option<i64>> {
-        Ok(self.conn.prepare_cached("SELECT MIN(COALESCE(next_check_ms, 0)) FROM sales
-             WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state IN ('pending', 'in_doubt')")?.query_row([],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT MIN(COALESCE(next_check_ms, 0)) FROM sales
+             WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state IN ('pending', 'in_doubt')",
+            )?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Records one more check of a sale and when to check again (not a state change).
     pub fn schedule_check(&mut self, id: i64, next_ms: i64, note: Option<&str>) -> Result<()> {
-        self.conn.prepare_cached("UPDATE sales SET checks = checks + 1, next_check_ms = ?2, error_message = COALESCE(?3, error_message)
-             WHERE id = ?1 AND state IN ('pending', 'in_doubt')")?.execute(params![id, next_ms, note],
-        )?;
+        self.conn
+            .prepare_cached(
+                "UPDATE sales SET checks = checks + 1, next_check_ms = ?2, error_message = COALESCE(?3, error_message)
+             WHERE id = ?1 AND state IN ('pending', 'in_doubt')",
+            )?
+            .execute(params![id, next_ms, note])?;
         Ok(())
     }
 
     /// Asks for a sale to be cancelled; the resolver sends it (and again after a restart).
     pub fn request_cancel(&mut self, id: i64, now_ms: i64) -> Result<bool> {
-        let n = self.conn.prepare_cached("UPDATE sales SET cancel_requested_ms = ?2, next_check_ms = NULL
-             WHERE id = ?1 AND state IN ('pending', 'in_doubt') AND cancel_requested_ms IS NULL")?.execute(params![id, now_ms],
-        )?;
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE sales SET cancel_requested_ms = ?2, next_check_ms = NULL
+             WHERE id = ?1 AND state IN ('pending', 'in_doubt') AND cancel_requested_ms IS NULL",
+            )?
+            .execute(params![id, now_ms])?;
         Ok(n == 1)
     }
 
@@ -774,8 +814,10 @@ impl Store {
         let tx = write_tx(&mut self.conn)?;
         let state: String = tx.prepare_cached("SELECT state FROM sales WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
         tx.prepare_cached("UPDATE sales SET cancel_requested_ms = NULL WHERE id = ?1")?.execute([id])?;
-        tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?2, ?3, ?4)")?.execute(params![id, state, now_ms, format!("cancel refused: {why}")],
-        )?;
+        tx.prepare_cached(
+            "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, state, now_ms, format!("cancel refused: {why}")])?;
         tx.commit()?;
         Ok(())
     }
@@ -788,8 +830,7 @@ impl Store {
         if state != "submitting" {
             return Err(StoreError::WrongState { id, expected: "submitting", actual: state });
         }
-        tx.prepare_cached("UPDATE sales SET provider = ?2, product_id = ?3, updated_ms = ?4, submitted_ms = ?4 WHERE id = ?1")?.execute(params![id, provider, product_id, now_ms],
-        )?;
+        tx.prepare_cached("UPDATE sales SET provider = ?2, product_id = ?3, updated_ms = ?4, submitted_ms = ?4 WHERE id = ?1")?.execute(params![id, provider, product_id, now_ms])?;
         tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'submitting', 'submitting', ?2, ?3)")?.execute(params![id, now_ms, format!("{old} refused it ({why}); sent to {provider}")],
         )?;
         tx.commit()?;
@@ -808,16 +849,13 @@ impl Store {
 
     /// Records a manager's override (append-only).
     pub fn record_override(&mut self, sale_id: Option<i64>, kind: &str, manager_id: i64, reason: &str, now_ms: i64) -> Result<i64> {
-        self.conn.prepare_cached("INSERT INTO overrides (sale_id, kind, manager_id, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![sale_id, kind, manager_id, reason, now_ms],
-        )?;
+        self.conn.prepare_cached("INSERT INTO overrides (sale_id, kind, manager_id, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![sale_id, kind, manager_id, reason, now_ms])?;
         Ok(self.conn.last_insert_rowid())
     }
 
     /// `(kind, manager name, reason)` of a sale's overrides.
     pub fn overrides_of(&self, sale_id: i64) -> Result<Vec<(String, String, String)>> {
-        let mut st = self.conn.prepare(
-            "SELECT o.kind, u.name, COALESCE(o.reason, '') FROM overrides o JOIN users u ON u.id = o.manager_id WHERE o.sale_id = ?1 ORDER BY o.id",
-        )?;
+        let mut st = self.conn.prepare("SELECT o.kind, u.name, COALESCE(o.reason, '') FROM overrides o JOIN users u ON u.id = o.manager_id WHERE o.sale_id = ?1 ORDER BY o.id")?;
         let rows = st.query_map([sale_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -837,8 +875,9 @@ impl Store {
         if providers.is_empty() {
             self.conn.prepare_cached("DELETE FROM routes WHERE kind_key = ?1")?.execute([kind_key])?;
         } else {
-            self.conn.prepare_cached("INSERT INTO routes (kind_key, providers) VALUES (?1, ?2) ON CONFLICT(kind_key) DO UPDATE SET providers = excluded.providers")?.execute(params![kind_key, providers.join(",")],
-            )?;
+            self.conn
+                .prepare_cached("INSERT INTO routes (kind_key, providers) VALUES (?1, ?2) ON CONFLICT(kind_key) DO UPDATE SET providers = excluded.providers")?
+                .execute(params![kind_key, providers.join(",")])?;
         }
         Ok(())
     }
@@ -848,8 +887,7 @@ impl Store {
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?.execute(params![key, value],
-        )?;
+        self.conn.prepare_cached("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?.execute(params![key, value])?;
         Ok(())
     }
 
@@ -867,16 +905,16 @@ impl Store {
 
     /// A provider's cached catalog: `(etag, body)`.
     pub fn cached_catalog(&self, provider: &str) -> Result<Option<(Option<String>, String)>> {
-        Ok(self
-            .conn
-            .query_row("SELECT etag, body FROM catalog_cache WHERE provider = ?1", [provider], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT etag, body FROM catalog_cache WHERE provider = ?1", [provider], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
     }
 
     pub fn save_catalog(&mut self, provider: &str, etag: Option<&str>, body: &str, now_ms: i64) -> Result<()> {
-        self.conn.prepare_cached("INSERT INTO catalog_cache (provider, etag, body, fetched_ms) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(provider) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_ms = excluded.fetched_ms")?.execute(params![provider, etag, body, now_ms],
-        )?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO catalog_cache (provider, etag, body, fetched_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(provider) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_ms = excluded.fetched_ms",
+            )?
+            .execute(params![provider, etag, body, now_ms])?;
         Ok(())
     }
 }

@@ -39,7 +39,9 @@ pub enum By {
     Cashier,
     Tender,
     /// The local hour of day (0–23), with the till's offset from UTC in ms.
-    Hour { offset_ms: i64 },
+    Hour {
+        offset_ms: i64,
+    },
     /// Everything in one line (key "all").
     All,
 }
@@ -127,16 +129,7 @@ fn finish_shift((mut s, currency): (ShiftRow, String)) -> Result<ShiftRow> {
 }
 
 fn z_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ZRow> {
-    Ok(ZRow {
-        till_id: r.get(0)?,
-        z_no: r.get(1)?,
-        after_sale_id: r.get(2)?,
-        upto_sale_id: r.get(3)?,
-        from_ms: r.get(4)?,
-        produced_ms: r.get(5)?,
-        produced_by: r.get(6)?,
-        body: r.get(7)?,
-    })
+    Ok(ZRow { till_id: r.get(0)?, z_no: r.get(1)?, after_sale_id: r.get(2)?, upto_sale_id: r.get(3)?, from_ms: r.get(4)?, produced_ms: r.get(5)?, produced_by: r.get(6)?, body: r.get(7)? })
 }
 
 const Z_COLUMNS: &str = "till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body";
@@ -287,9 +280,13 @@ impl Store {
         if let Some(open) = self.open_shift_of(user_id)? {
             return Err(StoreError::Conflict(format!("shift {} is still open", open.id)));
         }
-        self.conn
-            .prepare_cached("INSERT INTO shifts (till_id, user_id, opened_ms, float_minor, currency) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![till, user_id, now_ms, float_minor, currency.code()])?;
+        self.conn.prepare_cached("INSERT INTO shifts (till_id, user_id, opened_ms, float_minor, currency) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![
+            till,
+            user_id,
+            now_ms,
+            float_minor,
+            currency.code()
+        ])?;
         let id = self.conn.last_insert_rowid();
         self.shift(id)
     }
@@ -337,10 +334,8 @@ impl Store {
             .query_row(params![shift.opened_ms, now_ms, shift.user_id, shift.till_id, shift.currency.code()], |r| r.get::<_, i64>(0))?
                 + shift.float_minor
         };
-        tx.prepare_cached(
-            "UPDATE shifts SET closed_ms = ?2, closed_by = ?3, counts = ?4, counted_minor = ?5, expected_minor = ?6, variance_minor = ?7 WHERE id = ?1 AND closed_ms IS NULL",
-        )?
-        .execute(params![shift_id, now_ms, closed_by, counts_json, counted_minor, expected, counted_minor - expected])?;
+        tx.prepare_cached("UPDATE shifts SET closed_ms = ?2, closed_by = ?3, counts = ?4, counted_minor = ?5, expected_minor = ?6, variance_minor = ?7 WHERE id = ?1 AND closed_ms IS NULL")?
+            .execute(params![shift_id, now_ms, closed_by, counts_json, counted_minor, expected, counted_minor - expected])?;
         tx.commit()?;
         self.shift(shift_id)
     }
@@ -437,8 +432,16 @@ impl Store {
         if z.z_no != last_no + 1 || z.after_sale_id != last_upto {
             return Err(StoreError::Conflict(format!("Z {} was produced meanwhile; produce the Z again", last_no)));
         }
-        tx.prepare_cached("INSERT INTO z_reports (till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-            .execute(params![till, z.z_no, z.after_sale_id, z.upto_sale_id, z.from_ms, z.produced_ms, z.produced_by, z.body])?;
+        tx.prepare_cached("INSERT INTO z_reports (till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
+            till,
+            z.z_no,
+            z.after_sale_id,
+            z.upto_sale_id,
+            z.from_ms,
+            z.produced_ms,
+            z.produced_by,
+            z.body
+        ])?;
         tx.commit()?;
         Ok(ZRow { till_id: till, ..z.clone() })
     }

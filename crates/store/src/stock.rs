@@ -163,8 +163,20 @@ impl Store {
                 amount_minor, currency, quantity, state, user_id, training, created_ms, updated_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'sending', ?12, ?13, ?14, ?14)",
             params![
-                o.request_id, o.client_ref, o.provider, o.product_id, o.network_name, o.network_key, o.product_name, o.product_kind,
-                o.amount_minor, o.currency, o.quantity, o.user_id, training, now_ms
+                o.request_id,
+                o.client_ref,
+                o.provider,
+                o.product_id,
+                o.network_name,
+                o.network_key,
+                o.product_name,
+                o.product_kind,
+                o.amount_minor,
+                o.currency,
+                o.quantity,
+                o.user_id,
+                training,
+                now_ms
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -249,8 +261,20 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 )?
                 .execute(params![
-                    order_id, v.line, order.provider, v.serial.trim(), pin, order.network_key, order.product_kind, order.amount_minor,
-                    order.currency, v.expiry_ms, v.box_number, v.batch_number, v.provider_ref, now_ms
+                    order_id,
+                    v.line,
+                    order.provider,
+                    v.serial.trim(),
+                    pin,
+                    order.network_key,
+                    order.product_kind,
+                    order.amount_minor,
+                    order.currency,
+                    v.expiry_ms,
+                    v.box_number,
+                    v.batch_number,
+                    v.provider_ref,
+                    now_ms
                 ])? as i64;
         }
         tx.execute("UPDATE stock_orders SET received = (SELECT COUNT(*) FROM stock_vouchers WHERE order_id = ?1), updated_ms = ?2 WHERE id = ?1", params![order_id, now_ms])?;
@@ -331,9 +355,7 @@ impl Store {
             return Ok(None);
         };
         let sealer = self.pins.as_ref().expect("checked above");
-        let pin = sealer
-            .open(&pin_sealed, &stock_aad(&provider, &serial))
-            .ok_or_else(|| StoreError::Corrupt(format!("stock voucher {serial} does not open with this till's key")))?;
+        let pin = sealer.open(&pin_sealed, &stock_aad(&provider, &serial)).ok_or_else(|| StoreError::Corrupt(format!("stock voucher {serial} does not open with this till's key")))?;
         let sale_pin = sealer.seal(&pin, &details.client_ref);
         let id = insert_sale_row(&tx, details, now_ms, "succeeded", None)?;
         let label = match provider.as_str() {

@@ -58,26 +58,13 @@ fn transitions_are_checked_and_kept_in_history() {
     let (sale, _) = s.create_sale(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
     s.transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), 2_000).unwrap();
     // A stale caller that believes the sale is still created is refused.
-    assert!(matches!(
-        s.transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), 2_000),
-        Err(StoreError::WrongState { .. })
-    ));
-    let done = s
-        .transition(
-            sale.id,
-            SaleState::Submitting,
-            SaleState::Succeeded,
-            &Outcome { provider_ref: Some("130078272".into()), voucher_pin: Some("1234".into()), ..Default::default() },
-            3_000,
-        )
-        .unwrap();
+    assert!(matches!(s.transition(sale.id, SaleState::Created, SaleState::Submitting, &Outcome::default(), 2_000), Err(StoreError::WrongState { .. })));
+    let done =
+        s.transition(sale.id, SaleState::Submitting, SaleState::Succeeded, &Outcome { provider_ref: Some("130078272".into()), voucher_pin: Some("1234".into()), ..Default::default() }, 3_000).unwrap();
     assert_eq!(done.state, SaleState::Succeeded);
     assert_eq!(done.outcome.provider_ref.as_deref(), Some("130078272"));
     assert_eq!(done.details, new_sale(uid, "r1", "c1"), "what was sold never changes");
-    assert!(matches!(
-        s.transition(sale.id, SaleState::Succeeded, SaleState::Failed, &Outcome::default(), 4_000),
-        Err(StoreError::BadTransition(..))
-    ));
+    assert!(matches!(s.transition(sale.id, SaleState::Succeeded, SaleState::Failed, &Outcome::default(), 4_000), Err(StoreError::BadTransition(..))));
     let h = s.sale_events(sale.id).unwrap();
     let states: Vec<SaleState> = h.iter().map(|e| e.to_state).collect();
     assert_eq!(states, vec![SaleState::Created, SaleState::Submitting, SaleState::Succeeded]);

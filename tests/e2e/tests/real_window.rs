@@ -156,8 +156,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
 
     // The ledger holds the sale, its PIN sealed (never in plain text in the file)...
     let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
-    let (pin_in_db, client_ref, state): (String, String, String) =
-        db.query_row("SELECT voucher_pin, client_ref, state FROM sales", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    let (pin_in_db, client_ref, state): (String, String, String) = db.query_row("SELECT voucher_pin, client_ref, state FROM sales", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
     assert_eq!(state, "succeeded");
     assert!(pin_in_db.starts_with("p1:") && !pin_in_db.contains(&pin_on_screen), "sealed: {pin_in_db}");
     for name in ["airtill.db", "airtill.db-wal"] {
@@ -170,18 +169,9 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let base = note["smartcall_base_url"].as_str().unwrap();
     let http = reqwest::Client::new();
     let basic = base64::engine::general_purpose::STANDARD.encode("training:training");
-    let auth: serde_json::Value =
-        http.post(format!("{base}/auth")).header("Authorization", format!("Basic {basic}")).send().await.unwrap().json().await.unwrap();
+    let auth: serde_json::Value = http.post(format!("{base}/auth")).header("Authorization", format!("Basic {basic}")).send().await.unwrap().json().await.unwrap();
     let token = auth["accessToken"].as_str().unwrap();
-    let tx: serde_json::Value = http
-        .get(format!("{base}/smartload/recharges/27820000001/{client_ref}"))
-        .header("Authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tx: serde_json::Value = http.get(format!("{base}/smartload/recharges/27820000001/{client_ref}")).header("Authorization", format!("Bearer {token}")).send().await.unwrap().json().await.unwrap();
     assert_eq!(tx["transaction"]["voucherPin"].as_str().unwrap().trim(), pin_on_screen);
 
     // A cashier has no Settings; a manager tests an account and saves nothing wrong.
@@ -447,7 +437,11 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     testid(c, "confirm-sell").await.click().await.unwrap();
     wait(c, "[data-testid='result'][data-state='pending']").await;
     shot(c, "17-pinless-pending").await;
-    c.wait().at_most(Duration::from_secs(60)).for_element(Locator::Css("[data-testid='result'][data-state='succeeded']")).await.map_err(|e| format!("the pinless recharge did not settle on screen: {e}"))?;
+    c.wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css("[data-testid='result'][data-state='succeeded']"))
+        .await
+        .map_err(|e| format!("the pinless recharge did not settle on screen: {e}"))?;
     assert!(c.find(Locator::Css("[data-testid='result-pin']")).await.is_err(), "a direct recharge shows no PIN");
 
     // Voucher stock: the manager buys ten MTN R12 vouchers from Smartcall (the order's
@@ -504,9 +498,8 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     assert!(testid(c, "result-state").await.text().await.unwrap().contains("from stock"));
     assert_eq!(testid(c, "result-dial").await.text().await.unwrap(), format!("*141*{stock_pin}#"));
     shot(c, "20-stock-sale").await;
-    let (provider, claimed): (String, i64) = db
-        .query_row("SELECT s.provider, (SELECT COUNT(*) FROM stock_vouchers v WHERE v.sale_id = s.id) FROM sales s ORDER BY s.id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
+    let (provider, claimed): (String, i64) =
+        db.query_row("SELECT s.provider, (SELECT COUNT(*) FROM stock_vouchers v WHERE v.sale_id = s.id) FROM sales s ORDER BY s.id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((provider.as_str(), claimed), ("stock", 1), "the sale claimed one stock voucher");
     let plain: i64 = db.query_row("SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed NOT LIKE 'p1:%'", [], |r| r.get(0)).unwrap();
     assert_eq!(plain, 0, "stock PINs are sealed");

@@ -1,7 +1,7 @@
 //! `airtill`: the command line for support staff and managers. It calls the same use
 //! cases as the desktop app.
 
-use airtill_app::{AppError, Airtill, OpenOptions, SaleRequest, Session};
+use airtill_app::{Airtill, AppError, OpenOptions, SaleRequest, Session};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -389,9 +389,7 @@ async fn restore(opts: OpenOptions, pin: &str, backup: &std::path::Path) -> Resu
     };
     let kept = airtill_store::Store::restore(backup, &target, airtill_app::office::now_ms()).map_err(AppError::from)?;
     // The restored ledger records its own restore (by name: ids may differ there).
-    airtill_store::Store::open(&target)
-        .and_then(|mut s| s.audit("restore", None, &format!("from {} by {}", backup.display(), manager_name), airtill_app::office::now_ms()))
-        .map_err(AppError::from)?;
+    airtill_store::Store::open(&target).and_then(|mut s| s.audit("restore", None, &format!("from {} by {}", backup.display(), manager_name), airtill_app::office::now_ms())).map_err(AppError::from)?;
     println!("restored {} into {}", backup.display(), target.display());
     println!("the ledger it replaced is kept as {}", kept.display());
     Ok(())
@@ -543,7 +541,14 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 "default" => app.set_system_printer(&s, Some(""))?,
                 q => app.set_system_printer(&s, Some(q))?,
             };
-            println!("system printer: {}", match q.as_deref() { None => "off", Some("") => "the default printer", Some(q) => q });
+            println!(
+                "system printer: {}",
+                match q.as_deref() {
+                    None => "off",
+                    Some("") => "the default printer",
+                    Some(q) => q,
+                }
+            );
         }
         Command::UkCredit { pin, to, amount } => {
             let s = login(app, &pin)?;
@@ -589,13 +594,31 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
         Command::Notifications { pin, open } => {
             let s = login(app, &pin)?;
             for n in app.notifications(&s, open)? {
-                println!("{}  {:<4} {:<36} {:<10} {:<13} sale {:<6} {}", n.received_at, n.provider, n.reference, n.state, n.effect, n.sale_id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()), n.explanation);
+                println!(
+                    "{}  {:<4} {:<36} {:<10} {:<13} sale {:<6} {}",
+                    n.received_at,
+                    n.provider,
+                    n.reference,
+                    n.state,
+                    n.effect,
+                    n.sale_id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+                    n.explanation
+                );
             }
         }
         Command::Sales { pin } => {
             let s = login(app, &pin)?;
             for sale in app.sales_today(&s)? {
-                println!("{:06}  {}  {:<10}  {:<28} {:>9}  {}  ref {}", sale.receipt_no, sale.created_at, format!("{:?}", sale.state), sale.product_name, sale.amount_text, sale.recipient, sale.provider_ref.unwrap_or_default());
+                println!(
+                    "{:06}  {}  {:<10}  {:<28} {:>9}  {}  ref {}",
+                    sale.receipt_no,
+                    sale.created_at,
+                    format!("{:?}", sale.state),
+                    sale.product_name,
+                    sale.amount_text,
+                    sale.recipient,
+                    sale.provider_ref.unwrap_or_default()
+                );
             }
         }
         Command::Provider { provider: ProviderCommand::Smartcall { op } } => smartcall(app, op).await?,
@@ -682,7 +705,15 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             println!("reconciliation with {} for {} to {}: {} sales checked", r.provider, r.from_date, r.to_date, r.sales_checked);
             println!("{:<20} {:>10} {:>12} {:>10} {:>12}", "network", "till", "", "provider", "");
             for n in &r.networks {
-                println!("{:<20} {:>10} {:>12} {:>10} {:>12}  {}", n.network, n.till_count, n.till_value.to_string(), n.provider_count, n.provider_value.to_string(), if n.matches { "ok" } else { "DIFFERS" });
+                println!(
+                    "{:<20} {:>10} {:>12} {:>10} {:>12}  {}",
+                    n.network,
+                    n.till_count,
+                    n.till_value.to_string(),
+                    n.provider_count,
+                    n.provider_value.to_string(),
+                    if n.matches { "ok" } else { "DIFFERS" }
+                );
             }
             for (label, m) in [("opening", r.provider_opening), ("deposits", r.provider_deposits), ("closing", r.provider_closing)] {
                 if let Some(m) = m {

@@ -3,9 +3,9 @@
 
 use super::error::{AatCode, AatError};
 use super::types::{self, *};
-use crate::xml;
 pub use crate::http::HttpMethod;
 use crate::http::{failure, form, Failure};
+use crate::xml;
 use std::time::Duration;
 
 /// A failed call in AAT's terms.
@@ -49,8 +49,6 @@ pub struct Client {
     http: reqwest::Client,
     cfg: Config,
 }
-
-
 
 impl Client {
     pub fn new(cfg: Config) -> Result<Client, AatError> {
@@ -204,4 +202,3 @@ pub(crate) fn fuzz_entry(body: &[u8], status: u16) {
         let _ = types::user_status(&root);
     }
 }
-

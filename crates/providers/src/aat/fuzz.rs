@@ -21,7 +21,8 @@ const SEEDS: &[&str] = &[
     r#"{"TransactionId":1,"ClientRef":"a","OrderRef":"98187964","MSISDN":"27810236221","Amount":5.00,"VoucherType":"66","Description":"x","Network":"MTN","Success":true,"FailReason":null}"#,
 ];
 
-const INTERESTING: &[&[u8]] = &[b"&amp;", b"&#0;", b"&#xFFFFFF;", b"<![CDATA[", b"]]>", b"</", b"/>", b"<a:", b"-1", b"1e309", b"99999999999999999999", b"0.001", b"true", b"\xff\xfe", b"<!--", b"<?xml version=\"1.0\"?>"];
+const INTERESTING: &[&[u8]] =
+    &[b"&amp;", b"&#0;", b"&#xFFFFFF;", b"<![CDATA[", b"]]>", b"</", b"/>", b"<a:", b"-1", b"1e309", b"99999999999999999999", b"0.001", b"true", b"\xff\xfe", b"<!--", b"<?xml version=\"1.0\"?>"];
 
 #[test]
 fn aat_answer_readers_survive_mutated_bodies() {

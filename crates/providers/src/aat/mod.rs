@@ -12,7 +12,6 @@ pub mod conventions;
 mod error;
 mod types;
 
-
 pub use callback::Callback;
 pub use client::{CatalogNetwork, Client, Config, HttpMethod};
 pub use error::{AatCode, AatError};

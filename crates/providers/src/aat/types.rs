@@ -145,12 +145,7 @@ impl RechargeRequest {
             return Err(AatError::Invalid(format!("{} is sold for exactly {}.", voucher.name, airtill_domain::Money::zar(voucher.min_amount))));
         }
         if amount_cents < voucher.min_amount || amount_cents > voucher.max_amount || amount_cents <= 0 {
-            return Err(AatError::Invalid(format!(
-                "{} takes {} to {}.",
-                voucher.name,
-                airtill_domain::Money::zar(voucher.min_amount),
-                airtill_domain::Money::zar(voucher.max_amount)
-            )));
+            return Err(AatError::Invalid(format!("{} takes {} to {}.", voucher.name, airtill_domain::Money::zar(voucher.min_amount), airtill_domain::Money::zar(voucher.max_amount))));
         }
         let recipient = match kind {
             RechargeKind::PinnedWithoutMsisdn => None,

@@ -298,7 +298,12 @@ mod tests {
         assert_eq!(amount_text(1050), "10.50");
         let b = read_balance(200, br#"{"chargeableBalance":"300.0","statusCode":"S1000","statusDetail":"Success","accountStatus":"Active","accountType":"Pre Paid"}"#, Currency::LKR).unwrap();
         assert_eq!((b.chargeable, b.account_type.as_str()), (30_000, "Pre Paid"));
-        let d = read_debit(200, br#"{"statusCode":"S1000","timeStamp":"2012-07-30T12:48:10-0400","shortDescription":"s","statusDetail":"Success","externalTrxId":"abc","longDescription":"l","internalTrxId":"321"}"#, "abc").unwrap();
+        let d = read_debit(
+            200,
+            br#"{"statusCode":"S1000","timeStamp":"2012-07-30T12:48:10-0400","shortDescription":"s","statusDetail":"Success","externalTrxId":"abc","longDescription":"l","internalTrxId":"321"}"#,
+            "abc",
+        )
+        .unwrap();
         assert_eq!((d.internal_trx_id.as_deref(), d.already_completed), (Some("321"), false));
         assert!(read_debit(200, br#"{"statusCode":"E1379","statusDetail":"transaction has already completed","externalTrxId":"abc"}"#, "abc").unwrap().already_completed);
         let e = read_debit(200, br#"{"statusCode":"E1378","statusDetail":"Insufficient balance"}"#, "abc").unwrap_err();

@@ -12,10 +12,10 @@ pub mod conventions;
 #[cfg(test)]
 mod fuzz;
 
-use crate::ErrorClass;
-use airtill_domain::Currency;
 pub use crate::http::HttpMethod;
 use crate::http::{failure, form, Failure};
+use crate::ErrorClass;
+use airtill_domain::Currency;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -87,7 +87,9 @@ impl MxError {
             MxError::TimedOut | MxError::Dropped(_) | MxError::BadAnswer { .. } | MxError::Server(_) => {
                 "MX Telecom did not confirm the credit. It may have gone through: do not credit again. Airtill waits for MX's notice.".into()
             }
-            MxError::Rejected { reason_id, reason } if conventions::is_account_refusal(*reason_id) => format!("MX Telecom refused Airtill's account ({reason}). Nothing was credited. Tell the manager."),
+            MxError::Rejected { reason_id, reason } if conventions::is_account_refusal(*reason_id) => {
+                format!("MX Telecom refused Airtill's account ({reason}). Nothing was credited. Tell the manager.")
+            }
             MxError::Rejected { reason, .. } => format!("MX Telecom refused the credit: {reason}. Nothing was credited."),
             MxError::Invalid(m) => m.clone(),
         }
@@ -330,7 +332,14 @@ impl Client {
             return Err(MxError::Invalid("A credit is for more than nothing.".into()));
         }
         let mut params = vec![
-            ("responseFormat", match self.cfg.response_format { ResponseFormat::Plain => "plain", ResponseFormat::Xml => "xml" }.to_string()),
+            (
+                "responseFormat",
+                match self.cfg.response_format {
+                    ResponseFormat::Plain => "plain",
+                    ResponseFormat::Xml => "xml",
+                }
+                .to_string(),
+            ),
             ("msisdn", msisdn),
             ("currency", req.currency.code().to_string()),
             ("amount", thousandths(req.amount).to_string()),
@@ -344,7 +353,10 @@ impl Client {
 
     /// `/balance`: the account's pre-paid funds (minor units).
     pub async fn balance(&self) -> Result<(i64, Currency), MxError> {
-        let fmt = match self.cfg.response_format { ResponseFormat::Plain => "plain", ResponseFormat::Xml => "xml" };
+        let fmt = match self.cfg.response_format {
+            ResponseFormat::Plain => "plain",
+            ResponseFormat::Xml => "xml",
+        };
         let (status, body) = self.call("/balance", vec![("responseFormat", fmt.to_string())]).await?;
         read_balance(status, &body, self.cfg.response_format)
     }
@@ -367,7 +379,10 @@ mod tests {
         assert_eq!(uk_msisdn("07700 900000").unwrap(), "447700900000");
         assert!(uk_msisdn("27831234567").is_err());
         assert_eq!((thousandths(500), minor_of_thousandths(5000)), (5000, Some(500)));
-        let n = Notification::from_query("creditId=abc123&creditState=failure&msisdn=447700900004&network=TESTNETWORK&billingType=prepay&amount=5000&currency=GBP&requirefulfilmentUrl=no&reason=Network+rejected").unwrap();
+        let n = Notification::from_query(
+            "creditId=abc123&creditState=failure&msisdn=447700900004&network=TESTNETWORK&billingType=prepay&amount=5000&currency=GBP&requirefulfilmentUrl=no&reason=Network+rejected",
+        )
+        .unwrap();
         assert_eq!((n.state, n.amount, n.reason.as_deref(), n.requirefulfilment_url), (CreditState::Failure, Some(5000), Some("Network rejected"), Some(false)));
         assert!(Notification::from_query("creditState=confirmed").is_err());
         assert!(Notification::from_query("creditId=a&creditState=maybe").is_err());

@@ -37,12 +37,7 @@ pub struct Config {
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &self.base_url)
-            .field("username", &self.username)
-            .field("password", &"<hidden>")
-            .field("smartload_id", &self.smartload_id)
-            .finish()
+        f.debug_struct("Config").field("base_url", &self.base_url).field("username", &self.username).field("password", &"<hidden>").field("smartload_id", &self.smartload_id).finish()
     }
 }
 
@@ -51,7 +46,10 @@ impl std::fmt::Debug for Config {
 pub enum Fetched<T> {
     /// HTTP 304: the copy the caller holds is current.
     NotModified,
-    Fresh { etag: Option<String>, value: T },
+    Fresh {
+        etag: Option<String>,
+        value: T,
+    },
 }
 
 struct Token {
@@ -139,15 +137,7 @@ impl Client {
         format!("{}{}", self.cfg.base_url.trim_end_matches('/'), path)
     }
 
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-        auth: &Auth,
-        bearer: Option<&str>,
-        if_none_match: Option<&str>,
-    ) -> Result<Answer, SmartcallError> {
+    async fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>, auth: &Auth, bearer: Option<&str>, if_none_match: Option<&str>) -> Result<Answer, SmartcallError> {
         let mut req = self.http.request(method.clone(), self.url(path)).header("Accept", "application/json");
         match auth {
             Auth::None => {}
@@ -242,12 +232,8 @@ impl Client {
         let parsed = serde_json::from_slice::<AuthResponse>(&a.body);
         match (a.status, parsed) {
             (s, Ok(r)) if s.is_success() && r.access_token.as_deref().is_some_and(|t| !t.is_empty()) => Ok(r),
-            (StatusCode::TOO_MANY_REQUESTS, r) => Err(SmartcallError::SessionLimit(
-                r.ok().and_then(|r| r.response_description).unwrap_or_else(|| "session limit".into()),
-            )),
-            (StatusCode::UNAUTHORIZED, r) => Err(SmartcallError::LoginRefused(
-                r.ok().and_then(|r| r.response_description).unwrap_or_else(|| "login refused".into()),
-            )),
+            (StatusCode::TOO_MANY_REQUESTS, r) => Err(SmartcallError::SessionLimit(r.ok().and_then(|r| r.response_description).unwrap_or_else(|| "session limit".into()))),
+            (StatusCode::UNAUTHORIZED, r) => Err(SmartcallError::LoginRefused(r.ok().and_then(|r| r.response_description).unwrap_or_else(|| "login refused".into()))),
             (s, _) => Err(read_failure(&a.body, s.as_u16())),
         }
     }
@@ -371,11 +357,7 @@ impl Client {
             return Err(SmartcallError::Invalid("A batch needs at least one recharge.".into()));
         }
         if reqs.len() > conventions::BATCH_LIMIT {
-            return Err(SmartcallError::Invalid(format!(
-                "A batch may hold at most {} recharges; this one has {}. Nothing was sent.",
-                conventions::BATCH_LIMIT,
-                reqs.len()
-            )));
+            return Err(SmartcallError::Invalid(format!("A batch may hold at most {} recharges; this one has {}. Nothing was sent.", conventions::BATCH_LIMIT, reqs.len())));
         }
         let mut seen = std::collections::HashSet::new();
         for r in reqs {
@@ -522,11 +504,7 @@ impl Client {
         if end < start {
             return Err(SmartcallError::Invalid("The period ends before it starts.".into()));
         }
-        let body = CashupPeriodRequest {
-            smartload_id: self.cfg.smartload_id.clone(),
-            start_date: start.format("%Y-%m-%d").to_string(),
-            end_date: end.format("%Y-%m-%d").to_string(),
-        };
+        let body = CashupPeriodRequest { smartload_id: self.cfg.smartload_id.clone(), start_date: start.format("%Y-%m-%d").to_string(), end_date: end.format("%Y-%m-%d").to_string() };
         self.post("/smartload/cashup", &body).await
     }
 
@@ -826,10 +804,7 @@ fn envelope_error(env: &Envelope) -> Option<SmartcallError> {
                 let code = ErrorCode::from_code(code);
                 network_down(code, &message).unwrap_or(SmartcallError::Code { code, message })
             }
-            None => SmartcallError::Response {
-                response_code: env.response_code.clone().unwrap_or_else(|| "APP_ERROR".into()),
-                message: if message.is_empty() { e.to_string() } else { message },
-            },
+            None => SmartcallError::Response { response_code: env.response_code.clone().unwrap_or_else(|| "APP_ERROR".into()), message: if message.is_empty() { e.to_string() } else { message } },
         });
     }
     let rc = env.response_code.as_deref()?;
@@ -941,7 +916,8 @@ mod tests {
 
     #[test]
     fn the_synchronous_answer_is_read_by_status_code() {
-        let done = ok(br#"{"error":null,"responseCode":"SUCCESS","statusCode":0,"statusMessage":"00 Recharge completed successfully","recharge":{"balance":99574.75,"orderReferenceId":1,"voucherPin":""}}"#);
+        let done =
+            ok(br#"{"error":null,"responseCode":"SUCCESS","statusCode":0,"statusMessage":"00 Recharge completed successfully","recharge":{"balance":99574.75,"orderReferenceId":1,"voucherPin":""}}"#);
         assert_eq!(read_sync(done).unwrap().recharge.order_reference_id, 1);
         let pending = ok(br#"{"error":{"code":1006,"message":"Recharge Timeout"},"responseCode":"SYS_ERROR","statusCode":3,"statusMessage":"10 Delay in processing the recharge","recharge":null}"#);
         let e = read_sync(pending).unwrap_err();

@@ -154,12 +154,23 @@ impl ErrorCode {
             // Query, never resend: the reference may already be sold. 1001 means the
             // reference was used: it is ours, query it.
             DuplicateReference | StillProcessing | GenericRechargeFailure | ResponseTimedOut | RechargeTimeout => ErrorClass::InDoubt,
-            InvalidOwnerCellNo | InvalidOwnerPin | NotADealer | DealerInactive | DiscountUndeterminable | InsufficientFunds
-            | SmartloadIdNotRegistered => ErrorClass::Configuration,
+            InvalidOwnerCellNo | InvalidOwnerPin | NotADealer | DealerInactive | DiscountUndeterminable | InsufficientFunds | SmartloadIdNotRegistered => ErrorClass::Configuration,
             SystemMaintenance => ErrorClass::Transient,
-            GeneralSystemError | InvalidRechargeNetwork | InvalidRechargeCellNo | InvalidProductType | MeterNumberRequired
-            | InvalidOfferingId | PinlessIndicatorError | RepeatWithinFiveMinutes | PrevendExpired | NoStock | QuantityNotPositive
-            | ClientReferenceUnknown | ParameterValidation | RechargeUnknown | BatchOrderUnknown => ErrorClass::Rejected,
+            GeneralSystemError
+            | InvalidRechargeNetwork
+            | InvalidRechargeCellNo
+            | InvalidProductType
+            | MeterNumberRequired
+            | InvalidOfferingId
+            | PinlessIndicatorError
+            | RepeatWithinFiveMinutes
+            | PrevendExpired
+            | NoStock
+            | QuantityNotPositive
+            | ClientReferenceUnknown
+            | ParameterValidation
+            | RechargeUnknown
+            | BatchOrderUnknown => ErrorClass::Rejected,
             // A system error or an unknown code on a sale: possibly sold.
             SystemError | Other(_) => ErrorClass::InDoubt,
         }
@@ -192,12 +203,7 @@ impl ErrorCode {
             ClientReferenceUnknown | RechargeUnknown => "Smartcall has no sale with this reference.",
             ParameterValidation => "Smartcall found a mistake in the sale's details. Nothing was sold. Check the product and amount.",
             BatchOrderUnknown => "That voucher order does not exist at Smartcall.",
-            SystemError | Other(_) => {
-                return format!(
-                    "Smartcall answered with code {} ({provider_message}). The sale may have gone through: do not sell it again until it is checked.",
-                    self.code()
-                )
-            }
+            SystemError | Other(_) => return format!("Smartcall answered with code {} ({provider_message}). The sale may have gone through: do not sell it again until it is checked.", self.code()),
         };
         m.to_string()
     }
@@ -332,7 +338,13 @@ pub const NETWORK_CODES: &[NetworkCode] = &[
     row(Vodacom, "00", "Approved validation or Recharge completed successfully", None, ""),
     row(Vodacom, "03", "Invalid Service Provider Id", Some(Cfg), NOT_SOLD_ACCOUNT),
     row(Vodacom, "10", "Delay in processing the recharge", Some(Doubt), MAYBE_SOLD),
-    row(Vodacom, "12", "Invalid Recharge (e.g. Recharge attempt without activation, Business rule violation)", Some(Rej), "Vodacom refused this recharge for this SIM (it may not be activated). Nothing was sold."),
+    row(
+        Vodacom,
+        "12",
+        "Invalid Recharge (e.g. Recharge attempt without activation, Business rule violation)",
+        Some(Rej),
+        "Vodacom refused this recharge for this SIM (it may not be activated). Nothing was sold.",
+    ),
     row(Vodacom, "13", "Invalid Recharge Denomination", Some(Rej), NOT_SOLD_AMOUNT),
     row(Vodacom, "15", "Invalid Financial Institution Id", Some(Cfg), NOT_SOLD_ACCOUNT),
     row(Vodacom, "22", "Vodacom related problem: not successfully processed due to a problem on the back-end system", Some(Rej), NOT_SOLD_RETRY),
@@ -370,7 +382,13 @@ pub const NETWORK_CODES: &[NetworkCode] = &[
     row(CellC, "3", "Insufficient Funds in Trade partner account", Some(Cfg), NOT_SOLD_ACCOUNT),
     row(CellC, "5", "Subscriber package doesn't allow a recharge (e.g. a Post Paid subscriber)", Some(Rej), "This Cell C number cannot be recharged (it may be a contract number). Nothing was sold."),
     row(CellC, "6", "Transaction time-out", Some(Doubt), MAYBE_SOLD),
-    row(CellC, "7", "Subscriber chose airtime from an incompatible Service Provider", Some(Rej), "This number belongs to another provider on Cell C's network. Nothing was sold. Choose that provider's product."),
+    row(
+        CellC,
+        "7",
+        "Subscriber chose airtime from an incompatible Service Provider",
+        Some(Rej),
+        "This number belongs to another provider on Cell C's network. Nothing was sold. Choose that provider's product.",
+    ),
     row(CellC, "8", "Subscriber not allowed to recharge on CellC network", Some(Rej), NOT_SOLD_CHECK_NUMBER),
     row(CellC, "9", "Unsuccessful Transaction", Some(Rej), NOT_SOLD_RETRY),
     row(CellC, "11", "Unsuccessful Transaction", Some(Rej), NOT_SOLD_RETRY),
@@ -404,21 +422,13 @@ impl NetworkCode {
     pub fn recognise(status_message: &str, hint: Option<MobileNetwork>) -> Option<NetworkCode> {
         let hint = hint.or_else(|| {
             let lower = status_message.to_ascii_lowercase();
-            [("vodacom", Vodacom), ("mtn", Mtn), ("cell c", CellC), ("cellc", CellC), ("telkom", Telkom)]
-                .into_iter()
-                .find(|(name, _)| lower.contains(name))
-                .map(|(_, n)| n)
+            [("vodacom", Vodacom), ("mtn", Mtn), ("cell c", CellC), ("cellc", CellC), ("telkom", Telkom)].into_iter().find(|(name, _)| lower.contains(name)).map(|(_, n)| n)
         });
         status_message
             .split(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ';' | '(' | ')' | '[' | ']' | '='))
             .map(|t| t.trim_matches(|c: char| c == '.' || c == '\'' || c == '"'))
             .filter(|t| !t.is_empty())
-            .find_map(|token| {
-                NETWORK_CODES
-                    .iter()
-                    .find(|r| r.code.eq_ignore_ascii_case(token) && hint.is_none_or(|h| h == r.network))
-                    .copied()
-            })
+            .find_map(|token| NETWORK_CODES.iter().find(|r| r.code.eq_ignore_ascii_case(token) && hint.is_none_or(|h| h == r.network)).copied())
     }
 
     pub fn is_success(&self) -> bool {

@@ -36,12 +36,7 @@ pub enum SmartcallError {
     /// error), 2 (business error) or 3 (network pending), with the network's own
     /// answer when `statusMessage` carries one.
     #[error("Smartcall recharge status {status_code}: {status_message}")]
-    Sync {
-        status_code: i64,
-        status_message: String,
-        error: Option<(ErrorCode, String)>,
-        network: Option<NetworkCode>,
-    },
+    Sync { status_code: i64, status_message: String, error: Option<(ErrorCode, String)>, network: Option<NetworkCode> },
     /// The mobile network is down (the QA simulator drops each network in turn); the
     /// recharge was refused before it went anywhere.
     #[error("the {network} network is down: {message}")]
@@ -113,8 +108,12 @@ impl SmartcallError {
     pub fn cashier_message(&self) -> String {
         match self {
             SmartcallError::Unreachable(_) => "Smartcall cannot be reached. Nothing was sold. Check the internet connection and try again.".into(),
-            SmartcallError::TimedOut | SmartcallError::Dropped(_) => "Smartcall did not confirm this sale in time. It may have gone through: do not sell it again. Airtill is checking with Smartcall and will show the result.".into(),
-            SmartcallError::LoginRefused(_) | SmartcallError::TokenRefused(_) => "Smartcall refused Airtill's login. Nothing was sold. Ask the manager to check the Smartcall username and password in Settings.".into(),
+            SmartcallError::TimedOut | SmartcallError::Dropped(_) => {
+                "Smartcall did not confirm this sale in time. It may have gone through: do not sell it again. Airtill is checking with Smartcall and will show the result.".into()
+            }
+            SmartcallError::LoginRefused(_) | SmartcallError::TokenRefused(_) => {
+                "Smartcall refused Airtill's login. Nothing was sold. Ask the manager to check the Smartcall username and password in Settings.".into()
+            }
             SmartcallError::SessionLimit(_) => "Smartcall is busy with too many sessions for this account. Nothing was sold. Try again in a minute.".into(),
             SmartcallError::Code { code, message } => code.cashier_message(message),
             SmartcallError::Cancel { code, .. } => code.cashier_message(),
@@ -124,10 +123,14 @@ impl SmartcallError {
             SmartcallError::Sync { status_code: 2, status_message, .. } => format!("The network refused the recharge ({status_message}). Nothing was sold."),
             SmartcallError::Sync { status_message, .. } => format!("Smartcall could not complete the recharge ({status_message}). It may have gone through: do not sell it again until it is checked."),
             SmartcallError::NetworkDown { network, .. } => format!("The {network} network is down at the moment. Nothing was sold. Try again in a few minutes."),
-            SmartcallError::Response { response_code, message } if response_code == "SYS_ERROR" => format!("Smartcall reported a network fault ({message}). The sale may have gone through: do not sell it again until it is checked."),
+            SmartcallError::Response { response_code, message } if response_code == "SYS_ERROR" => {
+                format!("Smartcall reported a network fault ({message}). The sale may have gone through: do not sell it again until it is checked.")
+            }
             SmartcallError::Response { message, .. } => format!("Smartcall refused the request: {message}. Nothing was sold."),
             SmartcallError::BadAnswer { status: 415, .. } => "Smartcall refused the request's format. Nothing was sold. Ask support to check Airtill's Smartcall settings.".into(),
-            SmartcallError::BadAnswer { .. } | SmartcallError::Server(_) => "Smartcall sent an answer Airtill could not read. The sale may have gone through: do not sell it again. Airtill is checking.".into(),
+            SmartcallError::BadAnswer { .. } | SmartcallError::Server(_) => {
+                "Smartcall sent an answer Airtill could not read. The sale may have gone through: do not sell it again. Airtill is checking.".into()
+            }
             SmartcallError::OrderFile(_) => "The voucher order file could not be opened. Ask Smartcall to recreate it, then download it again.".into(),
             SmartcallError::Invalid(m) => m.clone(),
         }

@@ -252,9 +252,7 @@ pub fn check_image(what: &str, b64: &str) -> Result<(), String> {
     if b64.len() > RICA_IMAGE_MAX_BYTES / 3 * 4 + 8 {
         return Err(format!("The {what} image is larger than 300 KB. Take a smaller photo."));
     }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .map_err(|_| format!("The {what} image could not be read (it is not base64)."))?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| format!("The {what} image could not be read (it is not base64)."))?;
     if bytes.len() > RICA_IMAGE_MAX_BYTES {
         return Err(format!("The {what} image is larger than 300 KB. Take a smaller photo."));
     }

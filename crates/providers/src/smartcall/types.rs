@@ -471,7 +471,10 @@ mod tests {
 
     #[test]
     fn reads_the_recorded_recharge_and_transaction() {
-        let r: Recharge = serde_json::from_str(r#"{"balance":99574.75,"orderReferenceId":130078272,"ticketNumber":"","boxNumber":"","batchNumber":"","voucherPin":"","expiryDate":null,"retailPrice":"450.00","dealerDiscount":"5.5"}"#).unwrap();
+        let r: Recharge = serde_json::from_str(
+            r#"{"balance":99574.75,"orderReferenceId":130078272,"ticketNumber":"","boxNumber":"","batchNumber":"","voucherPin":"","expiryDate":null,"retailPrice":"450.00","dealerDiscount":"5.5"}"#,
+        )
+        .unwrap();
         assert_eq!(r.balance, Some(9_957_475));
         assert_eq!(r.order_reference_id, 130_078_272);
         assert_eq!(r.voucher_pin, None);
@@ -494,7 +497,10 @@ mod tests {
 
     #[test]
     fn a_product_written_back_reads_the_same() {
-        let p: Product = serde_json::from_str(r#"{"id":62,"name":"MTN Airtime R12","typeCode":"V ","minAmount":12.0000,"maxAmount":12.0000,"discountPercentage":5.5000,"retailValue":12.0000,"pinIndicator":true,"smsIndicator":true}"#).unwrap();
+        let p: Product = serde_json::from_str(
+            r#"{"id":62,"name":"MTN Airtime R12","typeCode":"V ","minAmount":12.0000,"maxAmount":12.0000,"discountPercentage":5.5000,"retailValue":12.0000,"pinIndicator":true,"smsIndicator":true}"#,
+        )
+        .unwrap();
         let again: Product = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(again, p);
         assert_eq!(again.retail_value, 1200);

@@ -21,10 +21,7 @@ pub fn read_order_file(zip_bytes: &[u8], password: &str) -> Result<Vec<OrderedVo
         return Err(bad("the file inside is too large".into()));
     }
     let mut text = String::new();
-    file.by_ref()
-        .take(MAX_UNPACKED)
-        .read_to_string(&mut text)
-        .map_err(|e| bad(format!("the file inside could not be read ({e})")))?;
+    file.by_ref().take(MAX_UNPACKED).read_to_string(&mut text).map_err(|e| bad(format!("the file inside could not be read ({e})")))?;
     parse_order_csv(&text)
 }
 
@@ -51,14 +48,7 @@ pub fn parse_order_csv(text: &str) -> Result<Vec<OrderedVoucher>, SmartcallError
         }
         let amount = parse_decimal(cols[2], 2).map_err(|e| bad(n, &format!("amount: {e}")))?;
         let expiry_date = chrono::NaiveDate::parse_from_str(cols[3], "%Y-%m-%d").map_err(|_| bad(n, "the expiry date is not YYYY-MM-DD"))?;
-        out.push(OrderedVoucher {
-            ticket_number: cols[0].to_string(),
-            voucher_pin: cols[1].to_string(),
-            amount,
-            expiry_date,
-            box_number: cols[4].to_string(),
-            batch_number: cols[5].to_string(),
-        });
+        out.push(OrderedVoucher { ticket_number: cols[0].to_string(), voucher_pin: cols[1].to_string(), amount, expiry_date, box_number: cols[4].to_string(), batch_number: cols[5].to_string() });
     }
     Ok(out)
 }

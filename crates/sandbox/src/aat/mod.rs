@@ -23,6 +23,7 @@
 mod catalog;
 
 use crate::clock::{Clock, SystemClock};
+use crate::common::{BrokenBody, Server, Shared};
 use crate::Fault;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
@@ -34,7 +35,6 @@ use catalog::{network_of_msisdn, SimVoucher, NETWORKS};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
-use crate::common::{BrokenBody, Server, Shared};
 use std::sync::Arc;
 
 pub const AAT_TRAINING_USERNAME: &str = "training";
@@ -371,7 +371,9 @@ impl Params {
     }
     fn int(&self, name: &str) -> Result<i64, Response> {
         let v = self.get(name).trim();
-        v.parse::<i64>().map_err(|_| asmx_500(format!("System.ArgumentException: Cannot convert {v} to System.Int32.\r\nParameter name: type ---> System.FormatException: Input string was not in a correct format.")))
+        v.parse::<i64>().map_err(|_| {
+            asmx_500(format!("System.ArgumentException: Cannot convert {v} to System.Int32.\r\nParameter name: type ---> System.FormatException: Input string was not in a correct format."))
+        })
     }
 }
 
@@ -396,7 +398,9 @@ async fn handle(State(st): State<St>, Path(op): Path<String>, method: Method, Ra
     }
     for n in names {
         if !map.contains_key(&n.to_ascii_lowercase()) {
-            return asmx_500(format!("System.InvalidOperationException: Missing parameter: {n}.\r\n   at System.Web.Services.Protocols.ValueCollectionParameterReader.Read(NameValueCollection collection)"));
+            return asmx_500(format!(
+                "System.InvalidOperationException: Missing parameter: {n}.\r\n   at System.Web.Services.Protocols.ValueCollectionParameterReader.Read(NameValueCollection collection)"
+            ));
         }
     }
     let p = Params(map);
@@ -457,7 +461,9 @@ fn get_network_list(authorised: bool) -> String {
 }
 
 fn get_voucher_type(st: &St, network_id: i64, authorised: bool) -> String {
-    let none = |e: &str| format!("<ArrayOfVoucherTypeInfo {NS}>\n  <VoucherTypeInfo>\n    <Id>0</Id>\n    <NetworkId>0</NetworkId>\n    <FixedAmount>false</FixedAmount>\n    <Error>{e}</Error>\n  </VoucherTypeInfo>\n</ArrayOfVoucherTypeInfo>");
+    let none = |e: &str| {
+        format!("<ArrayOfVoucherTypeInfo {NS}>\n  <VoucherTypeInfo>\n    <Id>0</Id>\n    <NetworkId>0</NetworkId>\n    <FixedAmount>false</FixedAmount>\n    <Error>{e}</Error>\n  </VoucherTypeInfo>\n</ArrayOfVoucherTypeInfo>")
+    };
     if !authorised {
         return none("unAuthorised user. ");
     }
@@ -470,7 +476,10 @@ fn get_voucher_type(st: &St, network_id: i64, authorised: bool) -> String {
         }
         seen.push(v.type_id);
         let (_, name, fixed) = catalog::TYPES.iter().find(|t| t.0 == v.type_id).copied().unwrap_or((v.type_id, "Other", false));
-        items.push_str(&format!("  <VoucherTypeInfo>\n    <Id>{}</Id>\n    <NetworkId>{network_id}</NetworkId>\n    <Name>{name}</Name>\n    <FixedAmount>{fixed}</FixedAmount>\n  </VoucherTypeInfo>\n", v.type_id));
+        items.push_str(&format!(
+            "  <VoucherTypeInfo>\n    <Id>{}</Id>\n    <NetworkId>{network_id}</NetworkId>\n    <Name>{name}</Name>\n    <FixedAmount>{fixed}</FixedAmount>\n  </VoucherTypeInfo>\n",
+            v.type_id
+        ));
     }
     if items.is_empty() {
         return none("no voucher types found for network. ");
@@ -479,7 +488,9 @@ fn get_voucher_type(st: &St, network_id: i64, authorised: bool) -> String {
 }
 
 fn get_voucher(st: &St, network_id: i64, type_id: i64, authorised: bool) -> String {
-    let none = |e: &str| format!("<ArrayOfVoucherDetails {NS}>\n  <VoucherDetails>\n    <Id>0</Id>\n    <MaxAmount>0</MaxAmount>\n    <MinAmount>0</MinAmount>\n    <PinnedVoucher>false</PinnedVoucher>\n    <Error>{e}</Error>\n  </VoucherDetails>\n</ArrayOfVoucherDetails>");
+    let none = |e: &str| {
+        format!("<ArrayOfVoucherDetails {NS}>\n  <VoucherDetails>\n    <Id>0</Id>\n    <MaxAmount>0</MaxAmount>\n    <MinAmount>0</MinAmount>\n    <PinnedVoucher>false</PinnedVoucher>\n    <Error>{e}</Error>\n  </VoucherDetails>\n</ArrayOfVoucherDetails>")
+    };
     if !authorised {
         return none("unAuthorised user. ");
     }
@@ -562,10 +573,14 @@ fn get_transaction_count(st: &St, p: &Params, authorised: bool) -> Response {
     let (start, end) = (p.get("startdate").trim().to_string(), p.get("enddate").trim().to_string());
     let parse = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d");
     let (Ok(s), Ok(e)) = (parse(&start), parse(&end)) else {
-        return asmx_500(format!("System.ArgumentException: Cannot convert {start} to System.DateTime.\r\nParameter name: type ---> System.FormatException: String was not recognized as a valid DateTime."));
+        return asmx_500(format!(
+            "System.ArgumentException: Cannot convert {start} to System.DateTime.\r\nParameter name: type ---> System.FormatException: String was not recognized as a valid DateTime."
+        ));
     };
     if !authorised {
-        return xml(format!("<TotalTransaction {NS}>\n  <Start>0001-01-01T00:00:00</Start>\n  <End>0001-01-01T00:00:00</End>\n  <Transactions>0</Transactions>\n  <Error>unauthorized</Error>\n</TotalTransaction>"));
+        return xml(format!(
+            "<TotalTransaction {NS}>\n  <Start>0001-01-01T00:00:00</Start>\n  <End>0001-01-01T00:00:00</End>\n  <Transactions>0</Transactions>\n  <Error>unauthorized</Error>\n</TotalTransaction>"
+        ));
     }
     settle(st);
     // Successful sales from the start day's midnight to the end of the end day, South
@@ -593,7 +608,11 @@ async fn recharge(st: &St, op: &str, p: &Params, authorised: bool) -> Response {
         }
         Some(Fault::DropAfterRecord) => {
             let stream = BrokenBody::new(b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<RechargeInfo");
-            Response::builder().status(StatusCode::OK).header(header::CONTENT_TYPE, "text/xml; charset=utf-8").body(Body::from_stream(stream)).unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "text/xml; charset=utf-8")
+                .body(Body::from_stream(stream))
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
         Some(Fault::Malformed) => {
             let (parts, body) = answer.into_parts();
@@ -644,7 +663,9 @@ fn recharge_answer(st: &St, op: &str, p: &Params, authorised: bool) -> Response 
     } else {
         let text = p.get("amount").trim().to_string();
         let Some(a) = parse_rand(&text) else {
-            return asmx_500(format!("System.ArgumentException: Cannot convert {text} to System.Decimal.\r\nParameter name: type ---> System.FormatException: Input string was not in a correct format."));
+            return asmx_500(format!(
+                "System.ArgumentException: Cannot convert {text} to System.Decimal.\r\nParameter name: type ---> System.FormatException: Input string was not in a correct format."
+            ));
         };
         if v.min == v.max && a != v.min {
             return recharge_error(&format!("invalid amount. Amount needs to exactly be: {}", decimal(v.min)));
@@ -657,7 +678,13 @@ fn recharge_answer(st: &St, op: &str, p: &Params, authorised: bool) -> Response 
     let client_ref = p.get("clientRef").trim().to_string();
     if client_ref.is_empty() || inner.ledger.iter().any(|e| e.client_ref == client_ref && e.status != "FAILED") {
         // The spec spells this differently in each operation.
-        let text = if without_msisdn { "client reference already use " } else if pinless || fixed_call { "client reference already used " } else { "client reference already used." };
+        let text = if without_msisdn {
+            "client reference already use "
+        } else if pinless || fixed_call {
+            "client reference already used "
+        } else {
+            "client reference already used."
+        };
         return recharge_error(text);
     }
     if inner.credit < amount {
@@ -716,7 +743,6 @@ fn parse_rand(s: &str) -> Option<i64> {
     let frac = if f.is_empty() { 0 } else { f.parse::<i64>().ok()? * if f.len() == 1 { 10 } else { 1 } };
     Some(w.parse::<i64>().ok()? * 100 + frac)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -38,25 +38,12 @@ const ELECTRICITY: TypeDef = TypeDef { id: 5, code: "E ", description: "Electric
 const PAYMENTS: TypeDef = TypeDef { id: 6, code: "P ", description: "Bill Payments", fixed: false };
 
 const VOUCHER_VALUES: [i64; 16] = [5, 10, 12, 15, 29, 30, 50, 55, 60, 100, 110, 150, 180, 200, 300, 500];
-const DATA_BUNDLES: [(&str, i64); 12] = [
-    ("30MB", 8),
-    ("50MB", 12),
-    ("100MB", 20),
-    ("250MB", 39),
-    ("500MB", 65),
-    ("1GB", 99),
-    ("1.5GB", 129),
-    ("2GB", 149),
-    ("3GB", 199),
-    ("5GB", 289),
-    ("10GB", 469),
-    ("20GB", 699),
-];
+const DATA_BUNDLES: [(&str, i64); 12] =
+    [("30MB", 8), ("50MB", 12), ("100MB", 20), ("250MB", 39), ("500MB", 65), ("1GB", 99), ("1.5GB", 129), ("2GB", 149), ("3GB", 199), ("5GB", 289), ("10GB", 469), ("20GB", 699)];
 const SMS_BUNDLES: [(&str, i64); 5] = [("50 SMS", 10), ("100 SMS", 17), ("250 SMS", 35), ("500 SMS", 60), ("2000 SMS", 450)];
 
 /// (id, name, discount in hundredths of a percent)
-const MOBILE_NETWORKS: [(i64, &str, i64); 5] =
-    [(1, "Vodacom", 550), (2, "MTN", 600), (3, "Cell C", 700), (9, "Telkom Mobile", 750), (12, "Virgin Mobile", 700)];
+const MOBILE_NETWORKS: [(i64, &str, i64); 5] = [(1, "Vodacom", 550), (2, "MTN", 600), (3, "Cell C", 700), (9, "Telkom Mobile", 750), (12, "Virgin Mobile", 700)];
 const ELECTRICITY_NETWORKS: [(i64, &str); 2] = [(8, "Electricity-Municipalities"), (13, "Electricity-Eskom")];
 /// The network whose products are paid through `/payments/easypay`.
 pub const EASYPAY_NETWORK: (i64, &str) = (20, "EasyPay");

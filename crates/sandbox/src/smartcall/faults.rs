@@ -74,10 +74,7 @@ impl FaultState {
 
     fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
         let is_sale = method == "POST" && SALE_PATHS.contains(&path);
-        let matches = |r: &Rule| {
-            (r.method.is_empty() || r.method == method)
-                && if r.path_prefix == SALE_PATHS_MARK { is_sale } else { path.starts_with(&r.path_prefix) }
-        };
+        let matches = |r: &Rule| (r.method.is_empty() || r.method == method) && if r.path_prefix == SALE_PATHS_MARK { is_sale } else { path.starts_with(&r.path_prefix) };
         let fault = if let Some(i) = self.queue.iter().position(matches) {
             self.queue.remove(i).map(|r| r.fault)
         } else if is_sale {
@@ -125,9 +122,9 @@ pub(crate) async fn layer(State(st): State<St>, req: Request, next: Next) -> Res
         Fault::NetworkDown => {
             let (parts, body) = req.into_parts();
             let bytes = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
-            let product_id = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| {
-                v.get("productId").and_then(|p| p.as_i64()).or_else(|| v.pointer("/recharges/0/productId").and_then(|p| p.as_i64()))
-            });
+            let product_id = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("productId").and_then(|p| p.as_i64()).or_else(|| v.pointer("/recharges/0/productId").and_then(|p| p.as_i64())));
             let network = {
                 let inner = st.lock();
                 product_id.and_then(|id| inner.products.iter().find(|p| p.id == id).map(|p| p.network.to_string()))
@@ -189,8 +186,5 @@ impl futures_core::Stream for BrokenBody {
 /// The answer to a sale on a network that is down **[convention]**, shared with the
 /// rotation.
 pub(crate) fn network_down_response(network: &str) -> Response {
-    json_response(
-        StatusCode::OK,
-        json!({"error": {"code": 2, "message": format!("{network} network is down")}, "responseCode": "SYS_ERROR", "recharge": null}),
-    )
+    json_response(StatusCode::OK, json!({"error": {"code": 2, "message": format!("{network} network is down")}, "responseCode": "SYS_ERROR", "recharge": null}))
 }

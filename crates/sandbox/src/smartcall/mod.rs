@@ -278,10 +278,7 @@ impl SmartcallSandbox {
     /// Starts on a given address (a fixed port for a sandbox shared between processes).
     pub async fn start_on(clock: Arc<dyn Clock>, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<SmartcallSandbox> {
         let mut users = HashMap::new();
-        users.insert(
-            TRAINING_USERNAME.to_string(),
-            (TRAINING_PASSWORD.to_string(), vec![TRAINING_SMARTLOAD_ID.to_string(), TRAINING_SECOND_SMARTLOAD_ID.to_string()]),
-        );
+        users.insert(TRAINING_USERNAME.to_string(), (TRAINING_PASSWORD.to_string(), vec![TRAINING_SMARTLOAD_ID.to_string(), TRAINING_SECOND_SMARTLOAD_ID.to_string()]));
         let mut wallets = HashMap::new();
         wallets.insert(TRAINING_SMARTLOAD_ID.to_string(), TRAINING_WALLET_CENTS);
         wallets.insert(TRAINING_SECOND_SMARTLOAD_ID.to_string(), 0);
@@ -469,12 +466,7 @@ impl SmartcallSandbox {
 
     /// The batch voucher orders taken: `(order id, client reference, [(ticket, PIN)])`.
     pub fn voucher_orders(&self) -> Vec<(i64, String, Vec<(String, String)>)> {
-        self.shared
-            .lock()
-            .orders
-            .iter()
-            .map(|o| (o.order_id, o.client_reference.clone(), o.vouchers.iter().map(|v| (v.0.clone(), v.1.clone())).collect()))
-            .collect()
+        self.shared.lock().orders.iter().map(|o| (o.order_id, o.client_reference.clone(), o.vouchers.iter().map(|v| (v.0.clone(), v.1.clone())).collect())).collect()
     }
 
     /// Sets a wallet's balance (a deposit made at the bank, say).
@@ -511,10 +503,7 @@ fn router(st: St) -> Router {
         .route("/smartload/recharges/batch", post(recharge::recharge_batch))
         .route("/smartload/prevend", post(recharge::prevend))
         .route("/smartload/recharges/{sid}/{cref}", get(recharge::transaction_by_client_ref).delete(recharge::cancel_by_client_ref))
-        .route(
-            "/smartload/recharges/{sid}/reference/{oref}",
-            get(recharge::transaction_by_smartload_ref).delete(recharge::cancel_by_smartload_ref),
-        )
+        .route("/smartload/recharges/{sid}/reference/{oref}", get(recharge::transaction_by_smartload_ref).delete(recharge::cancel_by_smartload_ref))
         .route("/smartload/fundstransfer", post(wallet::funds_transfer))
         .route("/smartload/cashup/{sid}", get(wallet::cashup_today))
         .route("/smartload/cashup", post(wallet::cashup_period))
@@ -555,10 +544,7 @@ pub(crate) fn ok_envelope(mut fields: Value) -> Response {
 }
 
 fn auth_failure(description: &str) -> Response {
-    json_response(
-        StatusCode::UNAUTHORIZED,
-        json!({"responseDescription": description, "accessToken": null, "tokenType": null, "expiresAt": null, "scope": null}),
-    )
+    json_response(StatusCode::UNAUTHORIZED, json!({"responseDescription": description, "accessToken": null, "tokenType": null, "expiresAt": null, "scope": null}))
 }
 
 /// The HTML page the real service sends for a POST without a JSON content type.
@@ -572,10 +558,7 @@ pub(crate) fn unsupported_media_type() -> Response {
 }
 
 pub(crate) fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"))
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"))
 }
 
 fn basic_user(headers: &HeaderMap, inner: &Inner) -> Result<String, Response> {
@@ -599,11 +582,7 @@ fn expire_tokens(inner: &mut Inner, now: i64) {
 }
 
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string())
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(|t| t.trim().to_string())
 }
 
 /// Drops one token (the fault "token expiry").
@@ -706,10 +685,7 @@ async fn auth_invalidate(State(st): State<St>, headers: HeaderMap) -> Response {
     if let Some(token) = bearer_token(&headers) {
         inner.tokens.remove(&token);
     }
-    json_response(
-        StatusCode::OK,
-        json!({"responseDescription": "Token invalidation successful", "accessToken": null, "tokenType": null, "expiresAt": null, "scope": null}),
-    )
+    json_response(StatusCode::OK, json!({"responseDescription": "Token invalidation successful", "accessToken": null, "tokenType": null, "expiresAt": null, "scope": null}))
 }
 
 /// Basic or Bearer: the user either way.

@@ -3,8 +3,8 @@
 
 use super::faults::network_down_response;
 use super::{
-    code_error, health_key, is_down, is_json, json_response, ok_envelope, owner, owns, rand_text, two_places, unsupported_media_type, Inner,
-    LedgerEntry, Movement, MovementKind, Prevend, St, DUPLICATE_WINDOW_MS, PENDING_RESOLVES_AFTER_MS,
+    code_error, health_key, is_down, is_json, json_response, ok_envelope, owner, owns, rand_text, two_places, unsupported_media_type, Inner, LedgerEntry, Movement, MovementKind, Prevend, St,
+    DUPLICATE_WINDOW_MS, PENDING_RESOLVES_AFTER_MS,
 };
 use airtill_domain::money::parse_decimal;
 use axum::body::Bytes;
@@ -35,8 +35,7 @@ pub(crate) struct RechargeFields {
     pub pinless: bool,
 }
 
-const RECHARGE_FIELDS: [&str; 9] =
-    ["smartloadId", "clientReference", "smsRecipientMsisdn", "deviceId", "productId", "amount", "pinless", "sendSms", "smsProviderIdentifier"];
+const RECHARGE_FIELDS: [&str; 9] = ["smartloadId", "clientReference", "smsRecipientMsisdn", "deviceId", "productId", "amount", "pinless", "sendSms", "smsProviderIdentifier"];
 
 /// Reads an object with exactly the allowed fields (an unknown field is refused).
 pub(crate) fn read_object(v: &Value, allowed: &[&str]) -> Result<HashMap<String, Value>, String> {
@@ -48,8 +47,7 @@ pub(crate) fn read_object(v: &Value, allowed: &[&str]) -> Result<HashMap<String,
 }
 
 pub(crate) fn read_recharge_bytes(body: &[u8]) -> Result<RechargeFields, String> {
-    let raw: HashMap<String, Box<serde_json::value::RawValue>> =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not a JSON object: {e}"))?;
+    let raw: HashMap<String, Box<serde_json::value::RawValue>> = serde_json::from_slice(body).map_err(|e| format!("the body is not a JSON object: {e}"))?;
     read_recharge_raw(&raw)
 }
 
@@ -236,11 +234,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
         (_, false, Mode::Async) => "REQUESTED",
     };
     let mut rng = rand::rng();
-    let (pin, ticket) = if product.pinned && status == "SUCESSFUL" {
-        (Some(digits(&mut rng, pin_length(product.network_id))), Some(digits(&mut rng, 10)))
-    } else {
-        (None, None)
-    };
+    let (pin, ticket) = if product.pinned && status == "SUCESSFUL" { (Some(digits(&mut rng, pin_length(product.network_id))), Some(digits(&mut rng, 10))) } else { (None, None) };
     Ok(inner.record(LedgerEntry {
         client_reference: req.client_reference.clone(),
         order_reference_id: order_ref,
@@ -392,10 +386,7 @@ pub(crate) async fn recharge_sync(State(st): State<St>, headers: HeaderMap, body
             )
         }
         Err(r) if r.network_down.is_some() => r.flat(),
-        Err(r) => json_response(
-            StatusCode::OK,
-            json!({"error": r.nested(), "responseCode": "APP_ERROR", "statusCode": if r.code == 2 { 2 } else { 1 }, "statusMessage": null, "recharge": null}),
-        ),
+        Err(r) => json_response(StatusCode::OK, json!({"error": r.nested(), "responseCode": "APP_ERROR", "statusCode": if r.code == 2 { 2 } else { 1 }, "statusMessage": null, "recharge": null})),
     }
 }
 

@@ -2,10 +2,7 @@
 
 use super::form::{invalid, owned, Form};
 use super::recharge::{digits, read_object, SAST_MS};
-use super::{
-    bearer_user, code_error, debit, is_down, json_response, ok_envelope, two_places, LedgerEntry, Movement, MovementKind, Registration, St,
-    HEALTH_KEYS, TRAINING_RICA_AGENT,
-};
+use super::{bearer_user, code_error, debit, is_down, json_response, ok_envelope, two_places, LedgerEntry, Movement, MovementKind, Registration, St, HEALTH_KEYS, TRAINING_RICA_AGENT};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -156,14 +153,7 @@ fn pay(st: &St, headers: &HeaderMap, p: PaymentIn, cell: &str) -> Response {
 
 /// The fields every payment has, read from a form.
 fn payment_fields(f: &Form) -> Result<(String, String, String, String, String, i64), Response> {
-    Ok((
-        f.text("smartloadId")?,
-        f.text("clientReference")?,
-        f.text("accountType")?,
-        f.text("accountReference")?,
-        f.text("paymentCellNumber")?,
-        f.amount("paymentAmount")?,
-    ))
+    Ok((f.text("smartloadId")?, f.text("clientReference")?, f.text("accountType")?, f.text("accountReference")?, f.text("paymentCellNumber")?, f.amount("paymentAmount")?))
 }
 
 pub(crate) async fn easypay_pay(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
@@ -298,10 +288,8 @@ fn authed(st: &St, headers: &HeaderMap) -> Result<(), Response> {
 }
 
 pub(crate) async fn rica_register(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    const FIELDS: [&str; 12] = [
-        "agentId", "msisdn", "iccid", "firstName", "surname", "idType", "idNumber", "passportExpiry", "nationality", "alternativeContactNumber",
-        "residentialAddress", "network",
-    ];
+    const FIELDS: [&str; 12] =
+        ["agentId", "msisdn", "iccid", "firstName", "surname", "idType", "idNumber", "passportExpiry", "nationality", "alternativeContactNumber", "residentialAddress", "network"];
     let o = match Form::read(&headers, &body, &FIELDS).and_then(|f| authed(&st, &headers).map(|_| f)) {
         Ok(o) => o,
         Err(r) => return r,
@@ -336,8 +324,18 @@ pub(crate) async fn rica_register(State(st): State<St>, headers: HeaderMap, body
 
 pub(crate) async fn rica_change_ownership(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
     const FIELDS: [&str; 12] = [
-        "agentId", "firstName", "surname", "idDetails", "registrationType", "subscriberId", "last4Iccid", "residentialAddress", "previousIdNumber",
-        "previousIdType", "network", "businessOwnerIdDetails",
+        "agentId",
+        "firstName",
+        "surname",
+        "idDetails",
+        "registrationType",
+        "subscriberId",
+        "last4Iccid",
+        "residentialAddress",
+        "previousIdNumber",
+        "previousIdType",
+        "network",
+        "businessOwnerIdDetails",
     ];
     let o = match Form::read(&headers, &body, &FIELDS).and_then(|f| authed(&st, &headers).map(|_| f)) {
         Ok(o) => o,
@@ -408,10 +406,7 @@ pub(crate) async fn rica_agent(State(st): State<St>, headers: HeaderMap, Path(ms
 }
 
 pub(crate) async fn rica_register_agent(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
-    const FIELDS: [&str; 11] = [
-        "msisdn", "firstName", "surname", "idType", "idNumber", "passportExpiry", "nationality", "residentialAddress", "idImage", "faceImage",
-        "proofOfAddressImage",
-    ];
+    const FIELDS: [&str; 11] = ["msisdn", "firstName", "surname", "idType", "idNumber", "passportExpiry", "nationality", "residentialAddress", "idImage", "faceImage", "proofOfAddressImage"];
     let o = match Form::read(&headers, &body, &FIELDS).and_then(|f| authed(&st, &headers).map(|_| f)) {
         Ok(o) => o,
         Err(r) => return r,

@@ -3,10 +3,7 @@
 
 use super::form::{invalid, owned, Form};
 use super::recharge::{cashup_item, digits, pin_length, SAST_MS};
-use super::{
-    code_error, debit, four, is_dealer, is_json, json_response, ok_envelope, unsupported_media_type, Inner, LedgerEntry, Movement, MovementKind,
-    Order, St,
-};
+use super::{code_error, debit, four, is_dealer, is_json, json_response, ok_envelope, unsupported_media_type, Inner, LedgerEntry, Movement, MovementKind, Order, St};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -98,9 +95,7 @@ fn cashup(inner: &Inner, sid: &str, from: i64, to: i64) -> Value {
             MovementKind::TransferOut => transfers = (transfers.0 + 1, transfers.1 + m.delta),
         }
     }
-    let balance_item = |group: &str, cents: i64| {
-        json!({"groupDescription": group, "itemDescription": null, "itemCount": null, "amount": four(cents), "netAmount": four(cents), "profit": null})
-    };
+    let balance_item = |group: &str, cents: i64| json!({"groupDescription": group, "itemDescription": null, "itemCount": null, "amount": four(cents), "netAmount": four(cents), "profit": null});
     let mut items = vec![balance_item("Opening Balance", opening)];
     let mut total_profit = 0;
     for (item, (count, retail, cost)) in &sales {
@@ -112,7 +107,8 @@ fn cashup(inner: &Inner, sid: &str, from: i64, to: i64) -> Value {
         items.push(json!({"groupDescription": "Deposits", "itemDescription": "Credit", "itemCount": deposits.0, "amount": four(deposits.1), "netAmount": four(deposits.1), "profit": null}));
     }
     if transfers.0 > 0 {
-        items.push(json!({"groupDescription": "Transfers", "itemDescription": "Funds Transfer", "itemCount": transfers.0, "amount": four(transfers.1), "netAmount": four(transfers.1), "profit": null}));
+        items
+            .push(json!({"groupDescription": "Transfers", "itemDescription": "Funds Transfer", "itemCount": transfers.0, "amount": four(transfers.1), "netAmount": four(transfers.1), "profit": null}));
     }
     items.push(json!({"groupDescription": "Total Profit", "itemDescription": null, "itemCount": null, "amount": four(total_profit), "netAmount": four(total_profit), "profit": four(total_profit)}));
     items.push(balance_item("Closing Balance", closing));
@@ -196,9 +192,8 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     let order_id = inner.next_order_ref;
     inner.next_order_ref += 1;
     let batch = format!("B{order_id}");
-    let vouchers: Vec<_> = (0..quantity)
-        .map(|i| (digits(&mut rng, 10), digits(&mut rng, pin_length(product.network_id)), product.retail, expiry.clone(), format!("BOX{}", i / 50 + 1), batch.clone()))
-        .collect();
+    let vouchers: Vec<_> =
+        (0..quantity).map(|i| (digits(&mut rng, 10), digits(&mut rng, pin_length(product.network_id)), product.retail, expiry.clone(), format!("BOX{}", i / 50 + 1), batch.clone())).collect();
     let item = cashup_item(product.network);
     for _ in 0..quantity {
         inner.movements.push(Movement { ms: now, smartload_id: sid.clone(), delta: -unit_cost, kind: MovementKind::Sale { item: item.clone(), amount: product.retail } });
@@ -217,9 +212,7 @@ fn order_zip(o: &Order) -> Result<Vec<u8>, String> {
         csv.push_str(&format!("{ticket},{pin},{}.{:02},{expiry},{boxno},{batch}\n", cents / 100, cents % 100));
     }
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .with_aes_encryption(zip::AesMode::Aes256, &o.password);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).with_aes_encryption(zip::AesMode::Aes256, &o.password);
     w.start_file(format!("order-{}.csv", o.order_id), options).map_err(|e| e.to_string())?;
     w.write_all(csv.as_bytes()).map_err(|e| e.to_string())?;
     Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
@@ -241,10 +234,7 @@ pub(crate) async fn order_file(State(st): State<St>, headers: HeaderMap, Path((s
     match order_zip(o) {
         Ok(bytes) => (
             StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/zip".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"order-{}-{}.zip\"", o.order_id, o.file_version)),
-            ],
+            [(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"order-{}-{}.zip\"", o.order_id, o.file_version))],
             bytes,
         )
             .into_response(),
