@@ -1,7 +1,7 @@
 //! The commands the UI calls. Each one: take the session, call one use case, map the
 //! error. The table in `bindings.rs` lists them for the generated TypeScript.
 
-use airtill_app::domain::Money;
+use airtill_app::domain::{Money, Money4};
 use airtill_app::{
     Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, Check, ConnectionTestView, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView,
     MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, Reconciliation, Report, ReportQuery, SaleRequest,
@@ -133,7 +133,7 @@ pub fn set_idle_lock_minutes(shell: State<'_, Shell>, minutes: u32) -> Res<u32> 
 }
 
 #[tauri::command]
-pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money> {
+pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money4> {
     let s = shell.session()?;
     Ok(shell.app.smartcall_balance(&s).await?)
 }
@@ -293,7 +293,26 @@ pub async fn sell_paid_by_mobile(shell: State<'_, Shell>, request: SaleRequest, 
 #[tauri::command]
 pub async fn mobile_balance(shell: State<'_, Shell>, subscriber: String) -> Res<MobileBalanceView> {
     let s = shell.session()?;
-    Ok(shell.app.mobile_balance(&s, &subscriber, airtill_app::domain::Currency::ZAR).await?)
+    Ok(shell.app.mobile_balance(&s, &subscriber).await?)
+}
+
+#[tauri::command]
+pub fn mobile_quote(shell: State<'_, Shell>, amount: String) -> Res<airtill_app::MobileQuoteView> {
+    let s = shell.session()?;
+    Ok(shell.app.mobile_quote(&s, &amount)?)
+}
+
+#[tauri::command]
+pub fn mobile_rate(shell: State<'_, Shell>) -> Res<Option<String>> {
+    let s = shell.session()?;
+    s.require_manager()?;
+    Ok(shell.app.mobile_rate()?.map(|r| airtill_app::domain::money::format_minor(r, airtill_app::domain::money::FINE_DIGITS)))
+}
+
+#[tauri::command]
+pub fn set_mobile_rate(shell: State<'_, Shell>, rate: Option<String>) -> Res<Option<String>> {
+    let s = shell.session()?;
+    Ok(shell.app.set_mobile_rate(&s, rate.as_deref())?)
 }
 
 #[tauri::command]

@@ -39,12 +39,12 @@ fn sqlite3_time(db: &std::path::Path, sql: &str) -> Duration {
 
 /// The figures of a report, hand-written for the sqlite3 tool: `cond` picks the sales.
 fn report_sql(cond: &str, offset_ms: i64) -> String {
-    let sums = "COUNT(*), SUM(amount_minor), SUM(amount_minor - amount_minor * COALESCE(discount_hundredths, 0) / 10000)";
+    let sums = "COUNT(*), SUM(amount_minor), SUM(COALESCE(cost_e4, amount_minor * 100))";
     let mut sql = String::new();
     for key in ["'all'", "network_name", "product_kind", "provider", "tender", &format!("((created_ms + {offset_ms}) / 3600000) % 24")] {
         sql += &format!("SELECT {key}, currency, {sums} FROM sales WHERE state = 'succeeded' AND {cond} GROUP BY 1, 2;\n");
     }
-    sql += &format!("SELECT u.name, s.currency, COUNT(*), SUM(s.amount_minor), SUM(s.amount_minor - s.amount_minor * COALESCE(s.discount_hundredths, 0) / 10000) FROM sales s JOIN users u ON u.id = s.user_id WHERE s.state = 'succeeded' AND {} GROUP BY 1, 2;\n", cond.replace("created_ms", "s.created_ms").replace("id ", "s.id "));
+    sql += &format!("SELECT u.name, s.currency, COUNT(*), SUM(s.amount_minor), SUM(COALESCE(s.cost_e4, s.amount_minor * 100)) FROM sales s JOIN users u ON u.id = s.user_id WHERE s.state = 'succeeded' AND {} GROUP BY 1, 2;\n", cond.replace("created_ms", "s.created_ms").replace("id ", "s.id "));
     sql += &format!("SELECT currency, COUNT(*), SUM(amount_minor) FROM sales WHERE state = 'failed' AND {cond} GROUP BY 1;\n");
     sql += &format!("SELECT * FROM sales WHERE {cond} AND state IN ('created', 'submitting', 'pending', 'in_doubt');\n");
     sql += &format!("SELECT * FROM sales WHERE {cond} AND state IN ('cancelled', 'reversed');\n");

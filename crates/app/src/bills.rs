@@ -26,7 +26,9 @@ impl Biller {
     /// `<accountType>:<account>`, as the sale keeps it.
     fn recipient(&self) -> String {
         match self {
-            Biller::EasyPay { account, .. } => format!("{}:{}", account.account_type(), account.reference()),
+            Biller::EasyPay { account, .. } => {
+                format!("{}:{}", account.account_type(), account.reference())
+            }
             Biller::Dstv { kind, account } => format!("{}:{account}", kind.as_str()),
         }
     }
@@ -44,7 +46,7 @@ impl Airtill {
             }
             Some(id) => {
                 let catalog = self.load_catalog(false).await?;
-                let found = catalog.find(id).ok_or(AppError::NoSuchProduct)?;
+                let found = catalog.find(id)?;
                 if found.network.description.trim() != "EasyPay" {
                     return Err(AppError::BadInput("That is not a bill that can be paid here.".into()));
                 }
@@ -104,7 +106,7 @@ impl Airtill {
             recipient: biller.recipient(),
             amount_minor: amount.minor,
             currency: Currency::ZAR,
-            discount_hundredths: discount,
+            discount_e4: discount,
         };
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
             Some(pin) => Some(self.manager_approval(pin)?),

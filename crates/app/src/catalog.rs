@@ -2,9 +2,9 @@
 //! till can show products when the provider is briefly unreachable.
 
 use crate::views::{CatalogView, NetworkView, ProductGroupView, ProductKind, ProductView};
-use crate::{time, Airtill, AppError, Result, Session};
+use crate::{Airtill, AppError, Result, Session};
 use airtill_domain::{Money, Network};
-use airtill_providers::smartcall::{self, conventions, Fetched};
+use airtill_providers::smartcall::{self, books::Twin, conventions, Fetched};
 
 const PROVIDER: &str = "smartcall";
 
@@ -22,8 +22,26 @@ pub struct Found<'a> {
 }
 
 impl Catalog {
-    pub fn find(&self, product_id: i64) -> Option<Found<'_>> {
-        self.networks.iter().find_map(|n| n.product_types.iter().find_map(|t| t.products.iter().find(|p| p.id == product_id).map(|p| Found { network: n, product_type: t, product: p })))
+    /// The product with this id, as the till sells it: of its two catalog entries
+    /// (one per `smsIndicator`, same id) the one the till sends
+    /// ([`smartcall::books::choose_twin`]). Twins that disagree on the price are
+    /// refused in plain words, before anything is sent.
+    pub fn find(&self, product_id: i64) -> Result<Found<'_>> {
+        for n in &self.networks {
+            for t in &n.product_types {
+                let entries: Vec<&smartcall::Product> = t.products.iter().filter(|p| p.id == product_id).collect();
+                match smartcall::books::choose_twin(n, &entries) {
+                    None => continue,
+                    Some(Twin::Sell(p)) => return Ok(Found { network: n, product_type: t, product: p }),
+                    Some(Twin::PricesDisagree { name, .. }) => {
+                        return Err(AppError::BadInput(format!(
+                            "Smartcall's catalog gives {name} two different prices, so it cannot be sold until the catalog agrees. Nothing was sold; choose another product."
+                        )))
+                    }
+                }
+            }
+        }
+        Err(AppError::NoSuchProduct)
     }
 }
 
@@ -57,12 +75,6 @@ pub fn kind_of(t: &smartcall::ProductType, p: &smartcall::Product) -> ProductKin
     }
 }
 
-/// The variant Airtill sells of each product pair: vouchers with the SMS (the
-/// default for pinned products), direct recharges without it.
-pub fn is_sold_variant(p: &smartcall::Product) -> bool {
-    p.sms_indicator == p.pin_indicator
-}
-
 fn product_view(t: &smartcall::ProductType, p: &smartcall::Product) -> ProductView {
     ProductView {
         id: p.id,
@@ -88,11 +100,23 @@ impl Catalog {
                     .product_types
                     .iter()
                     .map(|t| {
-                        let products: Vec<ProductView> = t
-                            .products
+                        // Each product once: the entry the till sells of those with one
+                        // id; a product whose entries disagree on price is not offered.
+                        let mut ids: Vec<i64> = Vec::new();
+                        for p in &t.products {
+                            if !ids.contains(&p.id) {
+                                ids.push(p.id);
+                            }
+                        }
+                        let products: Vec<ProductView> = ids
                             .iter()
-                            .filter(|p| is_sold_variant(p) || !t.products.iter().any(|q| q.id != p.id && q.name == p.name && is_sold_variant(q)))
-                            .map(|p| product_view(t, p))
+                            .filter_map(|id| {
+                                let entries: Vec<&smartcall::Product> = t.products.iter().filter(|p| p.id == *id).collect();
+                                match smartcall::books::choose_twin(n, &entries)? {
+                                    Twin::Sell(p) => Some(product_view(t, p)),
+                                    Twin::PricesDisagree { .. } => None,
+                                }
+                            })
                             .collect();
                         let kind = products.first().map(|p| p.kind).unwrap_or(ProductKind::Other);
                         ProductGroupView { name: t.description.trim().to_string(), kind, products }
@@ -121,7 +145,7 @@ impl Airtill {
             Ok(Fetched::NotModified) => cached_networks.ok_or_else(|| AppError::Io("the cached catalog is missing".into()))?,
             Ok(Fetched::Fresh { etag, value }) => {
                 let body = serde_json::to_string(&value).map_err(|e| AppError::Io(e.to_string()))?;
-                self.store().save_catalog(PROVIDER, etag.as_deref(), &body, time::now_ms())?;
+                self.store().save_catalog(PROVIDER, etag.as_deref(), &body, self.now_ms())?;
                 value
             }
             Err(e) => match cached_networks {

@@ -245,7 +245,9 @@ fn live_password(data_dir: &std::path::Path, env: &str, credential: &str, what: 
 impl Config {
     /// The live MX Telecom account, when `airtill.toml` has an `[mx]` section.
     pub fn live_mx(&self) -> Result<Option<mx::Config>> {
-        let Some(m) = self.mx.as_ref() else { return Ok(None) };
+        let Some(m) = self.mx.as_ref() else {
+            return Ok(None);
+        };
         check_live_url(&m.base_url)?;
         let response_format = match m.response_format.as_deref() {
             None | Some("plain") => mx::ResponseFormat::Plain,
@@ -265,7 +267,9 @@ impl Config {
 
     /// The live Ideamart application, when `airtill.toml` has an `[ideamart]` section.
     pub fn live_ideamart(&self) -> Result<Option<ideamart::Config>> {
-        let Some(i) = self.ideamart.as_ref() else { return Ok(None) };
+        let Some(i) = self.ideamart.as_ref() else {
+            return Ok(None);
+        };
         check_live_url(&i.base_url)?;
         Ok(Some(ideamart::Config {
             base_url: i.base_url.clone(),
@@ -280,7 +284,9 @@ impl Config {
 impl Config {
     /// The live AAT account, when `airtill.toml` has an `[aat]` section.
     pub fn live_aat(&self) -> Result<Option<aat::Config>> {
-        let Some(a) = self.aat.as_ref() else { return Ok(None) };
+        let Some(a) = self.aat.as_ref() else {
+            return Ok(None);
+        };
         check_live_url(&a.base_url)?;
         let method = match a.method.as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("post") => aat::HttpMethod::Post,

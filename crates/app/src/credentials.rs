@@ -120,7 +120,9 @@ impl Credentials {
                 Err(keyring::Error::NoEntry) => {}
                 Err(e) => return Err(keyring_error(e)),
             }
-            let Some(secret) = self.file_get(name)? else { return Ok(None) };
+            let Some(secret) = self.file_get(name)? else {
+                return Ok(None);
+            };
             self.set(name, &secret)?;
             return Ok(Some(secret));
         }
@@ -176,7 +178,9 @@ impl Credentials {
     }
 
     fn file_get(&self, name: &str) -> Result<Option<String>> {
-        let Some(sealed) = self.sealed()?.remove(name) else { return Ok(None) };
+        let Some(sealed) = self.sealed()?.remove(name) else {
+            return Ok(None);
+        };
         let Some(cipher) = self.key(false)? else {
             return Err(AppError::Configuration("the credentials key is missing: set the provider passwords again in Settings".into()));
         };

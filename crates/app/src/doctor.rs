@@ -1,7 +1,7 @@
 //! `airtill doctor`: the checks support staff run first. Each says what it found and
 //! what to do.
 
-use crate::{time, Airtill, Result, Session};
+use crate::{Airtill, Result, Session};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -82,7 +82,7 @@ impl Airtill {
                 Some(n) => out.push(check("Z reports", S::Failed, format!("Z {n} does not follow the one before it: the ledger was changed outside Airtill"))),
             }
             let unresolved = store.unresolved_sales()?;
-            let now = time::now_ms();
+            let now = self.now_ms();
             let old: Vec<_> = unresolved.iter().filter(|s| now - s.created_ms > 3_600_000).collect();
             if unresolved.is_empty() {
                 out.push(check("unresolved sales", S::Ok, "none"));
@@ -103,8 +103,12 @@ impl Airtill {
             Err(_) => out.push(check("provider reachable", S::Failed, format!("{mode} did not answer within 10 seconds"))),
         }
         match tokio::time::timeout(std::time::Duration::from_secs(10), self.smartcall.balance()).await {
-            Ok(Ok(cents)) => out.push(check("provider credentials", S::Ok, format!("logged in; wallet {}", airtill_domain::Money::zar(cents)))),
-            Ok(Err(e)) => out.push(check("provider credentials", S::Failed, format!("{}. Check the account in Settings.", e.cashier_message()))),
+            Ok(Ok(e4)) => out.push(check("provider credentials", S::Ok, format!("logged in; wallet {}", airtill_domain::Money4::zar(e4)))),
+            // Only a refused login is about the account's settings.
+            Ok(Err(e)) if e.class_for_read() == airtill_providers::ErrorClass::Configuration => {
+                out.push(check("provider credentials", S::Failed, format!("{} Check the account in Settings.", e.cashier_message())))
+            }
+            Ok(Err(e)) => out.push(check("provider credentials", S::Failed, e.cashier_message())),
             Err(_) => out.push(check("provider credentials", S::Failed, "no answer within 10 seconds")),
         }
         let wait = std::time::Duration::from_secs(10);
@@ -135,7 +139,7 @@ impl Airtill {
             out.push(check("provider notifications", S::Warning, format!("{open_notices} about no known sale or contradicting a sale: see Office → Notifications")));
         }
         let open_orders = self.store().open_stock_orders()?;
-        let levels = self.store().stock_levels(crate::time::now_ms())?;
+        let levels = self.store().stock_levels(self.now_ms())?;
         if !open_orders.is_empty() {
             let doubt = open_orders.iter().filter(|o| o.state == "in_doubt").count();
             out.push(check("voucher stock orders", S::Warning, format!("{} not finished ({doubt} not confirmed): Office → Voucher stock → Check (Airtill also checks every 30 s)", open_orders.len())));

@@ -30,12 +30,12 @@ pub use config::{Mode, OpenOptions};
 pub use doctor::{Check, CheckStatus};
 pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
-pub use office::{DenominationCount, OverrideLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
+pub use office::{DenominationCount, OverrideLine, RefundLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
 pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
 pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
 pub use views::*;
 
-use airtill_domain::clock::SystemClock;
+use airtill_domain::clock::{Clock, SystemClock};
 use airtill_domain::network::PrefixTable;
 use airtill_engine::aat::AatProvider;
 use airtill_engine::mx::MxProvider;
@@ -77,6 +77,10 @@ pub struct Airtill {
     catalog: RwLock<Option<catalog::Catalog>>,
     data_dir: PathBuf,
     training: bool,
+    /// The one clock of this till: sales, reports, reconciliation, the engine and (in
+    /// training) the practice providers all read it. The system's, but for tests
+    /// that live through days in seconds.
+    clock: Arc<dyn Clock>,
 }
 
 /// The demo shop's people, created on the first start in training mode.
@@ -94,6 +98,12 @@ impl Airtill {
     /// provider sandbox on a free loopback port and points the Smartcall client at it.
     /// Must run inside a tokio runtime.
     pub async fn open(opts: OpenOptions) -> Result<Airtill> {
+        Self::open_with_clock(opts, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Airtill::open`], with the clock every part of the till reads (a test's
+    /// [`airtill_domain::ManualClock`] runs a month of shop days in seconds).
+    pub async fn open_with_clock(opts: OpenOptions, clock: Arc<dyn Clock>) -> Result<Airtill> {
         std::fs::create_dir_all(&opts.data_dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", opts.data_dir.display())))?;
         let cfg = config::load(&opts)?;
         let training = cfg.mode == Mode::Training;
@@ -118,7 +128,7 @@ impl Airtill {
             }
         }
         let (client_cfg, sandbox) = if training {
-            let sandbox = SmartcallSandbox::start().await.map_err(|e| AppError::Io(format!("the training sandbox could not start: {e}")))?;
+            let sandbox = SmartcallSandbox::start_with_clock(clock.clone()).await.map_err(|e| AppError::Io(format!("the training sandbox could not start: {e}")))?;
             // Where this process's sandbox listens, for support staff and the real-window test.
             let note = serde_json::json!({ "smartcall_base_url": sandbox.base_url(), "pid": std::process::id() });
             let _ = std::fs::write(opts.data_dir.join("training-sandbox.json"), note.to_string());
@@ -126,9 +136,9 @@ impl Airtill {
         } else {
             (cfg.live_smartcall()?, None)
         };
-        let smartcall = Arc::new(smartcall::Client::new(client_cfg).map_err(|e| AppError::Configuration(e.to_string()))?);
+        let smartcall = Arc::new(smartcall::Client::with_clock(client_cfg, clock.clone()).map_err(|e| AppError::Configuration(e.to_string()))?);
         let (aat_cfg, aat_sandbox) = if training {
-            let sb = AatSandbox::start().await.map_err(|e| AppError::Io(format!("the AAT training sandbox could not start: {e}")))?;
+            let sb = AatSandbox::start_with_clock(clock.clone()).await.map_err(|e| AppError::Io(format!("the AAT training sandbox could not start: {e}")))?;
             (Some(config::training_aat(&sb.base_url())), Some(sb))
         } else {
             (cfg.live_aat()?, None)
@@ -138,7 +148,7 @@ impl Airtill {
             None => None,
         };
         let (mx_cfg, mx_sandbox) = if training {
-            let sb = MxSandbox::start().await.map_err(|e| AppError::Io(format!("the MX training sandbox could not start: {e}")))?;
+            let sb = MxSandbox::start_with_clock(clock.clone()).await.map_err(|e| AppError::Io(format!("the MX training sandbox could not start: {e}")))?;
             (Some(config::training_mx(&sb.base_url())), Some(sb))
         } else {
             (cfg.live_mx()?, None)
@@ -148,7 +158,7 @@ impl Airtill {
             None => None,
         };
         let (ideamart_cfg, ideamart_sandbox) = if training {
-            let sb = IdeamartSandbox::start().await.map_err(|e| AppError::Io(format!("the Ideamart training sandbox could not start: {e}")))?;
+            let sb = IdeamartSandbox::start_with_clock(clock.clone()).await.map_err(|e| AppError::Io(format!("the Ideamart training sandbox could not start: {e}")))?;
             (Some(config::training_ideamart(&sb.base_url())), Some(sb))
         } else {
             (cfg.live_ideamart()?, None)
@@ -178,7 +188,7 @@ impl Airtill {
         if let Some(m) = &mx {
             providers.push(m.clone());
         }
-        let engine = Arc::new(Engine::new(store.clone(), providers, Arc::new(SystemClock), engine_config));
+        let engine = Arc::new(Engine::new(store.clone(), providers, clock.clone(), engine_config));
         // Start-up recovery before anything sells, then the resolver.
         engine.recover().map_err(AppError::from)?;
         let (_task, stop) = engine.spawn_resolver(std::time::Duration::from_secs(5));
@@ -201,10 +211,11 @@ impl Airtill {
             catalog: RwLock::new(None),
             data_dir: opts.data_dir,
             training,
+            clock,
         };
         app.resume_listener().await?;
         if let Some(client) = &app.ideamart {
-            tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20));
+            tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20), app.clock.clone());
         }
         stock::spawn_stock_resolver(app.stock_buyer(), std::time::Duration::from_secs(30));
         Ok(app)
@@ -212,6 +223,11 @@ impl Airtill {
 
     pub fn is_training(&self) -> bool {
         self.training
+    }
+
+    /// Now, by the till's clock, in epoch ms.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// The ledger's file.
@@ -225,7 +241,7 @@ impl Airtill {
 
     /// Appends a line to the hash-chained audit trail.
     pub(crate) fn audit(&self, action: &str, user_id: Option<i64>, detail: &str) -> Result<()> {
-        self.store().audit(action, user_id, detail, time::now_ms())?;
+        self.store().audit(action, user_id, detail, self.now_ms())?;
         Ok(())
     }
 

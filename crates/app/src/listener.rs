@@ -34,6 +34,7 @@ const MAX_BODY: usize = 64 * 1024;
 pub struct Notices {
     store: Arc<Mutex<Store>>,
     engine: Arc<Engine>,
+    clock: Arc<dyn airtill_domain::Clock>,
 }
 
 /// What one notification did.
@@ -45,6 +46,10 @@ pub struct NoticeResult {
 }
 
 impl Notices {
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -54,7 +59,7 @@ impl Notices {
         match existing {
             Some(id) => store.set_notification_effect(id, r.effect, r.sale_id)?,
             None => {
-                store.record_notification(provider, reference, state, r.sale_id, r.effect, detail, time::now_ms())?;
+                store.record_notification(provider, reference, state, r.sale_id, r.effect, detail, self.now_ms())?;
             }
         }
         Ok(())
@@ -297,7 +302,7 @@ fn check_token(t: &str) -> Result<()> {
 
 impl Airtill {
     pub(crate) fn notices(&self) -> Notices {
-        Notices { store: self.store.clone(), engine: self.engine.clone() }
+        Notices { store: self.store.clone(), engine: self.engine.clone(), clock: self.clock.clone() }
     }
 
     fn listener_view(&self) -> Result<ListenerView> {

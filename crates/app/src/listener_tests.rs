@@ -260,7 +260,7 @@ async fn a_notification_for_a_sale_still_being_sent_is_answered_in_time_and_appl
         recipient: "447700900000".into(),
         amount_minor: 500,
         currency: airtill_domain::Currency::GBP,
-        discount_hundredths: None,
+        discount_e4: None,
     };
     let (row, _) = app.store().create_sale_submitting(&d, time::now_ms()).unwrap();
     let started = std::time::Instant::now();

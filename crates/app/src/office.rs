@@ -3,7 +3,7 @@
 //! command line alike.
 
 use crate::{time, Airtill, AppError, Result, Session};
-use airtill_domain::{Currency, Money};
+use airtill_domain::{Currency, Money, Money4};
 use airtill_store::{By, ShiftRow, Store, Totals, Window, ZRow};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -22,14 +22,36 @@ pub enum ReportKind {
     Period,
 }
 
-/// One line of figures: sold sales of one key in one currency.
+/// How reports treat amounts finer than a cent, stated on every report.
+pub const MONEY_NOTE: &str = "Costs, profits and wallets are kept exactly, to R0.0001 as the providers keep them, and added up exactly. \
+Where a figure is shown to the cent it is rounded once, to the nearest cent, halves away from zero.";
+
+/// One line of figures: sold sales of one key in one currency. Value is what the
+/// customers paid (cents); cost and profit are exact to the provider's four decimals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReportLine {
     pub key: String,
     pub count: i64,
     pub value: Money,
-    pub cost: Money,
-    pub profit: Money,
+    pub cost: Money4,
+    pub profit: Money4,
+}
+
+/// A sale that failed after the provider took its cost from the wallet (a pinless
+/// Smartcall recharge the network refused): the money comes back at a refund run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RefundLine {
+    pub sale_id: i64,
+    pub receipt_no: i64,
+    pub provider: String,
+    pub network: String,
+    pub amount: Money,
+    /// What the wallet paid, and gets back.
+    pub cost: Money4,
+    /// When the refund is due (the provider's next refund run after the failure).
+    pub due_at: String,
+    /// True once that time has passed.
+    pub refunded: bool,
 }
 
 /// A sale a report lists by itself (unresolved, cancelled, settled since the last Z).
@@ -67,8 +89,9 @@ pub struct OverrideLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WalletLine {
     pub provider: String,
-    pub opening: Option<Money>,
-    pub closing: Option<Money>,
+    /// Exact, as the provider keeps it (Smartcall: four decimals).
+    pub opening: Option<Money4>,
+    pub closing: Option<Money4>,
     /// Where the closing figure comes from: the provider asked now, or its answer to
     /// the last sale.
     pub closing_source: String,
@@ -133,11 +156,44 @@ pub struct Report {
     pub overrides: Vec<OverrideLine>,
     pub wallets: Vec<WalletLine>,
     pub shifts: Vec<ShiftView>,
+    /// Failed sales whose cost the provider took and refunds later (Smartcall's
+    /// pinless recharges): due, or refunded since.
+    #[serde(default)]
+    pub refunds: Vec<RefundLine>,
+    /// How amounts finer than a cent are kept and shown ([`MONEY_NOTE`]).
+    #[serde(default)]
+    pub money_note: String,
 }
 
 fn line(t: &Totals) -> ReportLine {
-    let m = |minor| Money::new(minor, t.currency);
-    ReportLine { key: t.key.clone(), count: t.count, value: m(t.value_minor), cost: m(t.cost_minor), profit: m(t.profit_minor) }
+    let m4 = |e4| Money4::new(e4, t.currency);
+    ReportLine { key: t.key.clone(), count: t.count, value: Money::new(t.value_minor, t.currency), cost: m4(t.cost_e4), profit: m4(t.profit_e4) }
+}
+
+/// A failed sale whose cost the provider took, with its refund: Smartcall takes the
+/// money for a pinless recharge at once and refunds a failed one at its next refund
+/// run after the failure (providers.md). `None` for any other sale.
+pub(crate) fn refund_of(s: &airtill_store::SaleRow, now_ms: i64) -> Option<RefundLine> {
+    let due = refund_due_ms(s)?;
+    let cost = s.outcome.cost_e4.or_else(|| s.details.expected_cost_e4()).unwrap_or(s.details.amount_minor * 100);
+    Some(RefundLine {
+        sale_id: s.id,
+        receipt_no: s.receipt_no,
+        provider: s.details.provider.clone(),
+        network: s.details.network_name.clone(),
+        amount: Money::new(s.details.amount_minor, s.details.currency),
+        cost: Money4::new(cost, s.details.currency),
+        due_at: time::local_minutes(due),
+        refunded: due <= now_ms,
+    })
+}
+
+/// When a failed sale's cost comes back, if the provider took it: a Smartcall pinless
+/// recharge (not a bill) that Smartcall accepted (it has a Smartload reference) and
+/// the network then refused. The failure time is when the till learnt of it.
+pub(crate) fn refund_due_ms(s: &airtill_store::SaleRow) -> Option<i64> {
+    let taken = s.state == airtill_domain::SaleState::Failed && s.details.provider == "smartcall" && !s.details.pinned && s.details.product_kind != "payment" && s.outcome.provider_ref.is_some();
+    taken.then(|| airtill_providers::smartcall::books::refund_run_after(s.updated_ms))
 }
 
 fn report_sale(s: &airtill_store::SaleRow) -> ReportSale {
@@ -249,7 +305,7 @@ impl Airtill {
         if float.minor < 0 {
             return Err(AppError::BadInput("The float cannot be negative.".into()));
         }
-        let now = time::now_ms();
+        let now = self.now_ms();
         let mut store = self.store();
         let shift = store.open_shift(session.user_id, float.minor, Currency::ZAR, now).map_err(|e| match e {
             airtill_store::StoreError::Conflict(_) => AppError::BadInput("Your shift is already open. Close it before opening another.".into()),
@@ -262,7 +318,7 @@ impl Airtill {
     pub fn my_shift(&self, session: &Session) -> Result<Option<ShiftView>> {
         session.require_seller()?;
         let store = self.store();
-        let now = time::now_ms();
+        let now = self.now_ms();
         store.open_shift_of(session.user_id)?.map(|s| shift_view(&store, &s, now)).transpose()
     }
 
@@ -271,7 +327,7 @@ impl Airtill {
     pub fn close_shift(&self, session: &Session, counts: &[DenominationCount]) -> Result<ShiftView> {
         session.require_seller()?;
         let counted = check_counts(counts)?;
-        let now = time::now_ms();
+        let now = self.now_ms();
         let mut store = self.store();
         let shift = store.open_shift_of(session.user_id)?.ok_or_else(|| AppError::BadInput("You have no open shift to close.".into()))?;
         let pairs: Vec<(i64, i64)> = counts.iter().filter(|c| c.pieces > 0).map(|c| (c.denomination, c.pieces)).collect();
@@ -286,12 +342,14 @@ impl Airtill {
         let mut store = self.store();
         store.sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let receipt = store.sale(sale_id)?.receipt_no;
-        store.log_reprint(sale_id, session.user_id, approved_by, time::now_ms())?;
-        store.audit("reprint", Some(session.user_id), &format!("receipt {receipt:06}{}", approved_by.map(|m| format!(", approved by user {m}")).unwrap_or_default()), time::now_ms())?;
+        store.log_reprint(sale_id, session.user_id, approved_by, self.now_ms())?;
+        store.audit("reprint", Some(session.user_id), &format!("receipt {receipt:06}{}", approved_by.map(|m| format!(", approved by user {m}")).unwrap_or_default()), self.now_ms())?;
         Ok(())
     }
 
-    /// The X report: everything since the last Z, changing nothing.
+    /// The X report: everything since the last Z, changing nothing. The figures come
+    /// from the ledger at once; the wallets are asked of every provider at the same
+    /// time with one short deadline ([`WALLET_DEADLINE`]), so no provider holds it up.
     pub async fn x_report(&self, session: &Session) -> Result<Report> {
         session.require_manager()?;
         let live = self.live_wallets().await;
@@ -306,16 +364,8 @@ impl Airtill {
         let report = self.since_last_z(session, ReportKind::Z, live)?;
         let body = serde_json::to_string(&report).map_err(|e| AppError::Io(e.to_string()))?;
         let (after, upto, from_ms) = self.z_bounds()?;
-        let z = ZRow {
-            till_id: report.till_id.clone(),
-            z_no: report.z_no.unwrap_or(1),
-            after_sale_id: after,
-            upto_sale_id: upto,
-            from_ms,
-            produced_ms: time::now_ms(),
-            produced_by: session.user_id,
-            body,
-        };
+        let z =
+            ZRow { till_id: report.till_id.clone(), z_no: report.z_no.unwrap_or(1), after_sale_id: after, upto_sale_id: upto, from_ms, produced_ms: self.now_ms(), produced_by: session.user_id, body };
         self.store().save_z(&z).map_err(|e| match e {
             airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
             other => other.into(),
@@ -381,9 +431,9 @@ impl Airtill {
         Ok((after, store.last_sale_id()?, from_ms))
     }
 
-    fn since_last_z(&self, session: &Session, kind: ReportKind, live: Vec<(String, Money)>) -> Result<Report> {
+    fn since_last_z(&self, session: &Session, kind: ReportKind, live: LiveWallets) -> Result<Report> {
         let upto = self.store().last_sale_id()?;
-        self.since_last_z_upto(session, kind, live, upto, time::now_ms())
+        self.since_last_z_upto(session, kind, live, upto, self.now_ms())
     }
 
     /// Z reports for a ledger made by the benchmark's generator: one at each cutoff
@@ -393,7 +443,7 @@ impl Airtill {
         let mut made = 0;
         for &cutoff in cutoffs {
             let upto = self.store().last_sale_id_before(cutoff)?;
-            let report = self.since_last_z_upto(session, ReportKind::Z, Vec::new(), upto, cutoff)?;
+            let report = self.since_last_z_upto(session, ReportKind::Z, LiveWallets::default(), upto, cutoff)?;
             let last = self.store().last_z()?;
             let z = ZRow {
                 till_id: report.till_id.clone(),
@@ -411,7 +461,7 @@ impl Airtill {
         Ok(made)
     }
 
-    fn since_last_z_upto(&self, session: &Session, kind: ReportKind, live: Vec<(String, Money)>, upto: i64, now: i64) -> Result<Report> {
+    fn since_last_z_upto(&self, session: &Session, kind: ReportKind, live: LiveWallets, upto: i64, now: i64) -> Result<Report> {
         let store = self.store();
         let last = store.last_z()?;
         let after = last.as_ref().map_or(0, |z| z.upto_sale_id);
@@ -426,7 +476,7 @@ impl Airtill {
         let window = Window::Ids { after, upto, carried: carried.clone() };
         let previous: Option<Report> = last.as_ref().and_then(|z| serde_json::from_str(&z.body).ok());
         let mut providers = store.providers_in(&window)?;
-        for (p, _) in &live {
+        for (p, _) in &live.answered {
             if !providers.contains(p) {
                 providers.push(p.clone());
             }
@@ -434,12 +484,15 @@ impl Airtill {
         let mut wallets = Vec::new();
         for provider in providers {
             let opening =
-                previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money::zar(m)));
-            let (closing, source) = match live.iter().find(|(p, _)| *p == provider) {
-                Some((_, m)) => (Some(*m), "asked the provider now"),
-                None => (store.wallet_after(&provider, upto)?.map(|(m, _)| Money::zar(m)), "the provider's answer to the last sale"),
+                previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money4::zar(m)));
+            let (closing, source) = match live.answered.iter().find(|(p, _)| *p == provider) {
+                Some((_, m)) => (Some(*m), "asked the provider now".to_string()),
+                None if live.unanswered.contains(&provider) => {
+                    (store.wallet_after(&provider, upto)?.map(|(m, _)| Money4::zar(m)), "the provider did not answer in time: its answer to the last sale".to_string())
+                }
+                None => (store.wallet_after(&provider, upto)?.map(|(m, _)| Money4::zar(m)), "the provider's answer to the last sale".to_string()),
             };
-            wallets.push(WalletLine { provider, opening, closing, closing_source: source.into() });
+            wallets.push(WalletLine { provider, opening, closing, closing_source: source });
         }
         let z_no = match kind {
             ReportKind::Z => Some(last.as_ref().map_or(1, |z| z.z_no + 1)),
@@ -461,8 +514,9 @@ impl Airtill {
             store.sales_in(&carried_only, &["succeeded", "failed", "cancelled", "reversed"])?.iter().map(report_sale).collect()
         };
         let failed =
-            store.failed_in(window)?.into_iter().map(|(c, n, v)| ReportLine { key: "failed".into(), count: n, value: Money::new(v, c), cost: Money::new(0, c), profit: Money::new(0, c) }).collect();
-        let now = time::now_ms();
+            store.failed_in(window)?.into_iter().map(|(c, n, v)| ReportLine { key: "failed".into(), count: n, value: Money::new(v, c), cost: Money4::new(0, c), profit: Money4::new(0, c) }).collect();
+        let now = self.now_ms();
+        let refunds = store.sales_in(window, &["failed"])?.iter().filter_map(|s| refund_of(s, now)).collect();
         let shifts = store.shifts_between(from_ms, to_ms.max(now))?.iter().map(|h| shift_view(store, h, now)).collect::<Result<Vec<_>>>()?;
         let receipt_of = |id: Option<i64>| id.and_then(|id| store.sale(id).ok()).map(|s| s.receipt_no);
         Ok(Report {
@@ -498,23 +552,35 @@ impl Airtill {
                 .collect(),
             wallets,
             shifts,
+            refunds,
+            money_note: MONEY_NOTE.into(),
         })
     }
 
-    /// Each provider's wallet, asked now (skipped when it cannot be reached quickly).
-    async fn live_wallets(&self) -> Vec<(String, Money)> {
-        let wait = std::time::Duration::from_secs(5);
-        let mut out = Vec::new();
-        match tokio::time::timeout(wait, self.smartcall.balance()).await {
-            Ok(Ok(minor)) => out.push(("smartcall".to_string(), Money::zar(minor))),
-            Ok(Err(e)) => tracing::warn!("the Smartcall wallet could not be read for a report: {e}"),
-            Err(_) => tracing::warn!("the Smartcall wallet did not answer in time for a report"),
-        }
-        if let Some(aat) = &self.aat {
-            match tokio::time::timeout(wait, aat.client().credit()).await {
-                Ok(Ok(c)) => out.push(("aat".to_string(), Money::zar(c.remaining_credit))),
-                Ok(Err(e)) => tracing::warn!("the AAT credit could not be read for a report: {e}"),
-                Err(_) => tracing::warn!("the AAT credit did not answer in time for a report"),
+    /// Each provider's wallet, asked now: every provider at once, under one short
+    /// deadline; a provider that has not answered by then is named, not waited for.
+    async fn live_wallets(&self) -> LiveWallets {
+        let smartcall = async { ("smartcall", Some(self.smartcall.balance().await.map(Money4::zar).map_err(|e| e.to_string()))) };
+        let aat = async {
+            match &self.aat {
+                Some(a) => ("aat", Some(a.client().credit().await.map(|c| Money4::from_money(Money::zar(c.remaining_credit))).map_err(|e| e.to_string()))),
+                None => ("aat", None),
+            }
+        };
+        let both = futures::future::join(tokio::time::timeout(WALLET_DEADLINE, smartcall), tokio::time::timeout(WALLET_DEADLINE, aat)).await;
+        let mut out = LiveWallets::default();
+        for (name, answer) in [("smartcall", both.0), ("aat", both.1)] {
+            match answer {
+                Ok((_, None)) => {}
+                Ok((_, Some(Ok(m)))) => out.answered.push((name.to_string(), m)),
+                Ok((_, Some(Err(e)))) => {
+                    tracing::warn!("the {name} wallet could not be read for a report: {e}");
+                    out.unanswered.push(name.to_string());
+                }
+                Err(_) => {
+                    tracing::warn!("the {name} wallet did not answer within {WALLET_DEADLINE:?} for a report");
+                    out.unanswered.push(name.to_string());
+                }
             }
         }
         out
@@ -547,7 +613,7 @@ impl Airtill {
         std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
         let name = match (report.kind, report.z_no) {
             (ReportKind::Z, Some(n)) => format!("z-{n:04}"),
-            (ReportKind::X, _) => format!("x-{}", time::local_minutes(time::now_ms()).replace([' ', ':'], "-")),
+            (ReportKind::X, _) => format!("x-{}", time::local_minutes(self.now_ms()).replace([' ', ':'], "-")),
             _ => format!("period-{}-{}", q.from.as_deref().unwrap_or(""), q.to.as_deref().unwrap_or("")),
         };
         let suffix = if ext == "pdf" && !a4 { "-80mm" } else { "" };
@@ -604,8 +670,19 @@ pub fn now_ms() -> i64 {
     time::now_ms()
 }
 
-fn last_wallet_before(store: &Store, provider: &str, before_ms: i64) -> Result<Option<Money>> {
-    Ok(store.wallet_before(provider, before_ms)?.map(Money::zar))
+fn last_wallet_before(store: &Store, provider: &str, before_ms: i64) -> Result<Option<Money4>> {
+    Ok(store.wallet_before(provider, before_ms)?.map(Money4::zar))
+}
+
+/// How long a report waits for the providers' wallets, all asked at once.
+pub const WALLET_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1_500);
+
+/// The wallets asked for a report: those that answered, and those that did not (in
+/// time, or at all), whose closing figure is their answer to the last sale.
+#[derive(Debug, Default)]
+struct LiveWallets {
+    answered: Vec<(String, Money4)>,
+    unanswered: Vec<String>,
 }
 
 #[cfg(test)]

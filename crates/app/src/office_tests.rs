@@ -3,7 +3,7 @@
 use super::*;
 use crate::report_export::{report_csv, report_lines, report_pdf};
 use crate::{time, OpenOptions, DEMO_CASHIER, DEMO_MANAGER};
-use airtill_domain::SaleState;
+use airtill_domain::{Money4, SaleState};
 use airtill_print::{Paper, Roll};
 use airtill_store::{Outcome, SaleDetails};
 
@@ -29,12 +29,12 @@ fn sale(app: &Airtill, user: i64, network: &str, kind: &str, amount: i64, discou
         recipient: format!("2783{n:07}"),
         amount_minor: amount,
         currency: Currency::ZAR,
-        discount_hundredths: Some(discount),
+        discount_e4: Some(discount),
     };
     let mut store = app.store();
     let now = time::now_ms();
     let (row, _) = store.create_sale_submitting(&d, now).unwrap();
-    let o = Outcome { provider_ref: Some(format!("{}", 130_000_000 + n)), wallet_after_minor: Some(1_000_000 - n * 1_000), ..Default::default() };
+    let o = Outcome { provider_ref: Some(format!("{}", 130_000_000 + n)), wallet_after_e4: Some(1_000_000 - n * 1_000), ..Default::default() };
     match state {
         SaleState::Succeeded | SaleState::Failed | SaleState::Pending | SaleState::InDoubt => {
             store.transition(row.id, SaleState::Submitting, state, &o, now).unwrap();
@@ -48,8 +48,9 @@ fn sale(app: &Airtill, user: i64, network: &str, kind: &str, amount: i64, discou
     row.id
 }
 
-fn line(key: &str, count: i64, value: i64, cost: i64) -> ReportLine {
-    ReportLine { key: key.into(), count, value: Money::zar(value), cost: Money::zar(cost), profit: Money::zar(value - cost) }
+/// A report line: value in cents, cost in ten-thousandths (exact).
+fn line(key: &str, count: i64, value: i64, cost_e4: i64) -> ReportLine {
+    ReportLine { key: key.into(), count, value: Money::zar(value), cost: Money4::zar(cost_e4), profit: Money4::zar(value * 100 - cost_e4) }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,24 +59,27 @@ async fn x_and_z_reports_add_up_to_hand_computed_figures_and_a_second_z_covers_o
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     let cashier = app.login(DEMO_CASHIER.1).unwrap();
     let (m, c) = (manager.user_id, cashier.user_id);
-    // R12.00 at 6%: cost 1128. R29.00 at 5.5%: 2900*550/10000 = 159.5, cost 2741.
+    // R12.00 at 6%: cost R11.28. R29.00 at 5.5%: R29 less R1.595 is R27.405, exactly
+    // (it was R27.41 in cents, a rounding at every sale).
     // R5.00 at 6% pending; R49.99 refused; R10.00 cancelled.
-    sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
-    sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
-    let pending = sale(&app, c, "MTN", "voucher", 500, 600, SaleState::Pending);
-    sale(&app, c, "Cell C", "data", 4_999, 725, SaleState::Failed);
-    sale(&app, m, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
-    sale(&app, c, "Telkom", "airtime", 1_000, 500, SaleState::Cancelled);
+    sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
+    sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Succeeded);
+    let pending = sale(&app, c, "MTN", "voucher", 500, 60_000, SaleState::Pending);
+    sale(&app, c, "Cell C", "data", 4_999, 72_500, SaleState::Failed);
+    sale(&app, m, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
+    sale(&app, c, "Telkom", "airtime", 1_000, 50_000, SaleState::Cancelled);
 
     let x = app.x_report(&manager).await.unwrap();
-    assert_eq!(x.sold, vec![line("all", 3, 5_300, 4_997)]);
-    assert_eq!(x.by_network, vec![line("MTN", 2, 2_400, 2_256), line("Vodacom", 1, 2_900, 2_741)]);
-    assert_eq!(x.by_kind, vec![line("airtime", 1, 2_900, 2_741), line("voucher", 2, 2_400, 2_256)]);
-    assert_eq!(x.by_cashier, vec![line("Lindiwe", 1, 1_200, 1_128), line("Thabo", 2, 4_100, 3_869)]);
-    assert_eq!(x.by_provider, vec![line("smartcall", 3, 5_300, 4_997)]);
-    assert_eq!(x.by_tender, vec![line("cash", 3, 5_300, 4_997)]);
+    assert_eq!(x.sold, vec![line("all", 3, 5_300, 499_650)]);
+    assert_eq!(x.sold[0].profit.to_string(), "R3.035");
+    assert_eq!(x.by_network, vec![line("MTN", 2, 2_400, 225_600), line("Vodacom", 1, 2_900, 274_050)]);
+    assert_eq!(x.by_kind, vec![line("airtime", 1, 2_900, 274_050), line("voucher", 2, 2_400, 225_600)]);
+    assert_eq!(x.by_cashier, vec![line("Lindiwe", 1, 1_200, 112_800), line("Thabo", 2, 4_100, 386_850)]);
+    assert_eq!(x.by_provider, vec![line("smartcall", 3, 5_300, 499_650)]);
+    assert_eq!(x.by_tender, vec![line("cash", 3, 5_300, 499_650)]);
     assert_eq!(x.by_hour.iter().map(|l| l.count).sum::<i64>(), 3);
-    assert_eq!(x.failed, vec![ReportLine { key: "failed".into(), count: 1, value: Money::zar(4_999), cost: Money::zar(0), profit: Money::zar(0) }]);
+    assert_eq!(x.failed, vec![ReportLine { key: "failed".into(), count: 1, value: Money::zar(4_999), cost: Money4::zar(0), profit: Money4::zar(0) }]);
+    assert_eq!(x.money_note, crate::office::MONEY_NOTE);
     assert_eq!(x.unresolved.iter().map(|s| s.sale_id).collect::<Vec<_>>(), vec![pending]);
     assert_eq!(x.cancelled.len(), 1);
     assert_eq!(x.cancelled[0].amount, Money::zar(1_000));
@@ -96,11 +100,11 @@ async fn x_and_z_reports_add_up_to_hand_computed_figures_and_a_second_z_covers_o
         let mut store = app.store();
         store.transition(pending, SaleState::Pending, SaleState::Succeeded, &Outcome::default(), time::now_ms()).unwrap();
     }
-    sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
+    sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Succeeded);
     let z2 = app.z_report(&manager).await.unwrap();
     assert_eq!(z2.z_no, Some(2));
-    // 500 (cost 470) settled since Z 1, and 2900 (cost 2741).
-    assert_eq!(z2.sold, vec![line("all", 2, 3_400, 3_211)]);
+    // 500 (cost R4.70) settled since Z 1, and 2900 (cost R27.405).
+    assert_eq!(z2.sold, vec![line("all", 2, 3_400, 321_050)]);
     assert_eq!(z2.settled_since_last_z.iter().map(|s| (s.sale_id, s.state.as_str())).collect::<Vec<_>>(), vec![(pending, "succeeded")]);
     assert!(z2.unresolved.is_empty());
     assert!(z2.failed.is_empty() && z2.cancelled.is_empty());
@@ -118,10 +122,10 @@ async fn a_period_report_covers_its_days_and_checks_its_dates() {
     let (app, _d) = app().await;
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
-    sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     let today = time::local_date(time::now_ms());
     let r = app.period_report(&manager, &today, &today).unwrap();
-    assert_eq!(r.sold, vec![line("all", 1, 1_200, 1_128)]);
+    assert_eq!(r.sold, vec![line("all", 1, 1_200, 112_800)]);
     let yesterday = time::local_date(time::now_ms() - 86_400_000);
     assert!(app.period_report(&manager, &yesterday, &yesterday).unwrap().sold.is_empty());
     assert!(matches!(app.period_report(&manager, &today, &yesterday), Err(AppError::BadInput(_))));
@@ -138,8 +142,8 @@ async fn shifts_record_the_variance_over_short_or_balanced_never_forced() {
     let s = app.open_shift(&cashier, "500.00").unwrap();
     assert_eq!(s.float, Money::zar(50_000));
     assert!(matches!(app.open_shift(&cashier, "100"), Err(AppError::BadInput(_))), "one open shift");
-    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
-    sale(&app, cashier.user_id, "MTN", "voucher", 900, 600, SaleState::Failed);
+    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
+    sale(&app, cashier.user_id, "MTN", "voucher", 900, 60_000, SaleState::Failed);
     assert_eq!(app.my_shift(&cashier).unwrap().unwrap().expected, Money::zar(51_200));
     let closed = app.close_shift(&cashier, &count(&[(20_000, 2), (10_000, 1), (1_000, 1), (200, 1)])).unwrap();
     assert_eq!((closed.expected, closed.counted, closed.variance, closed.status.as_str()), (Money::zar(51_200), Some(Money::zar(51_200)), Some(Money::zar(0)), "balanced"));
@@ -147,7 +151,7 @@ async fn shifts_record_the_variance_over_short_or_balanced_never_forced() {
 
     // Over by R1: float R100, R29 sold, R130 counted.
     app.open_shift(&cashier, "100").unwrap();
-    sale(&app, cashier.user_id, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
+    sale(&app, cashier.user_id, "Vodacom", "airtime", 2_900, 55_000, SaleState::Succeeded);
     let over = app.close_shift(&cashier, &count(&[(10_000, 1), (2_000, 1), (1_000, 1)])).unwrap();
     assert_eq!((over.variance, over.status.as_str()), (Some(Money::zar(100)), "over"));
 
@@ -193,9 +197,9 @@ async fn csv_parses_back_to_the_same_figures_and_the_pdf_says_them() {
     let (app, d) = app().await;
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
-    sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
-    sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Succeeded);
-    sale(&app, c, "MTN", "voucher", 500, 600, SaleState::InDoubt);
+    sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
+    sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Succeeded);
+    sale(&app, c, "MTN", "voucher", 500, 60_000, SaleState::InDoubt);
     let z = app.z_report(&manager).await.unwrap();
 
     let text = report_csv(&z);
@@ -206,9 +210,10 @@ async fn csv_parses_back_to_the_same_figures_and_the_pdf_says_them() {
     for rec in rd.records() {
         let rec = rec.unwrap();
         let money = |i: usize| Money::parse(&rec[i], Currency::ZAR).unwrap();
+        let exact = |i: usize| Money4::parse(&rec[i], Currency::ZAR).unwrap();
         match &rec[0] {
-            "network" => by_network.push(ReportLine { key: rec[1].to_string(), count: rec[2].parse().unwrap(), value: money(3), cost: money(4), profit: money(5) }),
-            "sold" => sold.push(ReportLine { key: rec[1].to_string(), count: rec[2].parse().unwrap(), value: money(3), cost: money(4), profit: money(5) }),
+            "network" => by_network.push(ReportLine { key: rec[1].to_string(), count: rec[2].parse().unwrap(), value: money(3), cost: exact(4), profit: exact(5) }),
+            "sold" => sold.push(ReportLine { key: rec[1].to_string(), count: rec[2].parse().unwrap(), value: money(3), cost: exact(4), profit: exact(5) }),
             "unresolved" => unresolved += 1,
             _ => {}
         }
@@ -225,7 +230,7 @@ async fn csv_parses_back_to_the_same_figures_and_the_pdf_says_them() {
         std::fs::write(&path, &pdf).unwrap();
         let out = std::process::Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) is installed by make");
         let text = String::from_utf8_lossy(&out.stdout);
-        for want in ["Z REPORT 1", "R41.00", "R38.69", "Vodacom", "PENDING AND IN DOUBT", "in_doubt", "TRAINING"] {
+        for want in ["Z REPORT 1", "R41.00", "R38.685", "R2.315", "Vodacom", "PENDING AND IN DOUBT", "in_doubt", "TRAINING"] {
             assert!(text.to_uppercase().contains(&want.to_uppercase()), "{name}: missing {want} in\n{text}");
         }
     }
@@ -246,12 +251,12 @@ async fn backup_then_restore_gives_the_same_ledger() {
         let app = Airtill::open(opts.clone()).await.unwrap();
         let manager = app.login(DEMO_MANAGER.1).unwrap();
         let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
-        sale(&app, c, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
-        sale(&app, c, "Vodacom", "airtime", 2_900, 550, SaleState::Pending);
+        sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
+        sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Pending);
         app.backup(&manager, &out).unwrap();
         assert!(matches!(app.backup(&manager, &out), Err(AppError::BadInput(_))), "never over an existing file");
         // A sale after the backup is not in it.
-        sale(&app, c, "MTN", "voucher", 500, 600, SaleState::Succeeded);
+        sale(&app, c, "MTN", "voucher", 500, 60_000, SaleState::Succeeded);
         let ledger: Vec<_> = app.store().all_sales().unwrap().into_iter().map(|s| (s.id, s.details.client_ref, s.state, s.details.amount_minor)).collect();
         app.shutdown().await;
         ledger
@@ -274,7 +279,7 @@ async fn doctor_passes_a_sound_till_and_names_a_broken_z_chain() {
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     let cashier = app.login(DEMO_CASHIER.1).unwrap();
     assert!(matches!(app.doctor(&cashier).await, Err(AppError::Forbidden(_))));
-    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     app.z_report(&manager).await.unwrap();
     let checks = app.doctor(&manager).await.unwrap();
     let status = |name: &str| checks.iter().find(|c| c.name == name).unwrap().status;
@@ -305,7 +310,7 @@ async fn sensitive_actions_are_on_the_audit_trail_and_doctor_finds_a_changed_lin
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     let cashier = app.login(DEMO_CASHIER.1).unwrap();
     assert!(matches!(app.login("9999"), Err(AppError::WrongPin)));
-    let s = sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 600, SaleState::Succeeded);
+    let s = sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     app.log_reprint(&cashier, s, Some(manager.user_id)).unwrap();
     app.add_user(&manager, "Zanele", "cashier", "4321").unwrap();
     app.z_report(&manager).await.unwrap();
@@ -324,7 +329,7 @@ async fn sensitive_actions_are_on_the_audit_trail_and_doctor_finds_a_changed_lin
     assert_eq!(c.status, CheckStatus::Failed);
     assert!(c.detail.contains("reprint") && c.detail.contains("changed"), "{}", c.detail);
     // A sale removed by hand leaves a gap in the receipt numbers.
-    sale(&app, cashier.user_id, "MTN", "voucher", 500, 600, SaleState::Succeeded);
+    sale(&app, cashier.user_id, "MTN", "voucher", 500, 60_000, SaleState::Succeeded);
     let receipts = |checks: Vec<crate::doctor::Check>| checks.into_iter().find(|c| c.name == "receipt numbers").unwrap();
     assert_eq!(receipts(app.doctor(&manager).await.unwrap()).status, CheckStatus::Ok);
     raw.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER sales_no_delete; DELETE FROM sales WHERE receipt_no = 1;").unwrap();

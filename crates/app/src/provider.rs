@@ -3,7 +3,7 @@
 
 use crate::views::{NetworkStatusView, ProviderTxView, SmartcallCatalogSummary};
 use crate::{Airtill, AppError, Result, Session};
-use airtill_domain::Money;
+use airtill_domain::{Money, Money4};
 use airtill_providers::smartcall::{Fetched, NetworkHealth, SmartcallError};
 
 pub(crate) fn provider_error(e: SmartcallError) -> AppError {
@@ -50,10 +50,10 @@ impl Airtill {
         self.smartcall.token_query().await.map(|t| t.available_tokens).map_err(provider_error)
     }
 
-    /// The Smartload wallet.
-    pub async fn smartcall_balance(&self, session: &Session) -> Result<Money> {
+    /// The Smartload wallet, exact to Smartcall's four decimals.
+    pub async fn smartcall_balance(&self, session: &Session) -> Result<Money4> {
         session.require_seller()?;
-        self.smartcall.balance().await.map(Money::zar).map_err(provider_error)
+        self.smartcall.balance().await.map(Money4::zar).map_err(provider_error)
     }
 
     /// Each provider's wallet now, with the warning the manager set.
@@ -61,27 +61,27 @@ impl Airtill {
         session.require_seller()?;
         let warn = self.store().setting(WALLET_WARN_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(Money::zar);
         // The providers are asked at once: the slowest sets the wait, not their sum.
-        let smartcall = async { self.smartcall.balance().await.map(Money::zar).map_err(|e| provider_error(e).to_string()) };
+        let smartcall = async { self.smartcall.balance().await.map(Money4::zar).map_err(|e| e.cashier_message()) };
         let aat = async {
             match &self.aat {
-                Some(a) => Some(a.client().credit().await.map(|c| Money::zar(c.remaining_credit)).map_err(|e| e.cashier_message())),
+                Some(a) => Some(a.client().credit().await.map(|c| Money4::from_money(Money::zar(c.remaining_credit))).map_err(|e| e.cashier_message())),
                 None => None,
             }
         };
         let mx = async {
             match &self.mx {
-                Some(m) => Some(m.client().balance().await.map(|(minor, cur)| Money::new(minor, cur)).map_err(|e| e.cashier_message())),
+                Some(m) => Some(m.client().balance().await.map(|(minor, cur)| Money4::from_money(Money::new(minor, cur))).map_err(|e| e.cashier_message())),
                 None => None,
             }
         };
         let (smartcall, aat, mx) = futures::join!(smartcall, aat, mx);
         // The warning level is in rand: it applies to the rand wallets, not MX's pounds.
-        let view = |provider: &str, asked: std::result::Result<Money, String>, warn: Option<Money>| {
+        let view = |provider: &str, asked: std::result::Result<Money4, String>, warn: Option<Money>| {
             let (balance, error) = match asked {
                 Ok(m) => (Some(m), None),
                 Err(e) => (None, Some(e)),
             };
-            let low = matches!((balance, warn), (Some(b), Some(w)) if b.minor < w.minor);
+            let low = matches!((balance, warn), (Some(b), Some(w)) if b.e4 < Money4::from_money(w).e4);
             crate::WalletView { provider: provider.into(), balance, error, warn_below: warn, low }
         };
         let mut out = vec![view("Smartcall", smartcall, warn)];
@@ -141,7 +141,7 @@ impl Airtill {
             product: t.network.clone(),
             recipient: t.recipient_msisdn.clone(),
             amount: t.amount.map(Money::zar),
-            cost: t.cost.map(Money::zar),
+            cost: t.cost.map(Money4::zar),
             voucher_pin_masked: t.voucher_pin.as_deref().map(mask_pin),
             local_sale: local.as_ref().map(|s| s.id),
             local_state: local.map(|s| s.state),

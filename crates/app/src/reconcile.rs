@@ -3,16 +3,24 @@
 //! by its reference. Every mismatch is listed, in both directions, with the sale it
 //! concerns where there is one to name.
 
-use crate::{time, Airtill, AppError, Result, Session};
-use airtill_domain::{Currency, Money};
-use airtill_providers::smartcall::{Cashup, ErrorCode, TransactionStatus};
+use crate::{Airtill, AppError, Result, Session};
+use airtill_domain::{Currency, Money, Money4};
+use airtill_providers::smartcall::{books, Cashup, ErrorCode, TransactionStatus};
 use airtill_store::{SaleRow, Window};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
+#[cfg(test)]
+use crate::time;
+
 const DAY_MS: i64 = 86_400_000;
 const SAST_MS: i64 = 2 * 3_600_000;
+/// MX retries a notification for up to 17 hours (its crediting spec).
+const MX_RETRIES_FOR_MS: i64 = 17 * 3_600_000;
+/// How far before a period a failed sale may have been made and still be refunded in
+/// it (Smartcall refunds within six hours; the till may learn of the failure later).
+const REFUND_LOOKBACK_MS: i64 = 2 * DAY_MS;
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{text}' is not a date. Write it as 2026-11-23.")))
@@ -33,6 +41,9 @@ pub fn sast_date(ms: i64) -> chrono::NaiveDate {
 struct Period {
     start: chrono::NaiveDate,
     end: chrono::NaiveDate,
+    /// `[from_ms, to_ms)` of those days.
+    from_ms: i64,
+    to_ms: i64,
     sales: Vec<SaleRow>,
     /// Vouchers bought into stock from the provider in these days, per network key:
     /// `(network name, count, face value)`; the provider counts them as sales.
@@ -46,10 +57,11 @@ impl Airtill {
         if end < start {
             return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
         }
-        let window = Window::Created { from_ms: sast_day_start(start), to_ms: sast_day_start(end) + DAY_MS };
+        let (from_ms, to_ms) = (sast_day_start(start), sast_day_start(end) + DAY_MS);
+        let window = Window::Created { from_ms, to_ms };
         let all = self.store().sales_in(&window, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
-        let stock = self.store().stock_bought_between(provider, sast_day_start(start), sast_day_start(end) + DAY_MS)?;
-        Ok(Period { start, end, sales: all.into_iter().filter(|s| s.details.provider == provider).collect(), stock })
+        let stock = self.store().stock_bought_between(provider, from_ms, to_ms)?;
+        Ok(Period { start, end, from_ms, to_ms, sales: all.into_iter().filter(|s| s.details.provider == provider).collect(), stock })
     }
 }
 
@@ -60,9 +72,15 @@ const CHECKS_AT_ONCE: usize = 4;
 pub struct NetworkMatch {
     pub network: String,
     pub till_count: i64,
-    pub till_value: Money,
+    /// What the till counts the provider took for, by retail value (exact).
+    pub till_value: Money4,
     pub provider_count: i64,
-    pub provider_value: Money,
+    pub provider_value: Money4,
+    /// What the wallet paid, by the till's costs, where the till knows every cost of
+    /// the network (not for vouchers bought into stock).
+    pub till_cost: Option<Money4>,
+    /// What the wallet paid, by the provider (Smartcall's `netAmount`).
+    pub provider_cost: Option<Money4>,
     pub matches: bool,
 }
 
@@ -78,10 +96,25 @@ pub enum MismatchKind {
     StateDiffers,
     /// Both know the sale; they disagree on its amount.
     AmountDiffers,
+    /// Both agree on the count and value of a network; they disagree on what the
+    /// wallet paid for it.
+    CostDiffers,
     /// The till has it pending or in doubt (the resolver is still asking).
     Unresolved,
     /// The provider could not be asked about the sale.
     NotChecked,
+    /// Not sold, but the provider took its cost and refunds it at its next refund run:
+    /// expected in the books, not a difference.
+    RefundDue,
+    /// Not sold; the provider took its cost and has refunded it: not a difference.
+    Refunded,
+}
+
+impl MismatchKind {
+    /// True when the line explains the books rather than contradicting them.
+    pub fn is_expected(self) -> bool {
+        matches!(self, MismatchKind::RefundDue | MismatchKind::Refunded)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -107,10 +140,11 @@ pub struct Reconciliation {
     pub networks: Vec<NetworkMatch>,
     pub mismatches: Vec<Mismatch>,
     pub sales_checked: i64,
-    pub provider_opening: Option<Money>,
-    pub provider_closing: Option<Money>,
-    pub provider_deposits: Option<Money>,
-    /// True when every network matches and no sale differs.
+    /// The provider's wallet at the start and end of the days, and deposits, exact.
+    pub provider_opening: Option<Money4>,
+    pub provider_closing: Option<Money4>,
+    pub provider_deposits: Option<Money4>,
+    /// True when every network matches and every line is expected (refunds).
     pub clean: bool,
     /// In training mode: the sandbox starts afresh with each start of Airtill, so it
     /// knows only the sales of this run.
@@ -127,15 +161,30 @@ pub fn network_key(name: &str) -> String {
     }
 }
 
-/// The provider's recharges per network key: `(shown name, count, value in cents)`.
-fn provider_recharges(c: &Cashup) -> BTreeMap<String, (String, i64, i64)> {
-    let mut out = BTreeMap::new();
+/// One network's side of the books: count, retail value and cost (exact), and
+/// whether every cost is known.
+#[derive(Debug, Clone, Default)]
+struct Side {
+    name: String,
+    count: i64,
+    value_e4: i64,
+    cost_e4: i64,
+    cost_known: bool,
+}
+
+/// The provider's recharges per network key.
+fn provider_recharges(c: &Cashup) -> BTreeMap<String, Side> {
+    let mut out: BTreeMap<String, Side> = BTreeMap::new();
     for i in c.cashup_response_items.iter().filter(|i| i.group_description.trim().eq_ignore_ascii_case("Recharges")) {
         let name = i.item_description.clone().unwrap_or_default();
-        let e = out.entry(network_key(&name)).or_insert((name.trim().to_string(), 0, 0));
-        e.1 += i.item_count.unwrap_or(0);
+        let e = out.entry(network_key(&name)).or_insert_with(|| Side { name: name.trim().to_string(), cost_known: true, ..Side::default() });
+        e.count += i.item_count.unwrap_or(0);
         // Recharges are negative in a cashup: money out of the wallet.
-        e.2 += -i.amount.unwrap_or(0);
+        e.value_e4 += -i.amount.unwrap_or(0);
+        match i.net_amount {
+            Some(n) => e.cost_e4 += -n,
+            None => e.cost_known = false,
+        }
     }
     out
 }
@@ -144,32 +193,88 @@ fn group_amount(c: &Cashup, group: &str) -> Option<i64> {
     c.cashup_response_items.iter().find(|i| i.group_description.trim().eq_ignore_ascii_case(group)).and_then(|i| i.amount)
 }
 
-/// Matches the till's sales with the provider's totals per network: the till counts
-/// what the provider took money for (sold and still pending, and vouchers bought into
-/// stock: `stock` per network key, `(name, count, value)`).
-pub fn match_networks(sales: &[SaleRow], stock: &[(String, String, i64, i64)], cashup: &Cashup) -> (Vec<NetworkMatch>, Vec<Mismatch>) {
-    let mut till: BTreeMap<String, (String, i64, i64)> = BTreeMap::new();
+/// What a sale cost the wallet: the provider's own figure, else the catalog's discount;
+/// `None` when neither is known.
+fn sale_cost(s: &SaleRow) -> Option<i64> {
+    s.outcome.cost_e4.or_else(|| s.details.expected_cost_e4())
+}
+
+/// A failed sale whose cost the provider took: when its refund comes (by the
+/// provider's failure time where it said it), for [`match_networks`].
+#[derive(Debug, Clone)]
+pub struct TakenFailure {
+    pub sale: SaleRow,
+    pub refund_ms: i64,
+}
+
+/// Matches the till's sales with the provider's totals per network. The till counts
+/// what the provider took money for: sold and still pending sales, vouchers bought into
+/// stock (`stock` per network key, `(name, count, value)`), and failed pinless sales
+/// made in the days whose cost was taken, less those refunded in the days (`failures`,
+/// made in or before the days).
+pub fn match_networks(
+    sales: &[SaleRow],
+    stock: &[(String, String, i64, i64)],
+    failures: &[TakenFailure],
+    (from_ms, to_ms): (i64, i64),
+    now_ms: i64,
+    cashup: &Cashup,
+) -> (Vec<NetworkMatch>, Vec<Mismatch>) {
+    let mut till: BTreeMap<String, Side> = BTreeMap::new();
+    let mut add = |s: &SaleRow, sign: i64| {
+        let e = till.entry(network_key(&s.details.network_name)).or_insert_with(|| Side { name: s.details.network_name.clone(), cost_known: true, ..Side::default() });
+        e.count += sign;
+        e.value_e4 += sign * s.details.amount_minor * 100;
+        match sale_cost(s) {
+            Some(c) => e.cost_e4 += sign * c,
+            None => e.cost_known = false,
+        }
+    };
     for s in sales.iter().filter(|s| matches!(s.state.as_str(), "succeeded" | "pending")) {
-        let e = till.entry(network_key(&s.details.network_name)).or_insert((s.details.network_name.clone(), 0, 0));
-        e.1 += 1;
-        e.2 += s.details.amount_minor;
+        add(s, 1);
+    }
+    let mut mismatches = Vec::new();
+    for f in failures {
+        let s = &f.sale;
+        let debited_here = (from_ms..to_ms).contains(&s.created_ms);
+        let refunded_here = (from_ms..to_ms).contains(&f.refund_ms) && f.refund_ms <= now_ms;
+        if debited_here {
+            add(s, 1);
+        }
+        if refunded_here {
+            add(s, -1);
+        }
+        if debited_here || refunded_here {
+            let cost = Money4::new(sale_cost(s).unwrap_or(s.details.amount_minor * 100), s.details.currency);
+            let when = books::refund_time_text(f.refund_ms);
+            let day = sast_date(f.refund_ms);
+            let (kind, explanation) = if f.refund_ms <= now_ms {
+                (MismatchKind::Refunded, format!("Not sold. Smartcall took {} from the wallet and refunded it at {when} on {day}. Nothing to do.", cost.round_to_cents()))
+            } else {
+                (MismatchKind::RefundDue, format!("Not sold. Smartcall took {} from the wallet and refunds it at {when} on {day}. Nothing to do.", cost.round_to_cents()))
+            };
+            mismatches.push(sale_mismatch(s, kind, Some("FAILED".into()), explanation));
+        }
     }
     for (key, name, count, value) in stock {
-        let e = till.entry(key.clone()).or_insert((name.clone(), 0, 0));
-        e.1 += count;
-        e.2 += value;
+        let e = till.entry(key.clone()).or_insert_with(|| Side { name: name.clone(), cost_known: true, ..Side::default() });
+        e.count += count;
+        e.value_e4 += value * 100;
+        // What the order cost is the order's business, not kept per voucher here.
+        e.cost_known = false;
     }
     let provider = provider_recharges(cashup);
     let keys: std::collections::BTreeSet<&String> = till.keys().chain(provider.keys()).collect();
     let mut networks = Vec::new();
-    let mut mismatches = Vec::new();
     for k in keys {
-        let (tn, tc, tv) = till.get(k).cloned().unwrap_or_default();
-        let (pn, pc, pv) = provider.get(k).cloned().unwrap_or_default();
-        let network = if tn.is_empty() { pn } else { tn };
-        let matches = tc == pc && tv == pv;
-        if pc > tc || pv > tv {
-            let (n, v) = ((pc - tc).max(0), (pv - tv).max(0));
+        let t = till.get(k).cloned().unwrap_or_else(|| Side { cost_known: true, ..Side::default() });
+        let p = provider.get(k).cloned().unwrap_or_else(|| Side { cost_known: true, ..Side::default() });
+        let network = if t.name.is_empty() { p.name.clone() } else { t.name.clone() };
+        let costs = (t.cost_known && p.cost_known).then_some((t.cost_e4, p.cost_e4));
+        let counts_match = t.count == p.count && t.value_e4 == p.value_e4;
+        let matches = counts_match && costs.is_none_or(|(a, b)| a == b);
+        if p.count > t.count || p.value_e4 > t.value_e4 {
+            let (n, v) = ((p.count - t.count).max(0), Money4::zar((p.value_e4 - t.value_e4).max(0)));
             mismatches.push(Mismatch {
                 kind: MismatchKind::MissingAtTill,
                 network: network.clone(),
@@ -179,14 +284,40 @@ pub fn match_networks(sales: &[SaleRow], stock: &[(String, String, i64, i64)], c
                 provider_ref: None,
                 till_state: None,
                 provider_state: None,
-                amount: Money::zar(v),
+                amount: v.round_to_cents(),
                 explanation: format!(
-                    "Smartcall counts {n} more sale(s) worth {} on {network} than this till has. They were sold from another till or app on the same Smartload account, or lost here: ask Smartcall for the list.",
-                    Money::zar(v)
+                    "Smartcall counts {n} more sale{} worth {v} on {network} than this till has. They were sold from another till or app on the same Smartload account, or lost here: ask Smartcall for the list.",
+                    if n == 1 { "" } else { "s" }
+                ),
+            });
+        } else if let (true, Some((tc, pc))) = (counts_match, costs.filter(|(a, b)| a != b)) {
+            mismatches.push(Mismatch {
+                kind: MismatchKind::CostDiffers,
+                network: network.clone(),
+                sale_id: None,
+                receipt_no: None,
+                client_ref: None,
+                provider_ref: None,
+                till_state: None,
+                provider_state: None,
+                amount: Money4::zar(pc - tc).round_to_cents(),
+                explanation: format!(
+                    "The sales agree, but Smartcall charged the wallet {} for {network} and the till expected {}: a discount changed, or Smartcall rounds differently. Ask Smartcall for the discount on these days.",
+                    Money4::zar(pc),
+                    Money4::zar(tc)
                 ),
             });
         }
-        networks.push(NetworkMatch { network, till_count: tc, till_value: Money::zar(tv), provider_count: pc, provider_value: Money::zar(pv), matches });
+        networks.push(NetworkMatch {
+            network,
+            till_count: t.count,
+            till_value: Money4::zar(t.value_e4),
+            provider_count: p.count,
+            provider_value: Money4::zar(p.value_e4),
+            till_cost: costs.map(|(a, _)| Money4::zar(a)),
+            provider_cost: costs.map(|(_, b)| Money4::zar(b)),
+            matches,
+        });
     }
     (networks, mismatches)
 }
@@ -212,14 +343,16 @@ impl Airtill {
         session.require_manager()?;
         // Smartcall's days are South African days (UTC+2, no daylight saving), whatever
         // the till's clock is set to: the till's sales are taken by the same days.
-        let Period { start, end, sales, stock } = self.period("smartcall", from, to)?;
-        let today = sast_date(time::now_ms());
+        let Period { start, end, from_ms, to_ms, sales, stock } = self.period("smartcall", from, to)?;
+        let now = self.now_ms();
+        let today = sast_date(now);
         let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }.map_err(crate::provider::provider_error)?;
 
-        let (networks, mut mismatches) = match_networks(&sales, &stock, &cashup);
-
-        // Every sale the provider may know, checked by its reference.
-        let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").collect();
+        // Every sale the provider may know, checked by its reference; and the failed
+        // sales of the days before whose refund may fall in these days.
+        let earlier = self.store().sales_in(&Window::Created { from_ms: from_ms - REFUND_LOOKBACK_MS, to_ms: from_ms }, &["failed"])?;
+        let earlier: Vec<SaleRow> = earlier.into_iter().filter(|s| s.details.provider == "smartcall" && crate::office::refund_due_ms(s).is_some()).collect();
+        let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").chain(earlier.iter()).collect();
         let mut answers = Vec::with_capacity(to_check.len());
         for chunk in to_check.chunks(CHECKS_AT_ONCE) {
             let mut asks = Vec::with_capacity(chunk.len());
@@ -228,10 +361,23 @@ impl Airtill {
             }
             answers.extend(chunk.iter().copied().zip(futures::future::join_all(asks).await));
         }
+        // A failed pinless sale whose cost was taken is refunded at the first refund run
+        // after it failed: by Smartcall's own time of the failure where it said it.
+        let failures: Vec<TakenFailure> = answers
+            .iter()
+            .filter(|(s, _)| crate::office::refund_due_ms(s).is_some())
+            .map(|(s, a)| {
+                let failed_at = a.as_ref().ok().filter(|t| t.status() == Some(TransactionStatus::Failed)).and_then(|t| t.status_date).unwrap_or(s.updated_ms);
+                TakenFailure { sale: (*s).clone(), refund_ms: books::refund_run_after(failed_at) }
+            })
+            .collect();
+        let (networks, mut mismatches) = match_networks(&sales, &stock, &failures, (from_ms, to_ms), now, &cashup);
+        let in_period = |s: &SaleRow| (from_ms..to_ms).contains(&s.created_ms);
+        let answers: Vec<_> = answers.into_iter().filter(|(s, _)| in_period(s)).collect();
         let checked = answers.len() as i64;
         mismatches.extend(answers.into_iter().filter_map(|(s, answer)| check_sale(s, answer)));
-        let money = |m: Option<i64>| m.map(|v| Money::new(v, Currency::ZAR));
-        let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
+        let money = |m: Option<i64>| m.map(|v| Money4::new(v, Currency::ZAR));
+        let clean = mismatches.iter().all(|m| m.kind.is_expected()) && networks.iter().all(|n| n.matches);
         Ok(Reconciliation {
             provider: "smartcall".into(),
             from_date: start.to_string(),
@@ -269,20 +415,21 @@ impl Airtill {
         let Some(mx) = self.mx.clone() else {
             return Err(AppError::Configuration("This till has no MX Telecom account to reconcile with.".into()));
         };
-        let Period { start, end, sales, .. } = self.period("mx", from, to)?;
-        let from_ms = sast_day_start(start);
-        // Notifications about these credits may come after the days end (MX retries for
-        // up to 17 hours): everything received since the first day.
-        let notices = self.store().notifications_between("mx", from_ms, i64::MAX)?;
+        let Period { start, end, from_ms, to_ms, sales, .. } = self.period("mx", from, to)?;
+        // Notifications about these days' credits may come after the days end (MX
+        // retries for up to 17 hours): those are read too, but only for these days'
+        // credits; a credit nobody here knows counts on the day it was confirmed.
+        let notices = self.store().notifications_between("mx", from_ms, to_ms + MX_RETRIES_FOR_MS)?;
         let gbp = |minor: i64| Money::new(minor, Currency::GBP);
-        // The last final word per credit id, with its amount in pence.
-        let mut last: BTreeMap<String, (String, Option<i64>, Option<i64>)> = BTreeMap::new();
+        // The last final word per credit id: state, amount in pence, sale, received.
+        let mut last: BTreeMap<String, (String, Option<i64>, Option<i64>, i64)> = BTreeMap::new();
         for n in &notices {
             if matches!(n.state.as_str(), "confirmed" | "failure") {
                 let amount = airtill_providers::mx::Notification::from_query(&n.detail).ok().and_then(|x| x.amount).and_then(airtill_providers::mx::minor_of_thousandths);
-                last.insert(n.reference.clone(), (n.state.clone(), amount, n.sale_id));
+                last.insert(n.reference.clone(), (n.state.clone(), amount, n.sale_id, n.received_ms));
             }
         }
+        let ours: std::collections::BTreeSet<i64> = sales.iter().map(|s| s.id).collect();
         let mut mismatches = Vec::new();
         let mut checked = 0;
         for s in &sales {
@@ -303,7 +450,7 @@ impl Airtill {
                     mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, None, "The till shows it credited, but no confirmation from MX was received. Check it with MX Telecom.".into()))
                 }
                 None => {}
-                Some((w, amount, _)) => {
+                Some((w, amount, _, _)) => {
                     let provider_sold = w == "confirmed";
                     if provider_sold && state != "succeeded" {
                         mismatches.push(sale_mismatch(
@@ -327,8 +474,11 @@ impl Airtill {
         }
         // Credits MX confirmed that no sale here matches.
         let known: std::collections::BTreeSet<&str> = sales.iter().filter_map(|s| s.outcome.provider_ref.as_deref()).collect();
-        let strangers: Vec<(&String, i64)> =
-            last.iter().filter(|(id, (w, _, sale))| w == "confirmed" && sale.is_none() && !known.contains(id.as_str())).map(|(id, (_, a, _))| (id, a.unwrap_or(0))).collect();
+        let strangers: Vec<(&String, i64)> = last
+            .iter()
+            .filter(|(id, (w, _, sale, at))| w == "confirmed" && sale.is_none() && !known.contains(id.as_str()) && (from_ms..to_ms).contains(at))
+            .map(|(id, (_, a, _, _))| (id, a.unwrap_or(0)))
+            .collect();
         for (id, amount) in &strangers {
             mismatches.push(Mismatch {
                 kind: MismatchKind::MissingAtTill,
@@ -344,15 +494,27 @@ impl Airtill {
             });
         }
         let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
+        // What MX confirmed of these days: this till's credits made in them, and the
+        // strangers confirmed in them; never another day's credits.
         let confirmed: Vec<i64> = last
             .iter()
-            .filter(|(id, (w, _, sale))| w == "confirmed" && (sale.is_some() || known.contains(id.as_str()) || strangers.iter().any(|(x, _)| x == id)))
-            .map(|(_, (_, a, _))| a.unwrap_or(0))
+            .filter(|(id, (w, _, sale, _))| w == "confirmed" && (sale.is_some_and(|s| ours.contains(&s)) || known.contains(id.as_str()) || strangers.iter().any(|(x, _)| x == id)))
+            .map(|(_, (_, a, _, _))| a.unwrap_or(0))
             .collect();
         let (tc, tv) = (sold.len() as i64, sold.iter().map(|s| s.details.amount_minor).sum::<i64>());
         let (pc, pv) = (confirmed.len() as i64, confirmed.iter().sum::<i64>());
-        let networks = vec![NetworkMatch { network: "UK mobile".into(), till_count: tc, till_value: gbp(tv), provider_count: pc, provider_value: gbp(pv), matches: tc == pc && tv == pv }];
-        let closing = if end >= sast_date(time::now_ms()) { mx.client().balance().await.ok().map(|(m, c)| Money::new(m, c)) } else { None };
+        let gbp4 = |minor: i64| Money4::from_money(gbp(minor));
+        let networks = vec![NetworkMatch {
+            network: "UK mobile".into(),
+            till_count: tc,
+            till_value: gbp4(tv),
+            provider_count: pc,
+            provider_value: gbp4(pv),
+            till_cost: None,
+            provider_cost: None,
+            matches: tc == pc && tv == pv,
+        }];
+        let closing = if end >= sast_date(self.now_ms()) { mx.client().balance().await.ok().map(|(m, c)| Money4::from_money(Money::new(m, c))) } else { None };
         let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
         Ok(Reconciliation {
             provider: "mx".into(),
@@ -378,7 +540,7 @@ impl Airtill {
         let Some(aat) = self.aat.clone() else {
             return Err(AppError::Configuration("This till has no AAT account to reconcile with.".into()));
         };
-        let Period { start, end, sales, stock } = self.period("aat", from, to)?;
+        let Period { start, end, sales, stock, .. } = self.period("aat", from, to)?;
         let read = |e: airtill_providers::aat::AatError| AppError::Provider { class: e.class_for_read(), message: e.cashier_message() };
         let count = aat.client().transaction_count(start, end).await.map_err(read)?;
         let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
@@ -406,10 +568,12 @@ impl Airtill {
         let networks = vec![NetworkMatch {
             network: "All networks (AAT gives a count, no values)".into(),
             till_count,
-            till_value: Money::zar(till_value),
+            till_value: Money4::from_money(Money::zar(till_value)),
             provider_count: count.transactions,
             // AAT states no value: the sale-by-sale checks below compare the amounts.
-            provider_value: Money::zar(till_value),
+            provider_value: Money4::from_money(Money::zar(till_value)),
+            till_cost: None,
+            provider_cost: None,
             matches: count.transactions == till_count,
         }];
         let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").collect();
@@ -420,7 +584,7 @@ impl Airtill {
         }
         let checked = answers.len() as i64;
         mismatches.extend(answers.into_iter().filter_map(|(s, a)| check_aat_sale(s, a)));
-        let closing = if end >= sast_date(time::now_ms()) { aat.client().credit().await.ok().map(|c| Money::zar(c.remaining_credit)) } else { None };
+        let closing = if end >= sast_date(self.now_ms()) { aat.client().credit().await.ok().map(|c| Money4::from_money(Money::zar(c.remaining_credit))) } else { None };
         let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
         Ok(Reconciliation {
             provider: "aat".into(),

@@ -129,6 +129,14 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
         d.sales("Settled since the last Z", &r.settled_since_last_z);
     }
     d.sales("Cancelled and reversed", &r.cancelled);
+    if !r.refunds.is_empty() {
+        d.heading("Failed, money taken: refunds");
+        for f in &r.refunds {
+            let state = if f.refunded { "refunded" } else { "refund due" };
+            d.pair(&format!("#{:06} {} {}", f.receipt_no, f.network, f.amount), &f.cost.to_string());
+            d.push(Style::Small, false, format!("  {state} {} ({} takes a failed pinless recharge's cost and refunds it then)", f.due_at, crate::sell::provider_label(&f.provider)));
+        }
+    }
     d.heading("Reprints");
     if r.reprints.is_empty() {
         d.push(Style::Normal, false, "none");
@@ -150,7 +158,7 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
         d.push(Style::Normal, false, "none");
     }
     for w in &r.wallets {
-        let show = |m: Option<airtill_domain::Money>| m.map_or_else(|| "unknown".to_string(), |m| m.to_string());
+        let show = |m: Option<airtill_domain::Money4>| m.map_or_else(|| "unknown".to_string(), |m| m.to_string());
         d.pair(&format!("{} opening", w.provider), &show(w.opening));
         d.pair(&format!("{} closing", w.provider), &show(w.closing));
         d.push(Style::Small, false, format!("  closing: {}", w.closing_source));
@@ -170,6 +178,9 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
         }
     }
     d.rule();
+    if !r.money_note.is_empty() {
+        d.push(Style::Small, false, r.money_note.clone());
+    }
     d.push(Style::Small, true, format!("End of {}", title(r)));
     d.lines
 }
@@ -181,8 +192,9 @@ pub fn report_pdf(r: &Report, a4: bool) -> Vec<u8> {
 }
 
 /// The report as CSV: a header, then one row per figure:
-/// `section,key,count,value,cost,profit,currency` with amounts as plain decimals
-/// (`12.00`), and the report's own facts as `report` rows (in `key` and `value`).
+/// `section,key,count,value,cost,profit,currency` with amounts as plain decimals:
+/// values in cents (`12.00`), costs, profits and wallets exact to four places
+/// (`14.1750`); the report's own facts as `report` rows (in `key` and `value`).
 pub fn report_csv(r: &Report) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["section", "key", "count", "value", "cost", "profit", "currency"]);
@@ -219,6 +231,10 @@ pub fn report_csv(r: &Report) -> String {
         for s in sales {
             let _ = w.write_record([name, &format!("{:06}", s.receipt_no), "1", &s.amount.to_decimal_string(), "", "", s.amount.currency.code()]);
         }
+    }
+    for f in &r.refunds {
+        let state = if f.refunded { "refunded" } else { "refund_due" };
+        let _ = w.write_record([state, &format!("{:06} {}", f.receipt_no, f.due_at), "1", &f.amount.to_decimal_string(), &f.cost.to_decimal_string(), "", f.amount.currency.code()]);
     }
     for wl in &r.wallets {
         for (k, m) in [("opening", wl.opening), ("closing", wl.closing)] {

@@ -86,6 +86,22 @@ pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str, kind: &
     }
 }
 
+/// What really happened to the money of a sale that failed after the provider took
+/// it: Smartcall keeps a failed pinless recharge's cost until its next refund run; AAT
+/// gives it back when the network refuses. `None` for every other sale.
+fn failure_text(row: &SaleRow) -> Option<String> {
+    if row.state != SaleState::Failed || row.outcome.provider_ref.is_none() {
+        return None;
+    }
+    if let Some(due) = crate::office::refund_due_ms(row) {
+        let cost = row.outcome.cost_e4.or_else(|| row.details.expected_cost_e4()).unwrap_or(row.details.amount_minor * 100);
+        let cost = airtill_domain::Money4::new(cost, row.details.currency).round_to_cents();
+        let when = airtill_providers::smartcall::books::refund_time_text(due);
+        return Some(format!("Not sold. Smartcall took {cost} from the wallet and refunds it at {when}. The customer paid nothing: give back any cash taken."));
+    }
+    (row.details.provider == "aat").then(|| "Not sold. AAT gave back what it took from the account when the network refused it.".to_string())
+}
+
 pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
     let d = &row.details;
     let o = &row.outcome;
@@ -111,7 +127,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         id: row.id,
         receipt_no: row.receipt_no,
         state: row.state,
-        state_text: state_text(row.state, d.pinned, &d.provider, &d.product_kind),
+        state_text: failure_text(row).unwrap_or_else(|| state_text(row.state, d.pinned, &d.provider, &d.product_kind)),
         created_at: time::local_minutes(row.created_ms),
         network_name: d.network_name.clone(),
         network,
@@ -157,7 +173,7 @@ impl Airtill {
             return self.shown(sale_view(&existing));
         }
         let catalog = self.load_catalog(false).await?;
-        let found = catalog.find(req.product_id).ok_or(AppError::NoSuchProduct)?;
+        let found = catalog.find(req.product_id)?;
         let product = found.product;
         let kind = kind_of(found.product_type, product);
         if kind == ProductKind::Electricity {
@@ -197,7 +213,7 @@ impl Airtill {
             recipient: recipient.as_str().to_string(),
             amount_minor: amount,
             currency: Currency::ZAR,
-            discount_hundredths: product.discount_percentage,
+            discount_e4: product.discount_percentage,
         };
         let fallbacks: Vec<(String, i64)> = rest.to_vec();
         // The engine commits the row before anything is sent, sends it, and commits
@@ -211,8 +227,12 @@ impl Airtill {
             if p.state != "succeeded" || p.sale_id.is_some() {
                 return Err(AppError::BadInput("That mobile payment is not a confirmed payment free to use. Take a new one.".into()));
             }
-            if p.amount_minor != amount || p.currency != "ZAR" {
-                return Err(AppError::BadInput(format!("The mobile payment was {}; this sale is {}. Nothing was sold.", crate::tender::payment_view(&p).amount, airtill_domain::Money::zar(amount))));
+            if p.covers_minor != amount || p.covers_currency != "ZAR" {
+                return Err(AppError::BadInput(format!(
+                    "The mobile payment was for {}; this sale is {}. Nothing was sold.",
+                    crate::tender::payment_view(&p).covers,
+                    airtill_domain::Money::zar(amount)
+                )));
             }
             self.store().reserve_mobile_payment(pid, &req.request_id).map_err(|_| AppError::BadInput("That mobile payment is being used for another sale.".into()))?;
         }
@@ -263,7 +283,7 @@ impl Airtill {
     /// the product's network, all checked.
     async fn electricity_order(&self, product_id: i64, meter: &str, amount: &str) -> Result<(airtill_providers::smartcall::Product, String, i64, String)> {
         let catalog = self.load_catalog(false).await?;
-        let found = catalog.find(product_id).ok_or(AppError::NoSuchProduct)?;
+        let found = catalog.find(product_id)?;
         if kind_of(found.product_type, found.product) != ProductKind::Electricity {
             return Err(AppError::BadInput("That is not an electricity product.".into()));
         }
@@ -300,7 +320,7 @@ impl Airtill {
             recipient: meter,
             amount_minor: amount,
             currency: Currency::ZAR,
-            discount_hundredths: product.discount_percentage,
+            discount_e4: product.discount_percentage,
         };
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
             Some(pin) => Some(self.manager_approval(pin)?),
@@ -341,7 +361,7 @@ impl Airtill {
             recipient,
             amount_minor: amount.minor,
             currency: Currency::GBP,
-            discount_hundredths: None,
+            discount_e4: None,
         };
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
             Some(pin) => Some(self.manager_approval(pin)?),
@@ -363,7 +383,7 @@ impl Airtill {
     /// Today's sales at this till, newest first.
     pub fn sales_today(&self, session: &Session) -> Result<Vec<SaleView>> {
         session.require_seller()?;
-        let (from, to) = time::local_day_bounds(time::now_ms());
+        let (from, to) = time::local_day_bounds(self.now_ms());
         let sales = self.store().sales_between(from, to)?;
         sales.iter().map(|r| self.shown(sale_view(r))).collect()
     }
@@ -442,7 +462,7 @@ impl Airtill {
             )));
         }
         let approved_by = self.manager_approval(manager_pin)?;
-        let asked = self.store().request_cancel(sale_id, time::now_ms())?;
+        let asked = self.store().request_cancel(sale_id, self.now_ms())?;
         if asked {
             self.audit("cancellation", Some(session.user_id), &format!("receipt {:06} asked to cancel, approved by user {approved_by}", row.receipt_no))?;
         }
@@ -549,7 +569,7 @@ impl Airtill {
         if reason.chars().count() < 5 || reason.chars().count() > 200 {
             return Err(AppError::BadInput("Write why (5 to 200 characters), like: MX support says credit MX123 failed.".into()));
         }
-        let age = time::now_ms() - row.submitted_ms.unwrap_or(row.created_ms);
+        let age = self.now_ms() - row.submitted_ms.unwrap_or(row.created_ms);
         let wait = if row.details.provider == "mx" { MX_DECIDE_AFTER_MS } else { ANY_DECIDE_AFTER_MS };
         if age < wait {
             let p = provider_label(&row.details.provider);
@@ -563,7 +583,7 @@ impl Airtill {
         let to = if sold { SaleState::Succeeded } else { SaleState::Failed };
         let decided = self.engine.decide(sale_id, to, reason)?;
         let kind = if sold { "decided_sold" } else { "decided_not_sold" };
-        self.store().record_override(Some(sale_id), kind, manager, reason, time::now_ms())?;
+        self.store().record_override(Some(sale_id), kind, manager, reason, self.now_ms())?;
         self.audit("decision", Some(manager), &format!("receipt {:06} {}: {reason}", row.receipt_no, if sold { "sold" } else { "not sold" }))?;
         self.shown(sale_view(&decided))
     }

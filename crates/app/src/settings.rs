@@ -5,7 +5,7 @@ use crate::config::{self, check_live_url, FileConfig, Mode, SmartcallFile, SMART
 use crate::credentials::Credentials;
 use crate::views::{ConnectionTestView, SmartcallSettingsInput, SmartcallSettingsView};
 use crate::{Airtill, AppError, Result, Session};
-use airtill_domain::{Money, Msisdn};
+use airtill_domain::Msisdn;
 use airtill_providers::smartcall;
 use std::time::Duration;
 
@@ -106,8 +106,8 @@ impl Airtill {
         match client.balance().await {
             Ok(b) => {
                 view.logged_in = true;
-                view.balance = Some(Money::zar(b));
-                view.message = format!("Connected. The Smartload wallet holds {}.", Money::zar(b));
+                view.balance = Some(airtill_domain::Money4::zar(b));
+                view.message = format!("Connected. The Smartload wallet holds {}.", airtill_domain::Money4::zar(b));
             }
             Err(smartcall::SmartcallError::LoginRefused(why)) => view.message = format!("Smartcall refused the login: {why}."),
             Err(e) => {

@@ -19,7 +19,12 @@ impl Airtill {
         let store = self.store();
         let sale = store.sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let shop = store.shop()?.ok_or_else(|| AppError::Io("the shop is not set up".into()))?;
+        let paid_by = store.mobile_payment_of_sale(sale_id)?;
         drop(store);
+        let tender_line = paid_by.map(|p| {
+            let v = crate::tender::payment_view(&p);
+            format!("Paid from mobile balance {}{}", v.amount, v.rate_text.map(|r| format!(" ({r})")).unwrap_or_default())
+        });
         let (d, o) = (&sale.details, &sale.outcome);
         let pin = o.voucher_pin.clone().filter(|p| !p.is_empty() && sale.state == SaleState::Succeeded);
         let network = Network::from_provider_name(&d.network_name);
@@ -59,6 +64,7 @@ impl Airtill {
             expiry: o.expiry_ms.map(time::local_date),
             provider_ref: o.provider_ref.clone(),
             status_line,
+            tender_line,
             training: sale.training,
             copy: false,
         })
@@ -82,7 +88,7 @@ impl Airtill {
 
     /// Records a print that went out: the first of a sale, or a reprint (logged).
     fn record_print(&self, session: &Session, sale_id: i64, slip: &Slip, approved_by: Option<i64>) -> Result<()> {
-        let first = self.store().record_print(sale_id, session.user_id, time::now_ms())?;
+        let first = self.store().record_print(sale_id, session.user_id, self.now_ms())?;
         if first {
             if let Some(m) = approved_by {
                 self.audit("slip_printed", Some(session.user_id), &format!("receipt {:06}, first print of an older sale, approved by user {m}", slip.receipt_no))?;
@@ -96,7 +102,9 @@ impl Airtill {
     /// The receipt printer the manager set, and its roll.
     pub fn receipt_printer(&self) -> Result<Option<(PrinterTarget, Roll)>> {
         let store = self.store();
-        let Some(target) = store.setting(PRINTER_SETTING)?.filter(|t| !t.is_empty()) else { return Ok(None) };
+        let Some(target) = store.setting(PRINTER_SETTING)?.filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
         let roll = if store.setting(ROLL_SETTING)?.as_deref() == Some("58") { Roll::Mm58 } else { Roll::Mm80 };
         let target = PrinterTarget::parse(&target).map_err(|e| AppError::Configuration(e.to_string()))?;
         Ok(Some((target, roll)))

@@ -92,15 +92,20 @@ pub(crate) struct StockBuyer {
     /// One order driven at a time (the manager's Check and the background pass never
     /// send the same order or voucher line twice at once).
     pub(crate) driving: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) clock: Arc<dyn airtill_domain::Clock>,
 }
 
 impl StockBuyer {
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn set(&self, id: i64, state: &str, provider_ref: Option<&str>, message: Option<&str>) -> Result<StockOrder> {
-        Ok(self.store().set_stock_order_state(id, state, provider_ref, message, time::now_ms())?)
+        Ok(self.store().set_stock_order_state(id, state, provider_ref, message, self.now_ms())?)
     }
 
     /// Takes an order as far as it can go now: sends it (when it was never answered,
@@ -121,7 +126,7 @@ impl StockBuyer {
         let order = match (o.state.as_str(), o.provider_ref.as_deref().and_then(|r| r.parse::<i64>().ok())) {
             // Fresh: it has never been sent (`attempted` is set just before sending).
             ("sending", None) if o.attempted == 0 => {
-                self.store().set_stock_attempted(o.id, 1, time::now_ms())?;
+                self.store().set_stock_attempted(o.id, 1, self.now_ms())?;
                 let req = VoucherOrderRequest { smartload_id: c.config().smartload_id.clone(), client_reference: o.client_ref.clone(), product_id: o.product_id, quantity: o.quantity };
                 match c.order_vouchers(&req).await {
                     Ok(order) => {
@@ -136,26 +141,28 @@ impl StockBuyer {
                 }
             }
             // Sent, answer unknown: ask Smartcall by the order's reference.
-            (_, None) => match c.transaction(&o.client_ref).await {
-                Ok(t) => {
-                    let Some(order_id) = t.reference.as_deref().and_then(|r| r.trim().parse::<i64>().ok()) else {
-                        return self.set(o.id, "in_doubt", None, Some("Smartcall knows the order but gave no order number yet. Check again."));
-                    };
-                    self.set(o.id, "ordered", Some(&order_id.to_string()), None)?;
-                    // The first password was lost with the answer: a new file, a new password.
-                    match c.recreate_order_file(order_id).await {
-                        Ok(order) => order,
-                        Err(e) => return self.set(o.id, "ordered", None, Some(&e.cashier_message())),
+            (_, None) => {
+                match c.transaction(&o.client_ref).await {
+                    Ok(t) => {
+                        let Some(order_id) = t.reference.as_deref().and_then(|r| r.trim().parse::<i64>().ok()) else {
+                            return self.set(o.id, "in_doubt", None, Some("Smartcall knows the order but gave no order number yet. Check again."));
+                        };
+                        self.set(o.id, "ordered", Some(&order_id.to_string()), None)?;
+                        // The first password was lost with the answer: a new file, a new password.
+                        match c.recreate_order_file(order_id).await {
+                            Ok(order) => order,
+                            Err(e) => return self.set(o.id, "ordered", None, Some(&e.cashier_message())),
+                        }
                     }
-                }
-                Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => {
-                    if time::now_ms() - o.created_ms >= NOT_FOUND_GRACE_MS {
-                        return self.set(o.id, "failed", None, Some("Smartcall never received this order. Nothing was bought."));
+                    Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => {
+                        if self.now_ms() - o.created_ms >= NOT_FOUND_GRACE_MS {
+                            return self.set(o.id, "failed", None, Some("Smartcall never received this order. Nothing was bought."));
+                        }
+                        return self.set(o.id, "in_doubt", None, Some("Smartcall does not know the order yet. Check again in two minutes."));
                     }
-                    return self.set(o.id, "in_doubt", None, Some("Smartcall does not know the order yet. Check again in two minutes."));
+                    Err(e) => return self.set(o.id, "in_doubt", None, Some(&e.cashier_message())),
                 }
-                Err(e) => return self.set(o.id, "in_doubt", None, Some(&e.cashier_message())),
-            },
+            }
             // Taken, vouchers still to fetch: a new file with a new password.
             (_, Some(order_id)) => match c.recreate_order_file(order_id).await {
                 Ok(order) => order,
@@ -183,7 +190,7 @@ impl StockBuyer {
                 provider_ref: None,
             })
             .collect();
-        self.store().add_stock_vouchers(o.id, &new, time::now_ms())?;
+        self.store().add_stock_vouchers(o.id, &new, self.now_ms())?;
         let o = self.set(o.id, "received", None, None)?;
         tracing::info!(order = o.id, vouchers = o.received, "voucher stock received from Smartcall");
         Ok(o)
@@ -221,7 +228,7 @@ impl StockBuyer {
                             batch_number: t.batch_number.clone(),
                             provider_ref: t.order_ref.clone(),
                         };
-                        self.store().add_stock_vouchers(o.id, &[v], time::now_ms())?;
+                        self.store().add_stock_vouchers(o.id, &[v], self.now_ms())?;
                         continue;
                     }
                     Ok(_) => return self.set(o.id, "in_doubt", None, Some("AAT has the voucher but sent no PIN yet. Check again.")),
@@ -230,7 +237,7 @@ impl StockBuyer {
                 }
             }
             let req = RechargeRequest::new(RechargeKind::PinnedWithoutMsisdn, &voucher, o.amount_minor, None, &cref).map_err(|e| AppError::BadInput(e.cashier_message()))?;
-            self.store().set_stock_attempted(o.id, line, time::now_ms())?;
+            self.store().set_stock_attempted(o.id, line, self.now_ms())?;
             match aat.client().recharge(&req).await {
                 Ok(info) if info.voucher_pin.as_deref().is_some_and(|p| !p.trim().is_empty()) => {
                     let v = NewStockVoucher {
@@ -242,7 +249,7 @@ impl StockBuyer {
                         batch_number: info.batch_number.clone(),
                         provider_ref: info.order_ref.clone(),
                     };
-                    self.store().add_stock_vouchers(o.id, &[v], time::now_ms())?;
+                    self.store().add_stock_vouchers(o.id, &[v], self.now_ms())?;
                     if line == 1 {
                         self.set(o.id, "ordered", info.order_ref.as_deref(), None)?;
                     }
@@ -289,7 +296,7 @@ pub(crate) fn spawn_stock_resolver(buyer: StockBuyer, every: std::time::Duration
 
 impl Airtill {
     pub(crate) fn stock_buyer(&self) -> StockBuyer {
-        StockBuyer { store: self.store.clone(), smartcall: self.smartcall.clone(), aat: self.aat.clone(), driving: self.stock_driving.clone() }
+        StockBuyer { store: self.store.clone(), smartcall: self.smartcall.clone(), aat: self.aat.clone(), driving: self.stock_driving.clone(), clock: self.clock.clone() }
     }
 
     /// Buys pinned vouchers into stock (manager): the product is chosen from the till's
@@ -313,7 +320,7 @@ impl Airtill {
             return Err(AppError::BadInput(format!("Buy from 1 to {max} vouchers at a time from {}.", crate::sell::provider_label(&provider))));
         }
         let catalog = self.load_catalog(false).await?;
-        let found = catalog.find(req.product_id).ok_or(AppError::NoSuchProduct)?;
+        let found = catalog.find(req.product_id)?;
         let product = found.product;
         let kind = crate::catalog::kind_of(found.product_type, product);
         if !product.pin_indicator || matches!(kind, ProductKind::Electricity | ProductKind::Other) || found.network.description.trim() == "EasyPay" {
@@ -346,7 +353,7 @@ impl Airtill {
             user_id: session.user_id,
         };
         // On disk before the order leaves.
-        let (order, _) = self.store().create_stock_order(&new, time::now_ms())?;
+        let (order, _) = self.store().create_stock_order(&new, self.now_ms())?;
         self.audit("stock_order", Some(session.user_id), &format!("{} x {} from {} (order {})", order.quantity, order.product_name, order.provider, order.id))?;
         let order = self.stock_buyer().drive(order.id).await?;
         Ok(order_view(&order))
@@ -371,7 +378,7 @@ impl Airtill {
     /// Vouchers on hand per network, kind and value (anyone selling).
     pub fn stock_levels(&self, session: &Session) -> Result<Vec<StockLevelView>> {
         session.require_seller()?;
-        let now = time::now_ms();
+        let now = self.now_ms();
         let low = self.stock_low_level()?;
         Ok(self
             .store()
@@ -398,7 +405,7 @@ impl Airtill {
     /// What a stock sale of this catalog product takes.
     async fn stock_want(&self, product_id: i64) -> Result<(StockWant, SaleDetails)> {
         let catalog = self.load_catalog(false).await?;
-        let found = catalog.find(product_id).ok_or(AppError::NoSuchProduct)?;
+        let found = catalog.find(product_id)?;
         let product = found.product;
         let kind = crate::catalog::kind_of(found.product_type, product);
         if !product.pin_indicator || product.is_any_amount() || matches!(kind, ProductKind::Electricity | ProductKind::Other) {
@@ -419,7 +426,7 @@ impl Airtill {
             recipient: String::new(),
             amount_minor: product.retail_value,
             currency: Currency::ZAR,
-            discount_hundredths: None,
+            discount_e4: None,
         };
         Ok((want, details))
     }
@@ -429,7 +436,7 @@ impl Airtill {
     pub async fn stock_for_product(&self, session: &Session, product_id: i64) -> Result<i64> {
         session.require_seller()?;
         match self.stock_want(product_id).await {
-            Ok((want, _)) => Ok(self.store().stock_available(&want, time::now_ms())?),
+            Ok((want, _)) => Ok(self.store().stock_available(&want, self.now_ms())?),
             Err(AppError::BadInput(_)) => Ok(0),
             Err(e) => Err(e),
         }
@@ -459,7 +466,7 @@ impl Airtill {
         details.request_id = req.request_id.clone();
         details.client_ref = ClientReference::new().to_string();
         details.user_id = session.user_id;
-        let sold = self.store().sell_from_stock(&details, &want, time::now_ms())?;
+        let sold = self.store().sell_from_stock(&details, &want, self.now_ms())?;
         let Some((sale, _)) = sold else {
             return Err(AppError::BadInput(format!("There is no {} {} voucher of {} left in stock. Nothing was sold.", details.network_name, details.product_kind, Money::zar(want.amount_minor))));
         };
@@ -475,7 +482,7 @@ impl Airtill {
             return None;
         }
         let (want, _) = self.stock_want(product_id).await.ok()?;
-        self.store().stock_available(&want, time::now_ms()).ok().filter(|n| *n > 0)
+        self.store().stock_available(&want, self.now_ms()).ok().filter(|n| *n > 0)
     }
 }
 

@@ -36,7 +36,7 @@ async fn stock_bought_from_smartcall_is_sold_when_smartcall_cannot_be_reached_an
     let c = app.catalog(&m, false).await.unwrap();
     let r5 = mtn_voucher(&c, 5);
     let sb = app._sandbox.as_ref().unwrap();
-    let wallet_before = sb.wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID).unwrap();
+    let wallet_before = sb.wallet_e4(airtill_sandbox::TRAINING_SMARTLOAD_ID).unwrap();
 
     // The manager buys five: one order, its file fetched and opened, five vouchers in.
     let req = order("smartcall", r5, 5);
@@ -46,7 +46,7 @@ async fn stock_bought_from_smartcall_is_sold_when_smartcall_cannot_be_reached_an
     let orders = sb.voucher_orders();
     assert_eq!(orders.len(), 1, "one order at Smartcall");
     assert_eq!(orders[0].1, o.client_ref);
-    assert!(sb.wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID).unwrap() < wallet_before, "paid from the wallet");
+    assert!(sb.wallet_e4(airtill_sandbox::TRAINING_SMARTLOAD_ID).unwrap() < wallet_before, "paid from the wallet");
     let levels = app.stock_levels(&m).unwrap();
     assert_eq!(levels.len(), 1);
     assert_eq!((levels[0].network_name.as_str(), levels[0].amount, levels[0].available), ("MTN", Money::zar(500), 5));

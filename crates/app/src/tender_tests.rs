@@ -1,11 +1,22 @@
 //! The mobile-balance tender against the practice Ideamart over HTTP.
 
 use super::*;
-use crate::{MobilePaymentRequest, OpenOptions, SaleRequest, DEMO_CASHIER};
+use crate::{MobilePaymentRequest, OpenOptions, SaleRequest, DEMO_CASHIER, DEMO_MANAGER};
 use airtill_domain::{Currency, Money, SaleState};
 
 fn pay(to: &str, amount: &str) -> MobilePaymentRequest {
-    MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: to.into(), amount: amount.into(), currency: None }
+    MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: to.into(), amount: amount.into() }
+}
+
+/// Rupees (cents of a rupee).
+fn lkr(minor: i64) -> Money {
+    Money::new(minor, Currency::LKR)
+}
+
+/// The manager sets Rs 18.235 per rand.
+fn set_rate(app: &Airtill) {
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    assert_eq!(app.set_mobile_rate(&m, Some("18.235")).unwrap().as_deref(), Some("Rs 18.2350 per R1"));
 }
 
 fn voucher(c: &crate::CatalogView, rand: i64) -> SaleRequest {
@@ -19,8 +30,24 @@ async fn a_sale_paid_from_the_customers_mobile_balance() {
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let sb = app._ideamart_sandbox.as_ref().unwrap();
-    let b = app.mobile_balance(&s, "077 635 1232", Currency::ZAR).await.unwrap();
-    assert_eq!(b.chargeable, Money::zar(airtill_sandbox::IDEAMART_START_BALANCE));
+    let b = app.mobile_balance(&s, "077 635 1232").await.unwrap();
+    assert_eq!(b.chargeable, lkr(airtill_sandbox::IDEAMART_START_BALANCE), "Ideamart's balance is in rupees");
+    // No rupee rate set: no payment, nothing stored or sent.
+    let e = app.take_mobile_payment(&s, &pay("94776351232", "12")).await.unwrap_err();
+    assert!(matches!(&e, AppError::BadInput(m) if m.contains("rupees only") && m.contains("nothing was taken")), "{e}");
+    assert!(matches!(app.mobile_quote(&s, "12"), Err(AppError::BadInput(_))));
+    assert!(sb.ledger().is_empty() && app.store().open_mobile_payments().unwrap().is_empty());
+    // A cashier cannot set the rate; bad rates change nothing.
+    assert!(matches!(app.set_mobile_rate(&s, Some("18")), Err(AppError::Forbidden(_))));
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    for bad in ["abc", "-1", "0", "18.23456", "R18"] {
+        assert!(matches!(app.set_mobile_rate(&m, Some(bad)), Err(AppError::BadInput(_))), "{bad}");
+    }
+    assert_eq!(app.mobile_rate().unwrap(), None);
+    set_rate(&app);
+    // The customer is shown what it takes first: R12 at Rs 18.235 is Rs 218.82.
+    let q = app.mobile_quote(&s, "12").unwrap();
+    assert_eq!((q.covers, q.charge, q.rate_text.as_str()), (Money::zar(1_200), lkr(21_882), "Rs 18.2350 per R1"));
     // Too little on the account: refused before anything is stored or sent.
     let e = app.take_mobile_payment(&s, &pay("94770000378", "12")).await.unwrap_err();
     assert!(matches!(&e, AppError::BadInput(m) if m.contains("too little")), "{e}");
@@ -32,9 +59,11 @@ async fn a_sale_paid_from_the_customers_mobile_balance() {
     // Paid; the same request again is the same payment.
     let req = pay("94776351232", "12");
     let p = app.take_mobile_payment(&s, &req).await.unwrap();
-    assert_eq!((p.state.as_str(), p.amount), ("succeeded", Money::zar(1_200)));
+    assert_eq!((p.state.as_str(), p.amount, p.covers), ("succeeded", lkr(21_882), Money::zar(1_200)));
+    assert_eq!(p.rate_text.as_deref(), Some("Rs 18.2350 per R1"));
     assert_eq!(app.take_mobile_payment(&s, &req).await.unwrap().id, p.id);
-    assert_eq!(sb.balance("94776351232"), airtill_sandbox::IDEAMART_START_BALANCE - 1_200);
+    assert_eq!(sb.balance("94776351232"), airtill_sandbox::IDEAMART_START_BALANCE - 21_882);
+    assert!(sb.ledger().iter().all(|e| e.currency == "LKR"), "never another currency");
     let c = app.catalog(&s, false).await.unwrap();
     // Another amount than the sale's: refused, nothing sold.
     let e = app.sell_paid_by_mobile(&s, &voucher(&c, 5), p.id).await.unwrap_err();
@@ -54,6 +83,7 @@ async fn a_lost_debit_answer_is_resolved_with_the_same_id_and_a_failed_sale_free
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
     let s = app.login(DEMO_CASHIER.1).unwrap();
     let sb = app._ideamart_sandbox.as_ref().unwrap();
+    set_rate(&app);
     sb.inject_next_debit(airtill_sandbox::Fault::DropAfterRecord);
     let p = app.take_mobile_payment(&s, &pay("94776351232", "5")).await.unwrap();
     assert_eq!(p.state, "in_doubt", "{p:?}");
@@ -62,7 +92,8 @@ async fn a_lost_debit_answer_is_resolved_with_the_same_id_and_a_failed_sale_free
     assert_eq!(p.state, "succeeded");
     let taken: Vec<_> = sb.ledger().into_iter().filter(|e| e.status == "S1000").collect();
     assert_eq!(taken.len(), 1, "one debit, found again by its id");
-    assert_eq!(sb.balance("94776351232"), airtill_sandbox::IDEAMART_START_BALANCE - 500);
+    // R5 at Rs 18.235 is Rs 91.175: Rs 91.18, halves up.
+    assert_eq!(sb.balance("94776351232"), airtill_sandbox::IDEAMART_START_BALANCE - 9_118);
     // The sale fails for sure (Smartcall's wallet is empty): the payment stays free.
     let c = app.catalog(&s, false).await.unwrap();
     app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 0);

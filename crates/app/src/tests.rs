@@ -284,7 +284,7 @@ async fn the_wallet_warns_below_the_managers_level() {
     let s = app.login(DEMO_CASHIER.1).unwrap();
     app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 40_000);
     let w = &app.wallets(&s).await.unwrap()[0];
-    assert_eq!((w.balance, w.warn_below, w.low), (Some(Money::zar(40_000)), None, false), "no level, no warning");
+    assert_eq!((w.balance, w.warn_below, w.low), (Some(airtill_domain::Money4::zar(4_000_000)), None, false), "no level, no warning");
     assert!(matches!(app.set_wallet_warning(&s, Some("500")), Err(AppError::Forbidden(_))));
     for bad in ["abc", "-5", "0", "12.345", "2000000"] {
         assert!(matches!(app.set_wallet_warning(&manager, Some(bad)), Err(AppError::BadInput(_))), "{bad}");
@@ -305,7 +305,7 @@ async fn support_checks_share_the_use_cases_and_their_roles() {
     let cashier = app.login(DEMO_CASHIER.1).unwrap();
     let manager = app.login(DEMO_MANAGER.1).unwrap();
     assert_eq!(app.smartcall_ping().await.unwrap(), "Pong");
-    assert_eq!(app.smartcall_balance(&cashier).await.unwrap().minor, 10_000_000);
+    assert_eq!(app.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000);
     assert!(app.smartcall_health(&cashier).await.unwrap().iter().all(|n| n.up));
     assert_eq!(app.smartcall_tokens(&cashier).await.unwrap_err().code(), "forbidden");
     assert!(app.smartcall_tokens(&manager).await.unwrap() <= 20);
@@ -363,7 +363,7 @@ async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
     let live = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
     assert!(!live.is_training());
     let cashier = live.login(DEMO_CASHIER.1).unwrap();
-    assert_eq!(live.smartcall_balance(&cashier).await.unwrap().minor, 10_000_000, "the live client reaches the configured account");
+    assert_eq!(live.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000, "the live client reaches the configured account");
     let again = live.smartcall_settings(&live.login(DEMO_MANAGER.1).unwrap()).unwrap();
     assert_eq!((again.mode.as_str(), again.running_mode.as_str(), again.restart_needed), ("live", "live", false));
 }

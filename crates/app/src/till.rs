@@ -57,7 +57,9 @@ impl Till {
     pub fn session_at(&self, app: &Airtill, now: Instant) -> Result<Session> {
         let minutes = app.idle_lock_minutes()?;
         let mut active = self.lock();
-        let Some(a) = active.as_mut() else { return Err(AppError::NotLoggedIn) };
+        let Some(a) = active.as_mut() else {
+            return Err(AppError::NotLoggedIn);
+        };
         if now.saturating_duration_since(a.last_used) >= Duration::from_secs(u64::from(minutes) * 60) {
             let ended = active.take().expect("checked above");
             drop(active);

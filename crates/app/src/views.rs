@@ -1,7 +1,7 @@
 //! What the UI receives and sends. TypeScript types for these are generated into
 //! `ui/src/lib/bindings.ts` (a test fails when that file is stale).
 
-use airtill_domain::{Currency, Money, Network, SaleState};
+use airtill_domain::{Money, Money4, Network, SaleState};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -252,10 +252,20 @@ pub struct MobilePaymentRequest {
     pub request_id: String,
     /// The customer's number (`94...` or `07...`).
     pub subscriber: String,
-    /// `12`, `12.50`.
+    /// The sale's price in rand: `12`, `12.50`. The customer is charged its value
+    /// in rupees at the manager's rate (shown by `mobile_quote` first).
     pub amount: String,
-    /// The sale's currency (rand unless given).
-    pub currency: Option<Currency>,
+}
+
+/// What a mobile-balance payment will take, shown to the customer before the debit.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MobileQuoteView {
+    /// The sale's price, in rand.
+    pub covers: Money,
+    /// What the customer's mobile balance is charged, in rupees.
+    pub charge: Money,
+    /// `Rs 18.2350 per R1`.
+    pub rate_text: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -266,7 +276,12 @@ pub struct MobilePaymentView {
     pub state: String,
     pub state_text: String,
     pub subscriber: String,
+    /// What was debited, in the provider's currency (rupees).
     pub amount: Money,
+    /// What it pays for, in rand.
+    pub covers: Money,
+    /// The rate it was taken at (`Rs 18.2350 per R1`), when the currencies differ.
+    pub rate_text: Option<String>,
     /// Ideamart's reference for the customer.
     pub reference_id: Option<String>,
     #[ts(type = "number | null")]
@@ -309,8 +324,9 @@ pub struct NotificationView {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WalletView {
     pub provider: String,
-    /// None when the provider could not be asked just now (`error` says why).
-    pub balance: Option<Money>,
+    /// None when the provider could not be asked just now (`error` says why). Exact,
+    /// as the provider keeps it (Smartcall: four decimals).
+    pub balance: Option<Money4>,
     pub error: Option<String>,
     /// The level below which the till warns; None: no warning set.
     pub warn_below: Option<Money>,
@@ -347,7 +363,7 @@ pub struct ProviderTxView {
     pub product: Option<String>,
     pub recipient: Option<String>,
     pub amount: Option<Money>,
-    pub cost: Option<Money>,
+    pub cost: Option<Money4>,
     /// Only the last four digits.
     pub voucher_pin_masked: Option<String>,
     pub local_sale: Option<i64>,
@@ -387,7 +403,7 @@ pub struct SmartcallSettingsInput {
 pub struct ConnectionTestView {
     pub reachable: bool,
     pub logged_in: bool,
-    pub balance: Option<Money>,
+    pub balance: Option<Money4>,
     pub message: String,
 }
 

@@ -12,7 +12,7 @@ pub mod sale;
 pub mod voucher;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use money::{Currency, Money, MoneyError};
+pub use money::{Currency, Money, Money4, MoneyError};
 pub use network::Network;
 pub use phone::{Msisdn, PhoneError};
 pub use reference::ClientReference;

@@ -99,6 +99,119 @@ impl fmt::Display for Money {
     }
 }
 
+/// Digits kept for amounts a provider reports beyond the cent (wallets, costs,
+/// discounts, profit, cashup lines): Smartcall keeps four (`99973.4750`).
+pub const FINE_DIGITS: u32 = 4;
+
+/// An amount at the precision providers keep their books in: integer ten-thousandths
+/// of the major unit (R0.0001) and a currency. A 5.5% discount on R15 costs R14.175,
+/// which is `Money4 { e4: 141_750, .. }`, exactly.
+///
+/// Prices the customer pays stay [`Money`] (cents). The two never mix by accident:
+/// a price becomes a `Money4` with [`Money4::from_money`] (exact), and a `Money4`
+/// becomes cents only by [`Money4::round_to_cents`], the one rounding rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+pub struct Money4 {
+    /// Ten-thousandths of the major unit. Never a float.
+    #[ts(type = "number")]
+    pub e4: i64,
+    pub currency: Currency,
+}
+
+/// Reads `{"e4": n, "currency": c}`, and also `{"minor": m, "currency": c}` (cents):
+/// records written before amounts were kept to four decimals stay readable.
+impl<'de> Deserialize<'de> for Money4 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            e4: Option<i64>,
+            minor: Option<i64>,
+            currency: Currency,
+        }
+        let r = Raw::deserialize(d)?;
+        match (r.e4, r.minor) {
+            (Some(e4), _) => Ok(Money4 { e4, currency: r.currency }),
+            (None, Some(minor)) => minor.checked_mul(100).map(|e4| Money4 { e4, currency: r.currency }).ok_or_else(|| serde::de::Error::custom("amount too large")),
+            (None, None) => Err(serde::de::Error::custom("an amount needs e4 or minor")),
+        }
+    }
+}
+
+impl Money4 {
+    pub const fn new(e4: i64, currency: Currency) -> Self {
+        Money4 { e4, currency }
+    }
+    pub const fn zar(e4: i64) -> Self {
+        Money4::new(e4, Currency::ZAR)
+    }
+    /// A cent amount, exactly (R12.00 is 120 000 ten-thousandths).
+    pub const fn from_money(m: Money) -> Self {
+        Money4 { e4: m.minor * 100, currency: m.currency }
+    }
+    /// Parses a provider's amount exactly at four decimals (`99973.475`, `-14.1750`,
+    /// `"R425.25"`); a fifth decimal that is not zero is an error, never a rounding.
+    pub fn parse(text: &str, currency: Currency) -> Result<Self, MoneyError> {
+        parse_decimal(text, FINE_DIGITS).map(|e4| Money4::new(e4, currency))
+    }
+    /// The one rounding rule, for the places that show or pay whole cents: to the
+    /// nearest cent, halves away from zero (R14.175 → R14.18, -R0.005 → -R0.01).
+    /// Totals are added exactly first and rounded once.
+    pub const fn round_to_cents(self) -> Money {
+        let half = if self.e4 < 0 { -50 } else { 50 };
+        Money { minor: (self.e4 + half) / 100, currency: self.currency }
+    }
+    /// True when the amount is a whole number of cents.
+    pub const fn is_whole_cents(self) -> bool {
+        self.e4 % 100 == 0
+    }
+    /// The cents, when the amount is exactly that (`None` for R14.175).
+    pub const fn exact_cents(self) -> Option<Money> {
+        if self.is_whole_cents() {
+            Some(Money { minor: self.e4 / 100, currency: self.currency })
+        } else {
+            None
+        }
+    }
+    pub fn checked_add(self, other: Money4) -> Result<Money4, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()));
+        }
+        self.e4.checked_add(other.e4).map(|e4| Money4::new(e4, self.currency)).ok_or_else(|| MoneyError::Overflow(format!("{self} + {other}")))
+    }
+    /// What a provider charges for a sale at `price` with a dealer discount of
+    /// `discount_e4` ten-thousandths of a percent (5.5% is 55 000): the price less the
+    /// discount, the discount kept to R0.0001 (halves away from zero). The provider's
+    /// own figure, where it gives one, wins over this.
+    pub fn cost_after_discount(price: Money, discount_e4: i64) -> Money4 {
+        // price in cents × discount in 1e-6 of the whole = 1e-8 major units; to 1e-4.
+        let off = i128::from(price.minor) * i128::from(discount_e4);
+        let half = if off < 0 { -5_000 } else { 5_000 };
+        let off_e4 = ((off + half) / 10_000) as i64;
+        Money4::new(price.minor * 100 - off_e4, price.currency)
+    }
+    /// The plain decimal with four places providers use: `14.1750`.
+    pub fn to_decimal_string(self) -> String {
+        format_minor(self.e4, FINE_DIGITS)
+    }
+    /// The exact figure with two to four decimals, as books show it: `14.175`,
+    /// `12.00`, `-0.0025`.
+    pub fn to_exact_string(self) -> String {
+        let full = format_minor(self.e4, FINE_DIGITS);
+        let (whole, frac) = full.split_once('.').unwrap_or((&full, ""));
+        let frac = frac.trim_end_matches('0');
+        format!("{whole}.{frac:0<2}")
+    }
+}
+
+impl fmt::Display for Money4 {
+    /// Exact, for people: `R14.175`, `-R52.25`, `R12.00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.e4 < 0 { "-" } else { "" };
+        let abs = Money4::new(self.e4.unsigned_abs() as i64, self.currency);
+        write!(f, "{sign}{}{}", self.currency.symbol(), abs.to_exact_string())
+    }
+}
+
 /// Formats minor units as a decimal string with `scale` fraction digits.
 pub fn format_minor(minor: i64, scale: u32) -> String {
     let neg = minor < 0;
@@ -213,6 +326,36 @@ mod tests {
     fn adding_different_currencies_is_an_error() {
         let r = Money::zar(100).checked_add(Money::new(100, Currency::GBP));
         assert!(matches!(r, Err(MoneyError::CurrencyMismatch(..))));
+    }
+
+    #[test]
+    fn four_decimal_amounts_are_exact_and_round_once() {
+        let cost = Money4::cost_after_discount(Money::zar(1_500), 55_000);
+        assert_eq!(cost, Money4::zar(141_750));
+        assert_eq!(cost.to_string(), "R14.175");
+        assert_eq!(cost.round_to_cents(), Money::zar(1_418));
+        assert_eq!(Money4::zar(-141_750).round_to_cents(), Money::zar(-1_418));
+        assert_eq!(Money4::zar(-50).round_to_cents(), Money::zar(-1));
+        assert_eq!(Money4::zar(49).round_to_cents(), Money::zar(0));
+        assert_eq!(Money4::parse("99973.475", Currency::ZAR), Ok(Money4::zar(999_734_750)));
+        assert_eq!(Money4::parse("-14.1750", Currency::ZAR), Ok(Money4::zar(-141_750)));
+        assert!(matches!(Money4::parse("1.23456", Currency::ZAR), Err(MoneyError::Inexact(_))));
+        assert_eq!(Money4::zar(1_200_000).to_string(), "R120.00");
+        assert_eq!(Money4::zar(-25).to_string(), "-R0.0025");
+        assert_eq!(Money4::from_money(Money::zar(1_200)).exact_cents(), Some(Money::zar(1_200)));
+        assert_eq!(Money4::zar(141_750).exact_cents(), None);
+        // An odd price at an odd discount: R12.37 at 5.5% takes off R0.68035, kept as
+        // R0.6804 (half up): the cost is R11.6896.
+        assert_eq!(Money4::cost_after_discount(Money::zar(1_237), 55_000), Money4::zar(116_896));
+    }
+
+    #[test]
+    fn old_records_in_cents_read_as_four_decimals() {
+        let old: Money4 = serde_json::from_str(r#"{"minor":1418,"currency":"ZAR"}"#).unwrap();
+        assert_eq!(old, Money4::zar(141_800));
+        let new: Money4 = serde_json::from_str(&serde_json::to_string(&Money4::zar(141_750)).unwrap()).unwrap();
+        assert_eq!(new, Money4::zar(141_750));
+        assert!(serde_json::from_str::<Money4>(r#"{"currency":"ZAR"}"#).is_err());
     }
 
     proptest! {

@@ -188,6 +188,6 @@ fn details(i: usize, user: i64, product: i64) -> SaleDetails {
         recipient: format!("278{:08}", i),
         amount_minor: 500,
         currency: Currency::ZAR,
-        discount_hundredths: Some(600),
+        discount_e4: Some(60_000),
     }
 }

@@ -38,9 +38,8 @@ impl SmartcallProvider {
             product_id: d.product_id,
             amount: d.amount_minor,
             pinless: !d.pinned,
-            // The variant Airtill sells: vouchers with the SMS, direct recharges and
-            // electricity (its token is on the slip) without.
-            send_sms: d.pinned && !electricity,
+            // One rule chooses the variant (and so the discount) the till sells.
+            send_sms: airtill_providers::smartcall::books::sends_sms(d.pinned, electricity),
             sms_provider_identifier: None,
         }
     }
@@ -103,7 +102,22 @@ pub fn class_name(c: ErrorClass) -> &'static str {
 }
 
 fn from_transaction(t: &airtill_providers::smartcall::Transaction) -> Outcome {
-    Outcome { provider_ref: t.reference.clone(), voucher_pin: t.voucher_pin.clone(), ticket_number: t.ticket_number.clone(), expiry_ms: t.expiry_date, ..Default::default() }
+    Outcome {
+        provider_ref: t.reference.clone(),
+        voucher_pin: t.voucher_pin.clone(),
+        ticket_number: t.ticket_number.clone(),
+        expiry_ms: t.expiry_date,
+        // Smartcall's own figure for what the wallet paid.
+        cost_e4: t.cost,
+        ..Default::default()
+    }
+}
+
+/// What the wallet paid for a recharge, by the discount its answer says it was
+/// charged at (`dealerDiscount`) on the price.
+fn recharge_cost(sale: &SaleRow, r: &airtill_providers::smartcall::Recharge) -> Option<i64> {
+    let price = airtill_domain::Money::new(r.retail_price.unwrap_or(sale.details.amount_minor), sale.details.currency);
+    r.dealer_discount.map(|d| airtill_domain::Money4::cost_after_discount(price, d).e4)
 }
 
 #[async_trait::async_trait]
@@ -123,7 +137,8 @@ impl SaleProvider for SmartcallProvider {
                     voucher_pin: r.voucher_pin.clone(),
                     ticket_number: r.ticket_number.clone(),
                     expiry_ms: r.expiry_date,
-                    wallet_after_minor: r.balance,
+                    wallet_after_e4: r.balance,
+                    cost_e4: recharge_cost(sale, &r),
                     ..Default::default()
                 };
                 if !sale.details.pinned {

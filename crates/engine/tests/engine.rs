@@ -21,7 +21,8 @@ struct Products {
     voucher_r5: i64,
     voucher_r12: i64,
     airtime: i64,
-    discounts: HashMap<i64, i64>,
+    /// By product id and `smsIndicator`: the twins share their id.
+    discounts: HashMap<(i64, bool), i64>,
 }
 
 struct Env {
@@ -54,7 +55,7 @@ async fn products(c: &Client) -> Products {
         voucher_r5: find("MTN Airtime R5", true),
         voucher_r12: find("MTN Airtime R12", true),
         airtime: find("MTN Airtime", false),
-        discounts: all.iter().map(|p| (p.id, p.discount_percentage.unwrap_or(0))).collect(),
+        discounts: all.iter().map(|p| ((p.id, p.sms_indicator), p.discount_percentage.unwrap_or(0))).collect(),
     }
 }
 
@@ -96,7 +97,7 @@ fn order(e: &Env, n: usize, product: i64, pinned: bool, amount: i64) -> SaleOrde
             recipient: format!("2783{:07}", n),
             amount_minor: amount,
             currency: Currency::ZAR,
-            discount_hundredths: e.products.discounts.get(&product).copied(),
+            discount_e4: e.products.discounts.get(&(product, airtill_providers::smartcall::books::sends_sms(pinned, false))).copied(),
         },
         fallbacks: vec![],
         override_by: None,
@@ -138,7 +139,7 @@ async fn the_same_request_sent_a_hundred_times_at_once_makes_one_sale() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_thousand_sales_with_ten_percent_faults_balance_to_the_cent() {
     let e = env(150).await;
-    let start_wallet = e.sb.wallet(TRAINING_SMARTLOAD_ID).unwrap();
+    let start_wallet = e.sb.wallet_e4(TRAINING_SMARTLOAD_ID).unwrap();
     let faults = vec![Fault::Delay(Duration::from_millis(300)), Fault::DropAfterRecord, Fault::Http500, Fault::Malformed, Fault::ExpireToken, Fault::NetworkDown];
     e.sb.set_random_faults(10, 42, faults);
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -162,8 +163,17 @@ async fn two_thousand_sales_with_ten_percent_faults_balance_to_the_cent() {
     let sold_remote: i64 = remote.iter().filter(|r| r.is_sold()).map(|r| r.amount).sum();
     assert_eq!(sold_local, sold_remote, "the local total of succeeded sales is the sandbox's");
     assert_eq!(local.iter().filter(|s| s.state == SaleState::Succeeded).count(), remote.iter().filter(|r| r.is_sold()).count());
-    let cost: i64 = local.iter().filter(|s| s.state == SaleState::Succeeded).map(|s| s.details.amount_minor - s.details.amount_minor * s.details.discount_hundredths.unwrap_or(0) / 10_000).sum();
-    assert_eq!(e.sb.wallet(TRAINING_SMARTLOAD_ID).unwrap(), start_wallet - cost, "the wallet matches to the cent");
+    let cost: i64 = local
+        .iter()
+        .filter(|s| s.state == SaleState::Succeeded)
+        .map(|s| {
+            let expected = s.details.expected_cost_e4().unwrap();
+            // Where Smartcall said what it charged, it is what the catalog made it.
+            assert!(s.outcome.cost_e4.is_none_or(|c| c == expected), "sale {}: {:?} vs {expected}", s.id, s.outcome.cost_e4);
+            expected
+        })
+        .sum();
+    assert_eq!(e.sb.wallet_e4(TRAINING_SMARTLOAD_ID).unwrap(), start_wallet - cost, "the wallet matches to its last decimal");
     let by_ref: HashMap<&str, SaleState> = local.iter().map(|s| (s.details.client_ref.as_str(), s.state)).collect();
     for r in &remote {
         assert!(by_ref.contains_key(r.client_reference.as_str()), "sold at the sandbox, unknown here: {}", r.client_reference);
@@ -317,7 +327,7 @@ async fn a_sale_pending_too_long_is_cancelled_even_across_a_restart() {
     let e = env(5_000).await;
     e.sb.set_queue_delay_ms(30 * MINUTE);
     e.engine.set_cancel_pending_after(Some(10 * MINUTE));
-    let before = e.sb.wallet(TRAINING_SMARTLOAD_ID).unwrap();
+    let before = e.sb.wallet_e4(TRAINING_SMARTLOAD_ID).unwrap();
     let sale = e.engine.sell(order(&e, 3, e.products.airtime, false, 5_000)).await.unwrap();
     assert_eq!(sale.state, SaleState::Pending);
     e.clock.advance_ms(11 * MINUTE);
@@ -331,7 +341,7 @@ async fn a_sale_pending_too_long_is_cancelled_even_across_a_restart() {
     restarted.resolve_due().await.unwrap();
     assert_eq!(e.store.lock().unwrap().sale(sale.id).unwrap().state, SaleState::Cancelled);
     assert_eq!(e.sb.ledger()[0].status, "CANCELLED");
-    assert_eq!(e.sb.wallet(TRAINING_SMARTLOAD_ID).unwrap(), before);
+    assert_eq!(e.sb.wallet_e4(TRAINING_SMARTLOAD_ID).unwrap(), before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

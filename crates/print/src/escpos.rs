@@ -203,7 +203,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let mut out = Decoded::default();
     let mut line = Vec::new();
     let mut i = 0;
-    let need = |i: usize, n: usize| if i + n <= bytes.len() { Ok(()) } else { Err(format!("a command is cut short at byte {i}")) };
+    let need = |i: usize, n: usize| {
+        if i + n <= bytes.len() {
+            Ok(())
+        } else {
+            Err(format!("a command is cut short at byte {i}"))
+        }
+    };
     while i < bytes.len() {
         match bytes[i] {
             0x0A => {

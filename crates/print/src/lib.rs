@@ -55,6 +55,9 @@ pub struct Slip {
     pub provider_ref: Option<String>,
     /// For a sale that is not a plain success: "PENDING - not yet confirmed", ...
     pub status_line: Option<String>,
+    /// How the customer paid, when not in cash: "Paid from mobile balance Rs 218.82
+    /// (Rs 18.2350 per R1)".
+    pub tender_line: Option<String>,
     pub training: bool,
     pub copy: bool,
 }
@@ -181,6 +184,9 @@ pub(crate) fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
     }
     if let Some(s) = &slip.status_line {
         l.push(Style::Bold, false, s);
+    }
+    if let Some(t) = &slip.tender_line {
+        l.push(Style::Normal, false, t);
     }
     if let Some(pin) = &slip.voucher_pin {
         l.rule();
@@ -370,6 +376,7 @@ mod tests {
             expiry: Some("2027-11-23".into()),
             provider_ref: Some("130078272".into()),
             status_line: None,
+            tender_line: None,
             training,
             copy: false,
         }

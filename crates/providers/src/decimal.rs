@@ -4,7 +4,7 @@
 //! (`"R450.00"`, `"5.50%"`) from its contents; both go through the exact parser of
 //! [`airtill_domain::money::parse_decimal`].
 
-use airtill_domain::money::{format_minor, parse_decimal};
+use airtill_domain::money::{format_minor, parse_decimal, FINE_DIGITS};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serializer};
 use serde_json::value::RawValue;
@@ -27,9 +27,64 @@ pub fn opt_hundredths<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
 }
 
 fn raw_hundredths(raw: &RawValue) -> Result<i64, String> {
+    raw_scaled(raw, 2)
+}
+
+/// The marker an amount too precise to hold carries in its error, so that the clients
+/// can say which field and provider sent it (see [`PRECISION_MARK`]).
+pub const PRECISION_MARK: &str = "more decimal places than";
+
+fn raw_scaled(raw: &RawValue, scale: u32) -> Result<i64, String> {
     let text = raw.get();
     let inner = if text.starts_with('"') { serde_json::from_str::<String>(text).map_err(|e| e.to_string())? } else { text.to_string() };
-    parse_decimal(&inner, 2).map_err(|e| format!("amount {text}: {e}"))
+    parse_decimal(&inner, scale).map_err(|e| format!("amount {text}: {e}"))
+}
+
+/// Ten-thousandths (of a rand, or of a percent) from a JSON number or string: the
+/// precision providers keep wallets, costs, discounts and cashups in (`99973.475`,
+/// `"-14.1750"`, `5.5000`). A fifth decimal that is not zero is an error.
+pub fn ten_thousandths<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let raw: &RawValue = Deserialize::deserialize(d)?;
+    raw_scaled(raw, FINE_DIGITS).map_err(D::Error::custom)
+}
+
+/// As [`ten_thousandths`], where `null`, `""` or absence means `None`.
+pub fn opt_ten_thousandths<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let raw: Option<&RawValue> = Deserialize::deserialize(d)?;
+    match raw {
+        None => Ok(None),
+        Some(r) if r.get() == "null" || r.get() == "\"\"" => Ok(None),
+        Some(r) => raw_scaled(r, FINE_DIGITS).map(Some).map_err(D::Error::custom),
+    }
+}
+
+/// Writes ten-thousandths as a JSON number with four places (`5.5000`), no float.
+pub fn serialize_e4<S: Serializer>(e4: &i64, s: S) -> Result<S::Ok, S::Error> {
+    let raw = RawValue::from_string(format_minor(*e4, FINE_DIGITS)).map_err(serde::ser::Error::custom)?;
+    serde::Serialize::serialize(&raw, s)
+}
+
+/// As [`serialize_e4`] for an optional value (`null` when absent).
+pub fn serialize_opt_e4<S: Serializer>(e4: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match e4 {
+        Some(v) => serialize_e4(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Reads JSON into `T`; a failure names the field that failed (`recharge.balance`)
+/// and, for an amount with more decimals than can be held exactly, says so.
+pub fn from_json_named<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if path.is_empty() || path == "." {
+            inner
+        } else {
+            format!("{path}: {inner}")
+        }
+    })
 }
 
 /// Writes cents as a JSON number in major units with no float: 1200 → `12`, 1250 → `12.5`.
@@ -85,6 +140,27 @@ mod tests {
         assert!(serde_json::from_str::<T>(r#"{"a":2.005}"#).is_err());
         assert!(serde_json::from_str::<T>(r#"{"a":1e2}"#).is_err());
         assert!(serde_json::from_str::<T>(r#"{"a":true}"#).is_err());
+    }
+
+    #[derive(Deserialize, Serialize, Debug)]
+    struct F {
+        #[serde(deserialize_with = "ten_thousandths", serialize_with = "serialize_e4")]
+        balance: i64,
+        #[serde(default, deserialize_with = "opt_ten_thousandths", serialize_with = "serialize_opt_e4")]
+        profit: Option<i64>,
+    }
+
+    #[test]
+    fn four_decimal_amounts_read_exactly_and_a_fifth_decimal_names_its_field() {
+        let f: F = serde_json::from_str(r#"{"balance":99973.475,"profit":"0.8250"}"#).unwrap();
+        assert_eq!((f.balance, f.profit), (999_734_750, Some(8_250)));
+        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"balance":99973.4750,"profit":0.8250}"#);
+        let f: F = serde_json::from_str(r#"{"balance":-14.175,"profit":null}"#).unwrap();
+        assert_eq!((f.balance, f.profit), (-141_750, None));
+        let e = from_json_named::<F>(br#"{"balance":1.23456}"#).unwrap_err();
+        assert!(e.starts_with("balance: ") && e.contains(PRECISION_MARK), "{e}");
+        // Cents still refuse a third decimal: a price is never sub-cent.
+        assert!(serde_json::from_str::<T>(r#"{"a":14.175}"#).is_err());
     }
 
     #[test]

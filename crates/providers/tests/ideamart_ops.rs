@@ -1,7 +1,6 @@
 //! Ideamart's two operations against the Ideamart sandbox over real HTTP: every status
 //! class, and a lost debit answer resolved by repeating the same `externalTrxId`.
 
-use airtill_domain::Currency;
 use airtill_providers::ideamart::*;
 use airtill_providers::ErrorClass;
 use airtill_sandbox::{Fault, IdeamartSandbox, IDEAMART_START_BALANCE, IDEAMART_TRAINING_APP_ID};
@@ -19,18 +18,18 @@ fn client(sb: &IdeamartSandbox, password: &str) -> Client {
 }
 
 fn debit(id: &str, to: &str, minor: i64) -> DebitRequest {
-    DebitRequest { external_trx_id: id.into(), subscriber: to.into(), amount: minor, currency: Currency::LKR }
+    DebitRequest { external_trx_id: id.into(), subscriber: to.into(), amount: minor }
 }
 
 #[tokio::test]
 async fn balance_and_debit_in_exact_amounts() {
     let sb = IdeamartSandbox::start().await.unwrap();
     let c = client(&sb, "training");
-    let b = c.balance("0776351232", Currency::LKR).await.unwrap();
+    let b = c.balance("0776351232").await.unwrap();
     assert_eq!((b.chargeable, b.account_status.as_str(), b.account_type.as_str()), (IDEAMART_START_BALANCE, "Active", "Pre Paid"));
     let d = c.debit(&debit("trx1", "94776351232", 1_050)).await.unwrap();
     assert!(!d.already_completed && d.internal_trx_id.is_some() && d.reference_id.as_deref().is_some_and(|r| r.len() == 8));
-    assert_eq!(c.balance("94776351232", Currency::LKR).await.unwrap().chargeable, IDEAMART_START_BALANCE - 1_050);
+    assert_eq!(c.balance("94776351232").await.unwrap().chargeable, IDEAMART_START_BALANCE - 1_050);
     let l = sb.ledger();
     assert_eq!((l[0].amount, l[0].currency.as_str(), l[0].status.as_str(), l[0].subscriber.as_str()), (1_050, "LKR", "S1000", "94776351232"));
 }
@@ -40,7 +39,7 @@ async fn every_status_class() {
     let sb = IdeamartSandbox::start().await.unwrap();
     let c = client(&sb, "training");
     let code = |e: IdeamartError| (e.status_code().unwrap_or("").to_string(), e.class_for_sale());
-    assert_eq!(code(client(&sb, "wrong").balance("94776351232", Currency::LKR).await.unwrap_err()), ("E1313".into(), ErrorClass::Configuration));
+    assert_eq!(code(client(&sb, "wrong").balance("94776351232").await.unwrap_err()), ("E1313".into(), ErrorClass::Configuration));
     assert_eq!(code(c.debit(&debit("a1", "94770000378", 500)).await.unwrap_err()), ("E1378".into(), ErrorClass::Rejected));
     assert_eq!(code(c.debit(&debit("a2", "94770000406", 500)).await.unwrap_err()), ("E1406".into(), ErrorClass::Rejected));
     assert_eq!(code(c.debit(&debit("a3", "94770000405", 500)).await.unwrap_err()), ("E1405".into(), ErrorClass::Rejected));

@@ -88,6 +88,33 @@ async fn rejections_are_certain_and_classed() {
 }
 
 #[tokio::test]
+async fn rejections_for_reasons_nobody_told_us_reach_the_manager_with_mxs_words() {
+    let sb = MxSandbox::start().await.unwrap();
+    for format in [ResponseFormat::Plain, ResponseFormat::Xml] {
+        let c = client(&sb, "training", format, HttpMethod::Get);
+        for (number, id, text) in airtill_sandbox::MX_UNKNOWN_REJECTIONS {
+            let e = c.credit(&credit(number, 500)).await.unwrap_err();
+            assert!(matches!(&e, MxError::Rejected { reason_id, .. } if *reason_id == id), "{e:?}");
+            // Certain (nothing credited), but never the customer's refusal: the manager's.
+            assert_eq!(e.class_for_sale(), ErrorClass::Configuration, "{number}");
+            let m = e.cashier_message();
+            assert!(m.contains(text) && m.contains("Nothing was credited") && m.contains("manager"), "{m}");
+            assert!(!m.contains("customer"), "{m}");
+        }
+        // Only a number MX cannot credit is the customer's.
+        let e = c.credit(&credit("4477009", 500)).await;
+        assert!(matches!(e, Err(MxError::Invalid(_))), "refused before sending");
+    }
+    // The authentication-sounding one says it is the account.
+    let e = client(&sb, "training", ResponseFormat::Plain, HttpMethod::Post).credit(&credit("447700900091", 500)).await.unwrap_err();
+    assert!(e.cashier_message().contains("account"), "{}", e.cashier_message());
+    assert!(sb.credits().is_empty(), "nothing was credited");
+    // A reason the gateway uses for a number it will not credit stays the customer's.
+    let bad = airtill_providers::mx::MxError::Rejected { reason_id: 3010, reason: "Invalid msisdn".into() };
+    assert_eq!(bad.class_for_sale(), ErrorClass::Rejected);
+}
+
+#[tokio::test]
 async fn faults_after_sending_are_in_doubt() {
     let sb = MxSandbox::start().await.unwrap();
     let c = client(&sb, "training", ResponseFormat::Plain, HttpMethod::Post);

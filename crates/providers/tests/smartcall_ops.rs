@@ -101,7 +101,7 @@ async fn ping_needs_no_login() {
 #[tokio::test]
 async fn balance_and_dealer_registration() {
     let e = env().await;
-    assert_eq!(e.client.balance().await.unwrap(), 10_000_000);
+    assert_eq!(e.client.balance().await.unwrap(), 1_000_000_000, "R100 000.0000, in ten-thousandths");
     assert_eq!(e.client.balance_of(TRAINING_SECOND_SMARTLOAD_ID).await.unwrap(), 0);
     let err = e.client.balance_of("27829999999").await.unwrap_err();
     assert_eq!(code(&err), Some(ErrorCode::SmartloadIdNotRegistered));
@@ -128,7 +128,7 @@ async fn networks_network_and_product_honour_the_etag() {
     assert_ne!(twins[0].sms_indicator, twins[1].sms_indicator, "every product twice, once per smsIndicator");
 
     // The catalog changes: both ETags change.
-    e.sb.set_discount(p.id, 900);
+    e.sb.set_discount(p.id, 90_000);
     let Fetched::Fresh { etag: Some(new_tag), .. } = e.client.networks(Some(&tag)).await.unwrap() else { panic!("a changed catalog is sent again") };
     assert_ne!(new_tag, tag);
     assert!(matches!(e.client.network(mtn.id, Some(&net_tag)).await.unwrap(), Fetched::Fresh { .. }));
@@ -144,7 +144,9 @@ async fn a_voucher_recharge_and_both_enquiries() {
     let pin = r.voucher_pin.clone().unwrap();
     assert_eq!(pin.len(), 16, "trimmed: {pin:?}");
     assert_eq!(r.retail_price, Some(1200));
-    assert_eq!(r.balance, Some(10_000_000 - (1200 - 1200 * 550 / 10_000)));
+    // Sold with the SMS: that twin's 5.75% discount; the wallet to four decimals.
+    assert_eq!(r.balance, Some(1_000_000_000 - (120_000 - 1200 * 57_500 / 10_000)));
+    assert_eq!(r.dealer_discount, Some(57_500));
     let t = e.client.transaction("ref-voucher").await.unwrap();
     assert_eq!(t.status(), Some(TransactionStatus::Successful));
     assert_eq!(t.voucher_pin.as_deref(), Some(pin.as_str()));
@@ -308,8 +310,8 @@ async fn prevend_then_recharge_with_the_same_reference() {
 async fn funds_transfer_moves_money_between_wallets() {
     let e = env().await;
     let t = FundsTransferRequest { source_smartload_id: TRAINING_SMARTLOAD_ID.into(), recipient_smartload_id: TRAINING_SECOND_SMARTLOAD_ID.into(), amount: 10_000, send_sms: true };
-    assert_eq!(e.client.funds_transfer(&t).await.unwrap(), 10_000_000 - 10_000);
-    assert_eq!(e.client.balance_of(TRAINING_SECOND_SMARTLOAD_ID).await.unwrap(), 10_000);
+    assert_eq!(e.client.funds_transfer(&t).await.unwrap(), 1_000_000_000 - 1_000_000);
+    assert_eq!(e.client.balance_of(TRAINING_SECOND_SMARTLOAD_ID).await.unwrap(), 1_000_000, "R100.0000");
     let too_much = FundsTransferRequest { amount: 1_000_000_000, ..t.clone() };
     let err = e.client.funds_transfer(&too_much).await.unwrap_err();
     assert_eq!(code(&err), Some(ErrorCode::InsufficientFunds));
@@ -350,7 +352,7 @@ async fn cashup_today_and_for_a_period_add_up() {
     e.client.recharge(&req("k3", "27821234567", &vod, 3000)).await.unwrap();
     let c = e.client.cashup_today().await.unwrap();
     let mtn_item = c.group("Recharges").find(|i| i.item_description.as_deref() == Some("MTN")).unwrap();
-    assert_eq!((mtn_item.item_count, mtn_item.amount), (Some(2), Some(-2400)));
+    assert_eq!((mtn_item.item_count, mtn_item.amount), (Some(2), Some(-240_000)));
     assert!(c.group("Recharges").any(|i| i.item_description.as_deref() == Some("VOD")));
     let opening = c.group("Opening Balance").next().unwrap().amount.unwrap();
     let closing = c.group("Closing Balance").next().unwrap().amount.unwrap();
@@ -358,7 +360,7 @@ async fn cashup_today_and_for_a_period_add_up() {
     assert_eq!(opening + net, closing, "the books balance");
     assert_eq!(closing, e.client.balance().await.unwrap());
     let profit = c.group("Total Profit").next().unwrap().amount.unwrap();
-    assert_eq!(profit, 5400 - -net);
+    assert_eq!(profit, 540_000 - -net);
 
     let period = e.client.cashup_period(today(), today()).await.unwrap();
     assert_eq!(period.cashup_response_items, c.cashup_response_items);
@@ -574,7 +576,7 @@ async fn a_full_session_table_is_flushed_and_the_login_retried() {
         e.client.login().await.unwrap();
     }
     assert!(matches!(e.client.login().await, Err(SmartcallError::SessionLimit(_))));
-    assert_eq!(e.client.balance().await.unwrap(), 10_000_000, "flush, log in once more, carry on");
+    assert_eq!(e.client.balance().await.unwrap(), 1_000_000_000, "flush, log in once more, carry on");
     assert_eq!(e.sb.live_tokens(), 1);
 }
 
@@ -606,7 +608,7 @@ async fn a_401_logs_in_once_more_and_retries_once() {
     let e = env().await;
     e.client.balance().await.unwrap();
     e.sb.inject("GET", "/smartload/balance", Fault::ExpireToken);
-    assert_eq!(e.client.balance().await.unwrap(), 10_000_000);
+    assert_eq!(e.client.balance().await.unwrap(), 1_000_000_000, "R100 000.0000, in ten-thousandths");
     assert_eq!(e.sb.logins(), 2);
     assert_eq!(e.sb.faults_applied().get("expire_token"), Some(&1));
     // The token of a sale dies before the sale is checked: one re-login, one sale.

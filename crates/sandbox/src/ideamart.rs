@@ -8,8 +8,9 @@
 //!   LKR 300.00, except these test numbers: `94770000378` has nothing (E1378),
 //!   `94770000406` declines on the phone (E1406), `94770000405` never approves
 //!   (E1405), `94770000317` is barred (E1317).
-//! - Balances are a number per account, in whichever currency is asked (LKR by
-//!   default): a shop outside Sri Lanka can practise the tender in its own money.
+//! - Balances and debits are in LKR only, as the spec requires ("must be in 'LKR'");
+//!   any other currency is refused with `E1336` (currency not allowed), so a client
+//!   that sends rand fails here.
 //! - A repeated `externalTrxId` of a successful debit answers `E1379`; of a refused
 //!   one, it is tried again.
 //! - Faults: a delay, a connection dropped after the debit, HTTP 500 before it, a
@@ -149,13 +150,12 @@ fn subscriber(v: &Value) -> Result<String, Response> {
     }
 }
 
-/// LKR unless given. The practice accounts hold their balance in whatever currency
-/// is asked (so the tender can be practised in a rand shop); a code that is not three
-/// capital letters is refused.
+/// LKR unless given; anything but LKR is refused (the service is only for Dialog,
+/// Airtel and Hutch subscribers, who hold rupees).
 fn currency(v: &Value) -> Result<String, Response> {
-    match v.get("currency").and_then(Value::as_str) {
+    match v.get("currency") {
         None => Ok("LKR".into()),
-        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Ok(c.to_string()),
+        Some(Value::String(c)) if c == "LKR" => Ok(c.clone()),
         Some(_) => Err(status("E1336", "Currency not allowed.")),
     }
 }

@@ -5,7 +5,9 @@
 //! The test numbers 447700900000–447700900019 follow the spec's table: the first
 //! notification at once, the second [`MxSandbox::set_second_delay_ms`] later by the
 //! sandbox's clock (five minutes unless changed); any other number is confirmed at
-//! once. The account is `training` / `training` with £1,000.00 of pre-paid funds; a
+//! once. Numbers 447700900090–447700900093 are rejected with reasons a client has
+//! not been told of ([`MX_UNKNOWN_REJECTIONS`]), as a real gateway has more than its
+//! pages show. The account is `training` / `training` with £1,000.00 of pre-paid funds; a
 //! confirmed credit is taken from them. A notification the shop does not answer with
 //! 200 is sent again on the next tick, up to five times.
 
@@ -196,7 +198,9 @@ async fn deliver_due(st: &St) {
 
 /// Sends notice `i` of credit `c`; records the answer; applies a confirmation to the funds.
 async fn send(st: &St, c: &MxCredit, i: usize) -> u16 {
-    let Some(url) = st.lock().url.clone() else { return 0 };
+    let Some(url) = st.lock().url.clone() else {
+        return 0;
+    };
     let n = &c.notices[i];
     let mut q = format!("creditId={}&creditState={}&msisdn={}&network=TESTNETWORK&amount={}&currency={}&requirefulfilmentUrl=no", c.credit_id, n.state, c.msisdn, c.amount, c.currency);
     if let Some(b) = n.billing_type {
@@ -300,20 +304,38 @@ async fn credit(State(st): State<St>, method: Method, RawQuery(q): RawQuery, hea
     }
 }
 
+/// Test numbers the gateway rejects with reasons no public page lists: a fraud
+/// limit, an authentication failure, an exhausted credit limit, a network block.
+pub const MX_UNKNOWN_REJECTIONS: [(&str, i64, &str); 4] = [
+    ("447700900090", 3099, "Fraud detection limit reached for this end user"),
+    ("447700900091", 3042, "Authentication failed: source address not permitted"),
+    ("447700900092", 3043, "Account credit limit exhausted"),
+    ("447700900093", 3098, "Network temporarily not accepting credits"),
+];
+
 fn credit_answer(st: &St, p: &HashMap<String, String>) -> Response {
     let xml = p.get("responseFormat").map(String::as_str) == Some("xml");
     let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     if get("username") != Some(MX_TRAINING_USERNAME) || get("password") != Some(MX_TRAINING_PASSWORD) {
         return rejected(xml, 3001, "Invalid username or password");
     }
-    let Some(msisdn) = get("msisdn") else { return rejected(xml, 3035, "Missing msisdn") };
-    let Some(amount) = get("amount") else { return rejected(xml, 3037, "Missing amount") };
-    let Some(currency) = get("currency") else { return rejected(xml, 3038, "Missing currency") };
+    let Some(msisdn) = get("msisdn") else {
+        return rejected(xml, 3035, "Missing msisdn");
+    };
+    let Some(amount) = get("amount") else {
+        return rejected(xml, 3037, "Missing amount");
+    };
+    let Some(currency) = get("currency") else {
+        return rejected(xml, 3038, "Missing currency");
+    };
     if !(msisdn.len() == 12 && msisdn.starts_with("447") && msisdn.bytes().all(|b| b.is_ascii_digit())) {
         return rejected(xml, 3010, "Invalid msisdn");
     }
     if currency != "GBP" {
         return rejected(xml, 3039, "Unsupported currency");
+    }
+    if let Some((_, id, text)) = MX_UNKNOWN_REJECTIONS.iter().find(|(n, _, _)| *n == msisdn) {
+        return rejected(xml, *id, text);
     }
     let Some(amount) = amount.parse::<i64>().ok().filter(|a| *a > 0 && *a <= 100_000) else {
         return rejected(xml, 3041, "Invalid amount");

@@ -13,19 +13,19 @@ const HOUR_MS: i64 = 3_600_000;
 const OPEN_HOUR_UTC: i64 = 5;
 const OPEN_HOURS: i64 = 13;
 
-/// `(network, product kind, pinned, amount in cents, discount in hundredths of %)`.
+/// `(network, product kind, pinned, amount in cents, discount in ten-thousandths of %)`.
 const MIX: &[(&str, &str, bool, i64, i64, u32)] = &[
-    ("Vodacom", "voucher", true, 1_200, 550, 18),
-    ("Vodacom", "airtime", false, 2_900, 550, 12),
-    ("Vodacom", "data", false, 4_900, 550, 8),
-    ("MTN", "voucher", true, 1_200, 600, 16),
-    ("MTN", "airtime", false, 1_500, 600, 10),
-    ("MTN", "data", false, 9_900, 600, 6),
-    ("Cell C", "voucher", true, 1_000, 700, 8),
-    ("Cell C", "sms", false, 500, 700, 3),
-    ("Telkom Mobile", "airtime", false, 2_000, 750, 5),
-    ("Eskom", "electricity", false, 10_000, 250, 10),
-    ("EasyPay", "bill_payment", false, 35_000, 100, 4),
+    ("Vodacom", "voucher", true, 1_200, 55_000, 18),
+    ("Vodacom", "airtime", false, 2_900, 55_000, 12),
+    ("Vodacom", "data", false, 4_900, 55_000, 8),
+    ("MTN", "voucher", true, 1_200, 60_000, 16),
+    ("MTN", "airtime", false, 1_500, 60_000, 10),
+    ("MTN", "data", false, 9_900, 60_000, 6),
+    ("Cell C", "voucher", true, 1_000, 70_000, 8),
+    ("Cell C", "sms", false, 500, 70_000, 3),
+    ("Telkom Mobile", "airtime", false, 2_000, 75_000, 5),
+    ("Eskom", "electricity", false, 10_000, 25_000, 10),
+    ("EasyPay", "bill_payment", false, 35_000, 10_000, 4),
 ];
 
 /// What was generated.
@@ -56,12 +56,12 @@ pub fn year_of_sales(path: &std::path::Path, sales: i64, days: i64, end_ms: i64,
     {
         let mut sale = tx.prepare(
             "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id, product_name,
-                product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, provider_ref, voucher_pin,
-                wallet_after_minor, training, created_ms, updated_ms, submitted_ms, tender)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'smartcall', ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ZAR', ?13, ?14, ?15, ?16, ?17, 1, ?18, ?19, ?18, 'cash')",
+                product_kind, pinned, recipient, amount_minor, currency, discount_e4, state, provider_ref, voucher_pin,
+                wallet_after_e4, training, created_ms, updated_ms, submitted_ms, tender, cost_e4)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'smartcall', ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'ZAR', ?13, ?14, ?15, ?16, ?17, 1, ?18, ?19, ?18, 'cash', ?20)",
         )?;
         let mut event = tx.prepare("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, ?2, ?3, ?4, ?5, NULL)")?;
-        let mut wallet: i64 = 500_000_000;
+        let mut wallet: i64 = 50_000_000_000;
         for day in 0..days {
             let n = per_day + i64::from(extra > 0);
             extra -= 1;
@@ -88,7 +88,7 @@ pub fn year_of_sales(path: &std::path::Path, sales: i64, days: i64, end_ms: i64,
                     15..=17 => "cancelled",
                     _ => "succeeded",
                 };
-                let cost = amount - amount * discount / 10_000;
+                let cost = airtill_domain::Money4::cost_after_discount(airtill_domain::Money::zar(amount), discount).e4;
                 if state == "succeeded" {
                     wallet -= cost;
                 }
@@ -115,6 +115,7 @@ pub fn year_of_sales(path: &std::path::Path, sales: i64, days: i64, end_ms: i64,
                     (state == "succeeded").then_some(wallet),
                     t,
                     t + 900,
+                    cost,
                 ])?;
                 let id = tx.last_insert_rowid();
                 event.execute(params![id, 1, None::<String>, "created", t])?;

@@ -11,7 +11,7 @@ mod schema;
 mod stock;
 pub use audit::AuditRow;
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
-pub use payments::MobilePayment;
+pub use payments::{MobilePayment, NewMobilePayment};
 pub use stock::{NewStockOrder, NewStockVoucher, StockLevel, StockOrder, StockWant};
 
 use airtill_domain::{Currency, SaleState};
@@ -95,8 +95,17 @@ pub struct SaleDetails {
     pub recipient: String,
     pub amount_minor: i64,
     pub currency: Currency,
-    /// Dealer discount in hundredths of a percent, as the catalog gave it.
-    pub discount_hundredths: Option<i64>,
+    /// Dealer discount in ten-thousandths of a percent (5.5% is 55 000), as the
+    /// catalog gave it for the variant sent.
+    pub discount_e4: Option<i64>,
+}
+
+impl SaleDetails {
+    /// What the provider will charge, by the catalog's discount (the one rule:
+    /// [`airtill_domain::Money4::cost_after_discount`]); `None` when no discount is known.
+    pub fn expected_cost_e4(&self) -> Option<i64> {
+        self.discount_e4.map(|d| airtill_domain::Money4::cost_after_discount(airtill_domain::Money::new(self.amount_minor, self.currency), d).e4)
+    }
 }
 
 /// What came back from the provider.
@@ -107,8 +116,11 @@ pub struct Outcome {
     pub voucher_pin: Option<String>,
     pub ticket_number: Option<String>,
     pub expiry_ms: Option<i64>,
-    /// The wallet after the sale, cents.
-    pub wallet_after_minor: Option<i64>,
+    /// The wallet after the sale, ten-thousandths of a rand (as the provider keeps it).
+    pub wallet_after_e4: Option<i64>,
+    /// What the provider charged for the sale, ten-thousandths of a rand, when it
+    /// said so (Smartcall's `cost`, or its answer's `dealerDiscount` on the price).
+    pub cost_e4: Option<i64>,
     pub error_class: Option<String>,
     pub error_message: Option<String>,
 }
@@ -212,9 +224,9 @@ pub(crate) fn insert_sale_row(tx: &Connection, s: &SaleDetails, now_ms: i64, sta
     let receipt_no: i64 = tx.prepare_cached("SELECT COALESCE(MAX(receipt_no), 0) + 1 FROM sales WHERE till_id = ?1")?.query_row([&till_id], |r| r.get(0))?;
     tx.prepare_cached(
         "INSERT INTO sales (request_id, client_ref, receipt_no, till_id, user_id, provider, network_name, product_id,
-            product_name, product_kind, pinned, recipient, amount_minor, currency, discount_hundredths, state, training,
-            created_ms, updated_ms, submitted_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19)",
+            product_name, product_kind, pinned, recipient, amount_minor, currency, discount_e4, state, training,
+            created_ms, updated_ms, submitted_ms, cost_e4)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)",
     )?
     .execute(params![
         s.request_id,
@@ -231,11 +243,12 @@ pub(crate) fn insert_sale_row(tx: &Connection, s: &SaleDetails, now_ms: i64, sta
         s.recipient,
         s.amount_minor,
         s.currency.code(),
-        s.discount_hundredths,
+        s.discount_e4,
         state,
         training,
         now_ms,
-        submitted_ms
+        submitted_ms,
+        s.expected_cost_e4()
     ])?;
     let id = tx.last_insert_rowid();
     tx.prepare_cached(
@@ -255,9 +268,9 @@ pub fn raw_durable_connection(path: &Path) -> Result<Connection> {
 
 pub(crate) const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.receipt_no, s.till_id, s.user_id, u.name, s.provider, \
     s.network_name, s.product_id, s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency, \
-    s.discount_hundredths, s.state, s.provider_ref, s.voucher_pin, s.ticket_number, s.expiry_ms, s.wallet_after_minor, \
+    s.discount_e4, s.state, s.provider_ref, s.voucher_pin, s.ticket_number, s.expiry_ms, s.wallet_after_e4, \
     s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms, s.submitted_ms, s.checks, s.next_check_ms, \
-    s.cancel_requested_ms";
+    s.cancel_requested_ms, s.cost_e4";
 
 pub(crate) fn currency_from(s: &str) -> Result<Currency> {
     match s {
@@ -284,14 +297,15 @@ pub(crate) fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, S
         recipient: r.get(13)?,
         amount_minor: r.get(14)?,
         currency: Currency::ZAR,
-        discount_hundredths: r.get(16)?,
+        discount_e4: r.get(16)?,
     };
     let outcome = Outcome {
         provider_ref: r.get(18)?,
         voucher_pin: r.get(19)?,
         ticket_number: r.get(20)?,
         expiry_ms: r.get(21)?,
-        wallet_after_minor: r.get(22)?,
+        wallet_after_e4: r.get(22)?,
+        cost_e4: r.get(32)?,
         error_class: r.get(23)?,
         error_message: r.get(24)?,
     };
@@ -585,8 +599,8 @@ impl Store {
             "UPDATE sales SET state = ?2, updated_ms = ?3,
                 provider_ref = COALESCE(?4, provider_ref), voucher_pin = COALESCE(?5, voucher_pin),
                 ticket_number = COALESCE(?6, ticket_number), expiry_ms = COALESCE(?7, expiry_ms),
-                wallet_after_minor = COALESCE(?8, wallet_after_minor),
-                error_class = ?9, error_message = ?10,
+                wallet_after_e4 = COALESCE(?8, wallet_after_e4),
+                error_class = ?9, error_message = ?10, cost_e4 = COALESCE(?11, cost_e4),
                 submitted_ms = CASE WHEN ?2 = 'submitting' THEN ?3 ELSE submitted_ms END,
                 next_check_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN next_check_ms ELSE NULL END,
                 cancel_requested_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN cancel_requested_ms ELSE NULL END
@@ -600,9 +614,10 @@ impl Store {
             pin,
             outcome.ticket_number,
             outcome.expiry_ms,
-            outcome.wallet_after_minor,
+            outcome.wallet_after_e4,
             outcome.error_class,
-            outcome.error_message
+            outcome.error_message,
+            outcome.cost_e4
         ])?;
         let detail = outcome.error_message.clone().or_else(|| outcome.provider_ref.as_ref().map(|r| format!("provider reference {r}")));
         tx.prepare_cached(

@@ -53,9 +53,10 @@ pub struct Totals {
     pub currency: Currency,
     pub count: i64,
     pub value_minor: i64,
-    /// What the provider charged: the value less the dealer discount, per sale.
-    pub cost_minor: i64,
-    pub profit_minor: i64,
+    /// What the provider charged, exactly, in ten-thousandths: each sale's cost (the
+    /// value less the dealer discount, or the provider's own figure), added up.
+    pub cost_e4: i64,
+    pub profit_e4: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,13 +148,15 @@ impl Store {
             By::Provider => "s.provider".to_string(),
             By::Cashier => "u.name".to_string(),
             By::Tender => "s.tender".to_string(),
-            By::Hour { offset_ms } => format!("printf('%02d', ((s.created_ms + ({offset_ms})) / 3600000) % 24)"),
+            By::Hour { offset_ms } => {
+                format!("printf('%02d', ((s.created_ms + ({offset_ms})) / 3600000) % 24)")
+            }
             By::All => "'all'".to_string(),
         };
         let (cond, a, b, c) = window.condition();
         let sql = format!(
             "SELECT {key} AS k, s.currency, COUNT(*), SUM(s.amount_minor),
-                    SUM(s.amount_minor - s.amount_minor * COALESCE(s.discount_hundredths, 0) / 10000)
+                    SUM(COALESCE(s.cost_e4, s.amount_minor * 100))
              FROM sales s JOIN users u ON u.id = s.user_id
              WHERE s.state = 'succeeded' AND {cond}
              GROUP BY k, s.currency ORDER BY k, s.currency"
@@ -162,7 +165,7 @@ impl Store {
         let rows = st.query_map(params![a, b, c], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?)))?;
         rows.map(|row| {
             let (key, currency, count, value, cost) = row?;
-            Ok(Totals { key, currency: currency_from(&currency)?, count, value_minor: value, cost_minor: cost, profit_minor: value - cost })
+            Ok(Totals { key, currency: currency_from(&currency)?, count, value_minor: value, cost_e4: cost, profit_e4: value * 100 - cost })
         })
         .collect()
     }
@@ -203,7 +206,7 @@ impl Store {
     pub fn wallet_after(&self, provider: &str, upto_id: i64) -> Result<Option<(i64, i64)>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT wallet_after_minor, updated_ms FROM sales WHERE provider = ?1 AND id <= ?2 AND wallet_after_minor IS NOT NULL ORDER BY id DESC LIMIT 1")?
+            .prepare_cached("SELECT wallet_after_e4, updated_ms FROM sales WHERE provider = ?1 AND id <= ?2 AND wallet_after_e4 IS NOT NULL ORDER BY id DESC LIMIT 1")?
             .query_row(params![provider, upto_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
@@ -219,7 +222,9 @@ impl Store {
         let till = self.till_id()?;
         let (count, first, last): (i64, Option<i64>, Option<i64>) =
             self.conn.query_row("SELECT COUNT(*), MIN(receipt_no), MAX(receipt_no) FROM sales WHERE till_id = ?1", [&till], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let (Some(first), Some(last)) = (first, last) else { return Ok((0, Vec::new())) };
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok((0, Vec::new()));
+        };
         if last - first + 1 == count && first == 1 {
             return Ok((count, Vec::new()));
         }
@@ -240,7 +245,7 @@ impl Store {
     pub fn wallet_before(&self, provider: &str, before_ms: i64) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT wallet_after_minor FROM sales WHERE provider = ?1 AND created_ms < ?2 AND wallet_after_minor IS NOT NULL ORDER BY created_ms DESC, id DESC LIMIT 1")?
+            .prepare_cached("SELECT wallet_after_e4 FROM sales WHERE provider = ?1 AND created_ms < ?2 AND wallet_after_e4 IS NOT NULL ORDER BY created_ms DESC, id DESC LIMIT 1")?
             .query_row(params![provider, before_ms], |r| r.get(0))
             .optional()?)
     }

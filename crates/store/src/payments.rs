@@ -21,9 +21,32 @@ pub struct MobilePayment {
     pub sale_id: Option<i64>,
     pub user_id: i64,
     pub created_ms: i64,
+    /// What the payment pays for, in the shop's currency (cents of `covers_currency`).
+    pub covers_minor: i64,
+    pub covers_currency: String,
+    /// The rate it was taken at: ten-thousandths of `currency` per unit of
+    /// `covers_currency` (rupees per rand); `None` when both are one currency.
+    pub rate_e4: Option<i64>,
 }
 
-const COLS: &str = "id, request_id, external_trx_id, subscriber, amount_minor, currency, state, internal_trx_id, reference_id, error, sale_id, user_id, created_ms";
+/// A mobile payment to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMobilePayment<'a> {
+    pub request_id: &'a str,
+    pub external_trx_id: &'a str,
+    pub subscriber: &'a str,
+    /// What is debited, in minor units of `currency`.
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    /// What it pays for, in minor units of `covers_currency`.
+    pub covers_minor: i64,
+    pub covers_currency: &'a str,
+    pub rate_e4: Option<i64>,
+    pub user_id: i64,
+}
+
+const COLS: &str = "id, request_id, external_trx_id, subscriber, amount_minor, currency, state, internal_trx_id, reference_id, error, sale_id, user_id, created_ms, \
+    COALESCE(covers_minor, amount_minor), COALESCE(covers_currency, currency), rate_e4";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MobilePayment> {
     Ok(MobilePayment {
@@ -40,24 +63,27 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MobilePayment> {
         sale_id: r.get(10)?,
         user_id: r.get(11)?,
         created_ms: r.get(12)?,
+        covers_minor: r.get(13)?,
+        covers_currency: r.get(14)?,
+        rate_e4: r.get(15)?,
     })
 }
 
 impl Store {
     /// Stores a payment as `submitting` (durably) before the debit goes out; the same
     /// request id returns the payment made for it, with `false`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn create_mobile_payment(&mut self, request_id: &str, external_trx_id: &str, subscriber: &str, amount_minor: i64, currency: &str, user_id: i64, now_ms: i64) -> Result<(MobilePayment, bool)> {
+    pub fn create_mobile_payment(&mut self, p: &NewMobilePayment<'_>, now_ms: i64) -> Result<(MobilePayment, bool)> {
         let tx = write_tx(&mut self.conn)?;
-        let existing: Option<i64> = tx.query_row("SELECT id FROM mobile_payments WHERE request_id = ?1", [request_id], |r| r.get(0)).optional()?;
+        let existing: Option<i64> = tx.query_row("SELECT id FROM mobile_payments WHERE request_id = ?1", [p.request_id], |r| r.get(0)).optional()?;
         if let Some(id) = existing {
             drop(tx);
             return Ok((self.mobile_payment(id)?, false));
         }
         tx.execute(
-            "INSERT INTO mobile_payments (request_id, external_trx_id, subscriber, amount_minor, currency, state, user_id, created_ms, updated_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'submitting', ?6, ?7, ?7)",
-            params![request_id, external_trx_id, subscriber, amount_minor, currency, user_id, now_ms],
+            "INSERT INTO mobile_payments (request_id, external_trx_id, subscriber, amount_minor, currency, state, user_id, created_ms, updated_ms,
+                covers_minor, covers_currency, rate_e4)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'submitting', ?6, ?7, ?7, ?8, ?9, ?10)",
+            params![p.request_id, p.external_trx_id, p.subscriber, p.amount_minor, p.currency, p.user_id, now_ms, p.covers_minor, p.covers_currency, p.rate_e4],
         )?;
         let id = tx.last_insert_rowid();
         tx.commit()?;
@@ -67,6 +93,12 @@ impl Store {
     pub fn mobile_payment_by_request(&self, request_id: &str) -> Result<Option<MobilePayment>> {
         let sql = format!("SELECT {COLS} FROM mobile_payments WHERE request_id = ?1");
         Ok(self.conn.query_row(&sql, [request_id], row).optional()?)
+    }
+
+    /// The payment that paid for a sale, if one did.
+    pub fn mobile_payment_of_sale(&self, sale_id: i64) -> Result<Option<MobilePayment>> {
+        let sql = format!("SELECT {COLS} FROM mobile_payments WHERE sale_id = ?1");
+        Ok(self.conn.query_row(&sql, [sale_id], row).optional()?)
     }
 
     pub fn mobile_payment(&self, id: i64) -> Result<MobilePayment> {

@@ -304,6 +304,26 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER stock_vouchers_sold_once BEFORE UPDATE OF sale_id ON stock_vouchers WHEN OLD.sale_id IS NOT NULL
         BEGIN SELECT RAISE(ABORT, 'a stock voucher is sold once'); END;
     "#,
+    // 9: provider amounts at the provider's precision: discounts in ten-thousandths of
+    // a percent (Smartcall's 5.5000), wallets and costs in ten-thousandths of a rand
+    // (R14.175 is 141 750). Each sale keeps its cost: what the catalog's discount
+    // makes it, replaced by the provider's own figure when it gives one.
+    r#"
+    ALTER TABLE sales RENAME COLUMN discount_hundredths TO discount_e4;
+    UPDATE sales SET discount_e4 = discount_e4 * 100 WHERE discount_e4 IS NOT NULL;
+    ALTER TABLE sales RENAME COLUMN wallet_after_minor TO wallet_after_e4;
+    UPDATE sales SET wallet_after_e4 = wallet_after_e4 * 100 WHERE wallet_after_e4 IS NOT NULL;
+    ALTER TABLE sales ADD COLUMN cost_e4 INTEGER;
+    UPDATE sales SET cost_e4 = amount_minor * 100 - (amount_minor * discount_e4 + 5000) / 10000 WHERE discount_e4 IS NOT NULL;
+    "#,
+    // 10: a mobile-balance payment is taken in the provider's currency (Ideamart:
+    // rupees) for a sale in the shop's (rand): what it pays for, and at what rate.
+    r#"
+    ALTER TABLE mobile_payments ADD COLUMN covers_minor INTEGER;
+    ALTER TABLE mobile_payments ADD COLUMN covers_currency TEXT;
+    ALTER TABLE mobile_payments ADD COLUMN rate_e4 INTEGER;
+    UPDATE mobile_payments SET covers_minor = amount_minor, covers_currency = currency;
+    "#,
 ];
 
 pub fn known_version() -> i64 {

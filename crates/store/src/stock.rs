@@ -447,7 +447,7 @@ mod tests {
 
     /// The store tests' MTN R12 sale, sold from stock.
     fn stock_sale(uid: i64, request: &str) -> SaleDetails {
-        SaleDetails { provider: "stock".into(), discount_hundredths: None, ..crate::tests::new_sale(uid, request, &format!("sale-{request}")) }
+        SaleDetails { provider: "stock".into(), discount_e4: None, ..crate::tests::new_sale(uid, request, &format!("sale-{request}")) }
     }
 
     #[test]

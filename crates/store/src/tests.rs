@@ -22,7 +22,7 @@ pub(crate) fn new_sale(uid: i64, request: &str, cref: &str) -> SaleDetails {
         recipient: "27831234567".into(),
         amount_minor: 1200,
         currency: Currency::ZAR,
-        discount_hundredths: Some(600),
+        discount_e4: Some(60_000),
     }
 }
 

@@ -332,6 +332,11 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     assert!(urls.contains("/mx") && urls.contains("/aat"), "{urls}");
     c.execute("document.querySelector(\"[data-testid='listener-settings']\").scrollIntoView()", vec![]).await.unwrap();
     shot(c, "11-listener").await;
+    // Ideamart charges rupees only: the manager sets the rate the tender uses.
+    testid(c, "rupee-rate").await.send_keys("18.235").await.unwrap();
+    testid(c, "rupee-rate-save").await.click().await.unwrap();
+    let saved = testid(c, "rate-notice").await.text().await.unwrap();
+    assert!(saved.contains("Rs 18.2350 per R1"), "{saved}");
     testid(c, "open-settings").await.click().await.unwrap();
 
     // A UK credit through MX: pending on screen, then confirmed by MX's notification
@@ -361,7 +366,10 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     testid(c, "tender-mobile").await.click().await.unwrap();
     testid(c, "payer-number").await.send_keys("077 635 1232").await.unwrap();
     testid(c, "payer-balance").await.click().await.unwrap();
-    assert!(testid(c, "payer-balance-text").await.text().await.unwrap().contains("R300.00"));
+    assert!(testid(c, "payer-balance-text").await.text().await.unwrap().contains("Rs 300.00"), "the balance is in rupees");
+    // The customer is shown the rupees before anything is taken: R12 at Rs 18.235.
+    let quote = testid(c, "mobile-quote").await.text().await.unwrap();
+    assert!(quote.contains("R12.00") && quote.contains("Rs 218.82") && quote.contains("Rs 18.2350 per R1"), "{quote}");
     testid(c, "take-payment").await.click().await.unwrap();
     let paid = testid(c, "payment-state").await.text().await.unwrap();
     assert!(paid.starts_with("Paid"), "{paid}");

@@ -11,6 +11,12 @@ export type Money = {
  */
 minor: number, currency: Currency, };
 
+export type Money4 = { 
+/**
+ * Ten-thousandths of the major unit. Never a float.
+ */
+e4: number, currency: Currency, };
+
 export type Network = "Vodacom" | "MTN" | "CellC" | "Telkom";
 
 export type SaleState = "created" | "submitting" | "succeeded" | "failed" | "pending" | "in_doubt" | "cancelled" | "reversed";
@@ -143,9 +149,10 @@ key: string, up: boolean, status: string, };
 
 export type WalletView = { provider: string, 
 /**
- * None when the provider could not be asked just now (`error` says why).
+ * None when the provider could not be asked just now (`error` says why). Exact,
+ * as the provider keeps it (Smartcall: four decimals).
  */
-balance: Money | null, error: string | null, 
+balance: Money4 | null, error: string | null, 
 /**
  * The level below which the till warns; None: no warning set.
  */
@@ -175,7 +182,7 @@ export type SmartcallSettingsInput = { mode: string, base_url: string, username:
  */
 password: string | null, smartload_id: string, timeout_seconds: number, };
 
-export type ConnectionTestView = { reachable: boolean, logged_in: boolean, balance: Money | null, message: string, };
+export type ConnectionTestView = { reachable: boolean, logged_in: boolean, balance: Money4 | null, message: string, };
 
 export type SaleChangedEvent = { sale_id: number, state: SaleState, };
 
@@ -197,7 +204,21 @@ providers: Array<string>, };
 
 export type ReportKind = "x" | "z" | "period";
 
-export type ReportLine = { key: string, count: number, value: Money, cost: Money, profit: Money, };
+export type ReportLine = { key: string, count: number, value: Money, cost: Money4, profit: Money4, };
+
+export type RefundLine = { sale_id: number, receipt_no: number, provider: string, network: string, amount: Money, 
+/**
+ * What the wallet paid, and gets back.
+ */
+cost: Money4, 
+/**
+ * When the refund is due (the provider's next refund run after the failure).
+ */
+due_at: string, 
+/**
+ * True once that time has passed.
+ */
+refunded: boolean, };
 
 export type ReportSale = { sale_id: number, receipt_no: number, created_at: string, state: string, network: string, product: string, recipient: string, amount: Money, cashier: string, provider_ref: string | null, };
 
@@ -205,7 +226,11 @@ export type ReprintLine = { receipt_no: number, by: string, approved_by: string 
 
 export type OverrideLine = { kind: string, receipt_no: number | null, manager: string, reason: string, at: string, };
 
-export type WalletLine = { provider: string, opening: Money | null, closing: Money | null, 
+export type WalletLine = { provider: string, 
+/**
+ * Exact, as the provider keeps it (Smartcall: four decimals).
+ */
+opening: Money4 | null, closing: Money4 | null, 
 /**
  * Where the closing figure comes from: the provider asked now, or its answer to
  * the last sale.
@@ -261,7 +286,16 @@ unresolved: Array<ReportSale>,
  * Sales listed unresolved on the previous Z that have settled since (their
  * value, when sold, is in this report's figures).
  */
-settled_since_last_z: Array<ReportSale>, cancelled: Array<ReportSale>, reprints: Array<ReprintLine>, overrides: Array<OverrideLine>, wallets: Array<WalletLine>, shifts: Array<ShiftView>, };
+settled_since_last_z: Array<ReportSale>, cancelled: Array<ReportSale>, reprints: Array<ReprintLine>, overrides: Array<OverrideLine>, wallets: Array<WalletLine>, shifts: Array<ShiftView>, 
+/**
+ * Failed sales whose cost the provider took and refunds later (Smartcall's
+ * pinless recharges): due, or refunded since.
+ */
+refunds: Array<RefundLine>, 
+/**
+ * How amounts finer than a cent are kept and shown ([`MONEY_NOTE`]).
+ */
+money_note: string, };
 
 export type ReportQuery = { 
 /**
@@ -269,9 +303,22 @@ export type ReportQuery = {
  */
 kind: ReportKind, z_no: number | null, from: string | null, to: string | null, };
 
-export type NetworkMatch = { network: string, till_count: number, till_value: Money, provider_count: number, provider_value: Money, matches: boolean, };
+export type NetworkMatch = { network: string, till_count: number, 
+/**
+ * What the till counts the provider took for, by retail value (exact).
+ */
+till_value: Money4, provider_count: number, provider_value: Money4, 
+/**
+ * What the wallet paid, by the till's costs, where the till knows every cost of
+ * the network (not for vouchers bought into stock).
+ */
+till_cost: Money4 | null, 
+/**
+ * What the wallet paid, by the provider (Smartcall's `netAmount`).
+ */
+provider_cost: Money4 | null, matches: boolean, };
 
-export type MismatchKind = "missing_at_till" | "missing_at_provider" | "state_differs" | "amount_differs" | "unresolved" | "not_checked";
+export type MismatchKind = "missing_at_till" | "missing_at_provider" | "state_differs" | "amount_differs" | "cost_differs" | "unresolved" | "not_checked" | "refund_due" | "refunded";
 
 export type Mismatch = { kind: MismatchKind, network: string, sale_id: number | null, receipt_no: number | null, client_ref: string | null, provider_ref: string | null, till_state: string | null, provider_state: string | null, amount: Money, 
 /**
@@ -279,9 +326,13 @@ export type Mismatch = { kind: MismatchKind, network: string, sale_id: number | 
  */
 explanation: string, };
 
-export type Reconciliation = { provider: string, from_date: string, to_date: string, networks: Array<NetworkMatch>, mismatches: Array<Mismatch>, sales_checked: number, provider_opening: Money | null, provider_closing: Money | null, provider_deposits: Money | null, 
+export type Reconciliation = { provider: string, from_date: string, to_date: string, networks: Array<NetworkMatch>, mismatches: Array<Mismatch>, sales_checked: number, 
 /**
- * True when every network matches and no sale differs.
+ * The provider's wallet at the start and end of the days, and deposits, exact.
+ */
+provider_opening: Money4 | null, provider_closing: Money4 | null, provider_deposits: Money4 | null, 
+/**
+ * True when every network matches and every line is expected (refunds).
  */
 clean: boolean, 
 /**
@@ -388,25 +439,48 @@ next_expiry: string | null,
  */
 low: boolean, };
 
+export type MobileQuoteView = { 
+/**
+ * The sale's price, in rand.
+ */
+covers: Money, 
+/**
+ * What the customer's mobile balance is charged, in rupees.
+ */
+charge: Money, 
+/**
+ * `Rs 18.2350 per R1`.
+ */
+rate_text: string, };
+
 export type MobilePaymentRequest = { request_id: string, 
 /**
  * The customer's number (`94...` or `07...`).
  */
 subscriber: string, 
 /**
- * `12`, `12.50`.
+ * The sale's price in rand: `12`, `12.50`. The customer is charged its value
+ * in rupees at the manager's rate (shown by `mobile_quote` first).
  */
-amount: string, 
-/**
- * The sale's currency (rand unless given).
- */
-currency: Currency | null, };
+amount: string, };
 
 export type MobilePaymentView = { id: number, 
 /**
  * `submitting`, `succeeded`, `failed`, `in_doubt`.
  */
-state: string, state_text: string, subscriber: string, amount: Money, 
+state: string, state_text: string, subscriber: string, 
+/**
+ * What was debited, in the provider's currency (rupees).
+ */
+amount: Money, 
+/**
+ * What it pays for, in rand.
+ */
+covers: Money, 
+/**
+ * The rate it was taken at (`Rs 18.2350 per R1`), when the currencies differ.
+ */
+rate_text: string | null, 
 /**
  * Ideamart's reference for the customer.
  */
@@ -509,8 +583,8 @@ export const cancelSale = (saleId: number, managerPin: string): Promise<SaleView
   invoke<SaleView>("cancel_sale", { saleId, managerPin });
 export const setIdleLockMinutes = (minutes: number): Promise<number> =>
   invoke<number>("set_idle_lock_minutes", { minutes });
-export const walletBalance = (): Promise<Money> =>
-  invoke<Money>("wallet_balance");
+export const walletBalance = (): Promise<Money4> =>
+  invoke<Money4>("wallet_balance");
 export const networkHealth = (): Promise<Array<NetworkStatusView>> =>
   invoke<Array<NetworkStatusView>>("network_health");
 export const smartcallSettings = (): Promise<SmartcallSettingsView> =>
@@ -557,6 +631,12 @@ export const sellPaidByMobile = (request: SaleRequest, paymentId: number): Promi
   invoke<SaleView>("sell_paid_by_mobile", { request, paymentId });
 export const mobileBalance = (subscriber: string): Promise<MobileBalanceView> =>
   invoke<MobileBalanceView>("mobile_balance", { subscriber });
+export const mobileQuote = (amount: string): Promise<MobileQuoteView> =>
+  invoke<MobileQuoteView>("mobile_quote", { amount });
+export const mobileRate = (): Promise<string | null> =>
+  invoke<string | null>("mobile_rate");
+export const setMobileRate = (rate: string | null): Promise<string | null> =>
+  invoke<string | null>("set_mobile_rate", { rate });
 export const takeMobilePayment = (request: MobilePaymentRequest): Promise<MobilePaymentView> =>
   invoke<MobilePaymentView>("take_mobile_payment", { request });
 export const checkMobilePayment = (paymentId: number): Promise<MobilePaymentView> =>

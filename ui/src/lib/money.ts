@@ -20,3 +20,12 @@ export function decimal(minor: number): string {
   const abs = Math.abs(minor);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
+
+/** An amount kept to ten-thousandths (costs, profits, wallets), shown exactly with two
+ * to four decimals as the books keep it: `R14.175`, `R12.00`. Integers only. */
+export function exact(m: { e4: number; currency: string }): string {
+  const sign = m.e4 < 0 ? "-" : "";
+  const abs = Math.abs(m.e4);
+  const frac = String(abs % 10000).padStart(4, "0").replace(/0+$/, "").padEnd(2, "0");
+  return `${sign}${SYMBOLS[m.currency] ?? m.currency + " "}${Math.floor(abs / 10000)}.${frac}`;
+}

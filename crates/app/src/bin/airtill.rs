@@ -565,12 +565,12 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
         }
         Command::MobileBalance { pin, to } => {
             let s = login(app, &pin)?;
-            let b = app.mobile_balance(&s, &to, airtill_domain::Currency::ZAR).await?;
+            let b = app.mobile_balance(&s, &to).await?;
             println!("{} ({}, {})", b.chargeable, b.account_type, b.account_status);
         }
         Command::MobilePay { pin, from, amount } => {
             let s = login(app, &pin)?;
-            let req = airtill_app::MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: from, amount, currency: None };
+            let req = airtill_app::MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: from, amount };
             let p = app.take_mobile_payment(&s, &req).await?;
             println!("payment {}: {} from {} - {} {}", p.id, p.amount, p.subscriber, p.state, p.state_text);
             if let Some(e) = &p.error {
@@ -783,7 +783,9 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
 async fn smartcall(app: &Airtill, op: SmartcallOp) -> Result<(), AppError> {
     match op {
         SmartcallOp::Ping => println!("{}", app.smartcall_ping().await?),
-        SmartcallOp::Balance { pin } => println!("{}", app.smartcall_balance(&login(app, &pin)?).await?),
+        SmartcallOp::Balance { pin } => {
+            println!("{}", app.smartcall_balance(&login(app, &pin)?).await?)
+        }
         SmartcallOp::Health { pin } => {
             let all = app.smartcall_health(&login(app, &pin)?).await?;
             for n in &all {

@@ -83,7 +83,7 @@ async fn run(db: &str, base: &str, voucher: i64, airtime: i64, mode: &str) -> i3
                 (false, k) => 2_000 + k * 100,
             },
             currency: Currency::ZAR,
-            discount_hundredths: Some(600),
+            discount_e4: Some(60_000),
         };
         if let Err(e) = engine.sell(SaleOrder { details, fallbacks: vec![], override_by: None }).await {
             eprintln!("sale {n}: {e}");

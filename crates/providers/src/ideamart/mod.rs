@@ -114,16 +114,19 @@ pub struct Balance {
     pub account_type: String,
 }
 
-/// A debit to make.
+/// The one currency Ideamart charges in: "must be in 'LKR' since service is only
+/// available for Dialog, Airtel and Hutch" (the spec). The client sends no other.
+pub const CURRENCY: Currency = Currency::LKR;
+
+/// A debit to make, in Sri Lankan rupees ([`CURRENCY`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DebitRequest {
     /// Ours, up to 32 characters; the same on a repeat.
     pub external_trx_id: String,
     /// `94...` (a Sri Lankan number, digits only).
     pub subscriber: String,
-    /// Minor units.
+    /// Cents of a rupee.
     pub amount: i64,
-    pub currency: Currency,
 }
 
 /// A debit that went through.
@@ -198,12 +201,12 @@ impl Client {
         Ok((status, bytes.to_vec()))
     }
 
-    /// `POST /balance/query`.
-    pub async fn balance(&self, subscriber: &str, currency: Currency) -> Result<Balance, IdeamartError> {
+    /// `POST /balance/query`: the chargeable balance, in rupees.
+    pub async fn balance(&self, subscriber: &str) -> Result<Balance, IdeamartError> {
         let n = subscriber_number(subscriber)?;
-        let body = json!({ "applicationId": self.cfg.application_id, "password": self.cfg.password, "subscriberId": format!("tel:{n}"), "currency": currency.code() });
+        let body = json!({ "applicationId": self.cfg.application_id, "password": self.cfg.password, "subscriberId": format!("tel:{n}"), "currency": CURRENCY.code() });
         let (status, bytes) = self.post("/balance/query", body).await?;
-        read_balance(status, &bytes, currency)
+        read_balance(status, &bytes, CURRENCY)
     }
 
     /// `POST /direct/debit`. Repeat with the same request to resolve a lost answer.
@@ -221,7 +224,7 @@ impl Client {
             "externalTrxId": req.external_trx_id,
             "subscriberId": format!("tel:{n}"),
             "paymentInstrument": "MobileAccount",
-            "currency": req.currency.code(),
+            "currency": CURRENCY.code(),
             "amount": amount_text(req.amount),
         });
         let (status, bytes) = self.post("/direct/debit", body).await?;

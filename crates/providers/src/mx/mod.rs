@@ -69,8 +69,13 @@ impl MxError {
         match self {
             MxError::Unreachable(_) => ErrorClass::Transient,
             MxError::TimedOut | MxError::Dropped(_) | MxError::BadAnswer { .. } | MxError::Server(_) => ErrorClass::InDoubt,
-            MxError::Rejected { reason_id, .. } if conventions::is_account_refusal(*reason_id) => ErrorClass::Configuration,
-            MxError::Rejected { .. } | MxError::Invalid(_) => ErrorClass::Rejected,
+            // Nothing was credited either way; only the customer's own refusal is the
+            // cashier's, everything else is for the manager.
+            MxError::Rejected { reason_id, reason } => match conventions::rejection(*reason_id, reason) {
+                conventions::Rejection::Customer => ErrorClass::Rejected,
+                _ => ErrorClass::Configuration,
+            },
+            MxError::Invalid(_) => ErrorClass::Rejected,
         }
     }
 
@@ -87,10 +92,18 @@ impl MxError {
             MxError::TimedOut | MxError::Dropped(_) | MxError::BadAnswer { .. } | MxError::Server(_) => {
                 "MX Telecom did not confirm the credit. It may have gone through: do not credit again. Airtill waits for MX's notice.".into()
             }
-            MxError::Rejected { reason_id, reason } if conventions::is_account_refusal(*reason_id) => {
-                format!("MX Telecom refused Airtill's account ({reason}). Nothing was credited. Tell the manager.")
-            }
-            MxError::Rejected { reason, .. } => format!("MX Telecom refused the credit: {reason}. Nothing was credited."),
+            MxError::Rejected { reason_id, reason } => match conventions::rejection(*reason_id, reason) {
+                conventions::Rejection::Customer => format!("MX Telecom cannot credit this number: \"{reason}\". Nothing was credited. Check the number with the customer."),
+                conventions::Rejection::Account => {
+                    format!("MX Telecom refused Airtill's account: \"{reason}\" (reason {reason_id}). Nothing was credited. Tell the manager: the MX account's login, funds or limits need looking at.")
+                }
+                conventions::Rejection::Request => {
+                    format!("MX Telecom refused Airtill's request as incomplete: \"{reason}\" (reason {reason_id}). Nothing was credited. Tell the manager and Airtill support.")
+                }
+                conventions::Rejection::Unknown => {
+                    format!("MX Telecom refused the credit with a reason Airtill does not know: \"{reason}\" (reason {reason_id}). Nothing was credited. Tell the manager.")
+                }
+            },
             MxError::Invalid(m) => m.clone(),
         }
     }
@@ -371,7 +384,8 @@ mod tests {
         assert_eq!(read_credit(200, b"outcome=success\noutcomeReasonId=1000\ncreditId=abc123\n", ResponseFormat::Plain).unwrap(), "abc123");
         assert_eq!(read_credit(200, b"<credit><outcome>success</outcome><outcomeReasonId>1000</outcomeReasonId><creditId>abc123</creditId></credit>", ResponseFormat::Xml).unwrap(), "abc123");
         let e = read_credit(403, b"outcome=rejected\noutcomeReasonId=3037\noutcomeReasonText=Missing amount\n", ResponseFormat::Plain).unwrap_err();
-        assert_eq!((e.class_for_sale(), e.clone()), (ErrorClass::Rejected, MxError::Rejected { reason_id: 3037, reason: "Missing amount".into() }));
+        // A missing parameter is Airtill's own request at fault: the manager's, not the customer's.
+        assert_eq!((e.class_for_sale(), e.clone()), (ErrorClass::Configuration, MxError::Rejected { reason_id: 3037, reason: "Missing amount".into() }));
         assert_eq!(read_credit(502, b"", ResponseFormat::Plain).unwrap_err().class_for_sale(), ErrorClass::InDoubt);
         assert_eq!(read_credit(200, b"outcome=success\n", ResponseFormat::Plain).unwrap_err().class_for_sale(), ErrorClass::InDoubt);
         assert_eq!(read_balance(200, b"balance=1234560\ncurrency=GBP\n", ResponseFormat::Plain).unwrap(), (123_456, Currency::GBP));

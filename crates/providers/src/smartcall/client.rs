@@ -294,7 +294,8 @@ impl Client {
 
     // ---- Smartload -------------------------------------------------------------
 
-    /// `GET /smartload/balance/{smartloadId}` for the configured account: the wallet, in cents.
+    /// `GET /smartload/balance/{smartloadId}` for the configured account: the wallet,
+    /// in ten-thousandths of a rand (Smartcall keeps four decimals).
     pub async fn balance(&self) -> Result<i64, SmartcallError> {
         self.balance_of(&self.cfg.smartload_id.clone()).await
     }
@@ -666,9 +667,9 @@ fn read_sync(a: Answer) -> Result<SyncRecharge, SmartcallError> {
         recharge: Option<Recharge>,
     }
     let status = a.status.as_u16();
-    let parsed: R = match serde_json::from_slice(&a.body) {
+    let parsed: R = match crate::decimal::from_json_named(&a.body) {
         Ok(r) => r,
-        Err(e) if a.status.is_success() => return Err(SmartcallError::BadAnswer { status, detail: format!("{e}: {}", snippet(&a.body)) }),
+        Err(e) if a.status.is_success() => return Err(unreadable(status, e, &a.body)),
         Err(_) => return Err(read_failure(&a.body, status)),
     };
     let status_code = parsed.status_code.as_ref().and_then(json_code);
@@ -726,7 +727,7 @@ fn read_batch(a: Answer) -> Result<BatchResult, SmartcallError> {
     if !a.status.is_success() {
         return Err(read_failure(&a.body, status));
     }
-    let r: R = serde_json::from_slice(&a.body).map_err(|e| SmartcallError::BadAnswer { status, detail: format!("{e}: {}", snippet(&a.body)) })?;
+    let r: R = crate::decimal::from_json_named(&a.body).map_err(|e| unreadable(status, e, &a.body))?;
     let response_code = r.response_code.unwrap_or_default();
     if response_code == "BATCH_LIMIT_EXCEEDED" {
         return Err(SmartcallError::Response { response_code, message: "The batch holds more than 100 recharges.".into() });
@@ -791,7 +792,17 @@ fn decode<T: DeserializeOwned>(a: Answer) -> Result<T, SmartcallError> {
             return Err(err);
         }
     }
-    serde_json::from_slice::<T>(&a.body).map_err(|e| SmartcallError::BadAnswer { status, detail: format!("{e}: {}", snippet(&a.body)) })
+    crate::decimal::from_json_named::<T>(&a.body).map_err(|e| unreadable(status, e, &a.body))
+}
+
+/// An answer that could not be read: an amount finer than Airtill can hold is said
+/// as such, with the field that carried it; anything else is a bad answer.
+fn unreadable(status: u16, detail: String, body: &[u8]) -> SmartcallError {
+    if detail.contains(crate::decimal::PRECISION_MARK) {
+        SmartcallError::Inexact(detail)
+    } else {
+        SmartcallError::BadAnswer { status, detail: format!("{detail}: {}", snippet(body)) }
+    }
 }
 
 /// An error inside a JSON envelope, if there is one.

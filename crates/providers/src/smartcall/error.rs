@@ -53,6 +53,10 @@ pub enum SmartcallError {
     /// A voucher order file that could not be opened or read.
     #[error("the voucher order file could not be read: {0}")]
     OrderFile(String),
+    /// An answer carrying an amount with more decimals than Smartcall's four (the
+    /// field and value named): it cannot be kept exactly, so it is not kept at all.
+    #[error("Smartcall sent an amount finer than four decimals: {0}")]
+    Inexact(String),
     /// Refused locally before sending (bad input, bad configuration, a batch over 100).
     #[error("{0}")]
     Invalid(String),
@@ -77,6 +81,9 @@ impl SmartcallError {
             SmartcallError::BadAnswer { status, .. } if *status == 415 => ErrorClass::Configuration,
             SmartcallError::BadAnswer { .. } | SmartcallError::Server(_) => ErrorClass::InDoubt,
             SmartcallError::OrderFile(_) => ErrorClass::Transient,
+            // The answer came but one of its amounts cannot be held: whatever it said
+            // about a sale is asked again by reference.
+            SmartcallError::Inexact(_) => ErrorClass::InDoubt,
             SmartcallError::Invalid(_) => ErrorClass::Rejected,
         }
     }
@@ -132,6 +139,9 @@ impl SmartcallError {
                 "Smartcall sent an answer Airtill could not read. The sale may have gone through: do not sell it again. Airtill is checking.".into()
             }
             SmartcallError::OrderFile(_) => "The voucher order file could not be opened. Ask Smartcall to recreate it, then download it again.".into(),
+            SmartcallError::Inexact(detail) => format!(
+                "Smartcall sent an amount with more decimals than its usual four ({detail}). Airtill keeps money exactly, so it did not take that figure. Nothing was changed; tell Airtill support."
+            ),
             SmartcallError::Invalid(m) => m.clone(),
         }
     }

@@ -4,6 +4,7 @@
 //! **[convention]** there are kept together in [`conventions`] so that one edit
 //! corrects them when a real account shows the truth.
 
+pub mod books;
 mod client;
 pub mod codes;
 pub mod conventions;

@@ -1,6 +1,6 @@
 //! Smartcall wire types, field for field as recorded (camelCase JSON).
 
-use crate::decimal::{hundredths, opt_hundredths, serialize_opt_rand, serialize_rand};
+use crate::decimal::{hundredths, opt_hundredths, opt_ten_thousandths, serialize_opt_e4, serialize_rand, ten_thousandths};
 use serde::{Deserialize, Serialize};
 
 /// `POST /auth` answer.
@@ -30,7 +30,8 @@ pub struct Pong {
 /// `GET /smartload/balance/{smartloadId}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BalanceResponse {
-    #[serde(deserialize_with = "hundredths")]
+    /// Ten-thousandths of a rand: Smartcall keeps the wallet to four decimals.
+    #[serde(deserialize_with = "ten_thousandths")]
     pub balance: i64,
 }
 
@@ -77,8 +78,8 @@ pub struct Product {
     /// Cents.
     #[serde(deserialize_with = "hundredths", serialize_with = "serialize_rand")]
     pub max_amount: i64,
-    /// Hundredths of a percent: 5.5000 → 550.
-    #[serde(default, deserialize_with = "opt_hundredths", serialize_with = "serialize_opt_rand")]
+    /// Ten-thousandths of a percent, as the wire carries it: 5.5000 → 55 000.
+    #[serde(default, deserialize_with = "opt_ten_thousandths", serialize_with = "serialize_opt_e4")]
     pub discount_percentage: Option<i64>,
     /// Cents; 99999.99 means "any amount between min and max".
     #[serde(deserialize_with = "hundredths", serialize_with = "serialize_rand")]
@@ -121,8 +122,8 @@ pub struct RechargeRequest {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recharge {
-    /// Wallet balance after the recharge, cents.
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    /// Wallet balance after the recharge, ten-thousandths of a rand.
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub balance: Option<i64>,
     /// The Smartload reference: the key for reconciliation.
     pub order_reference_id: i64,
@@ -137,10 +138,11 @@ pub struct Recharge {
     /// Epoch ms.
     #[serde(default)]
     pub expiry_date: Option<i64>,
+    /// Cents: what the customer pays.
     #[serde(default, deserialize_with = "opt_hundredths")]
     pub retail_price: Option<i64>,
-    /// Hundredths of a percent.
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    /// Ten-thousandths of a percent: the discount this sale was charged at.
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub dealer_discount: Option<i64>,
 }
 
@@ -154,11 +156,14 @@ pub struct Transaction {
     pub status_date: Option<i64>,
     /// The Smartload reference, as a string here.
     pub reference: Option<String>,
+    /// Cents: what the customer paid.
     #[serde(default, deserialize_with = "opt_hundredths")]
     pub amount: Option<i64>,
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    /// Ten-thousandths of a percent (`"5.50%"` → 55 000).
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub discount: Option<i64>,
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    /// Ten-thousandths of a rand: what the wallet paid (`"R14.175"`).
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub cost: Option<i64>,
     pub status: Option<String>,
     pub status_id: Option<String>,
@@ -307,8 +312,8 @@ pub struct FundsTransferRequest {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FundsTransferResponse {
-    /// The source wallet after the transfer, cents.
-    #[serde(deserialize_with = "hundredths")]
+    /// The source wallet after the transfer, ten-thousandths of a rand.
+    #[serde(deserialize_with = "ten_thousandths")]
     pub current_dealer_balance: i64,
 }
 
@@ -372,12 +377,13 @@ pub struct CashupItem {
     pub item_description: Option<String>,
     #[serde(default)]
     pub item_count: Option<i64>,
-    /// Cents; recharges are negative.
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    /// Ten-thousandths of a rand (Smartcall keeps four decimals); recharges are
+    /// negative. `amount` is the retail value, `netAmount` what the wallet paid.
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub amount: Option<i64>,
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub net_amount: Option<i64>,
-    #[serde(default, deserialize_with = "opt_hundredths")]
+    #[serde(default, deserialize_with = "opt_ten_thousandths")]
     pub profit: Option<i64>,
 }
 
@@ -475,14 +481,14 @@ mod tests {
             r#"{"balance":99574.75,"orderReferenceId":130078272,"ticketNumber":"","boxNumber":"","batchNumber":"","voucherPin":"","expiryDate":null,"retailPrice":"450.00","dealerDiscount":"5.5"}"#,
         )
         .unwrap();
-        assert_eq!(r.balance, Some(9_957_475));
+        assert_eq!(r.balance, Some(995_747_500));
         assert_eq!(r.order_reference_id, 130_078_272);
         assert_eq!(r.voucher_pin, None);
         assert_eq!(r.retail_price, Some(45_000));
-        assert_eq!(r.dealer_discount, Some(550));
+        assert_eq!(r.dealer_discount, Some(55_000));
         let t: Transaction = serde_json::from_str(r#"{"description":"Order","network":"2000 SMS-R450","recipientMsisdn":"27831234567","statusDate":1519580942863,"reference":"130078272","amount":"R450.00","discount":"5.50%","cost":"R425.25","status":"Recharge Pending","statusId":"PENDING","ticketNumber":null,"voucherPin":null,"additionalVoucherPin":null,"boxNumber":null,"batchNumber":null,"expiryDate":null}"#).unwrap();
         assert_eq!(t.status(), Some(TransactionStatus::Pending));
-        assert_eq!((t.amount, t.discount, t.cost), (Some(45_000), Some(550), Some(42_525)));
+        assert_eq!((t.amount, t.discount, t.cost), (Some(45_000), Some(55_000), Some(4_252_500)));
     }
 
     #[test]
@@ -504,13 +510,33 @@ mod tests {
         let again: Product = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(again, p);
         assert_eq!(again.retail_value, 1200);
-        assert_eq!(again.discount_percentage, Some(550));
+        assert_eq!(again.discount_percentage, Some(55_000));
     }
 
     #[test]
     fn reads_the_recorded_product() {
         let p: Product = serde_json::from_str(r#"{"id":62,"name":"Vodacom Airtime","description":"Vodacom Airtime","typeCode":"A ","minAmount":2.0000,"maxAmount":1000.0000,"discountPercentage":5.5000,"retailValue":99999.9900,"pinIndicator":false,"smsIndicator":false}"#).unwrap();
         assert!(p.is_any_amount());
-        assert_eq!((p.min_amount, p.max_amount, p.discount_percentage), (200, 100_000, Some(550)));
+        assert_eq!((p.min_amount, p.max_amount, p.discount_percentage), (200, 100_000, Some(55_000)));
+    }
+
+    #[test]
+    fn wallets_costs_and_cashups_are_read_to_four_decimals() {
+        // A 5.5% discount on R15 costs R14.175: the wallet, the cost and the cashup
+        // carry three or four decimals (providers.md).
+        let b: BalanceResponse = serde_json::from_str(r#"{"error":null,"responseCode":"SUCCESS","balance":99973.475}"#).unwrap();
+        assert_eq!(b.balance, 999_734_750);
+        let r: Recharge = serde_json::from_str(r#"{"balance":99985.825,"orderReferenceId":1,"dealerDiscount":"5.125"}"#).unwrap();
+        assert_eq!((r.balance, r.dealer_discount), (Some(999_858_250), Some(51_250)));
+        let t: Transaction = serde_json::from_str(r#"{"amount":"R15.00","discount":"5.50%","cost":"R14.175","statusId":"SUCESSFUL"}"#).unwrap();
+        assert_eq!(t.cost, Some(141_750));
+        let c: Cashup =
+            serde_json::from_str(r#"{"cashupResponseItems":[{"groupDescription":"Recharges","itemDescription":"MTN","itemCount":1,"amount":-15.0000,"netAmount":-14.1750,"profit":0.825}]}"#).unwrap();
+        let i = &c.cashup_response_items[0];
+        assert_eq!((i.amount, i.net_amount, i.profit), (Some(-150_000), Some(-141_750), Some(8_250)));
+        let f: FundsTransferResponse = serde_json::from_str(r#"{"currentDealerBalance":90000.0025}"#).unwrap();
+        assert_eq!(f.current_dealer_balance, 900_000_025);
+        // A fifth decimal cannot be held exactly: an error, never a rounding.
+        assert!(serde_json::from_str::<BalanceResponse>(r#"{"balance":99973.47512}"#).is_err());
     }
 }

@@ -279,7 +279,9 @@ fn settle(st: &St) -> Vec<AatLedgerEntry> {
 }
 
 async fn post_callback(st: &St, e: &AatLedgerEntry) {
-    let Some(url) = st.lock().callback_url.clone() else { return };
+    let Some(url) = st.lock().callback_url.clone() else {
+        return;
+    };
     // The call-back body, written by hand from the spec's field list.
     let body = format!(
         r#"{{"TransactionId":{},"ClientRef":"{}","OrderRef":"{}","MSISDN":"{}","Amount":{},"VoucherType":"{}","Description":"{}","Network":"{}","Success":{},"FailReason":{}}}"#,
@@ -447,7 +449,9 @@ fn get_network(p: &Params, authorised: bool) -> String {
         return error("invalid msisdn. ");
     }
     match network_of_msisdn(m) {
-        Some((id, name)) => format!("<NetworkInfo {NS}>\n  <Id>{id}</Id>\n  <Name>{name}</Name>\n</NetworkInfo>"),
+        Some((id, name)) => {
+            format!("<NetworkInfo {NS}>\n  <Id>{id}</Id>\n  <Name>{name}</Name>\n</NetworkInfo>")
+        }
         None => error("no network found"),
     }
 }

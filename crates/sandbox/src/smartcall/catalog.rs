@@ -1,6 +1,6 @@
 //! The training catalog: the networks and product types of providers.md with
-//! several hundred products, each listed twice (once per `smsIndicator`), as the
-//! real service does. Built as plain JSON.
+//! several hundred products, each listed twice with the same id (once per
+//! `smsIndicator`), as the real service does. Built as plain JSON.
 
 use serde_json::{json, Value};
 
@@ -17,7 +17,7 @@ pub struct SimProduct {
     pub max: i64,
     /// Cents; 9_999_999 means any amount between min and max.
     pub retail: i64,
-    /// Hundredths of a percent.
+    /// Ten-thousandths of a percent (5.5% is 55 000), as the service keeps them.
     pub discount: i64,
     pub pinned: bool,
     pub sms: bool,
@@ -42,8 +42,11 @@ const DATA_BUNDLES: [(&str, i64); 12] =
     [("30MB", 8), ("50MB", 12), ("100MB", 20), ("250MB", 39), ("500MB", 65), ("1GB", 99), ("1.5GB", 129), ("2GB", 149), ("3GB", 199), ("5GB", 289), ("10GB", 469), ("20GB", 699)];
 const SMS_BUNDLES: [(&str, i64); 5] = [("50 SMS", 10), ("100 SMS", 17), ("250 SMS", 35), ("500 SMS", 60), ("2000 SMS", 450)];
 
-/// (id, name, discount in hundredths of a percent)
-const MOBILE_NETWORKS: [(i64, &str, i64); 5] = [(1, "Vodacom", 550), (2, "MTN", 600), (3, "Cell C", 700), (9, "Telkom Mobile", 750), (12, "Virgin Mobile", 700)];
+/// (id, name, discount in ten-thousandths of a percent). Telkom's 7.125% makes costs
+/// with four decimals (R20 costs R18.575), as real dealer discounts do.
+const MOBILE_NETWORKS: [(i64, &str, i64); 5] = [(1, "Vodacom", 55_000), (2, "MTN", 60_000), (3, "Cell C", 70_000), (9, "Telkom Mobile", 71_250), (12, "Virgin Mobile", 70_000)];
+/// With an SMS notification the discount is lower by this (the FAQ): 0.25%.
+pub const SMS_DISCOUNT_LESS: i64 = 2_500;
 const ELECTRICITY_NETWORKS: [(i64, &str); 2] = [(8, "Electricity-Municipalities"), (13, "Electricity-Eskom")];
 /// The network whose products are paid through `/payments/easypay`.
 pub const EASYPAY_NETWORK: (i64, &str) = (20, "EasyPay");
@@ -54,8 +57,8 @@ pub fn products() -> Vec<SimProduct> {
     let mut out = Vec::new();
     let mut next_id = 100;
     let mut add = |out: &mut Vec<SimProduct>, net: (i64, &'static str), t: &TypeDef, name: String, min: i64, max: i64, retail: i64, discount: i64, pinned: bool| {
+        next_id += 1;
         for sms in [false, true] {
-            next_id += 1;
             out.push(SimProduct {
                 id: next_id,
                 network_id: net.0,
@@ -66,7 +69,7 @@ pub fn products() -> Vec<SimProduct> {
                 max,
                 retail,
                 // The FAQ: with an SMS notification the discount may be lower.
-                discount: if sms { discount - 50 } else { discount },
+                discount: if sms { discount - SMS_DISCOUNT_LESS } else { discount },
                 pinned,
                 sms,
             });
@@ -79,17 +82,17 @@ pub fn products() -> Vec<SimProduct> {
             add(&mut out, net, &VOUCHERS, format!("{name} Airtime R{v}"), v * 100, v * 100, v * 100, discount, true);
         }
         for (size, price) in DATA_BUNDLES {
-            add(&mut out, net, &DATA, format!("{name} {size} Data"), price * 100, price * 100, price * 100, discount - 100, false);
+            add(&mut out, net, &DATA, format!("{name} {size} Data"), price * 100, price * 100, price * 100, discount - 10_000, false);
         }
         for (size, price) in SMS_BUNDLES {
-            add(&mut out, net, &SMS, format!("{name} {size}"), price * 100, price * 100, price * 100, discount - 100, false);
+            add(&mut out, net, &SMS, format!("{name} {size}"), price * 100, price * 100, price * 100, discount - 10_000, false);
         }
     }
     for (id, name) in ELECTRICITY_NETWORKS {
-        add(&mut out, (id, name), &ELECTRICITY, format!("{name} Prepaid"), 1_000, 300_000, 9_999_999, 250, true);
+        add(&mut out, (id, name), &ELECTRICITY, format!("{name} Prepaid"), 1_000, 300_000, 9_999_999, 25_000, true);
     }
     for name in EASYPAY_PRODUCTS {
-        add(&mut out, EASYPAY_NETWORK, &PAYMENTS, name.to_string(), 100, 1_000_000, 9_999_999, 150, false);
+        add(&mut out, EASYPAY_NETWORK, &PAYMENTS, name.to_string(), 100, 1_000_000, 9_999_999, 15_000, false);
     }
     out
 }
@@ -110,6 +113,11 @@ fn type_of(code: &str) -> &'static TypeDef {
 /// by [`render`].
 pub fn four_places(cents: i64) -> Value {
     raw_number(format!("{}{}.{:02}00", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100))
+}
+
+/// Ten-thousandths as a JSON number with four decimals (`99973.4750`, `5.5000`).
+pub fn four_places_e4(e4: i64) -> Value {
+    raw_number(format!("{}{}.{:04}", if e4 < 0 { "-" } else { "" }, e4.abs() / 10_000, e4.abs() % 10_000))
 }
 
 /// A JSON number given by its exact text (`99574.75`, `100000.0000`).
@@ -145,7 +153,7 @@ pub fn product_json(p: &SimProduct) -> Value {
         "typeCode": p.type_code,
         "minAmount": four_places(p.min),
         "maxAmount": four_places(p.max),
-        "discountPercentage": four_places(p.discount),
+        "discountPercentage": four_places_e4(p.discount),
         "retailValue": four_places(p.retail),
         "pinIndicator": p.pinned,
         "smsIndicator": p.sms,
@@ -198,6 +206,7 @@ mod tests {
         assert!(p.len() >= 300, "{}", p.len());
         for pair in p.chunks(2) {
             assert_eq!(pair[0].name, pair[1].name);
+            assert_eq!(pair[0].id, pair[1].id, "twins share their id, as the real catalog's do");
             assert_ne!(pair[0].sms, pair[1].sms);
         }
         assert!(p.iter().any(|x| x.network == "MTN" && x.pinned && x.retail == 1200));

@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine as _;
-use catalog::{four_places, network_ids, network_json, render, SimProduct};
+use catalog::{network_ids, network_json, render, SimProduct};
 use rand::Rng;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -74,8 +74,11 @@ pub struct LedgerEntry {
     pub device_id: String,
     /// Cents.
     pub amount: i64,
-    /// Cents debited from the wallet (amount less discount).
+    /// Ten-thousandths of a rand debited from the wallet (amount less discount, to
+    /// the service's four decimals).
     pub cost: i64,
+    /// The discount it was charged at, ten-thousandths of a percent.
+    pub discount: i64,
     /// `REQUESTED`, `PENDING`, `SUCESSFUL`, `FAILED`, `CANCELLED`.
     pub status: &'static str,
     pub voucher_pin: Option<String>,
@@ -89,7 +92,7 @@ pub struct LedgerEntry {
 impl LedgerEntry {
     /// A sale that is final at once (a payment, a voucher order).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn done(cref: &str, order_ref: i64, sid: &str, kind: &'static str, product_id: i64, network: &str, device: &str, amount: i64, cost: i64, now: i64) -> LedgerEntry {
+    pub(crate) fn done(cref: &str, order_ref: i64, sid: &str, kind: &'static str, product_id: i64, network: &str, device: &str, amount: i64, discount: i64, now: i64) -> LedgerEntry {
         LedgerEntry {
             client_reference: cref.to_string(),
             order_reference_id: order_ref,
@@ -99,7 +102,8 @@ impl LedgerEntry {
             network: network.to_string(),
             device_id: device.to_string(),
             amount,
-            cost,
+            cost: cost_e4(amount, discount),
+            discount,
             status: "SUCESSFUL",
             voucher_pin: None,
             ticket_number: None,
@@ -120,7 +124,7 @@ impl LedgerEntry {
 pub(crate) struct Movement {
     pub ms: i64,
     pub smartload_id: String,
-    /// Cents, signed.
+    /// Ten-thousandths of a rand, signed.
     pub delta: i64,
     pub kind: MovementKind,
 }
@@ -280,7 +284,7 @@ impl SmartcallSandbox {
         let mut users = HashMap::new();
         users.insert(TRAINING_USERNAME.to_string(), (TRAINING_PASSWORD.to_string(), vec![TRAINING_SMARTLOAD_ID.to_string(), TRAINING_SECOND_SMARTLOAD_ID.to_string()]));
         let mut wallets = HashMap::new();
-        wallets.insert(TRAINING_SMARTLOAD_ID.to_string(), TRAINING_WALLET_CENTS);
+        wallets.insert(TRAINING_SMARTLOAD_ID.to_string(), TRAINING_WALLET_CENTS * 100);
         wallets.insert(TRAINING_SECOND_SMARTLOAD_ID.to_string(), 0);
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
@@ -336,8 +340,8 @@ impl SmartcallSandbox {
         self.shared.lock().ledger.len()
     }
 
-    /// A wallet's balance in cents.
-    pub fn wallet(&self, smartload_id: &str) -> Option<i64> {
+    /// A wallet's balance in ten-thousandths of a rand (the service keeps four decimals).
+    pub fn wallet_e4(&self, smartload_id: &str) -> Option<i64> {
         let mut inner = self.shared.lock();
         let now = self.shared.clock.now_ms();
         recharge::settle(&mut inner, now);
@@ -410,13 +414,23 @@ impl SmartcallSandbox {
         self.shared.lock().queue_delay_ms = ms.max(0);
     }
 
-    /// Changes a product's discount (both `smsIndicator` twins): the catalog and its
-    /// `ETag` change.
-    pub fn set_discount(&self, product_id: i64, hundredths: i64) {
+    /// Changes a product's discount, in ten-thousandths of a percent (both
+    /// `smsIndicator` twins, the SMS one 0.25% lower): the catalog and its `ETag` change.
+    pub fn set_discount(&self, product_id: i64, discount_e4: i64) {
         let mut inner = self.shared.lock();
-        let Some(p) = inner.products.iter().find(|p| p.id == product_id).cloned() else { return };
-        for q in inner.products.iter_mut().filter(|q| q.network_id == p.network_id && q.name == p.name) {
-            q.discount = hundredths - if q.sms { 50 } else { 0 };
+        for q in inner.products.iter_mut().filter(|q| q.id == product_id) {
+            q.discount = discount_e4 - if q.sms { catalog::SMS_DISCOUNT_LESS } else { 0 };
+        }
+    }
+
+    /// Makes the two catalog entries of a product disagree on its price (a broken
+    /// catalog, for tests): the `smsIndicator` twin costs `cents` instead.
+    pub fn set_twin_price(&self, product_id: i64, cents: i64) {
+        let mut inner = self.shared.lock();
+        for q in inner.products.iter_mut().filter(|q| q.id == product_id && q.sms) {
+            q.retail = cents;
+            q.min = cents;
+            q.max = cents;
         }
     }
 
@@ -469,9 +483,9 @@ impl SmartcallSandbox {
         self.shared.lock().orders.iter().map(|o| (o.order_id, o.client_reference.clone(), o.vouchers.iter().map(|v| (v.0.clone(), v.1.clone())).collect())).collect()
     }
 
-    /// Sets a wallet's balance (a deposit made at the bank, say).
+    /// Sets a wallet's balance in cents (a deposit made at the bank, say).
     pub fn set_wallet(&self, smartload_id: &str, cents: i64) {
-        self.shared.lock().wallets.insert(smartload_id.to_string(), cents);
+        self.shared.lock().wallets.insert(smartload_id.to_string(), cents * 100);
     }
 
     /// Stops the server now.
@@ -609,7 +623,7 @@ pub(crate) fn bearer_user(headers: &HeaderMap, inner: &mut Inner, now: i64) -> R
 pub(crate) fn debit(inner: &mut Inner, smartload_id: &str, cost: i64) -> Result<(), (i64, String)> {
     let wallet = inner.wallets.get(smartload_id).copied().unwrap_or(0);
     if wallet < cost {
-        return Err((15, format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", rand_text(wallet))));
+        return Err((15, format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", balance_text(wallet))));
     }
     inner.wallets.insert(smartload_id.to_string(), wallet - cost);
     Ok(())
@@ -776,8 +790,8 @@ async fn product(State(st): State<St>, headers: HeaderMap, Path(id): Path<String
     let Some(p) = inner.products.iter().find(|p| p.id == id) else {
         return code_error(StatusCode::BAD_REQUEST, 9, "Invalid Offering ID (product code)");
     };
-    // The product and its twin with the other smsIndicator.
-    let twins: Vec<Value> = inner.products.iter().filter(|q| q.network_id == p.network_id && q.name == p.name).map(catalog::product_json).collect();
+    // The product and its twin with the other smsIndicator (same id).
+    let twins: Vec<Value> = inner.products.iter().filter(|q| q.id == p.id).map(catalog::product_json).collect();
     with_etag(&headers, json!({ "products": twins }))
 }
 
@@ -786,14 +800,34 @@ pub(crate) fn two_places(cents: i64) -> Value {
     catalog::raw_number(format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100))
 }
 
-/// `100000.0000`-style amounts.
-pub(crate) fn four(cents: i64) -> Value {
-    four_places(cents)
+/// `99973.4750`-style amounts, from ten-thousandths.
+pub(crate) fn four(e4: i64) -> Value {
+    catalog::four_places_e4(e4)
 }
 
 /// `R450.00`.
 pub(crate) fn rand_text(cents: i64) -> String {
     format!("{}R{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100)
+}
+
+/// `R14.175`, `R450.00`: ten-thousandths as the enquiry writes a cost (two to four
+/// decimals).
+pub(crate) fn rand_text_e4(e4: i64) -> String {
+    let frac = format!("{:04}", e4.abs() % 10_000);
+    let frac = frac.trim_end_matches('0');
+    format!("{}R{}.{frac:0<2}", if e4 < 0 { "-" } else { "" }, e4.abs() / 10_000)
+}
+
+/// What the wallet pays for `cents` at a discount of `discount_e4` ten-thousandths of
+/// a percent: the service keeps four decimals and rounds the discount half up.
+pub(crate) fn cost_e4(cents: i64, discount_e4: i64) -> i64 {
+    let off = (i128::from(cents) * i128::from(discount_e4) + 5_000) / 10_000;
+    cents * 100 - off as i64
+}
+
+/// The wallet in ten-thousandths as the insufficient-funds message shows it (`R12.3450`).
+pub(crate) fn balance_text(e4: i64) -> String {
+    format!("{}R{}.{:04}", if e4 < 0 { "-" } else { "" }, e4.abs() / 10_000, e4.abs() % 10_000)
 }
 
 /// The health key of a catalog network, if it is a mobile network.
@@ -810,7 +844,9 @@ pub(crate) fn is_down(inner: &Inner, key: &str, now: i64) -> bool {
     if inner.forced_down.iter().any(|k| k == key) {
         return true;
     }
-    let Some(from) = inner.rotation_from_ms else { return false };
+    let Some(from) = inner.rotation_from_ms else {
+        return false;
+    };
     let slot = ((now - from).max(0) / ROTATION_SLOT_MS) as usize % (HEALTH_KEYS.len() * 2);
     slot % 2 == 0 && HEALTH_KEYS[slot / 2] == key
 }

@@ -3,8 +3,8 @@
 
 use super::faults::network_down_response;
 use super::{
-    code_error, health_key, is_down, is_json, json_response, ok_envelope, owner, owns, rand_text, two_places, unsupported_media_type, Inner, LedgerEntry, Movement, MovementKind, Prevend, St,
-    DUPLICATE_WINDOW_MS, PENDING_RESOLVES_AFTER_MS,
+    balance_text, code_error, cost_e4, four, health_key, is_down, is_json, json_response, ok_envelope, owner, owns, rand_text, rand_text_e4, unsupported_media_type, Inner, LedgerEntry, Movement,
+    MovementKind, Prevend, St, DUPLICATE_WINDOW_MS, PENDING_RESOLVES_AFTER_MS,
 };
 use airtill_domain::money::parse_decimal;
 use axum::body::Bytes;
@@ -33,13 +33,17 @@ pub(crate) struct RechargeFields {
     pub product_id: i64,
     pub amount: i64,
     pub pinless: bool,
+    /// Which of the product's two catalog entries is sold (and at which discount).
+    pub send_sms: bool,
 }
 
 const RECHARGE_FIELDS: [&str; 9] = ["smartloadId", "clientReference", "smsRecipientMsisdn", "deviceId", "productId", "amount", "pinless", "sendSms", "smsProviderIdentifier"];
 
 /// Reads an object with exactly the allowed fields (an unknown field is refused).
 pub(crate) fn read_object(v: &Value, allowed: &[&str]) -> Result<HashMap<String, Value>, String> {
-    let Some(o) = v.as_object() else { return Err("the body is not a JSON object".into()) };
+    let Some(o) = v.as_object() else {
+        return Err("the body is not a JSON object".into());
+    };
     if let Some(unknown) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(format!("unknown field {unknown}"));
     }
@@ -65,7 +69,7 @@ fn read_recharge_raw(raw: &HashMap<String, Box<serde_json::value::RawValue>>) ->
     };
     let amount = raw_amount(raw.get("amount").map(|r| r.get()), "amount")?;
     let product_id = raw.get("productId").ok_or("productId is missing")?.get().parse::<i64>().map_err(|_| "productId must be a whole number".to_string())?;
-    boolean("sendSms")?;
+    let send_sms = boolean("sendSms")?;
     if let Some(s) = raw.get("smsProviderIdentifier") {
         serde_json::from_str::<String>(s.get()).map_err(|_| "smsProviderIdentifier must be a string".to_string())?;
     }
@@ -77,6 +81,7 @@ fn read_recharge_raw(raw: &HashMap<String, Box<serde_json::value::RawValue>>) ->
         product_id,
         amount,
         pinless: boolean("pinless")?,
+        send_sms,
     })
 }
 
@@ -169,7 +174,8 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
             return Err(Refusal::new(bad, 17, "The prevend has expired"));
         }
     }
-    let Some(product) = inner.products.iter().find(|p| p.id == req.product_id).cloned() else {
+    // The entry of the two with this id whose smsIndicator is what was asked for.
+    let Some(product) = inner.products.iter().find(|p| p.id == req.product_id && p.sms == req.send_sms).cloned() else {
         return Err(Refusal::new(bad, 9, "Invalid Offering ID (product code)"));
     };
     if product.type_code == "P " {
@@ -214,10 +220,10 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
         // The QA simulator's business failure, for a voucher: nothing is issued.
         return Err(Refusal::new(bad, 2, "General System Error, recharged failed"));
     }
-    let cost = req.amount - req.amount * product.discount / 10_000;
+    let cost = cost_e4(req.amount, product.discount);
     let wallet = inner.wallets.get(&req.smartload_id).copied().unwrap_or(0);
     if wallet < cost {
-        return Err(Refusal::new(bad, 15, format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", rand_text(wallet))));
+        return Err(Refusal::new(bad, 15, format!("Insufficient funds in the SmartLoad wallet - Current balance: {}", balance_text(wallet))));
     }
     inner.wallets.insert(req.smartload_id.clone(), wallet - cost);
     let item = cashup_item(product.network);
@@ -245,6 +251,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
         device_id: req.device_id.clone(),
         amount: req.amount,
         cost,
+        discount: product.discount,
         status,
         voucher_pin: pin,
         ticket_number: ticket,
@@ -257,11 +264,10 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
 /// The `recharge` object of an answer.
 fn recharge_json(inner: &Inner, e: &LedgerEntry, now: i64) -> Value {
     let padded = |s: &Option<String>, width: usize| s.as_ref().map(|v| format!("{v:<width$}")).unwrap_or_default();
-    let discount = inner.products.iter().find(|p| p.id == e.product_id).map(|p| p.discount).unwrap_or(0);
     let balance = inner.wallets.get(&e.smartload_id).copied().unwrap_or(0);
     let _ = now;
     json!({
-        "balance": two_places(balance),
+        "balance": four(balance),
         "orderReferenceId": e.order_reference_id,
         "ticketNumber": padded(&e.ticket_number, 20),
         "boxNumber": "",
@@ -269,13 +275,13 @@ fn recharge_json(inner: &Inner, e: &LedgerEntry, now: i64) -> Value {
         "voucherPin": padded(&e.voucher_pin, 24),
         "expiryDate": e.voucher_pin.as_ref().map(|_| e.created_ms + 365 * DAY_MS),
         "retailPrice": format!("{}.{:02}", e.amount / 100, e.amount % 100),
-        "dealerDiscount": percent_text(discount),
+        "dealerDiscount": percent_text(e.discount),
     })
 }
 
-/// `5.5`, `6`: the recorded `dealerDiscount` text.
-fn percent_text(hundredths: i64) -> String {
-    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+/// `5.5`, `6`, `7.125`: the recorded `dealerDiscount` text, from ten-thousandths.
+fn percent_text(e4: i64) -> String {
+    let text = format!("{}.{:04}", e4 / 10_000, e4 % 10_000);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -493,10 +499,17 @@ pub(crate) async fn prevend(State(st): State<St>, headers: HeaderMap, body: Byte
     answer("SUCCESS", &message)
 }
 
+/// `5.50%`, `7.125%`: the enquiry's discount text, from ten-thousandths.
+fn discount_text(e4: i64) -> String {
+    let frac = format!("{:04}", e4 % 10_000);
+    let frac = frac.trim_end_matches('0');
+    format!("{}.{frac:0<2}%", e4 / 10_000)
+}
+
 pub(crate) fn transaction_json(inner: &Inner, e: &LedgerEntry) -> Value {
     let product = inner.products.iter().find(|p| p.id == e.product_id);
     let network_text = product.map(|p| p.name.clone()).unwrap_or_else(|| e.network.clone());
-    let discount = product.map(|p| p.discount).unwrap_or(0);
+    let discount = e.discount;
     let status_text = match e.status {
         "SUCESSFUL" => "Recharge Successful",
         "FAILED" => "Recharge Failed",
@@ -512,8 +525,8 @@ pub(crate) fn transaction_json(inner: &Inner, e: &LedgerEntry) -> Value {
     t.insert("statusDate".into(), json!(e.created_ms));
     t.insert("reference".into(), json!(e.order_reference_id.to_string()));
     t.insert("amount".into(), json!(rand_text(e.amount)));
-    t.insert("discount".into(), json!(format!("{}.{:02}%", discount / 100, discount % 100)));
-    t.insert("cost".into(), json!(rand_text(e.cost)));
+    t.insert("discount".into(), json!(discount_text(discount)));
+    t.insert("cost".into(), json!(rand_text_e4(e.cost)));
     t.insert("status".into(), json!(status_text));
     t.insert("statusId".into(), json!(e.status));
     t.insert("ticketNumber".into(), pad(&e.ticket_number));

@@ -139,14 +139,14 @@ fn pay(st: &St, headers: &HeaderMap, p: PaymentIn, cell: &str) -> Response {
     if inner.by_client_ref(&p.cref).is_some() {
         return bad(1001, "Duplicate recharge");
     }
-    let cost = p.amount - p.amount * p.discount / 10_000;
+    let cost = super::cost_e4(p.amount, p.discount);
     if let Err((code, message)) = debit(&mut inner, &p.sid, cost) {
         return bad(code, &message);
     }
     inner.movements.push(Movement { ms: now, smartload_id: p.sid.clone(), delta: -cost, kind: MovementKind::Sale { item: p.network.to_string(), amount: p.amount } });
     let order_ref = inner.next_order_ref;
     inner.next_order_ref += 1;
-    inner.record(LedgerEntry::done(&p.cref, order_ref, &p.sid, "payment", p.product_id, p.network, &p.account, p.amount, cost, now));
+    inner.record(LedgerEntry::done(&p.cref, order_ref, &p.sid, "payment", p.product_id, p.network, &p.account, p.amount, p.discount, now));
     let mut rng = rand::rng();
     ok_envelope(json!({"payment": {"reference": order_ref.to_string(), "receiptNumber": digits(&mut rng, 12), "amount": two_places(p.amount)}}))
 }
@@ -171,7 +171,7 @@ pub(crate) async fn easypay_pay(State(st): State<St>, headers: HeaderMap, body: 
     }
     let discount = {
         let inner = st.lock();
-        match inner.products.iter().find(|p| p.id == product_id && p.type_code == "P ") {
+        match inner.products.iter().find(|p| p.id == product_id && p.type_code == "P " && !p.sms) {
             Some(p) => p.discount,
             None => return bad(9, "Invalid Offering ID (product code)"),
         }
@@ -208,7 +208,7 @@ pub(crate) async fn dstv_pay(State(st): State<St>, headers: HeaderMap, body: Byt
     if !(6..=13).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_digit()) {
         return bad(1007, "Invalid DSTV account number");
     }
-    pay(&st, &headers, PaymentIn { sid, cref, product_id: 0, network: "DSTV", account, amount, discount: 100 }, &cell)
+    pay(&st, &headers, PaymentIn { sid, cref, product_id: 0, network: "DSTV", account, amount, discount: 10_000 }, &cell)
 }
 
 // ---- SmartRica ----------------------------------------------------------------
@@ -255,7 +255,9 @@ fn check_identity(id_type: &str, id_number: &str, expiry: Option<&str>, now: i64
 }
 
 fn check_address(v: Option<&Value>) -> Result<(), Response> {
-    let Some(a) = v else { return Err(bad(1007, "residentialAddress is required")) };
+    let Some(a) = v else {
+        return Err(bad(1007, "residentialAddress is required"));
+    };
     read_object(a, &["line1", "suburb", "city", "postalCode"]).map_err(|e| bad(1007, &format!("residentialAddress: {e}")))?;
     for k in ["line1", "suburb", "city", "postalCode"] {
         if a.get(k).and_then(|v| v.as_str()).is_none_or(|s| s.trim().is_empty()) {
@@ -356,7 +358,9 @@ pub(crate) async fn rica_change_ownership(State(st): State<St>, headers: HeaderM
     if let Err(r) = check_address(o.value("residentialAddress")) {
         return r;
     }
-    let Some(id) = o.value("idDetails") else { return bad(1007, "idDetails is required") };
+    let Some(id) = o.value("idDetails") else {
+        return bad(1007, "idDetails is required");
+    };
     if let Err(e) = read_object(id, &["idType", "idNumber", "passportExpiry", "nationality"]) {
         return bad(1007, &format!("idDetails: {e}"));
     }

@@ -20,8 +20,8 @@ pub(crate) async fn balance(State(st): State<St>, headers: HeaderMap, Path(id): 
         Ok(x) => x,
         Err(r) => return r,
     };
-    let cents = inner.wallets.get(&id).copied().unwrap_or(0);
-    ok_envelope(json!({ "balance": four(cents) }))
+    let e4 = inner.wallets.get(&id).copied().unwrap_or(0);
+    ok_envelope(json!({ "balance": four(e4) }))
 }
 
 pub(crate) async fn registered(State(st): State<St>, headers: HeaderMap, Path(msisdn): Path<String>) -> Response {
@@ -54,12 +54,13 @@ pub(crate) async fn funds_transfer(State(st): State<St>, headers: HeaderMap, bod
     if cents <= 0 {
         return invalid("amount must be more than 0");
     }
-    if let Err((code, message)) = debit(&mut inner, &source, cents) {
+    let e4 = cents * 100;
+    if let Err((code, message)) = debit(&mut inner, &source, e4) {
         return code_error(StatusCode::BAD_REQUEST, code, &message);
     }
-    *inner.wallets.entry(recipient.clone()).or_default() += cents;
-    inner.movements.push(Movement { ms: now, smartload_id: source.clone(), delta: -cents, kind: MovementKind::TransferOut });
-    inner.movements.push(Movement { ms: now, smartload_id: recipient, delta: cents, kind: MovementKind::Deposit });
+    *inner.wallets.entry(recipient.clone()).or_default() += e4;
+    inner.movements.push(Movement { ms: now, smartload_id: source.clone(), delta: -e4, kind: MovementKind::TransferOut });
+    inner.movements.push(Movement { ms: now, smartload_id: recipient, delta: e4, kind: MovementKind::Deposit });
     let balance = inner.wallets.get(&source).copied().unwrap_or(0);
     ok_envelope(json!({ "currentDealerBalance": four(balance) }))
 }
@@ -77,7 +78,8 @@ fn cashup(inner: &Inner, sid: &str, from: i64, to: i64) -> Value {
     let after = |t: i64| mine.iter().filter(|m| m.ms >= t).map(|m| m.delta).sum::<i64>();
     let opening = balance_now - after(from);
     let closing = balance_now - after(to);
-    // Per network: count, retail, cost (refunds and cancels take sales back out).
+    // Per network: count, retail (cents), cost (ten-thousandths); refunds and cancels
+    // take sales back out.
     let mut sales: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
     let mut deposits = (0i64, 0i64);
     let mut transfers = (0i64, 0i64);
@@ -99,6 +101,7 @@ fn cashup(inner: &Inner, sid: &str, from: i64, to: i64) -> Value {
     let mut items = vec![balance_item("Opening Balance", opening)];
     let mut total_profit = 0;
     for (item, (count, retail, cost)) in &sales {
+        let retail = retail * 100;
         let profit = retail - cost;
         total_profit += profit;
         items.push(json!({"groupDescription": "Recharges", "itemDescription": item, "itemCount": count, "amount": four(-retail), "netAmount": four(-cost), "profit": four(profit)}));
@@ -147,7 +150,7 @@ pub(crate) async fn cashup_period(State(st): State<St>, headers: HeaderMap, body
 }
 
 fn order_json(o: &Order) -> Value {
-    json!({"orderId": o.order_id, "fileName": format!("order-{}-{}.zip", o.order_id, o.file_version), "password": o.password, "quantity": o.vouchers.len(), "amount": four(o.amount)})
+    json!({"orderId": o.order_id, "fileName": format!("order-{}-{}.zip", o.order_id, o.file_version), "password": o.password, "quantity": o.vouchers.len(), "amount": four(o.amount * 100)})
 }
 
 fn new_password() -> String {
@@ -178,10 +181,11 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     if inner.orders.iter().any(|o| o.client_reference == cref) || inner.by_client_ref(&cref).is_some() {
         return code_error(StatusCode::BAD_REQUEST, 1001, "Duplicate recharge");
     }
-    let Some(product) = inner.products.iter().find(|p| p.id == product_id && p.pinned && p.retail != 9_999_999).cloned() else {
+    // Vouchers ordered in bulk come without an SMS to anyone: the plain entry.
+    let Some(product) = inner.products.iter().find(|p| p.id == product_id && !p.sms && p.pinned && p.retail != 9_999_999).cloned() else {
         return code_error(StatusCode::BAD_REQUEST, 9, "Invalid Offering ID (product code)");
     };
-    let unit_cost = product.retail - product.retail * product.discount / 10_000;
+    let unit_cost = super::cost_e4(product.retail, product.discount);
     let total = product.retail * quantity;
     let cost = unit_cost * quantity;
     if let Err((code, message)) = debit(&mut inner, &sid, cost) {
@@ -198,7 +202,9 @@ pub(crate) async fn order_vouchers(State(st): State<St>, headers: HeaderMap, bod
     for _ in 0..quantity {
         inner.movements.push(Movement { ms: now, smartload_id: sid.clone(), delta: -unit_cost, kind: MovementKind::Sale { item: item.clone(), amount: product.retail } });
     }
-    inner.record(LedgerEntry::done(&cref, order_id, &sid, "voucher_order", product_id, product.network, "", total, cost, now));
+    let mut entry = LedgerEntry::done(&cref, order_id, &sid, "voucher_order", product_id, product.network, "", total, product.discount, now);
+    entry.cost = cost;
+    inner.record(entry);
     let order = Order { order_id, smartload_id: sid, client_reference: cref, password: new_password(), file_version: 1, vouchers, amount: total };
     let answer = order_json(&order);
     inner.orders.push(order);
