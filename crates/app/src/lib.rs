@@ -312,6 +312,9 @@ impl Airtill {
 }
 
 #[cfg(test)]
+#[path = "books_tests.rs"]
+mod books_tests;
+#[cfg(test)]
 #[path = "listener_tests.rs"]
 mod listener_tests;
 #[cfg(test)]

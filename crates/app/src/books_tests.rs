@@ -1,0 +1,240 @@
+//! The books to the provider's last decimal, against the practice providers over HTTP
+//! on one clock the test moves: a wallet with sub-cent amounts, twin catalog entries,
+//! a failed pinless sale whose money comes back at a refund run, a quiet day between
+//! busy ones, reports that do not wait for a slow provider, and a month of shop days.
+
+use super::*;
+use crate::{OpenOptions, SaleRequest, UkCreditRequest, DEMO_CASHIER, DEMO_MANAGER};
+use airtill_domain::{ManualClock, Money4, SaleState};
+use airtill_sandbox::TRAINING_SMARTLOAD_ID;
+use chrono::TimeZone;
+use chrono_tz::Africa::Johannesburg;
+use std::sync::Arc;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// Epoch ms of a South African wall-clock time.
+fn sast(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+    Johannesburg.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().timestamp_millis()
+}
+
+struct Shop {
+    app: Airtill,
+    clock: ManualClock,
+    manager: Session,
+    cashier: Session,
+    _dir: tempfile::TempDir,
+}
+
+async fn shop_at(start_ms: i64) -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(start_ms);
+    let app = Airtill::open_with_clock(OpenOptions { data_dir: dir.path().to_path_buf() }, Arc::new(clock.clone())).await.unwrap();
+    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    Shop { app, clock, manager, cashier, _dir: dir }
+}
+
+/// The product of `network` whose group is `kind` and that `pick` accepts.
+fn product(c: &crate::CatalogView, network: &str, kind: crate::ProductKind, pick: impl Fn(&crate::ProductView) -> bool) -> crate::ProductView {
+    c.networks
+        .iter()
+        .find(|n| n.name == network)
+        .unwrap_or_else(|| panic!("no network {network}"))
+        .groups
+        .iter()
+        .flat_map(|g| g.products.iter())
+        .find(|p| p.kind == kind && pick(p))
+        .unwrap_or_else(|| panic!("no {kind:?} product on {network}"))
+        .clone()
+}
+
+fn request(product_id: i64, to: &str, amount: Option<&str>) -> SaleRequest {
+    SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id, recipient: to.into(), amount: amount.map(String::from), override_pin: None }
+}
+
+/// Sells, then moves the clock past Smartcall's queue and asks until the sale is final.
+async fn sell_final(s: &Shop, req: &SaleRequest) -> crate::SaleView {
+    let mut sale = s.app.sell(&s.cashier, req).await.unwrap();
+    for _ in 0..20 {
+        if !matches!(sale.state, SaleState::Pending | SaleState::InDoubt) {
+            return sale;
+        }
+        s.clock.advance_ms(5_000);
+        sale = s.app.check_sale(&s.cashier, sale.id).await.unwrap();
+    }
+    panic!("sale {} stayed {:?}", sale.id, sale.state)
+}
+
+fn smartcall(s: &Shop) -> &airtill_sandbox::SmartcallSandbox {
+    s.app._sandbox.as_ref().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wallet_with_sub_cent_amounts_is_read_everywhere_exactly() {
+    let s = shop_at(sast(2026, 12, 1, 9, 0)).await;
+    let c = s.app.catalog(&s.cashier, false).await.unwrap();
+    // Vodacom airtime, no SMS, 5.5%: R15 costs R14.175.
+    let airtime = product(&c, "Vodacom", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    let sale = sell_final(&s, &request(airtime.id, "0821234567", Some("15"))).await;
+    assert_eq!(sale.state, SaleState::Succeeded);
+    let wallet = Money4::zar(airtill_sandbox::smartcall::TRAINING_WALLET_CENTS * 100 - 141_750);
+    assert_eq!(smartcall(&s).wallet_e4(TRAINING_SMARTLOAD_ID), Some(wallet.e4));
+    assert_eq!(wallet.to_string(), "R99985.825");
+    // The balance, the header's wallets, doctor: read to the last decimal.
+    assert_eq!(s.app.smartcall_balance(&s.cashier).await.unwrap(), wallet);
+    let w = s.app.wallets(&s.cashier).await.unwrap();
+    assert_eq!((w[0].balance, w[0].error.as_deref()), (Some(wallet), None));
+    let checks = s.app.doctor(&s.manager).await.unwrap();
+    let cred = checks.iter().find(|c| c.name == "provider credentials").unwrap();
+    assert!(cred.status == crate::CheckStatus::Ok && cred.detail.contains("R99985.825"), "{cred:?}");
+    // The Z keeps the cost, the profit and the closing wallet exactly.
+    let z = s.app.z_report(&s.manager).await.unwrap();
+    assert_eq!((z.sold[0].cost, z.sold[0].profit), (Money4::zar(141_750), Money4::zar(8_250)));
+    let sc = z.wallets.iter().find(|w| w.provider == "smartcall").unwrap();
+    assert_eq!((sc.closing, sc.closing_source.as_str()), (Some(wallet), "asked the provider now"));
+    assert_eq!(s.app.z_report_by_no(&s.manager, 1).unwrap(), z, "the Z reads back as produced");
+    // Reconciled to the last decimal: count, value and what the wallet paid.
+    let day = "2026-12-01";
+    let r = s.app.reconcile(&s.manager, day, day).await.unwrap();
+    assert!(r.clean, "{r:#?}");
+    let vod = &r.networks[0];
+    assert_eq!((vod.till_cost, vod.provider_cost), (Some(Money4::zar(141_750)), Some(Money4::zar(141_750))));
+    assert_eq!(r.provider_closing, Some(wallet));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_product_is_offered_once_and_sold_as_the_twin_the_rule_picks() {
+    let s = shop_at(sast(2026, 12, 1, 9, 0)).await;
+    let c = s.app.catalog(&s.cashier, true).await.unwrap();
+    for n in &c.networks {
+        for g in &n.groups {
+            let mut ids: Vec<i64> = g.products.iter().map(|p| p.id).collect();
+            let listed = ids.len();
+            ids.dedup();
+            assert_eq!(ids.len(), listed, "{} {}: every product once", n.name, g.name);
+        }
+    }
+    // A voucher is sold with the SMS (that twin's 5.75% on MTN), airtime without (6%).
+    let voucher = product(&c, "MTN", crate::ProductKind::Voucher, |p| p.fixed.map(|m| m.minor) == Some(1_200));
+    let airtime = product(&c, "MTN", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    sell_final(&s, &request(voucher.id, "0831234567", None)).await;
+    sell_final(&s, &request(airtime.id, "0831234568", Some("20"))).await;
+    let ledger = smartcall(&s).ledger();
+    assert_eq!((ledger[0].discount, ledger[1].discount), (57_500, 60_000));
+    let local = s.app.store().all_sales().unwrap();
+    assert_eq!((local[0].details.discount_e4, local[1].details.discount_e4), (Some(57_500), Some(60_000)));
+    assert_eq!((local[0].outcome.cost_e4, ledger[0].cost), (Some(113_100), 113_100), "R12 less 5.75% is R11.31");
+
+    // Twins that disagree on the price: not offered, and refused with nothing sent.
+    smartcall(&s).set_twin_price(voucher.id, 1_300);
+    let c = s.app.catalog(&s.cashier, true).await.unwrap();
+    assert!(c.networks.iter().flat_map(|n| &n.groups).flat_map(|g| &g.products).all(|p| p.id != voucher.id), "a product with two prices is not offered");
+    let e = s.app.sell(&s.cashier, &request(voucher.id, "0831234569", None)).await.unwrap_err();
+    assert!(matches!(&e, AppError::BadInput(m) if m.contains("two different prices") && m.contains("Nothing was sold")), "{e}");
+    assert_eq!(s.app.store().all_sales().unwrap().len(), 2, "nothing stored");
+    assert_eq!(smartcall(&s).ledger_len(), 2, "nothing sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_pinless_sale_says_smartcall_took_the_money_and_reconciles_as_a_refund() {
+    let s = shop_at(sast(2026, 12, 1, 10, 0)).await;
+    let c = s.app.catalog(&s.cashier, false).await.unwrap();
+    let airtime = product(&c, "Vodacom", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    // R15 sells; R11 is the practice network's refusal, after Smartcall took R10.395.
+    sell_final(&s, &request(airtime.id, "0821234567", Some("15"))).await;
+    let failed = sell_final(&s, &request(airtime.id, "0821234568", Some("11"))).await;
+    assert_eq!(failed.state, SaleState::Failed);
+    assert!(failed.state_text.contains("Smartcall took R10.40 from the wallet and refunds it at 11h30"), "{}", failed.state_text);
+    assert!(!failed.state_text.contains("No money was taken"));
+    let day = "2026-12-01";
+    let r = s.app.reconcile(&s.manager, day, day).await.unwrap();
+    assert!(r.clean, "a refund due is not a difference: {r:#?}");
+    let kinds: Vec<_> = r.mismatches.iter().map(|m| (m.kind, m.sale_id)).collect();
+    assert_eq!(kinds, vec![(crate::MismatchKind::RefundDue, Some(failed.id))]);
+    assert!(r.mismatches[0].explanation.contains("refunds it at 11h30 on 2026-12-01"), "{}", r.mismatches[0].explanation);
+    assert_eq!((r.networks[0].till_count, r.networks[0].provider_count), (2, 2), "Smartcall holds the failed sale's money until the refund");
+    let x = s.app.x_report(&s.manager).await.unwrap();
+    assert_eq!(x.refunds.len(), 1);
+    assert_eq!((x.refunds[0].cost, x.refunds[0].refunded), (Money4::zar(103_950), false));
+    // After the 11h30 run: refunded, still clean, the wallet has it back.
+    s.clock.advance_ms(2 * HOUR);
+    let r = s.app.reconcile(&s.manager, day, day).await.unwrap();
+    assert!(r.clean, "{r:#?}");
+    assert_eq!(r.mismatches.iter().map(|m| m.kind).collect::<Vec<_>>(), vec![crate::MismatchKind::Refunded]);
+    assert_eq!((r.networks[0].till_count, r.networks[0].provider_count), (1, 1));
+    assert_eq!(smartcall(&s).wallet_e4(TRAINING_SMARTLOAD_ID), Some(airtill_sandbox::smartcall::TRAINING_WALLET_CENTS * 100 - 141_750));
+
+    // A failure late in the evening is refunded the next morning: each day balances.
+    s.clock.advance_ms(sast(2026, 12, 1, 23, 45) - s.app.now_ms());
+    let late = sell_final(&s, &request(airtime.id, "0821234569", Some("11"))).await;
+    assert!(late.state_text.contains("refunds it at 05h30"), "{}", late.state_text);
+    s.clock.advance_ms(sast(2026, 12, 2, 9, 0) - s.app.now_ms());
+    let day1 = s.app.reconcile(&s.manager, day, day).await.unwrap();
+    assert!(day1.clean, "{day1:#?}");
+    let day2 = s.app.reconcile(&s.manager, "2026-12-02", "2026-12-02").await.unwrap();
+    assert!(day2.clean, "{day2:#?}");
+    assert_eq!(day2.mismatches.iter().map(|m| (m.kind, m.sale_id)).collect::<Vec<_>>(), vec![(crate::MismatchKind::Refunded, Some(late.id))]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiet_day_between_busy_days_reconciles_clean_with_every_provider() {
+    let s = shop_at(sast(2026, 12, 1, 9, 0)).await;
+    s.app.set_listener(&s.manager, true, Some("127.0.0.1"), Some(0), None).await.unwrap();
+    s.app.set_route(&s.manager, "MTN/pinned/voucher", &["aat".into()]).unwrap();
+    let c = s.app.catalog(&s.cashier, false).await.unwrap();
+    let vod = product(&c, "Vodacom", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    let mtn_r5 = product(&c, "MTN", crate::ProductKind::Voucher, |p| p.fixed.map(|m| m.minor) == Some(500));
+    let busy_day = |n: u32| {
+        let s = &s;
+        async move {
+            sell_final(s, &request(vod.id, &format!("08212345{n:02}"), Some("15"))).await;
+            let aat = sell_final(s, &request(mtn_r5.id, &format!("08312345{n:02}"), None)).await;
+            assert_eq!((aat.provider.as_str(), aat.state), ("aat", SaleState::Succeeded));
+            let uk = s
+                .app
+                .sell_uk_credit(&s.cashier, &UkCreditRequest { request_id: uuid::Uuid::new_v4().to_string(), recipient: "07700 900000".into(), amount: "5".into(), override_pin: None })
+                .await
+                .unwrap();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+            while s.app.sale(&s.cashier, uk.id).unwrap().state != SaleState::Succeeded {
+                assert!(std::time::Instant::now() < deadline, "MX's notification did not come");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    };
+    busy_day(1).await;
+    s.clock.advance_ms(2 * DAY);
+    busy_day(3).await;
+    for (date, sold) in [("2026-12-01", 1), ("2026-12-02", 0), ("2026-12-03", 1)] {
+        for provider in ["smartcall", "aat", "mx"] {
+            let r = s.app.reconcile_with(&s.manager, provider, date, date).await.unwrap();
+            assert!(r.clean, "{provider} {date}: {r:#?}");
+            let till: i64 = r.networks.iter().map(|n| n.till_count).sum();
+            let theirs: i64 = r.networks.iter().map(|n| n.provider_count).sum();
+            assert_eq!((till, theirs), (sold, sold), "{provider} {date}: {r:#?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_does_not_wait_for_a_provider_that_is_slow_to_say_its_wallet() {
+    let s = shop_at(sast(2026, 12, 1, 9, 0)).await;
+    let c = s.app.catalog(&s.cashier, false).await.unwrap();
+    let airtime = product(&c, "Vodacom", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    sell_final(&s, &request(airtime.id, "0821234567", Some("15"))).await;
+    smartcall(&s).inject("GET", "/smartload/balance", airtill_sandbox::Fault::Delay(std::time::Duration::from_secs(8)));
+    let started = std::time::Instant::now();
+    let x = s.app.x_report(&s.manager).await.unwrap();
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(4), "the report waited {took:?}");
+    assert_eq!(x.sold[0].count, 1, "the figures are there at once");
+    let w = x.wallets.iter().find(|w| w.provider == "smartcall").unwrap();
+    assert!(w.closing_source.contains("did not answer in time"), "{w:?}");
+    // The closing figure is Smartcall's answer to the last sale, exact.
+    assert_eq!(w.closing, Some(Money4::zar(airtill_sandbox::smartcall::TRAINING_WALLET_CENTS * 100 - 141_750)));
+    let aat = x.wallets.iter().find(|w| w.provider == "aat").unwrap();
+    assert_eq!(aat.closing_source, "asked the provider now", "the other provider answered at the same time");
+}
