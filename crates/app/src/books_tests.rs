@@ -4,8 +4,9 @@
 //! busy ones, reports that do not wait for a slow provider, and a month of shop days.
 
 use super::*;
+use crate::reconcile::sast_date;
 use crate::{OpenOptions, SaleRequest, UkCreditRequest, DEMO_CASHIER, DEMO_MANAGER};
-use airtill_domain::{ManualClock, Money4, SaleState};
+use airtill_domain::{Currency, ManualClock, Money, Money4, SaleState};
 use airtill_sandbox::TRAINING_SMARTLOAD_ID;
 use chrono::TimeZone;
 use chrono_tz::Africa::Johannesburg;
@@ -237,4 +238,170 @@ async fn a_report_does_not_wait_for_a_provider_that_is_slow_to_say_its_wallet() 
     assert_eq!(w.closing, Some(Money4::zar(airtill_sandbox::smartcall::TRAINING_WALLET_CENTS * 100 - 141_750)));
     let aat = x.wallets.iter().find(|w| w.provider == "aat").unwrap();
     assert_eq!(aat.closing_source, "asked the provider now", "the other provider answered at the same time");
+}
+
+/// Cash counted as South African notes and coins, largest first.
+fn count_of(cents: i64) -> Vec<crate::DenominationCount> {
+    let mut left = cents;
+    crate::office::ZAR_DENOMINATIONS
+        .iter()
+        .map(|&d| {
+            let pieces = left / d;
+            left -= pieces * d;
+            crate::DenominationCount { denomination: d, pieces }
+        })
+        .collect()
+}
+
+/// A month of shop days (`AIRTILL_BOOKS_DAYS`, 30 unless set) against the practice
+/// providers on one clock: each day a float, sales with odd discounts (Vodacom 5.5%,
+/// Telkom 7.125%, vouchers with the SMS's lower discount), a pinless sale the network
+/// refuses and its refund, a cancelled recharge every second day, a voucher from stock,
+/// AAT vouchers, a UK credit through MX, a voucher paid from a customer's mobile balance
+/// in rupees; the drawer counted, a Z, and each provider reconciled for the day. Every
+/// day balances to the provider's last decimal, every line explained; the month's
+/// totals are printed side by side.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_month_of_books_balances_every_day_to_the_providers_last_decimal() {
+    let days: i64 = std::env::var("AIRTILL_BOOKS_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(30);
+    let s = shop_at(sast(2026, 11, 1, 6, 0)).await;
+    let (app, m, cashier) = (&s.app, &s.manager, &s.cashier);
+    app.set_listener(m, true, Some("127.0.0.1"), Some(0), None).await.unwrap();
+    app.set_route(m, "MTN/pinned/voucher", &["aat".into()]).unwrap();
+    app.set_mobile_rate(m, Some("18.235")).unwrap();
+    let c = app.catalog(cashier, false).await.unwrap();
+    let vod_air = product(&c, "Vodacom", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    let tel_air = product(&c, "Telkom Mobile", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    let cellc_air = product(&c, "Cell C", crate::ProductKind::Airtime, |p| p.fixed.is_none());
+    let vod_r12 = product(&c, "Vodacom", crate::ProductKind::Voucher, |p| p.fixed.map(|x| x.minor) == Some(1_200));
+    let mtn_r5 = product(&c, "MTN", crate::ProductKind::Voucher, |p| p.fixed.map(|x| x.minor) == Some(500));
+    let mtn_r12 = product(&c, "MTN", crate::ProductKind::Voucher, |p| p.fixed.map(|x| x.minor) == Some(1_200));
+    // Stock for the month, bought on the first day.
+    let order = app.buy_stock(m, &crate::StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider: "smartcall".into(), product_id: vod_r12.id, quantity: days }).await.unwrap();
+    assert_eq!((order.state.as_str(), order.received), ("received", days), "{order:?}");
+    let ideamart = app._ideamart_sandbox.as_ref().unwrap();
+
+    // Σ over the days: the Z's rand and pound sales; Smartcall's side of each day's
+    // reconciliation, the till's and Smartcall's (value; cost where both know it).
+    let (mut z_rand, mut z_rand_cost, mut z_pounds) = (0i64, 0i64, 0i64);
+    let (mut till_value, mut till_cost, mut provider_value, mut provider_cost) = (0i64, 0i64, 0i64, 0i64);
+    let (mut aat_count, mut mx_count, mut rupees) = (0i64, 0i64, 0i64);
+    let (mut drawer, mut refunds_seen) = (0i64, 0usize);
+    for day in 0..days {
+        let date = sast_date(app.now_ms()).to_string();
+        let at = |h: u32| {
+            let d = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap();
+            Johannesburg.from_local_datetime(&d.and_hms_opt(h, 0, 0).unwrap()).unwrap().timestamp_millis()
+        };
+        s.clock.advance_ms(at(7) - app.now_ms());
+        app.open_shift(cashier, "500").unwrap();
+        let to = |i: i64| format!("082{:03}{i:04}", day % 1000);
+        let mut hour = 8;
+        let mut next_hour = || {
+            s.clock.advance_ms(at(hour) - app.now_ms());
+            hour += 1;
+        };
+        next_hour();
+        assert_eq!(sell_final(&s, &request(vod_air.id, &to(1), Some("15"))).await.state, SaleState::Succeeded);
+        assert_eq!(sell_final(&s, &request(tel_air.id, &to(2), Some("20"))).await.state, SaleState::Succeeded);
+        assert_eq!(sell_final(&s, &request(vod_r12.id, &to(3), None)).await.state, SaleState::Succeeded);
+        next_hour();
+        let refused = sell_final(&s, &request(vod_air.id, &to(4), Some("11"))).await;
+        assert!(refused.state == SaleState::Failed && refused.state_text.contains("Smartcall took"), "{refused:?}");
+        if day % 2 == 0 {
+            smartcall(&s).set_queue_delay_ms(30 * MINUTE);
+            let pending = app.sell(cashier, &request(cellc_air.id, &to(5), Some("25"))).await.unwrap();
+            assert_eq!(pending.state, SaleState::Pending);
+            assert_eq!(app.cancel_sale(cashier, pending.id, DEMO_MANAGER.1).await.unwrap().state, SaleState::Cancelled);
+            smartcall(&s).set_queue_delay_ms(airtill_sandbox::smartcall::ASYNC_SETTLES_AFTER_MS);
+        }
+        next_hour();
+        let stocked = app.sell_from_stock(cashier, &request(vod_r12.id, &to(6), None)).await.unwrap();
+        assert_eq!((stocked.state, stocked.provider.as_str()), (SaleState::Succeeded, "stock"));
+        let aat = sell_final(&s, &request(mtn_r5.id, &format!("083{:03}{:04}", day % 1000, 7), None)).await;
+        assert_eq!((aat.state, aat.provider.as_str()), (SaleState::Succeeded, "aat"));
+        next_hour();
+        let uk =
+            app.sell_uk_credit(cashier, &UkCreditRequest { request_id: uuid::Uuid::new_v4().to_string(), recipient: "07700 900000".into(), amount: "5".into(), override_pin: None }).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while app.sale(cashier, uk.id).unwrap().state != SaleState::Succeeded {
+            assert!(std::time::Instant::now() < deadline, "day {date}: MX's notification did not come");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        next_hour();
+        let payer = format!("9477{:07}", 100_000 + day);
+        let quote = app.mobile_quote(cashier, "12").unwrap();
+        let payment = app.take_mobile_payment(cashier, &crate::MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: payer.clone(), amount: "12".into() }).await.unwrap();
+        assert_eq!((payment.state.as_str(), payment.amount), ("succeeded", quote.charge));
+        let paid = app.sell_paid_by_mobile(cashier, &request(mtn_r12.id, &format!("083{:03}{:04}", day % 1000, 8), None), payment.id).await.unwrap();
+        assert_eq!(paid.state, SaleState::Succeeded);
+
+        // 20h00: the drawer counted as it should hold, and the Z.
+        s.clock.advance_ms(at(20) - app.now_ms());
+        let shift = app.my_shift(cashier).unwrap().unwrap();
+        let closed = app.close_shift(cashier, &count_of(shift.expected.minor)).unwrap();
+        assert_eq!((closed.status.as_str(), closed.variance), ("balanced", Some(Money::zar(0))), "day {date}");
+        drawer += closed.counted.unwrap().minor - closed.float.minor;
+        let z = app.z_report(m).await.unwrap();
+        let sc_wallet = z.wallets.iter().find(|w| w.provider == "smartcall").unwrap();
+        assert_eq!(sc_wallet.closing.map(|w| w.e4), smartcall(&s).wallet_e4(TRAINING_SMARTLOAD_ID), "day {date}: the Z's wallet is Smartcall's, to the last decimal");
+        for l in &z.sold {
+            match l.value.currency {
+                Currency::ZAR => {
+                    z_rand += l.value.minor;
+                    z_rand_cost += l.cost.e4;
+                }
+                Currency::GBP => z_pounds += l.value.minor,
+                Currency::LKR => panic!("nothing is sold in rupees"),
+            }
+        }
+        refunds_seen += z.refunds.len();
+
+        // Late in the evening, after the day's refund runs: each provider reconciled.
+        s.clock.advance_ms(at(23) + 59 * MINUTE - app.now_ms());
+        let sc = app.reconcile(m, &date, &date).await.unwrap();
+        assert!(sc.clean, "day {date}, Smartcall: {sc:#?}");
+        assert!(sc.mismatches.iter().all(|x| x.kind.is_expected()), "day {date}: every line explained: {:#?}", sc.mismatches);
+        assert!(sc.mismatches.iter().any(|x| x.kind == crate::MismatchKind::Refunded && x.sale_id == Some(refused.id)), "day {date}: the refused sale's refund is in the books");
+        for n in &sc.networks {
+            assert_eq!((n.till_count, n.till_value), (n.provider_count, n.provider_value), "day {date}, {}", n.network);
+            till_value += n.till_value.e4;
+            provider_value += n.provider_value.e4;
+            if let (Some(t), Some(p)) = (n.till_cost, n.provider_cost) {
+                assert_eq!(t, p, "day {date}, {}: cost to the last decimal", n.network);
+                till_cost += t.e4;
+                provider_cost += p.e4;
+            }
+        }
+        let aat_r = app.reconcile_with(m, "aat", &date, &date).await.unwrap();
+        assert!(aat_r.clean, "day {date}, AAT: {aat_r:#?}");
+        aat_count += aat_r.networks[0].provider_count;
+        let mx_r = app.reconcile_with(m, "mx", &date, &date).await.unwrap();
+        assert!(mx_r.clean, "day {date}, MX: {mx_r:#?}");
+        mx_count += mx_r.networks[0].provider_count;
+        // Ideamart has no reconciliation: its ledger of the day is the payments taken.
+        let taken: i64 = ideamart.ledger().iter().filter(|e| e.status == "S1000" && e.subscriber == payer).map(|e| e.amount).sum();
+        assert_eq!(taken, payment.amount.minor, "day {date}: Ideamart took exactly the rupees shown");
+        rupees += taken;
+        // Overnight.
+        s.clock.advance_ms(7 * HOUR);
+    }
+    println!("A month of books: {days} shop days");
+    println!("{:<38}{:>16}{:>16}", "", "value", "cost");
+    println!("{:<38}{:>16}{:>16}", "till, Z reports (rand, every provider)", Money::zar(z_rand).to_string(), Money4::zar(z_rand_cost).to_string());
+    println!("{:<38}{:>16}", "till, Z reports (pounds, MX)", Money::new(z_pounds, Currency::GBP).to_string());
+    println!("{:<38}{:>16}{:>16}", "till, as Smartcall counts it", Money4::zar(till_value).to_string(), Money4::zar(till_cost).to_string());
+    println!("{:<38}{:>16}{:>16}", "Smartcall, its cashups", Money4::zar(provider_value).to_string(), Money4::zar(provider_cost).to_string());
+    println!("{:<38}{:>16}", "AAT, successful sales it counted", aat_count);
+    println!("{:<38}{:>16}", "MX, credits it confirmed", mx_count);
+    println!("{:<38}{:>16}", "Ideamart, rupees it took", Money::new(rupees, Currency::LKR).to_string());
+    println!("{:<38}{:>16}", "drawer, counted less floats", Money::zar(drawer).to_string());
+    println!("{:<38}{:>16}", "refused sales, refunded by Smartcall", refunds_seen);
+    assert_eq!((till_value, till_cost), (provider_value, provider_cost));
+    assert_eq!(z_pounds, days * 500);
+    assert_eq!(aat_count, 2 * days, "AAT: the R5 and the R12 paid by mobile, every day");
+    assert_eq!(mx_count, days);
+    // The drawer holds the cash sales: R15 + R20 + R12 + R12 (stock) + R5 (AAT) a day.
+    assert_eq!(drawer, days * (1_500 + 2_000 + 1_200 + 1_200 + 500));
+    assert_eq!(refunds_seen as i64, days, "each day's refused sale is in its Z as a refund");
 }
