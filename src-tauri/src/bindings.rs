@@ -57,6 +57,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("sell_uk_credit", vec![("request", UkCreditRequest::name(cfg))], SaleView::name(cfg)),
         c("sell_paid_by_mobile", vec![("request", SaleRequest::name(cfg)), ("paymentId", "number".into())], SaleView::name(cfg)),
         c("mobile_balance", vec![("subscriber", "string".into())], MobileBalanceView::name(cfg)),
+        c("report_wallets", vec![], format!("Array<{}>", WalletLine::name(cfg))),
         c("mobile_quote", vec![("amount", "string".into())], MobileQuoteView::name(cfg)),
         c("mobile_rate", vec![], "string | null".into()),
         c("set_mobile_rate", vec![("rate", "string | null".into())], "string | null".into()),

@@ -297,6 +297,12 @@ pub async fn mobile_balance(shell: State<'_, Shell>, subscriber: String) -> Res<
 }
 
 #[tauri::command]
+pub async fn report_wallets(shell: State<'_, Shell>) -> Res<Vec<airtill_app::WalletLine>> {
+    let s = shell.session()?;
+    Ok(shell.app.report_wallets(&s).await?)
+}
+
+#[tauri::command]
 pub fn mobile_quote(shell: State<'_, Shell>, amount: String) -> Res<airtill_app::MobileQuoteView> {
     let s = shell.session()?;
     Ok(shell.app.mobile_quote(&s, &amount)?)

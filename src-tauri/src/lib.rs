@@ -55,6 +55,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::mobile_balance,
         commands::take_mobile_payment,
         commands::mobile_quote,
+        commands::report_wallets,
         commands::mobile_rate,
         commands::set_mobile_rate,
         commands::check_mobile_payment,

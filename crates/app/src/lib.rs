@@ -81,6 +81,9 @@ pub struct Airtill {
     /// training) the practice providers all read it. The system's, but for tests
     /// that live through days in seconds.
     clock: Arc<dyn Clock>,
+    /// The last reading of each provider's wallet and when it was read (for reports
+    /// that never wait for a provider).
+    wallet_readings: Mutex<std::collections::HashMap<String, (airtill_domain::Money4, i64)>>,
 }
 
 /// The demo shop's people, created on the first start in training mode.
@@ -212,6 +215,7 @@ impl Airtill {
             data_dir: opts.data_dir,
             training,
             clock,
+            wallet_readings: Mutex::new(std::collections::HashMap::new()),
         };
         app.resume_listener().await?;
         if let Some(client) = &app.ideamart {

@@ -347,13 +347,36 @@ impl Airtill {
         Ok(())
     }
 
-    /// The X report: everything since the last Z, changing nothing. The figures come
-    /// from the ledger at once; the wallets are asked of every provider at the same
-    /// time with one short deadline ([`WALLET_DEADLINE`]), so no provider holds it up.
+    /// The X report: everything since the last Z, changing nothing. It never waits
+    /// for a provider: the figures come from the ledger, and each wallet's closing is
+    /// the last reading of it (the header asks every minute) or the provider's answer to
+    /// the last sale. [`Airtill::report_wallets`] asks the providers now and fills the
+    /// wallets in.
     pub async fn x_report(&self, session: &Session) -> Result<Report> {
         session.require_manager()?;
+        self.since_last_z(session, ReportKind::X, self.recent_wallets())
+    }
+
+    /// The X report with its wallets asked now (for paper and the command line, which
+    /// can wait the wallets' short deadline).
+    pub async fn x_report_with_wallets(&self, session: &Session) -> Result<Report> {
+        let mut r = self.x_report(session).await?;
+        r.wallets = self.report_wallets(session).await?;
+        Ok(r)
+    }
+
+    /// The wallet lines of the X report, asked of every provider now, all at once,
+    /// under one short deadline ([`WALLET_DEADLINE`]); a provider that does not answer
+    /// in time is named, with its last reading.
+    pub async fn report_wallets(&self, session: &Session) -> Result<Vec<WalletLine>> {
+        session.require_manager()?;
         let live = self.live_wallets().await;
-        self.since_last_z(session, ReportKind::X, live)
+        let store = self.store();
+        let upto = store.last_sale_id()?;
+        let last = store.last_z()?;
+        let after = last.as_ref().map_or(0, |z| z.upto_sale_id);
+        let window = Window::Ids { after, upto, carried: Vec::new() };
+        wallet_lines(&store, last.as_ref(), &window, after, upto, &live)
     }
 
     /// The Z report: everything since the last Z, numbered and kept final. A second Z
@@ -474,26 +497,7 @@ impl Airtill {
             None => store.first_sale_ms()?.unwrap_or(now),
         };
         let window = Window::Ids { after, upto, carried: carried.clone() };
-        let previous: Option<Report> = last.as_ref().and_then(|z| serde_json::from_str(&z.body).ok());
-        let mut providers = store.providers_in(&window)?;
-        for (p, _) in &live.answered {
-            if !providers.contains(p) {
-                providers.push(p.clone());
-            }
-        }
-        let mut wallets = Vec::new();
-        for provider in providers {
-            let opening =
-                previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money4::zar(m)));
-            let (closing, source) = match live.answered.iter().find(|(p, _)| *p == provider) {
-                Some((_, m)) => (Some(*m), "asked the provider now".to_string()),
-                None if live.unanswered.contains(&provider) => {
-                    (store.wallet_after(&provider, upto)?.map(|(m, _)| Money4::zar(m)), "the provider did not answer in time: its answer to the last sale".to_string())
-                }
-                None => (store.wallet_after(&provider, upto)?.map(|(m, _)| Money4::zar(m)), "the provider's answer to the last sale".to_string()),
-            };
-            wallets.push(WalletLine { provider, opening, closing, closing_source: source });
-        }
+        let wallets = wallet_lines(&store, last.as_ref(), &window, after, upto, &live)?;
         let z_no = match kind {
             ReportKind::Z => Some(last.as_ref().map_or(1, |z| z.z_no + 1)),
             _ => None,
@@ -572,7 +576,10 @@ impl Airtill {
         for (name, answer) in [("smartcall", both.0), ("aat", both.1)] {
             match answer {
                 Ok((_, None)) => {}
-                Ok((_, Some(Ok(m)))) => out.answered.push((name.to_string(), m)),
+                Ok((_, Some(Ok(m)))) => {
+                    self.note_wallet(name, m);
+                    out.answered.push((name.to_string(), m));
+                }
                 Ok((_, Some(Err(e)))) => {
                     tracing::warn!("the {name} wallet could not be read for a report: {e}");
                     out.unanswered.push(name.to_string());
@@ -583,7 +590,22 @@ impl Airtill {
                 }
             }
         }
+        out.recent = self.recent_wallets().recent.into_iter().filter(|(p, _, _)| out.unanswered.contains(p)).collect();
         out
+    }
+
+    /// Keeps a wallet reading (the header's, a report's) for reports that do not ask.
+    pub(crate) fn note_wallet(&self, provider: &str, balance: Money4) {
+        let now = self.now_ms();
+        self.wallet_readings.lock().unwrap_or_else(|p| p.into_inner()).insert(provider.to_string(), (balance, now));
+    }
+
+    /// The wallet readings of the last few minutes.
+    fn recent_wallets(&self) -> LiveWallets {
+        let now = self.now_ms();
+        let readings = self.wallet_readings.lock().unwrap_or_else(|p| p.into_inner());
+        let recent = readings.iter().filter(|(_, (_, at))| now - at <= RECENT_WALLET_MS).map(|(p, (m, at))| (p.clone(), *m, *at)).collect();
+        LiveWallets { recent, ..LiveWallets::default() }
     }
 
     /// Writes a report to `<data>/reports/` as PDF (`a4` or `80mm`) or CSV and, when
@@ -592,7 +614,7 @@ impl Airtill {
     pub async fn export_report(&self, session: &Session, q: &ReportQuery, format: &str, paper: &str, open: bool) -> Result<crate::SlipFile> {
         session.require_manager()?;
         let report = match q.kind {
-            ReportKind::X => self.x_report(session).await?,
+            ReportKind::X => self.x_report_with_wallets(session).await?,
             ReportKind::Z => self.z_report_by_no(session, q.z_no.ok_or_else(|| AppError::BadInput("Choose which Z report to export.".into()))?)?,
             ReportKind::Period => {
                 let (from, to) = (q.from.as_deref().unwrap_or(""), q.to.as_deref().unwrap_or(""));
@@ -674,16 +696,49 @@ fn last_wallet_before(store: &Store, provider: &str, before_ms: i64) -> Result<O
     Ok(store.wallet_before(provider, before_ms)?.map(Money4::zar))
 }
 
+/// Each provider's wallet line: the opening is where the last Z closed (or the answer
+/// to the last sale before the window); the closing is the provider's answer now, else
+/// its last reading, else its answer to the last sale of the window.
+fn wallet_lines(store: &Store, last: Option<&ZRow>, window: &Window, after: i64, upto: i64, live: &LiveWallets) -> Result<Vec<WalletLine>> {
+    let previous: Option<Report> = last.and_then(|z| serde_json::from_str(&z.body).ok());
+    let mut providers = store.providers_in(window)?;
+    for p in live.answered.iter().map(|(p, _)| p).chain(live.unanswered.iter()).chain(live.recent.iter().map(|(p, _, _)| p)) {
+        if !providers.contains(p) {
+            providers.push(p.clone());
+        }
+    }
+    let mut wallets = Vec::new();
+    for provider in providers {
+        let opening = previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money4::zar(m)));
+        let last_sale = store.wallet_after(&provider, upto)?.map(|(m, _)| Money4::zar(m));
+        let recent = live.recent.iter().find(|(p, _, _)| *p == provider);
+        let unanswered = live.unanswered.contains(&provider);
+        let (closing, source) = match (live.answered.iter().find(|(p, _)| *p == provider), recent) {
+            (Some((_, m)), _) => (Some(*m), "asked the provider now".to_string()),
+            (None, Some((_, m, at))) if unanswered => (Some(*m), format!("the provider did not answer in time: its reading at {}", time::local_minutes(*at))),
+            (None, None) if unanswered => (last_sale, "the provider did not answer in time: its answer to the last sale".to_string()),
+            (None, Some((_, m, at))) => (Some(*m), format!("asked the provider at {}", time::local_minutes(*at))),
+            (None, None) => (last_sale, "the provider's answer to the last sale".to_string()),
+        };
+        wallets.push(WalletLine { provider, opening, closing, closing_source: source });
+    }
+    Ok(wallets)
+}
+
 /// How long a report waits for the providers' wallets, all asked at once.
 pub const WALLET_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1_500);
 
-/// The wallets asked for a report: those that answered, and those that did not (in
-/// time, or at all), whose closing figure is their answer to the last sale.
+/// The wallets for a report: those that answered now, those that did not (in time,
+/// or at all), and recent readings (when each was read).
 #[derive(Debug, Default)]
 struct LiveWallets {
     answered: Vec<(String, Money4)>,
     unanswered: Vec<String>,
+    recent: Vec<(String, Money4, i64)>,
 }
+
+/// How old a wallet reading may be and still stand in an X report.
+const RECENT_WALLET_MS: i64 = 5 * 60_000;
 
 #[cfg(test)]
 #[path = "office_tests.rs"]

@@ -83,10 +83,13 @@ async fn x_and_z_reports_add_up_to_hand_computed_figures_and_a_second_z_covers_o
     assert_eq!(x.unresolved.iter().map(|s| s.sale_id).collect::<Vec<_>>(), vec![pending]);
     assert_eq!(x.cancelled.len(), 1);
     assert_eq!(x.cancelled[0].amount, Money::zar(1_000));
-    // The wallet: opening unknown before the first sale; closing asked of the sandbox.
-    // Both providers' wallets (Smartcall and, in training, AAT), each asked now.
-    assert_eq!(x.wallets.len(), 2);
-    assert!(x.wallets.iter().all(|w| w.closing_source == "asked the provider now"), "{:?}", x.wallets);
+    // The X never waits for a provider: the wallet as the last sale's answer left it.
+    assert_eq!(x.wallets.len(), 1, "{:?}", x.wallets);
+    assert_eq!((x.wallets[0].closing, x.wallets[0].closing_source.as_str()), (Some(Money4::zar(994_000)), "the provider's answer to the last sale"));
+    // Asked now: both providers' wallets (Smartcall and, in training, AAT), at once.
+    let wallets = app.report_wallets(&manager).await.unwrap();
+    assert_eq!(wallets.len(), 2);
+    assert!(wallets.iter().all(|w| w.closing_source == "asked the provider now"), "{wallets:?}");
     // An X changes nothing.
     assert!(app.z_numbers(&manager).unwrap().is_empty());
 
@@ -336,4 +339,22 @@ async fn sensitive_actions_are_on_the_audit_trail_and_doctor_finds_a_changed_lin
     let c = receipts(app.doctor(&manager).await.unwrap());
     assert_eq!(c.status, CheckStatus::Failed);
     assert!(c.detail.contains("000001"), "{}", c.detail);
+}
+
+/// A Z stored by Airtill before amounts were kept to four decimals (its costs and
+/// wallets in cents) reads back with the same figures, forever: a shop's old Zs are
+/// its books.
+#[test]
+fn a_z_stored_before_four_decimals_reads_back_with_the_same_figures() {
+    let text = include_str!("../tests/fixtures/z-report-before-four-decimals.json");
+    let z: Report = serde_json::from_str(text).expect("an old Z is readable");
+    assert_eq!((z.kind, z.z_no), (ReportKind::Z, Some(7)));
+    assert_eq!(z.sold[0].value, Money::zar(4_100));
+    assert_eq!((z.sold[0].cost, z.sold[0].profit), (Money4::zar(386_900), Money4::zar(23_100)));
+    assert_eq!(z.by_network[1].cost.to_string(), "R27.41", "kept as it was printed then");
+    assert_eq!(z.wallets[0].closing, Some(Money4::zar(999_613_100)));
+    assert_eq!(z.unresolved[0].sale_id, 3, "the next Z carries its unresolved sales");
+    assert!(z.refunds.is_empty() && z.money_note.is_empty());
+    // And prints.
+    assert!(report_pdf(&z, true).starts_with(b"%PDF-"));
 }

@@ -75,6 +75,12 @@ impl Airtill {
             }
         };
         let (smartcall, aat, mx) = futures::join!(smartcall, aat, mx);
+        // Kept for reports, which never wait for a provider.
+        for (name, reading) in [("smartcall", Some(&smartcall)), ("aat", aat.as_ref()), ("mx", mx.as_ref())] {
+            if let Some(Ok(m)) = reading {
+                self.note_wallet(name, *m);
+            }
+        }
         // The warning level is in rand: it applies to the rand wallets, not MX's pounds.
         let view = |provider: &str, asked: std::result::Result<Money4, String>, warn: Option<Money>| {
             let (balance, error) = match asked {

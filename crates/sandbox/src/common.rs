@@ -41,6 +41,11 @@ impl Server {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
+            use axum::serve::ListenerExt;
+            // Answers go out at once (no Nagle delay), as a real service's do.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;

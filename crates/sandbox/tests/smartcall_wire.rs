@@ -174,3 +174,60 @@ async fn a_dropped_connection_still_records_the_sale() {
     assert!(broken, "the answer never arrives whole");
     assert_eq!(sb.ledger().len(), 1);
 }
+
+/// The raw text of the answer to a GET.
+async fn get_text(base: &str, token: &str, path: &str) -> String {
+    reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn amounts_have_four_decimals_and_twins_share_their_id() {
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let token = login(&base).await;
+    let v: Value = serde_json::from_str(&get_text(&base, &token, "/smartload/networks").await).unwrap();
+    let products: Vec<&Value> = v["networks"].as_array().unwrap().iter().flat_map(|n| n["productTypes"].as_array().unwrap()).flat_map(|t| t["products"].as_array().unwrap()).collect();
+    let twins = products.iter().filter(|p| p["name"] == "MTN Airtime R12").collect::<Vec<_>>();
+    assert_eq!(twins.len(), 2);
+    assert_eq!(twins[0]["id"], twins[1]["id"], "one id for both smsIndicator entries");
+    assert_ne!(twins[0]["smsIndicator"], twins[1]["smsIndicator"]);
+    // Vodacom airtime without the SMS at 5.5%: R15 costs R14.175, so the wallet has three decimals.
+    let airtime = products.iter().find(|p| p["name"] == "Vodacom Airtime" && p["smsIndicator"] == false).unwrap()["id"].as_i64().unwrap();
+    let mut b = body("d1", "27821234567", airtime, 15);
+    b["deviceId"] = json!("27821234567");
+    b["pinless"] = json!(true);
+    b["sendSms"] = json!(false);
+    let r = reqwest::Client::new().post(format!("{base}/smartload/recharges")).bearer_auth(&token).json(&b).send().await.unwrap().text().await.unwrap();
+    assert!(r.contains("\"balance\":99985.8250"), "{r}");
+    assert!(r.contains("\"dealerDiscount\":\"5.5\""), "{r}");
+    let bal = get_text(&base, &token, &format!("/smartload/balance/{TRAINING_SMARTLOAD_ID}")).await;
+    assert!(bal.contains("\"balance\":99985.8250"), "{bal}");
+    let cashup = get_text(&base, &token, &format!("/smartload/cashup/{TRAINING_SMARTLOAD_ID}")).await;
+    assert!(cashup.contains("\"netAmount\":-14.1750") && cashup.contains("\"profit\":0.8250"), "{cashup}");
+    assert_eq!(sb.wallet_e4(TRAINING_SMARTLOAD_ID), Some(999_858_250));
+}
+
+#[tokio::test]
+async fn ideamart_charges_rupees_only() {
+    let sb = airtill_sandbox::IdeamartSandbox::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let ask = |currency: Option<&str>| {
+        let mut v = json!({"applicationId": "APP_000001", "password": "training", "subscriberId": "tel:94776351232"});
+        if let Some(c) = currency {
+            v["currency"] = json!(c);
+        }
+        let url = format!("{}/balance/query", sb.base_url());
+        let http = http.clone();
+        async move { http.post(url).json(&v).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(ask(None).await["statusCode"], "S1000");
+    assert_eq!(ask(Some("LKR")).await["statusCode"], "S1000");
+    for other in ["ZAR", "USD", "lkr", ""] {
+        assert_eq!(ask(Some(other)).await["statusCode"], "E1336", "{other}");
+    }
+    let debit = json!({"applicationId": "APP_000001", "password": "training", "externalTrxId": "x1", "subscriberId": "tel:94776351232",
+                       "paymentInstrument": "MobileAccount", "currency": "ZAR", "amount": "12"});
+    let v: Value = http.post(format!("{}/direct/debit", sb.base_url())).json(&debit).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["statusCode"], "E1336");
+    assert!(sb.ledger().iter().all(|e| e.status != "S1000"), "nothing taken in rand");
+}

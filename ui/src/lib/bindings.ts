@@ -631,6 +631,8 @@ export const sellPaidByMobile = (request: SaleRequest, paymentId: number): Promi
   invoke<SaleView>("sell_paid_by_mobile", { request, paymentId });
 export const mobileBalance = (subscriber: string): Promise<MobileBalanceView> =>
   invoke<MobileBalanceView>("mobile_balance", { subscriber });
+export const reportWallets = (): Promise<Array<WalletLine>> =>
+  invoke<Array<WalletLine>>("report_wallets");
 export const mobileQuote = (amount: string): Promise<MobileQuoteView> =>
   invoke<MobileQuoteView>("mobile_quote", { amount });
 export const mobileRate = (): Promise<string | null> =>

@@ -219,7 +219,16 @@ enum Command {
         #[arg(long)]
         to: String,
     },
-    /// Take a payment from the customer's mobile balance (Ideamart); prints its id.
+    /// The rupees one rand buys for the mobile-balance tender (Ideamart charges rupees
+    /// only): `--rate 18.235` sets it, `--rate ""` clears it, none shows it (manager).
+    MobileRate {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[arg(long)]
+        rate: Option<String>,
+    },
+    /// Take a payment from the customer's mobile balance (Ideamart), in rupees at the
+    /// manager's rate; prints its id.
     MobilePay {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
         pin: String,
@@ -568,11 +577,26 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let b = app.mobile_balance(&s, &to).await?;
             println!("{} ({}, {})", b.chargeable, b.account_type, b.account_status);
         }
+        Command::MobileRate { pin, rate } => {
+            let s = login(app, &pin)?;
+            match rate {
+                Some(r) => println!("{}", app.set_mobile_rate(&s, Some(&r))?.unwrap_or_else(|| "no rate: the mobile-balance tender is not offered".into())),
+                None => {
+                    s.require_manager()?;
+                    match app.mobile_rate()? {
+                        Some(r) => println!("Rs {} per R1", airtill_domain::money::format_minor(r, airtill_domain::money::FINE_DIGITS)),
+                        None => println!("no rate: the mobile-balance tender is not offered"),
+                    }
+                }
+            }
+        }
         Command::MobilePay { pin, from, amount } => {
             let s = login(app, &pin)?;
+            let q = app.mobile_quote(&s, &amount)?;
+            println!("{} at {}: the customer's mobile balance is charged {}", q.covers, q.rate_text, q.charge);
             let req = airtill_app::MobilePaymentRequest { request_id: uuid::Uuid::new_v4().to_string(), subscriber: from, amount };
             let p = app.take_mobile_payment(&s, &req).await?;
-            println!("payment {}: {} from {} - {} {}", p.id, p.amount, p.subscriber, p.state, p.state_text);
+            println!("payment {}: {} for {} from {} - {} {}", p.id, p.amount, p.covers, p.subscriber, p.state, p.state_text);
             if let Some(e) = &p.error {
                 println!("{e}");
             }
@@ -651,7 +675,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
         Command::Report { pin, kind, format, paper, out } => {
             let s = login(app, &pin)?;
             let report = match kind {
-                ReportCommand::X => app.x_report(&s).await?,
+                ReportCommand::X => app.x_report_with_wallets(&s).await?,
                 ReportCommand::Z { number: Some(n) } => app.z_report_by_no(&s, n)?,
                 ReportCommand::Z { number: None } => app.z_report(&s).await?,
                 ReportCommand::Period { from, to } => app.period_report(&s, &from, &to)?,
