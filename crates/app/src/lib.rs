@@ -111,6 +111,9 @@ impl Airtill {
         let cfg = config::load(&opts)?;
         let training = cfg.mode == Mode::Training;
         let mut store = Store::open(&opts.data_dir.join("airtill.db"))?;
+        // The sales this process sends are its own: another process starting on the same
+        // ledger (the command line, a second till) leaves them alone.
+        store.hold_lease()?;
         // Voucher PINs are sealed in the ledger under a key kept with the credentials.
         let pin_key = credentials::Credentials::new(&opts.data_dir).data_key(PIN_KEY_NAME)?;
         let sealed = store.set_pin_key(&pin_key)?;
@@ -312,6 +315,8 @@ impl Airtill {
         if let Err(e) = self.smartcall.invalidate().await {
             tracing::warn!("could not invalidate the Smartcall token: {e}");
         }
+        // Closed: whatever this process still had in flight is for the next start.
+        self.store().release_lease();
     }
 }
 

@@ -210,12 +210,18 @@ impl Engine {
         Ok(NoticeEffect::Duplicate(self.store().sale(sale_id)?))
     }
 
-    /// Rule 4: every sale found `submitting` becomes `in_doubt`. Call once at start,
-    /// before selling.
+    /// Rule 4: every sale found `submitting` whose sending process is gone becomes
+    /// `in_doubt` (a sale in flight belongs to the process sending it: its lease, see
+    /// [`Store::hold_lease`]). Call at start, before selling; the resolver calls it on
+    /// every pass too, so a till that stays up takes over the sales of one that died.
     pub fn recover(&self) -> Result<Vec<i64>> {
-        let ids = self.store().recover_submitting(self.now())?;
+        self.recover_gone(true)
+    }
+
+    fn recover_gone(&self, unowned: bool) -> Result<Vec<i64>> {
+        let ids = self.store().recover_submitting(self.now(), unowned)?;
         if !ids.is_empty() {
-            tracing::warn!(count = ids.len(), "sales found submitting at start are now in doubt");
+            tracing::warn!(count = ids.len(), "sales whose sender is gone are now in doubt");
         }
         for id in &ids {
             let _ = self.events.send(SaleChanged { sale_id: *id, state: SaleState::InDoubt });
@@ -282,7 +288,22 @@ impl Engine {
                 }
             };
             let (id, now) = (sale.id, self.now());
-            let row = self.commits.write(move |store| Ok(store.transition(id, SaleState::Submitting, next, &outcome, now)?)).await?;
+            let answer = outcome.clone();
+            let row = match self.commits.write(move |store| Ok(store.transition(id, SaleState::Submitting, next, &answer, now)?)).await {
+                Ok(row) => row,
+                // Moved meanwhile by someone else (an older till's start-up, a manager's
+                // decision): the seller's own answer still lands where it may, and the
+                // seller is shown the sale as it stands, never an error.
+                Err(EngineError::Store(StoreError::WrongState { .. })) => {
+                    let current = self.store().sale(id)?;
+                    if current.state.can_move_to(next) && current.state != next {
+                        self.settle_to(id, current.state, next, &outcome)?
+                    } else {
+                        current
+                    }
+                }
+                Err(e) => return Err(e),
+            };
             self.tell(&row);
             return Ok(row);
         }
@@ -364,6 +385,8 @@ impl Engine {
     /// One pass of the resolver over every sale that is due. Returns how many it
     /// looked at.
     pub async fn resolve_due(&self) -> Result<usize> {
+        // Another till's sales in flight, left when it died.
+        self.recover_gone(false)?;
         let due = self.store().resolver_due(self.now(), 200)?;
         let n = due.len();
         for sale in due {

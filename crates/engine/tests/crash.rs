@@ -13,6 +13,7 @@ use airtill_store::Store;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 async fn product_ids(base: &str) -> (i64, i64) {
@@ -128,4 +129,89 @@ async fn no_sale_is_lost_or_doubled_across_hundreds_of_kills() {
     let recovered = local.iter().filter(|s| store.sale_events(s.id).unwrap().iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("found submitting")))).count();
     println!("crash test: {kills} kills ({points:?}), {} local sales, {} at the sandbox, {recovered} recovered from submitting", local.len(), remote.len());
     assert!(points.values().sum::<usize>() >= kills);
+}
+
+/// A second process on the ledger (a till starting, `airtill sales`, a backup) while
+/// the first is sending a sale: its start-up leaves the sale to its sender, who lands
+/// the answer and shows the PIN. Then the sender is killed mid-sale: the next start
+/// takes the sale over (in doubt) and finds it by its reference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_in_flight_belongs_to_the_process_sending_it() {
+    use airtill_engine::smartcall::SmartcallProvider;
+    use airtill_engine::{Engine, EngineConfig, SaleProvider};
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let products = product_ids(&base).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("two.db");
+    let submitting = |db: &std::path::Path| -> Option<i64> {
+        let s = Store::open(db).ok()?;
+        s.unresolved_sales().ok()?.into_iter().find(|x| x.state == SaleState::Submitting).map(|x| x.id)
+    };
+    let second_engine = || {
+        let mut store = Store::open(&db).unwrap();
+        store.hold_lease().unwrap();
+        let client = Client::new(Config {
+            base_url: base.clone(),
+            username: "training".into(),
+            password: "training".into(),
+            smartload_id: TRAINING_SMARTLOAD_ID.into(),
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+        })
+        .unwrap();
+        let provider: Arc<dyn SaleProvider> = Arc::new(SmartcallProvider::new("smartcall", Arc::new(client)));
+        Engine::new(Arc::new(Mutex::new(store)), vec![provider], Arc::new(airtill_domain::SystemClock), EngineConfig::default())
+    };
+
+    // 1. The answer takes 300 ms (the sender waits 400 ms); another process starts meanwhile.
+    sb.inject_next_sale(Fault::Delay(Duration::from_millis(300)));
+    let sender = Command::new(env!("CARGO_BIN_EXE_airtill-crash-child"))
+        .args([db.to_str().unwrap(), &base, &products.0.to_string(), &products.1.to_string(), "sell-one"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut sender = Some(sender);
+    let id = loop {
+        if let Some(id) = submitting(&db) {
+            break id;
+        }
+        if Instant::now() > deadline || sender.as_mut().unwrap().try_wait().unwrap().is_some() {
+            let out = sender.take().unwrap().wait_with_output().unwrap();
+            panic!("the sender never showed its sale in flight: {} {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let other = second_engine();
+    assert!(other.recover().unwrap().is_empty(), "the sender is alive: its sale is its own");
+    assert_eq!(other.resolve_due().await.unwrap(), 0);
+    let out = sender.take().unwrap().wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "state=succeeded pin=yes", "the sender shows the PIN");
+    let sale = Store::open(&db).unwrap().sale(id).unwrap();
+    assert_eq!(sale.state, SaleState::Succeeded);
+    let steps: Vec<String> = Store::open(&db).unwrap().sale_events(id).unwrap().into_iter().map(|e| e.to_state.as_str().to_string()).collect();
+    assert!(!steps.iter().any(|s| s == "in_doubt"), "never taken from its sender: {steps:?}");
+    drop(other);
+
+    // 2. The sender is killed while its sale is out: the next start takes it over.
+    sb.inject_next_sale(Fault::Delay(Duration::from_millis(350)));
+    let mut sender = child(&db, &base, products, "sell-one");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let id = loop {
+        if let Some(id) = submitting(&db) {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "the sender never started its sale");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    sender.kill().unwrap();
+    sender.wait().unwrap();
+    let next = second_engine();
+    assert_eq!(next.recover().unwrap(), vec![id], "its sender is gone: in doubt");
+    let resolved = next.resolve(id).await.unwrap();
+    assert_eq!(resolved.state, SaleState::Succeeded, "found by its reference: Smartcall had sold it");
+    assert!(resolved.outcome.voucher_pin.is_some());
+    assert_eq!(sb.ledger().iter().filter(|e| e.client_reference == resolved.details.client_ref).count(), 1, "sold once");
 }

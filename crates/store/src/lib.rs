@@ -4,6 +4,7 @@
 
 mod audit;
 pub mod generate;
+mod lease;
 mod office;
 mod payments;
 mod pins;
@@ -176,6 +177,10 @@ pub struct Store {
     conn: Connection,
     /// Seals voucher PINs when the app has given its key ([`Store::set_pin_key`]).
     pins: Option<pins::PinSealer>,
+    /// The ledger's file (`None` in memory): its owners' lease files live beside it.
+    path: Option<std::path::PathBuf>,
+    /// This process's hold on the sales it sends ([`Store::hold_lease`]).
+    lease: Option<lease::Lease>,
 }
 
 /// A bare connection for benchmarks.
@@ -328,40 +333,75 @@ pub(crate) fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, S
     Ok((row, currency, state))
 }
 
-/// Moves every sale in `from` to `to` inside `tx`, with a history line each.
-fn recover_state(tx: &Connection, from: SaleState, to: SaleState, class: &str, message: &str, detail: &str, now_ms: i64) -> Result<Vec<i64>> {
-    let ids: Vec<i64> = {
-        let mut st = tx.prepare("SELECT id FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') AND state = ?1 ORDER BY id")?;
-        let rows = st.query_map([from.as_str()], |r| r.get(0))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    for id in &ids {
-        tx.prepare_cached("UPDATE sales SET state = ?3, updated_ms = ?2, next_check_ms = NULL, error_class = ?4, error_message = ?5 WHERE id = ?1")?.execute(params![
-            id,
-            now_ms,
-            to.as_str(),
-            class,
-            message
-        ])?;
-        tx.prepare_cached(
-            "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
-             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?3, ?4, ?2, ?5)",
-        )?
-        .execute(params![id, now_ms, from.as_str(), to.as_str(), detail])?;
+/// Moves one sale from `from` to `to` inside `tx` if it is still in `from`, with a
+/// history line; true when it moved.
+#[allow(clippy::too_many_arguments)]
+fn recover_one(tx: &Connection, id: i64, from: SaleState, to: SaleState, class: &str, message: &str, detail: &str, now_ms: i64) -> Result<bool> {
+    let n = tx.prepare_cached("UPDATE sales SET state = ?3, updated_ms = ?2, next_check_ms = NULL, error_class = ?4, error_message = ?5 WHERE id = ?1 AND state = ?6")?.execute(params![
+        id,
+        now_ms,
+        to.as_str(),
+        class,
+        message,
+        from.as_str()
+    ])?;
+    if n == 0 {
+        return Ok(false);
     }
-    Ok(ids)
+    tx.prepare_cached(
+        "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?3, ?4, ?2, ?5)",
+    )?
+    .execute(params![id, now_ms, from.as_str(), to.as_str(), detail])?;
+    Ok(true)
 }
 
 impl Store {
     /// Opens (and creates or migrates) the ledger at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
-        Self::setup(conn)
+        let mut store = Self::setup(conn)?;
+        store.path = Some(path.to_path_buf());
+        Ok(store)
     }
 
     /// A private in-memory ledger, for tests.
     pub fn open_in_memory() -> Result<Store> {
         Self::setup(Connection::open_in_memory()?)
+    }
+
+    /// Takes this process's lease on the ledger: a file beside it, locked by the OS for
+    /// as long as this store lives (a killed process lets go of it at once). Every sale
+    /// this store starts sending carries the lease's token; another process's start-up
+    /// recovery moves a sale in flight only when its owner's lease is free, i.e. the
+    /// owner is gone. Without a lease, sales carry no owner and are anyone's to recover.
+    pub fn hold_lease(&mut self) -> Result<&str> {
+        let Some(path) = &self.path else { return Err(StoreError::NotSaved("an in-memory ledger has no lease".into())) };
+        if self.lease.is_none() {
+            self.lease = Some(lease::Lease::take(&lease::dir_of(path)).map_err(|e| StoreError::NotSaved(format!("the till's lease could not be taken: {e}")))?);
+        }
+        Ok(self.lease.as_ref().map(|l| l.token()).unwrap_or_default())
+    }
+
+    /// Lets go of the lease (the app is closing): a sale of this process still in
+    /// flight becomes the next start's to recover.
+    pub fn release_lease(&mut self) {
+        self.lease = None;
+    }
+
+    /// The token of this store's lease, if it holds one.
+    pub fn lease_token(&self) -> Option<&str> {
+        self.lease.as_ref().map(|l| l.token())
+    }
+
+    /// True when the owner of a sale in flight is still alive (its lease is held; this
+    /// store's own lease is alive by definition).
+    fn owner_alive(&self, owner: Option<&str>) -> bool {
+        match (owner, &self.path) {
+            (None, _) | (_, None) => false,
+            (Some(o), _) if Some(o) == self.lease_token() => true,
+            (Some(o), Some(path)) => lease::held(&lease::dir_of(path), o),
+        }
     }
 
     fn setup(conn: Connection) -> Result<Store> {
@@ -372,7 +412,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, pins: None };
+        let mut store = Store { conn, pins: None, path: None, lease: None };
         schema::migrate(&mut store.conn)?;
         Ok(store)
     }
@@ -571,6 +611,10 @@ impl Store {
         }
         let state = if submitting { "submitting" } else { "created" };
         let id = insert_sale_row(&tx, s, now_ms, state, submitting.then_some(now_ms))?;
+        // The sale in flight is this process's (its lease), for every other's recovery.
+        if let Some(token) = self.lease.as_ref().map(|l| l.token()) {
+            tx.prepare_cached("UPDATE sales SET owner = ?2 WHERE id = ?1")?.execute(params![id, token])?;
+        }
         if submitting {
             tx.prepare_cached("INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), 'created', 'submitting', ?2, NULL)")?.execute(params![id, now_ms],
             )?;
@@ -760,21 +804,45 @@ impl Store {
 
     /// Start-up recovery: every sale found `submitting` may have left, so it becomes
     /// `in_doubt` (one transaction, with a history line each). Returns their ids.
-    pub fn recover_submitting(&mut self, now_ms: i64) -> Result<Vec<i64>> {
+    ///
+    /// `unowned` also takes the sales that carry no owner (written without a lease, or
+    /// by an older Airtill): right at start only, when no sale of this process is out.
+    pub fn recover_submitting(&mut self, now_ms: i64, unowned: bool) -> Result<Vec<i64>> {
+        // Only the sales whose sending process is gone: a sale in flight belongs to the
+        // process sending it (its lease is still held), whoever else starts meanwhile.
+        let orphans: Vec<(i64, String)> = {
+            let mut st = self.conn.prepare_cached("SELECT id, state, owner FROM sales WHERE state IN ('created', 'submitting') ORDER BY id")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|(_, _, owner)| if owner.is_none() { unowned } else { !self.owner_alive(owner.as_deref()) })
+                .map(|(id, state, _)| (id, state))
+                .collect()
+        };
+        if orphans.is_empty() {
+            return Ok(Vec::new());
+        }
         let tx = write_tx(&mut self.conn)?;
-        // A sale still `created` was never sent (the move to `submitting` comes first).
-        recover_state(&tx, SaleState::Created, SaleState::Failed, "rejected", "Airtill stopped before sending this sale. Nothing was sold.", "found created at start: never sent", now_ms)?;
-        let ids = recover_state(
-            &tx,
-            SaleState::Submitting,
-            SaleState::InDoubt,
-            "in_doubt",
-            "Airtill stopped while sending this sale. It may have gone through: it is being checked.",
-            "found submitting at start: the request may have left",
-            now_ms,
-        )?;
+        let mut moved = Vec::new();
+        for (id, state) in orphans {
+            // A sale still `created` was never sent (the move to `submitting` comes first).
+            let (from, to, class, message, detail) = if state == "created" {
+                (SaleState::Created, SaleState::Failed, "rejected", "Airtill stopped before sending this sale. Nothing was sold.", "found created, its sender gone: never sent")
+            } else {
+                (
+                    SaleState::Submitting,
+                    SaleState::InDoubt,
+                    "in_doubt",
+                    "Airtill stopped while sending this sale. It may have gone through: it is being checked.",
+                    "found submitting, its sender gone: the request may have left",
+                )
+            };
+            if recover_one(&tx, id, from, to, class, message, detail, now_ms)? && to == SaleState::InDoubt {
+                moved.push(id);
+            }
+        }
         tx.commit()?;
-        Ok(ids)
+        Ok(moved)
     }
 
     /// Unresolved sales the resolver should look at now, oldest first.

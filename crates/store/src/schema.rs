@@ -324,6 +324,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE mobile_payments ADD COLUMN rate_e4 INTEGER;
     UPDATE mobile_payments SET covers_minor = amount_minor, covers_currency = currency;
     "#,
+    // 11: a sale being sent belongs to the process sending it (its lease's token): a
+    // process starting up leaves alone the sales of a process that is still alive.
+    r#"
+    ALTER TABLE sales ADD COLUMN owner TEXT;
+    "#,
 ];
 
 pub fn known_version() -> i64 {
@@ -342,7 +347,13 @@ pub fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
         return Err(StoreError::NewerSchema { found, known });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().take(version).skip(found as usize) {
-        let tx = conn.transaction()?;
+        // Each step takes the write lock first and looks at the version again inside it:
+        // two processes opening a new ledger at once never run a step twice.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;

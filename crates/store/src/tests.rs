@@ -124,7 +124,7 @@ fn a_ledger_of_the_first_version_is_migrated_with_its_sales() {
     let mut s = Store::open(&path).unwrap();
     let old = s.sale_by_request("r").unwrap().unwrap();
     assert_eq!((old.state, old.checks, old.submitted_ms), (SaleState::Submitting, 0, None));
-    assert_eq!(s.recover_submitting(10).unwrap(), vec![old.id]);
+    assert_eq!(s.recover_submitting(10, true).unwrap(), vec![old.id]);
     assert_eq!(s.sale(old.id).unwrap().state, SaleState::InDoubt);
 }
 
@@ -140,7 +140,7 @@ fn recovery_routes_guard_rail_and_append_only_overrides() {
     assert_eq!((moved.details.provider.as_str(), moved.details.product_id, moved.state), ("aat", 77, SaleState::Submitting));
     let (b, _) = s.create_sale(&new_sale(uid, "r2", "c2"), 3_000).unwrap();
     // Start-up: submitting → in doubt, created → failed (never sent).
-    assert_eq!(s.recover_submitting(4_000).unwrap(), vec![a.id]);
+    assert_eq!(s.recover_submitting(4_000, true).unwrap(), vec![a.id]);
     assert_eq!(s.sale(a.id).unwrap().state, SaleState::InDoubt);
     assert_eq!(s.sale(b.id).unwrap().state, SaleState::Failed);
     // The resolver's schedule and a stored cancel.
@@ -275,4 +275,37 @@ fn voucher_pins_are_sealed_at_rest_and_open_for_their_sale_only() {
     assert_eq!(s.sale(old.id).unwrap().outcome.voucher_pin, None);
     assert_eq!(s.sealed_pins_that_do_not_open().unwrap(), vec![old.id]);
     assert_eq!(s.plain_pins().unwrap(), 0);
+}
+
+/// Two processes on one ledger (two stores, each with its lease): a start-up leaves the
+/// other's sale in flight alone while the other lives, and takes it over once it is gone.
+#[test]
+fn a_sale_in_flight_belongs_to_its_sender_while_it_lives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("airtill.db");
+    let mut a = Store::open(&path).unwrap();
+    a.set_shop(&crate::Shop { name: "Two tills".into(), till_id: "T1".into(), training: true }).unwrap();
+    let uid = a.add_user("thabo", crate::Role::Cashier, "x").unwrap();
+    let token_a = a.hold_lease().unwrap().to_string();
+    let (sending, _) = a.create_sale_submitting(&new_sale(uid, "in-flight", "ref-in-flight"), 1_000).unwrap();
+    let mut b = Store::open(&path).unwrap();
+    let token_b = b.hold_lease().unwrap().to_string();
+    assert_ne!(token_a, token_b);
+    // B starts while A sends: A's sale stays A's.
+    assert!(b.recover_submitting(2_000, true).unwrap().is_empty());
+    assert_eq!(b.sale(sending.id).unwrap().state, SaleState::Submitting);
+    // B's own sale in flight is B's, even to B's resolver pass.
+    let (own, _) = b.create_sale_submitting(&new_sale(uid, "own", "ref-own"), 2_500).unwrap();
+    assert!(b.recover_submitting(2_600, false).unwrap().is_empty());
+    // A lands its answer.
+    a.transition(sending.id, SaleState::Submitting, SaleState::Succeeded, &Outcome { provider_ref: Some("1".into()), ..Default::default() }, 3_000).unwrap();
+    // A second sale of A's in flight when A dies: B takes it over, B's own stays.
+    let (orphan, _) = a.create_sale_submitting(&new_sale(uid, "orphan", "ref-orphan"), 4_000).unwrap();
+    assert!(b.recover_submitting(4_100, false).unwrap().is_empty(), "A lives");
+    drop(a);
+    assert_eq!(b.recover_submitting(5_000, false).unwrap(), vec![orphan.id], "A is gone: its sale is in doubt, to be asked about");
+    assert_eq!(b.sale(orphan.id).unwrap().state, SaleState::InDoubt);
+    assert_eq!(b.sale(own.id).unwrap().state, SaleState::Submitting);
+    assert_eq!(b.sale(sending.id).unwrap().state, SaleState::Succeeded);
+    assert!(!dir.path().join("airtill.db.owners").join(format!("{token_a}.lock")).exists(), "a dead owner's lease file is cleared");
 }

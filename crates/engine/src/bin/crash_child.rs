@@ -2,7 +2,10 @@
 //! is killed. The parent (`tests/crash.rs`) kills it with SIGKILL at random points
 //! and starts it again; each start recovers first.
 //!
-//! `airtill-crash-child <db> <base-url> <voucher-product> <airtime-product> sell|resolve`
+//! `airtill-crash-child <db> <base-url> <voucher-product> <airtime-product> sell|resolve|sell-one`
+//!
+//! `sell-one` sells one voucher and prints `state=<state> pin=<yes|no>` (the two-process
+//! test starts a second engine on the ledger while it is in flight).
 
 use airtill_domain::clock::SystemClock;
 use airtill_domain::Currency;
@@ -16,7 +19,7 @@ use std::time::{Duration, Instant};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 6 {
-        eprintln!("usage: airtill-crash-child <db> <base-url> <voucher-product> <airtime-product> sell|resolve");
+        eprintln!("usage: airtill-crash-child <db> <base-url> <voucher-product> <airtime-product> sell|resolve|sell-one");
         std::process::exit(2);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -26,6 +29,7 @@ fn main() {
 
 async fn run(db: &str, base: &str, voucher: i64, airtime: i64, mode: &str) -> i32 {
     let mut store = Store::open(std::path::Path::new(db)).expect("open the ledger");
+    store.hold_lease().expect("the lease");
     if store.shop().expect("shop").is_none() {
         store.set_shop(&Shop { name: "Crash test".into(), till_id: "T1".into(), training: true }).expect("shop");
         store.add_user("crash", Role::Cashier, "x").expect("user");
@@ -57,6 +61,34 @@ async fn run(db: &str, base: &str, voucher: i64, airtime: i64, mode: &str) -> i3
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         return 0;
+    }
+
+    if mode == "sell-one" {
+        let details = SaleDetails {
+            request_id: format!("one-{}", std::process::id()),
+            client_ref: uuid_like(0),
+            user_id,
+            provider: "smartcall".into(),
+            network_name: "MTN".into(),
+            product_id: voucher,
+            product_name: "MTN Airtime R5".into(),
+            product_kind: "voucher".into(),
+            pinned: true,
+            recipient: format!("2783{:07}", std::process::id() % 10_000_000),
+            amount_minor: 500,
+            currency: Currency::ZAR,
+            discount_e4: Some(57_500),
+        };
+        return match engine.sell(SaleOrder { details, fallbacks: vec![], override_by: None }).await {
+            Ok(sale) => {
+                println!("state={} pin={}", sale.state.as_str(), if sale.outcome.voucher_pin.is_some() { "yes" } else { "no" });
+                0
+            }
+            Err(e) => {
+                println!("error={e}");
+                1
+            }
+        };
     }
 
     let (_resolver, _stop) = engine.spawn_resolver(Duration::from_millis(50));
