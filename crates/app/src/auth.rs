@@ -119,8 +119,12 @@ impl Airtill {
             return Err(AppError::BadInput("Someone already has that PIN. Choose another.".into()));
         }
         let hash = hash_pin(pin)?;
-        self.store().add_user(name, role, &hash)?;
-        self.audit("user_added", Some(session.user_id), &format!("{name} as {}", role.as_str()))?;
+        // The person and the audit line: one transaction.
+        let (line, now) = (format!("{name} as {}", role.as_str()), self.now_ms());
+        self.store().atomically(|s| {
+            s.add_user(name, role, &hash)?;
+            s.audit("user_added", Some(session.user_id), &line, now)
+        })?;
         Ok(UserView { name: name.to_string(), role: role.as_str().to_string() })
     }
 

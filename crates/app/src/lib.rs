@@ -32,6 +32,7 @@ pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
 pub use office::{DenominationCount, OverrideLine, RefundLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
 pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
+pub use sell::provider_ref_title;
 pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
 pub use views::*;
 
@@ -121,11 +122,23 @@ impl Airtill {
             tracing::info!(count = sealed, "voucher PINs found in plain text were sealed");
         }
         if store.shop()?.is_none() {
-            store.set_shop(&Shop { name: cfg.shop_name.clone(), till_id: cfg.till_id.clone(), training })?;
-            if store.users()?.is_empty() {
-                store.add_user(DEMO_MANAGER.0, Role::Manager, &auth::hash_pin(DEMO_MANAGER.1)?)?;
-                store.add_user(DEMO_CASHIER.0, Role::Cashier, &auth::hash_pin(DEMO_CASHIER.1)?)?;
-            }
+            // The first start is one transaction: the (slow) PIN hashes are made first,
+            // then the shop and its people are written together, so a start killed at
+            // any moment leaves no shop or a whole one, never a shop nobody can open.
+            let people = [(DEMO_MANAGER.0, Role::Manager, auth::hash_pin(DEMO_MANAGER.1)?), (DEMO_CASHIER.0, Role::Cashier, auth::hash_pin(DEMO_CASHIER.1)?)];
+            let shop = Shop { name: cfg.shop_name.clone(), till_id: cfg.till_id.clone(), training };
+            store.atomically(|s| {
+                if s.shop()?.is_some() {
+                    return Ok(());
+                }
+                s.set_shop(&shop)?;
+                if s.users()?.is_empty() {
+                    for (name, role, hash) in &people {
+                        s.add_user(name, *role, hash)?;
+                    }
+                }
+                Ok(())
+            })?;
         } else {
             let mut shop = store.shop()?.expect("checked above");
             if shop.training != training {

@@ -332,7 +332,13 @@ impl Airtill {
         let shift = store.open_shift_of(session.user_id)?.ok_or_else(|| AppError::BadInput("You have no open shift to close.".into()))?;
         let pairs: Vec<(i64, i64)> = counts.iter().filter(|c| c.pieces > 0).map(|c| (c.denomination, c.pieces)).collect();
         let json = serde_json::to_string(&pairs).map_err(|e| AppError::Io(e.to_string()))?;
-        let closed = store.close_shift(shift.id, &json, counted, session.user_id, now)?;
+        // The count and its line on the audit trail: one transaction.
+        let line = format!("shift {} of {} closed: counted {}", shift.id, shift.user_name, Money::zar(counted));
+        let closed = store.atomically(|s| {
+            let closed = s.close_shift(shift.id, &json, counted, session.user_id, now)?;
+            s.audit("shift_closed", Some(session.user_id), &line, now)?;
+            Ok(closed)
+        })?;
         shift_view(&store, &closed, now)
     }
 
@@ -389,11 +395,17 @@ impl Airtill {
         let (after, upto, from_ms) = self.z_bounds()?;
         let z =
             ZRow { till_id: report.till_id.clone(), z_no: report.z_no.unwrap_or(1), after_sale_id: after, upto_sale_id: upto, from_ms, produced_ms: self.now_ms(), produced_by: session.user_id, body };
-        self.store().save_z(&z).map_err(|e| match e {
-            airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
-            other => other.into(),
-        })?;
-        self.audit("z_report", Some(session.user_id), &format!("Z {} (sales {} to {})", z.z_no, z.after_sale_id + 1, z.upto_sale_id))?;
+        // The Z and its line on the audit trail: one transaction.
+        let (line, now) = (format!("Z {} (sales {} to {})", z.z_no, z.after_sale_id + 1, z.upto_sale_id), self.now_ms());
+        self.store()
+            .atomically(|s| {
+                s.save_z(&z)?;
+                s.audit("z_report", Some(session.user_id), &line, now)
+            })
+            .map_err(|e| match e {
+                airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
+                other => other.into(),
+            })?;
         Ok(report)
     }
 

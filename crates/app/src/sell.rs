@@ -49,7 +49,7 @@ fn amount_for(fixed: Option<i64>, min: i64, max: i64, typed: Option<&str>) -> Re
 }
 
 /// What a provider's own reference is called on slips and screens.
-pub(crate) fn provider_ref_title(provider: &str) -> &'static str {
+pub fn provider_ref_title(provider: &str) -> &'static str {
     match provider {
         "aat" => "AAT order ref",
         "mx" => "MX credit id",
@@ -378,6 +378,16 @@ impl Airtill {
         self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let row = self.engine.resolve(sale_id).await?;
         self.shown(sale_view(&row))
+    }
+
+    /// As [`Airtill::check_sale`], by the receipt number on the slip (`000042` or `42`).
+    pub async fn check_receipt(&self, session: &Session, receipt: &str) -> Result<SaleView> {
+        session.require_seller()?;
+        let t = receipt.trim().trim_start_matches('#');
+        let n: i64 =
+            t.parse().ok().filter(|n| *n > 0 && t.len() <= 12).ok_or_else(|| AppError::BadInput(format!("'{}' is not a receipt number. Write it as on the slip, like 000042.", receipt.trim())))?;
+        let id = self.store().sale_id_by_receipt(n)?.ok_or_else(|| AppError::BadInput(format!("This till has no receipt {n:06}.")))?;
+        self.check_sale(session, id).await
     }
 
     /// Today's sales at this till, newest first.

@@ -190,8 +190,13 @@ impl StockBuyer {
                 provider_ref: None,
             })
             .collect();
-        self.store().add_stock_vouchers(o.id, &new, self.now_ms())?;
-        let o = self.set(o.id, "received", None, None)?;
+        // The vouchers and the order's state: one transaction (the import is also
+        // idempotent: a line already here is not added twice).
+        let now = self.now_ms();
+        let o = self.store().atomically(|s| {
+            s.add_stock_vouchers(o.id, &new, now)?;
+            s.set_stock_order_state(o.id, "received", None, None, now)
+        })?;
         tracing::info!(order = o.id, vouchers = o.received, "voucher stock received from Smartcall");
         Ok(o)
     }

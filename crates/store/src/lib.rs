@@ -356,7 +356,69 @@ fn recover_one(tx: &Connection, id: i64, from: SaleState, to: SaleState, class: 
     Ok(true)
 }
 
+/// Where a whole copy of a database is made before it is renamed to `out`:
+/// `.NAME.partial` beside it (a killed copy leaves only this, never a file under `out`).
+pub(crate) fn partial_path(out: &Path) -> std::path::PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "airtill.db".into());
+    out.with_file_name(format!(".{name}.partial"))
+}
+
+/// Copies `src` (SQLite's online backup: one consistent moment) into a new file beside
+/// `out`, checks it, writes it to disk, and returns its path; nothing is left on an error.
+pub(crate) fn copy_beside(src: &Connection, out: &Path) -> Result<std::path::PathBuf> {
+    let tmp = partial_path(out);
+    let _ = std::fs::remove_file(&tmp);
+    let made = (|| -> Result<()> {
+        let mut dst = Connection::open(&tmp)?;
+        {
+            let backup = rusqlite::backup::Backup::new(src, &mut dst)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        dst.pragma_update(None, "journal_mode", "DELETE")?;
+        let ok: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if ok != "ok" {
+            return Err(StoreError::Corrupt(format!("the copy failed its check: {ok}")));
+        }
+        drop(dst);
+        std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| StoreError::NotSaved(format!("the copy could not be written to disk: {e}")))?;
+        Ok(())
+    })();
+    if let Err(e) = made {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(tmp)
+}
+
+/// Makes a rename in `path`'s folder durable.
+pub(crate) fn sync_folder_of(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
 impl Store {
+    /// Runs `f` as one transaction: every write it makes lands, or none does (the
+    /// store's own writes inside it become savepoints of this one).
+    pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// Opens (and creates or migrates) the ledger at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
@@ -442,6 +504,10 @@ impl Store {
         if version == 0 || !has_sales {
             return Err(StoreError::Corrupt(format!("{} is not an Airtill backup", backup.display())));
         }
+        // The backup is copied whole beside the ledger first; only then is the live
+        // ledger set aside and the copy renamed into its place (a kill at any moment
+        // leaves the live ledger, or the restored one, never half of either).
+        let copy = copy_beside(&src, target)?;
         let kept = target.with_extension(format!("db.before-restore-{now_ms}"));
         if target.exists() {
             // The live ledger, its WAL folded in, kept aside.
@@ -453,12 +519,8 @@ impl Store {
                 let _ = std::fs::remove_file(target.with_extension(ext));
             }
         }
-        let mut dst = Connection::open(target)?;
-        {
-            let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
-            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
-        }
-        drop(dst);
+        std::fs::rename(&copy, target).map_err(|e| StoreError::NotSaved(format!("the restored ledger could not be put in place: {e}")))?;
+        sync_folder_of(target);
         // Open it as the app does: WAL, migrations to this version.
         Store::open(target)?;
         Ok(kept)
@@ -789,6 +851,12 @@ impl Store {
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map([], sale_from_row)?;
         rows.map(|r| self.finish(r?)).collect()
+    }
+
+    /// The id of this till's sale with this receipt number.
+    pub fn sale_id_by_receipt(&self, receipt_no: i64) -> Result<Option<i64>> {
+        let till = self.till_id()?;
+        Ok(self.conn.prepare_cached("SELECT id FROM sales WHERE till_id = ?1 AND receipt_no = ?2")?.query_row(params![till, receipt_no], |r| r.get(0)).optional()?)
     }
 
     pub fn sale_events(&self, sale_id: i64) -> Result<Vec<SaleEvent>> {

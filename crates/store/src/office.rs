@@ -253,17 +253,17 @@ impl Store {
     /// Copies the ledger to a new file while it is in use (SQLite's online backup:
     /// a consistent copy of one moment, the WAL included).
     pub fn backup_to(&self, out: &std::path::Path) -> Result<()> {
-        let mut dst = rusqlite::Connection::open(out)?;
-        {
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
-            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        // Made whole beside the target and renamed into place only when checked: a
+        // backup killed at any moment leaves no file under the backup's name.
+        if out.exists() {
+            return Err(StoreError::NotSaved(format!("{} exists already", out.display())));
         }
-        dst.pragma_update(None, "journal_mode", "DELETE")?;
-        let ok: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if ok != "ok" {
-            let _ = std::fs::remove_file(out);
-            return Err(StoreError::Corrupt(format!("the backup failed its check: {ok}")));
-        }
+        let copy = crate::copy_beside(&self.conn, out)?;
+        std::fs::rename(&copy, out).map_err(|e| {
+            let _ = std::fs::remove_file(&copy);
+            StoreError::NotSaved(format!("the backup could not be put in place: {e}"))
+        })?;
+        crate::sync_folder_of(out);
         Ok(())
     }
 

@@ -51,6 +51,22 @@ enum Command {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
         pin: String,
     },
+    /// Ask the provider about a sale now, by its receipt number (or `--sale ID`), and
+    /// print what it says. Never sells again. Exits 1 while it is still not final.
+    Check {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// The receipt number on the slip: 000042.
+        receipt: Option<String>,
+        /// The sale's id instead (see `airtill sales`).
+        #[arg(long)]
+        sale: Option<i64>,
+    },
+    /// The sales waiting for their result (pending or in doubt), from any day.
+    Unresolved {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+    },
     /// The providers that sell each kind of product, in order (manager).
     Routes {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -643,6 +659,35 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                     sale.recipient,
                     sale.provider_ref.unwrap_or_default()
                 );
+            }
+        }
+        Command::Check { pin, receipt, sale } => {
+            let s = login(app, &pin)?;
+            let v = match (receipt, sale) {
+                (Some(r), None) => app.check_receipt(&s, &r).await?,
+                (None, Some(id)) => app.check_sale(&s, id).await?,
+                _ => return Err(AppError::BadInput("Give the receipt number (airtill check 000042) or --sale ID, one of them.".into())),
+            };
+            println!("receipt {:06}: {:?} - {}", v.receipt_no, v.state, v.state_text);
+            println!("{} {} to {}, {}", v.network_name, v.product_name, v.recipient, v.amount_text);
+            if let Some(r) = &v.provider_ref {
+                println!("{}: {r}", airtill_app::provider_ref_title(&v.provider));
+            }
+            if let Some(e) = &v.error {
+                println!("{e}");
+            }
+            if matches!(v.state, airtill_domain::SaleState::Pending | airtill_domain::SaleState::InDoubt | airtill_domain::SaleState::Submitting) {
+                return Err(AppError::BadInput(format!("receipt {:06} is not final yet; Airtill keeps asking", v.receipt_no)));
+            }
+        }
+        Command::Unresolved { pin } => {
+            let s = login(app, &pin)?;
+            let waiting = app.waiting_sales(&s)?;
+            if waiting.is_empty() {
+                println!("nothing is waiting");
+            }
+            for v in waiting {
+                println!("{:06}  {}  {:<9} {} {} to {}, {}", v.receipt_no, v.created_at, format!("{:?}", v.state), v.network_name, v.product_name, v.recipient, v.amount_text);
             }
         }
         Command::Provider { provider: ProviderCommand::Smartcall { op } } => smartcall(app, op).await?,
