@@ -12,6 +12,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Rust tests (workspace)"
 cargo test --workspace 2>&1 | tee -a "$log" || status=1
 
+step "The shop's day whatever the machine's zone: the app's tests again with the machine 14 hours ahead (Pacific/Kiritimati)"
+TZ=Pacific/Kiritimati cargo test --workspace -p airtill-app --lib 2>&1 | tee -a "$log" || status=1
+
 step "OS keyring (Secret Service: gnome-keyring in a private D-Bus session)"
 # A keyring of its own in a fresh folder: the user's own keyring is never touched.
 keyring_home=$(mktemp -d)

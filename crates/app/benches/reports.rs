@@ -66,7 +66,7 @@ fn main() {
     rt.block_on(async {
         let app = Airtill::open(OpenOptions { data_dir: dir.clone() }).await.unwrap();
         let m = app.login(DEMO_MANAGER.1).unwrap();
-        let offset = i64::from(chrono::Local::now().offset().local_minus_utc()) * 1000;
+        let offset = airtill_app::time::offset_ms_at(airtill_app::time::now_ms());
 
         // The Z: everything since the last Z (a day). x_report computes exactly what a
         // Z would, without closing the day, so it can run again and again.
@@ -85,8 +85,7 @@ fn main() {
         let z_cli = median((0..RUNS).map(|_| sqlite3_time(&db, &z_sql)).collect());
 
         // A month: the last 30 local days.
-        let now = chrono::Local::now();
-        let to = now.date_naive();
+        let to = airtill_app::time::date_at(airtill_app::time::now_ms());
         let from = to - chrono::Days::new(29);
         let (f, t) = (from.to_string(), to.to_string());
         let (from_ms, to_ms) = app.period_bounds_for_bench(&f, &t).unwrap();

@@ -21,7 +21,7 @@ mod slip;
 mod stock;
 mod tender;
 mod till;
-mod time;
+pub mod time;
 pub mod views;
 
 pub use airtill_domain as domain;
@@ -94,6 +94,9 @@ pub const DEMO_CASHIER: (&str, &str) = ("Thabo", "1234");
 /// The name of the voucher-PIN key among the sealed credentials.
 pub(crate) const PIN_KEY_NAME: &str = "voucher_pin_key";
 
+/// The shop's time zone (an IANA name); Africa/Johannesburg unless set.
+pub(crate) const TIME_ZONE_SETTING: &str = "time_zone";
+
 /// Minutes after which a pending sale is cancelled where the provider allows it.
 pub(crate) const PENDING_CANCEL_SETTING: &str = "pending_cancel_minutes";
 
@@ -112,6 +115,14 @@ impl Airtill {
         let cfg = config::load(&opts)?;
         let training = cfg.mode == Mode::Training;
         let mut store = Store::open(&opts.data_dir.join("airtill.db"))?;
+        // One clock for the shop's day: its time zone, never the machine's.
+        time::set_zone(match store.setting(TIME_ZONE_SETTING)? {
+            Some(name) => time::parse_zone(&name).unwrap_or_else(|e| {
+                tracing::warn!("{e}: the shop's days are South African");
+                time::DEFAULT_ZONE
+            }),
+            None => time::DEFAULT_ZONE,
+        });
         // The sales this process sends are its own: another process starting on the same
         // ledger (the command line, a second till) leaves them alone.
         store.hold_lease()?;
@@ -243,6 +254,22 @@ impl Airtill {
 
     pub fn is_training(&self) -> bool {
         self.training
+    }
+
+    /// The shop's time zone: it decides every day (Z, periods, reconciliation, stock
+    /// expiry), whatever zone the machine is set to.
+    pub fn time_zone(&self) -> String {
+        time::zone().name().to_string()
+    }
+
+    /// Sets the shop's time zone (manager): `Africa/Johannesburg`, `Europe/London`.
+    pub fn set_time_zone(&self, session: &Session, name: &str) -> Result<String> {
+        session.require_manager()?;
+        let tz = time::parse_zone(name).map_err(AppError::BadInput)?;
+        self.store().set_setting(TIME_ZONE_SETTING, tz.name())?;
+        self.audit("settings", Some(session.user_id), &format!("time zone {}", tz.name()))?;
+        time::set_zone(tz);
+        Ok(tz.name().to_string())
     }
 
     /// Now, by the till's clock, in epoch ms.

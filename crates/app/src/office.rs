@@ -261,11 +261,6 @@ fn unresolved_ids(z: &ZRow) -> Result<Vec<i64>> {
     Ok(r.unresolved.iter().map(|s| s.sale_id).collect())
 }
 
-/// The local time's offset from UTC now, in ms (for sales by hour of day).
-fn local_offset_ms() -> i64 {
-    i64::from(chrono::Local::now().offset().local_minus_utc()) * 1000
-}
-
 /// Checks and sums a cash count. Every denomination must be a South African note or
 /// coin, each at most once, pieces 0 to 100 000.
 pub fn check_counts(counts: &[DenominationCount]) -> Result<i64> {
@@ -289,12 +284,7 @@ pub fn check_counts(counts: &[DenominationCount]) -> Result<i64> {
 /// `YYYY-MM-DD` as the start of that local day, in epoch ms.
 pub fn parse_local_date(text: &str) -> Result<i64> {
     let d = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{text}' is not a date. Write it as 2026-11-23.")))?;
-    let noon = d.and_hms_opt(12, 0, 0).expect("noon exists");
-    let ms = match chrono::TimeZone::from_local_datetime(&chrono::Local, &noon) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp_millis(),
-        chrono::LocalResult::None => noon.and_utc().timestamp_millis(),
-    };
-    Ok(time::local_day_bounds(ms).0)
+    Ok(time::day_start(d))
 }
 
 impl Airtill {
@@ -551,7 +541,7 @@ impl Airtill {
             by_provider: lines(By::Provider)?,
             by_cashier: lines(By::Cashier)?,
             by_tender: lines(By::Tender)?,
-            by_hour: lines(By::Hour { offset_ms: local_offset_ms() })?,
+            by_hour: lines(By::Hour { offset_ms: time::offset_ms_at(now) })?,
             failed,
             unresolved: unresolved.iter().map(report_sale).collect(),
             settled_since_last_z,
@@ -676,9 +666,8 @@ impl Airtill {
 /// reports benchmark's "year of a busy shop"): the demo shop and people plus two
 /// cashiers, each sale with its history, and a Z at every day's close but the last.
 pub async fn generate_ledger(dir: &std::path::Path, sales: i64, days: i64, seed: u64) -> Result<airtill_store::generate::Generated> {
-    const DAY_MS: i64 = 86_400_000;
-    // 20:00 in South Africa (UTC+2), when the shop closes.
-    const CLOSE_UTC_MS: i64 = 18 * 3_600_000;
+    // 20:00 at the shop, when it closes.
+    const CLOSE_MS: i64 = 20 * 3_600_000;
     if dir.join("airtill.db").exists() {
         return Err(AppError::BadInput(format!("{} already holds a ledger", dir.display())));
     }
@@ -693,7 +682,8 @@ pub async fn generate_ledger(dir: &std::path::Path, sales: i64, days: i64, seed:
     let g = airtill_store::generate::year_of_sales(&dir.join("airtill.db"), sales, days, time::now_ms(), &users, seed)?;
     let app = Airtill::open(opts).await?;
     let manager = app.login(crate::DEMO_MANAGER.1)?;
-    let cutoffs: Vec<i64> = (g.first_ms / DAY_MS..g.last_ms / DAY_MS).map(|d| d * DAY_MS + CLOSE_UTC_MS).collect();
+    let (first, last) = (time::date_at(g.first_ms), time::date_at(g.last_ms));
+    let cutoffs: Vec<i64> = first.iter_days().take_while(|d| *d < last).map(|d| time::day_start(d) + CLOSE_MS).collect();
     app.z_reports_for_history(&manager, &cutoffs)?;
     app.shutdown().await;
     Ok(g)

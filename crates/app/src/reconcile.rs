@@ -15,7 +15,6 @@ use ts_rs::TS;
 use crate::time;
 
 const DAY_MS: i64 = 86_400_000;
-const SAST_MS: i64 = 2 * 3_600_000;
 /// MX retries a notification for up to 17 hours (its crediting spec).
 const MX_RETRIES_FOR_MS: i64 = 17 * 3_600_000;
 /// How far before a period a failed sale may have been made and still be refunded in
@@ -26,17 +25,12 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{text}' is not a date. Write it as 2026-11-23.")))
 }
 
-/// Midnight of a South African day, in epoch ms.
-fn sast_day_start(d: chrono::NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis() - SAST_MS
-}
-
-/// The South African date at `ms`.
+/// The shop's date at `ms` (its time zone decides every day).
 pub fn sast_date(ms: i64) -> chrono::NaiveDate {
-    chrono::DateTime::from_timestamp_millis(ms + SAST_MS).unwrap_or_default().date_naive()
+    crate::time::date_at(ms)
 }
 
-/// The South African days `from..=to` checked, and the till's sales of one provider
+/// The shop's days `from..=to` checked, and the till's sales of one provider
 /// made in them (every state).
 struct Period {
     start: chrono::NaiveDate,
@@ -57,7 +51,7 @@ impl Airtill {
         if end < start {
             return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
         }
-        let (from_ms, to_ms) = (sast_day_start(start), sast_day_start(end) + DAY_MS);
+        let (from_ms, to_ms) = (crate::time::day_start(start), crate::time::day_start(end.succ_opt().unwrap_or(end)));
         let window = Window::Created { from_ms, to_ms };
         let all = self.store().sales_in(&window, &["created", "submitting", "succeeded", "failed", "pending", "in_doubt", "cancelled", "reversed"])?;
         let stock = self.store().stock_bought_between(provider, from_ms, to_ms)?;
@@ -341,8 +335,8 @@ impl Airtill {
     /// Reconciles the local days `from..=to` (`YYYY-MM-DD`) with Smartcall (manager).
     pub async fn reconcile(&self, session: &Session, from: &str, to: &str) -> Result<Reconciliation> {
         session.require_manager()?;
-        // Smartcall's days are South African days (UTC+2, no daylight saving), whatever
-        // the till's clock is set to: the till's sales are taken by the same days.
+        // The shop's days (its time zone, whatever the machine is set to); Smartcall's
+        // days are South African, which a South African shop's are too.
         let Period { start, end, from_ms, to_ms, sales, stock } = self.period("smartcall", from, to)?;
         let now = self.now_ms();
         let today = sast_date(now);

@@ -77,9 +77,9 @@ fn currency_of(code: &str) -> Currency {
     }
 }
 
-/// A Smartcall expiry date as the end of that day in South Africa (UTC+2).
+/// A Smartcall expiry date as the last moment of that day at the shop.
 fn end_of_sast_day(d: chrono::NaiveDate) -> i64 {
-    d.and_hms_opt(23, 59, 59).map(|t| t.and_utc().timestamp_millis() - 2 * 3_600_000).unwrap_or(0)
+    crate::time::day_end(d)
 }
 
 /// Buys and finishes stock orders; owns only what it needs, so it also runs in the

@@ -206,6 +206,12 @@ async fn a_sale_in_flight_belongs_to_the_process_sending_it() {
         assert!(Instant::now() < deadline, "the sender never started its sale");
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
+    // Killed once Smartcall has recorded it (its answer is still on the way).
+    let recorded = Instant::now() + Duration::from_secs(10);
+    while sb.ledger_len() < 2 {
+        assert!(Instant::now() < recorded, "Smartcall never got the sale");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     sender.kill().unwrap();
     sender.wait().unwrap();
     let next = second_engine();

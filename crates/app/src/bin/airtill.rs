@@ -62,6 +62,13 @@ enum Command {
         #[arg(long)]
         sale: Option<i64>,
     },
+    /// The shop's time zone, which decides its days (manager): `--set Africa/Johannesburg`.
+    TimeZone {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        #[arg(long)]
+        set: Option<String>,
+    },
     /// The sales waiting for their result (pending or in doubt), from any day.
     Unresolved {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -678,6 +685,14 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             }
             if matches!(v.state, airtill_domain::SaleState::Pending | airtill_domain::SaleState::InDoubt | airtill_domain::SaleState::Submitting) {
                 return Err(AppError::BadInput(format!("receipt {:06} is not final yet; Airtill keeps asking", v.receipt_no)));
+            }
+        }
+        Command::TimeZone { pin, set } => {
+            let s = login(app, &pin)?;
+            s.require_manager()?;
+            match set {
+                Some(name) => println!("the shop's days are now in {}", app.set_time_zone(&s, &name)?),
+                None => println!("{}", app.time_zone()),
             }
         }
         Command::Unresolved { pin } => {
