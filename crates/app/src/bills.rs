@@ -112,7 +112,7 @@ impl Airtill {
             Some(pin) => Some(self.manager_approval(pin)?),
             None => None,
         };
-        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
+        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
         self.shown(crate::sell::sale_view(&sale))
     }
 }

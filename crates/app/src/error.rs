@@ -56,6 +56,7 @@ impl From<airtill_engine::EngineError> for AppError {
                 message: format!("Receipt {receipt_no:06} to this number for this amount is not finished yet. Wait for its result, or ask a manager to approve a second sale."),
             },
             airtill_engine::EngineError::NoRoute => AppError::Configuration("no provider is set up to sell this product".into()),
+            e @ airtill_engine::EngineError::PaymentNotFree(_) => AppError::BadInput(e.to_string()),
         }
     }
 }

@@ -234,18 +234,10 @@ impl Airtill {
                     airtill_domain::Money::zar(amount)
                 )));
             }
-            self.store().reserve_mobile_payment(pid, &req.request_id).map_err(|_| AppError::BadInput("That mobile payment is being used for another sale.".into()))?;
         }
-        let sold = self.engine.sell(SaleOrder { details, fallbacks, override_by }).await;
-        if let Some(pid) = payment {
-            match &sold {
-                Ok(sale) if sale.state != airtill_domain::SaleState::Failed => {
-                    self.store().pay_sale_with(pid, sale.id)?;
-                }
-                _ => self.store().release_mobile_payment(pid, &req.request_id)?,
-            }
-        }
-        let sale = sold?;
+        // The payment is claimed in the same transaction as the sale row, and freed in
+        // the same one that fails it: a crash never leaves it held with the sale as cash.
+        let sale = self.engine.sell(SaleOrder { details, fallbacks, override_by, paid_by: payment }).await?;
         if let Some(manager) = override_by {
             self.audit("override", Some(manager), &format!("repeat sale receipt {:06} to {} while another was unresolved", sale.receipt_no, sale.details.recipient))?;
         }
@@ -326,7 +318,7 @@ impl Airtill {
             Some(pin) => Some(self.manager_approval(pin)?),
             None => None,
         };
-        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
+        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
         self.shown(sale_view(&sale))
     }
 
@@ -367,7 +359,7 @@ impl Airtill {
             Some(pin) => Some(self.manager_approval(pin)?),
             None => None,
         };
-        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by }).await?;
+        let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
         self.shown(sale_view(&sale))
     }
 

@@ -131,7 +131,7 @@ fn main() {
                             let base = 10_000_000 * (slot + 1) + i + w * per;
                             tokio::spawn(async move {
                                 for k in 0..per {
-                                    let sale = engine.sell(SaleOrder { details: details(base + k, user, voucher), fallbacks: vec![], override_by: None }).await.unwrap();
+                                    let sale = engine.sell(SaleOrder { details: details(base + k, user, voucher), fallbacks: vec![], override_by: None, paid_by: None }).await.unwrap();
                                     assert_eq!(sale.state, SaleState::Succeeded, "{:?} {:?}", sale.details.recipient, sale.outcome.error_message);
                                 }
                             })

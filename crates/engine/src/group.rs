@@ -58,7 +58,8 @@ impl GroupCommit {
     pub(crate) async fn write<T: Send + 'static>(&self, f: impl FnOnce(&mut Store) -> Result<T> + Send + 'static) -> Result<T> {
         let (tx, rx) = oneshot::channel::<Result<T>>();
         let job: Job = Box::new(move |store: &mut Store| {
-            let answer = f(store);
+            // Each write all or nothing within the group: one that fails leaves nothing.
+            let answer = store.whole(f);
             Box::new(move || {
                 let _ = tx.send(answer);
             })

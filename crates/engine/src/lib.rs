@@ -53,6 +53,9 @@ pub enum EngineError {
     NeedsOverride { sale_id: i64, receipt_no: i64 },
     #[error("No provider is set up to sell this product.")]
     NoRoute,
+    /// The mobile-balance payment is not a confirmed payment free to use.
+    #[error("That mobile payment is not a confirmed payment free to use. Nothing was sold; take a new one.")]
+    PaymentNotFree(i64),
 }
 
 pub type Result<T> = std::result::Result<T, EngineError>;
@@ -73,6 +76,9 @@ pub struct SaleOrder {
     pub fallbacks: Vec<(String, i64)>,
     /// A manager's id when a manager approved selling past the guard rail.
     pub override_by: Option<i64>,
+    /// A confirmed mobile-balance payment that pays for the sale: claimed in the same
+    /// transaction as the sale row, and let go in the same one that fails it.
+    pub paid_by: Option<i64>,
 }
 
 /// How the resolver behaves.
@@ -239,6 +245,7 @@ impl Engine {
         let now = self.now();
         let details = order.details.clone();
         let override_by = order.override_by;
+        let paid_by = order.paid_by;
         let (sale, created) = self
             .commits
             .write(move |store| {
@@ -258,6 +265,10 @@ impl Engine {
                 if created {
                     if let Some(manager) = override_by {
                         store.record_override(Some(sale.id), "repeat_sale", manager, "same number and amount while another is unresolved", now)?;
+                    }
+                    if let Some(payment) = paid_by {
+                        // Refused (spent, or not confirmed): the sale row goes with it.
+                        store.pay_sale_with(payment, sale.id).map_err(|_| EngineError::PaymentNotFree(payment))?;
                     }
                 }
                 Ok((sale, created))

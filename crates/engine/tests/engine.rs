@@ -101,6 +101,7 @@ fn order(e: &Env, n: usize, product: i64, pinned: bool, amount: i64) -> SaleOrde
         },
         fallbacks: vec![],
         override_by: None,
+        paid_by: None,
     }
 }
 
@@ -370,4 +371,17 @@ async fn two_checks_of_the_same_sale_at_once_agree() {
     assert_eq!((a.unwrap().state, b.unwrap().state), (SaleState::Succeeded, SaleState::Succeeded));
     let history = e.store.lock().unwrap().sale_events(sale.id).unwrap();
     assert_eq!(history.iter().filter(|h| h.to_state == SaleState::Succeeded).count(), 1, "one move, recorded once");
+}
+
+/// A sale paid from a mobile balance claims the payment in the sale row's own
+/// transaction: a payment that is not free to use stores no sale and sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_that_is_not_free_stores_no_sale_and_sends_nothing() {
+    let e = env(5_000).await;
+    let mut o = order(&e, 1, e.products.voucher_r12, true, 1200);
+    o.paid_by = Some(999);
+    let err = e.engine.sell(o).await.unwrap_err();
+    assert!(matches!(err, airtill_engine::EngineError::PaymentNotFree(999)), "{err}");
+    assert!(e.store.lock().unwrap().all_sales().unwrap().is_empty(), "no sale row");
+    assert!(e.sb.ledger().is_empty(), "nothing sent");
 }

@@ -348,12 +348,22 @@ fn recover_one(tx: &Connection, id: i64, from: SaleState, to: SaleState, class: 
     if n == 0 {
         return Ok(false);
     }
+    if to == SaleState::Failed {
+        release_payment_of(tx, id)?;
+    }
     tx.prepare_cached(
         "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail)
          VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?3, ?4, ?2, ?5)",
     )?
     .execute(params![id, now_ms, from.as_str(), to.as_str(), detail])?;
     Ok(true)
+}
+
+/// Frees the mobile-balance payment a sale that did not sell had claimed (inside the
+/// caller's transaction); the sale's tender stays as it was tried.
+fn release_payment_of(tx: &Connection, sale_id: i64) -> Result<()> {
+    tx.prepare_cached("UPDATE mobile_payments SET sale_id = NULL, reserved_for = NULL WHERE sale_id = ?1")?.execute([sale_id])?;
+    Ok(())
 }
 
 /// Where a whole copy of a database is made before it is renamed to `out`:
@@ -401,19 +411,27 @@ pub(crate) fn sync_folder_of(path: &Path) {
 
 impl Store {
     /// Runs `f` as one transaction: every write it makes lands, or none does (the
-    /// store's own writes inside it become savepoints of this one).
+    /// store's own writes inside it become savepoints of this one). Inside a transaction
+    /// already (a group commit), it is a savepoint of that one: all of `f` or nothing.
     pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.whole(f)
+    }
+
+    /// As [`Store::atomically`], for a caller with its own error type.
+    pub fn whole<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&mut Store) -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+        let top = self.conn.is_autocommit();
+        let (begin, commit, undo) = if top { ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK") } else { ("SAVEPOINT whole", "RELEASE whole", "ROLLBACK TO whole; RELEASE whole") };
+        self.conn.execute_batch(begin).map_err(|e| E::from(e.into()))?;
         match f(self) {
-            Ok(v) => match self.conn.execute_batch("COMMIT") {
+            Ok(v) => match self.conn.execute_batch(commit) {
                 Ok(()) => Ok(v),
                 Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(e.into())
+                    let _ = self.conn.execute_batch(undo);
+                    Err(E::from(e.into()))
                 }
             },
             Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK");
+                let _ = self.conn.execute_batch(undo);
                 Err(e)
             }
         }
@@ -725,6 +743,11 @@ impl Store {
             outcome.error_message,
             outcome.cost_e4
         ])?;
+        if matches!(to, SaleState::Failed | SaleState::Cancelled) {
+            // Nothing sold: a mobile-balance payment that paid for it is free again, in
+            // the same transaction.
+            release_payment_of(&tx, id)?;
+        }
         let detail = outcome.error_message.clone().or_else(|| outcome.provider_ref.as_ref().map(|r| format!("provider reference {r}")));
         tx.prepare_cached(
             "INSERT INTO sale_events (sale_id, seq, from_state, to_state, at_ms, detail) VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sale_events WHERE sale_id = ?1), ?2, ?3, ?4, ?5)",

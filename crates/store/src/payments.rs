@@ -127,25 +127,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Holds a succeeded, unused payment for one sale request (so two sales cannot
-    /// spend it); the same request may hold it again.
-    pub fn reserve_mobile_payment(&mut self, payment_id: i64, request_id: &str) -> Result<()> {
-        let n = self.conn.execute(
-            "UPDATE mobile_payments SET reserved_for = ?2 WHERE id = ?1 AND state = 'succeeded' AND sale_id IS NULL AND (reserved_for IS NULL OR reserved_for = ?2)",
-            params![payment_id, request_id],
-        )?;
-        if n == 0 {
-            return Err(StoreError::Conflict(format!("mobile payment {payment_id} is not a succeeded payment free to use")));
-        }
-        Ok(())
-    }
-
-    /// Lets go of a payment held for a sale that did not sell.
-    pub fn release_mobile_payment(&mut self, payment_id: i64, request_id: &str) -> Result<()> {
-        self.conn.execute("UPDATE mobile_payments SET reserved_for = NULL WHERE id = ?1 AND reserved_for = ?2 AND sale_id IS NULL", params![payment_id, request_id])?;
-        Ok(())
-    }
-
     /// Ties a succeeded, unused payment to a sale and marks the sale's tender.
     pub fn pay_sale_with(&mut self, payment_id: i64, sale_id: i64) -> Result<()> {
         let tx = write_tx(&mut self.conn)?;

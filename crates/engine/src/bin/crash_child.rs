@@ -79,7 +79,7 @@ async fn run(db: &str, base: &str, voucher: i64, airtime: i64, mode: &str) -> i3
             currency: Currency::ZAR,
             discount_e4: Some(57_500),
         };
-        return match engine.sell(SaleOrder { details, fallbacks: vec![], override_by: None }).await {
+        return match engine.sell(SaleOrder { details, fallbacks: vec![], override_by: None, paid_by: None }).await {
             Ok(sale) => {
                 println!("state={} pin={}", sale.state.as_str(), if sale.outcome.voucher_pin.is_some() { "yes" } else { "no" });
                 0
@@ -117,7 +117,7 @@ async fn run(db: &str, base: &str, voucher: i64, airtime: i64, mode: &str) -> i3
             currency: Currency::ZAR,
             discount_e4: Some(60_000),
         };
-        if let Err(e) = engine.sell(SaleOrder { details, fallbacks: vec![], override_by: None }).await {
+        if let Err(e) = engine.sell(SaleOrder { details, fallbacks: vec![], override_by: None, paid_by: None }).await {
             eprintln!("sale {n}: {e}");
         }
     }
