@@ -673,3 +673,23 @@ async fn an_unreachable_service_is_transient_and_sends_nothing() {
     assert_eq!(err.class_for_sale(), ErrorClass::Transient);
     let _ = e.clock.now_ms();
 }
+
+/// A service that answers a fifth decimal (no sandbox of ours would): the client keeps
+/// nothing of it and says which field and provider, never "check your credentials".
+#[tokio::test]
+async fn an_amount_finer_than_four_decimals_is_refused_with_its_field_named() {
+    use axum::routing::{get, post};
+    let app = axum::Router::new()
+        .route("/webservice/auth", post(|| async { r#"{"responseDescription":"Authentication successful","accessToken":"t","tokenType":"Bearer","expiresAt":4102444800000,"scope":"x"}"# }))
+        .route("/webservice/smartload/balance/{id}", get(|| async { ([("content-type", "application/json")], r#"{"error":null,"responseCode":"SUCCESS","balance":99973.47512}"#) }));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let c = Client::new(config(format!("http://{addr}/webservice"), "x")).unwrap();
+    let e = c.balance().await.unwrap_err();
+    assert!(matches!(&e, SmartcallError::Inexact(d) if d.contains("balance")), "{e:?}");
+    let m = e.cashier_message();
+    assert!(m.contains("Smartcall") && m.contains("balance") && m.contains("four"), "{m}");
+    assert!(!m.contains("Settings") && !m.contains("password"), "{m}");
+    assert_ne!(e.class_for_read(), ErrorClass::Configuration, "not the account's fault");
+}
