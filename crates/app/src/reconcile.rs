@@ -269,38 +269,18 @@ pub fn match_networks(
         let matches = counts_match && costs.is_none_or(|(a, b)| a == b);
         if p.count > t.count || p.value_e4 > t.value_e4 {
             let (n, v) = ((p.count - t.count).max(0), Money4::zar((p.value_e4 - t.value_e4).max(0)));
-            mismatches.push(Mismatch {
-                kind: MismatchKind::MissingAtTill,
-                network: network.clone(),
-                sale_id: None,
-                receipt_no: None,
-                client_ref: None,
-                provider_ref: None,
-                till_state: None,
-                provider_state: None,
-                amount: v.round_to_cents(),
-                explanation: format!(
-                    "Smartcall counts {n} more sale{} worth {v} on {network} than this till has. They were sold from another till or app on the same Smartload account, or lost here: ask Smartcall for the list.",
-                    if n == 1 { "" } else { "s" }
-                ),
-            });
+            let explanation = format!(
+                "Smartcall counts {n} more sale{} worth {v} on {network} than this till has. They were sold from another till or app on the same Smartload account, or lost here: ask Smartcall for the list.",
+                if n == 1 { "" } else { "s" }
+            );
+            mismatches.push(network_mismatch(MismatchKind::MissingAtTill, &network, v, explanation));
         } else if let (true, Some((tc, pc))) = (counts_match, costs.filter(|(a, b)| a != b)) {
-            mismatches.push(Mismatch {
-                kind: MismatchKind::CostDiffers,
-                network: network.clone(),
-                sale_id: None,
-                receipt_no: None,
-                client_ref: None,
-                provider_ref: None,
-                till_state: None,
-                provider_state: None,
-                amount: Money4::zar(pc - tc).round_to_cents(),
-                explanation: format!(
-                    "The sales agree, but Smartcall charged the wallet {} for {network} and the till expected {}: a discount changed, or Smartcall rounds differently. Ask Smartcall for the discount on these days.",
-                    Money4::zar(pc),
-                    Money4::zar(tc)
-                ),
-            });
+            let explanation = format!(
+                "The sales agree, but Smartcall charged the wallet {} for {network} and the till expected {}: a discount changed, or Smartcall rounds differently. Ask Smartcall for the discount on these days.",
+                Money4::zar(pc),
+                Money4::zar(tc)
+            );
+            mismatches.push(network_mismatch(MismatchKind::CostDiffers, &network, Money4::zar(pc - tc), explanation));
         }
         networks.push(NetworkMatch {
             network,
@@ -314,6 +294,22 @@ pub fn match_networks(
         });
     }
     (networks, mismatches)
+}
+
+/// A difference of a whole network, with no sale of the till to name.
+fn network_mismatch(kind: MismatchKind, network: &str, amount: Money4, explanation: String) -> Mismatch {
+    Mismatch {
+        kind,
+        network: network.to_string(),
+        sale_id: None,
+        receipt_no: None,
+        client_ref: None,
+        provider_ref: None,
+        till_state: None,
+        provider_state: None,
+        amount: amount.round_to_cents(),
+        explanation,
+    }
 }
 
 fn sale_mismatch(s: &SaleRow, kind: MismatchKind, provider_state: Option<String>, explanation: String) -> Mismatch {
@@ -544,20 +540,11 @@ impl Airtill {
         let mut mismatches = Vec::new();
         if count.transactions > till_count {
             let n = count.transactions - till_count;
-            mismatches.push(Mismatch {
-                kind: MismatchKind::MissingAtTill,
-                network: "All networks".into(),
-                sale_id: None,
-                receipt_no: None,
-                client_ref: None,
-                provider_ref: None,
-                till_state: None,
-                provider_state: None,
-                amount: Money::zar(0),
-                explanation: format!(
-                    "AAT counts {n} more successful sale(s) in these days than this till has. They were sold from another till or app on the same AAT account, or lost here: ask AAT for the list."
-                ),
-            });
+            let explanation = format!(
+                "AAT counts {n} more successful sale{} in these days than this till has. They were sold from another till or app on the same AAT account, or lost here: ask AAT for the list.",
+                if n == 1 { "" } else { "s" }
+            );
+            mismatches.push(network_mismatch(MismatchKind::MissingAtTill, "All networks", Money4::zar(0), explanation));
         }
         let networks = vec![NetworkMatch {
             network: "All networks (AAT gives a count, no values)".into(),
