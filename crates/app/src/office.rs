@@ -255,9 +255,34 @@ pub struct ReportQuery {
     pub to: Option<String>,
 }
 
+/// The version of the record a Z is kept as. A Z is the shop's books: what it said is
+/// kept as it was said, forever. A change to [`Report`] that an older record cannot be
+/// read into (a field renamed, removed or retyped) needs a new version here, with the
+/// older record's shape kept to read it; the fixtures in `crates/app/tests/fixtures`
+/// (one per version) are read by a test for ever after.
+pub const Z_RECORD_VERSION: u32 = 1;
+
+/// A Z as stored: `{"record":"z","version":1,"report":{...}}`.
+pub fn z_record(report: &Report) -> Result<String> {
+    serde_json::to_string(&serde_json::json!({ "record": "z", "version": Z_RECORD_VERSION, "report": report })).map_err(|e| AppError::Io(e.to_string()))
+}
+
+/// A stored Z, of any version this Airtill knows (records from before versions were
+/// kept are the report itself).
+pub fn z_from_record(z: &ZRow) -> Result<Report> {
+    let unreadable = |e: String| AppError::Io(format!("Z {} cannot be read: {e}", z.z_no));
+    let v: serde_json::Value = serde_json::from_str(&z.body).map_err(|e| unreadable(e.to_string()))?;
+    let report = match (v.get("record").and_then(|r| r.as_str()), v.get("version").and_then(|n| n.as_u64())) {
+        (Some("z"), Some(1)) => v.get("report").cloned().ok_or_else(|| unreadable("no report".into()))?,
+        (Some("z"), Some(n)) => return Err(unreadable(format!("it was written by a newer Airtill (record version {n}); update this till"))),
+        _ => v,
+    };
+    serde_json::from_value(report).map_err(|e| unreadable(e.to_string()))
+}
+
 /// The sale ids a Z report left unresolved (carried into the next one).
 fn unresolved_ids(z: &ZRow) -> Result<Vec<i64>> {
-    let r: Report = serde_json::from_str(&z.body).map_err(|e| AppError::Io(format!("Z {} cannot be read: {e}", z.z_no)))?;
+    let r = z_from_record(z)?;
     Ok(r.unresolved.iter().map(|s| s.sale_id).collect())
 }
 
@@ -381,7 +406,7 @@ impl Airtill {
         session.require_manager()?;
         let live = self.live_wallets().await;
         let report = self.since_last_z(session, ReportKind::Z, live)?;
-        let body = serde_json::to_string(&report).map_err(|e| AppError::Io(e.to_string()))?;
+        let body = z_record(&report)?;
         let (after, upto, from_ms) = self.z_bounds()?;
         let z =
             ZRow { till_id: report.till_id.clone(), z_no: report.z_no.unwrap_or(1), after_sale_id: after, upto_sale_id: upto, from_ms, produced_ms: self.now_ms(), produced_by: session.user_id, body };
@@ -403,7 +428,7 @@ impl Airtill {
     pub fn z_report_by_no(&self, session: &Session, z_no: i64) -> Result<Report> {
         session.require_manager()?;
         let z = self.store().z_report(z_no)?.ok_or_else(|| AppError::BadInput(format!("There is no Z report {z_no}.")))?;
-        serde_json::from_str(&z.body).map_err(|e| AppError::Io(format!("Z {z_no} cannot be read: {e}")))
+        z_from_record(&z)
     }
 
     /// Numbers of the Z reports produced at this till.
@@ -478,7 +503,7 @@ impl Airtill {
                 from_ms: last.as_ref().map_or(0, |z| z.produced_ms),
                 produced_ms: cutoff,
                 produced_by: session.user_id,
-                body: serde_json::to_string(&report).map_err(|e| AppError::Io(e.to_string()))?,
+                body: z_record(&report)?,
             };
             self.store().save_z(&z)?;
             made += 1;
@@ -702,7 +727,7 @@ fn last_wallet_before(store: &Store, provider: &str, before_ms: i64) -> Result<O
 /// to the last sale before the window); the closing is the provider's answer now, else
 /// its last reading, else its answer to the last sale of the window.
 fn wallet_lines(store: &Store, last: Option<&ZRow>, window: &Window, after: i64, upto: i64, live: &LiveWallets) -> Result<Vec<WalletLine>> {
-    let previous: Option<Report> = last.and_then(|z| serde_json::from_str(&z.body).ok());
+    let previous: Option<Report> = last.and_then(|z| z_from_record(z).ok());
     let mut providers = store.providers_in(window)?;
     for p in live.answered.iter().map(|(p, _)| p).chain(live.unanswered.iter()).chain(live.recent.iter().map(|(p, _, _)| p)) {
         if !providers.contains(p) {
