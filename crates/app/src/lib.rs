@@ -222,6 +222,8 @@ impl Airtill {
         // Start-up recovery before anything sells, then the resolver.
         engine.recover().map_err(AppError::from)?;
         let (_task, stop) = engine.spawn_resolver(std::time::Duration::from_secs(5));
+        // One stop signal for every resolver of the till (sales, payments, stock).
+        let stopped = stop.subscribe();
         let app = Airtill {
             store,
             smartcall,
@@ -246,9 +248,9 @@ impl Airtill {
         };
         app.resume_listener().await?;
         if let Some(client) = &app.ideamart {
-            tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20), app.clock.clone());
+            tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20), app.clock.clone(), stopped.clone());
         }
-        stock::spawn_stock_resolver(app.stock_buyer(), std::time::Duration::from_secs(30));
+        stock::spawn_stock_resolver(app.stock_buyer(), std::time::Duration::from_secs(30), stopped);
         Ok(app)
     }
 

@@ -279,10 +279,14 @@ impl StockBuyer {
 
 /// Finishes the orders left open (in doubt, or accepted with vouchers to fetch) now
 /// and then, also after a restart, until each is received or failed.
-pub(crate) fn spawn_stock_resolver(buyer: StockBuyer, every: std::time::Duration) {
+pub(crate) fn spawn_stock_resolver(buyer: StockBuyer, every: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(every).await;
+            // The till's one stop signal ends it with the sales' resolver.
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => return,
+            }
             let open = match buyer.store().open_stock_orders() {
                 Ok(o) => o,
                 Err(e) => {

@@ -206,7 +206,13 @@ async fn debit_and_record(store: &Mutex<Store>, client: &ideamart::Client, p: Mo
 
 /// The payments' resolver: every `every`, each payment whose answer is unknown (also
 /// after a crash) has its debit repeated with the same id until it has an answer.
-pub(crate) fn spawn_payment_resolver(store: &Arc<Mutex<Store>>, client: Arc<ideamart::Client>, every: std::time::Duration, clock: Arc<dyn airtill_domain::Clock>) {
+pub(crate) fn spawn_payment_resolver(
+    store: &Arc<Mutex<Store>>,
+    client: Arc<ideamart::Client>,
+    every: std::time::Duration,
+    clock: Arc<dyn airtill_domain::Clock>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let weak = Arc::downgrade(store);
     tokio::spawn(async move {
         loop {
@@ -223,7 +229,11 @@ pub(crate) fn spawn_payment_resolver(store: &Arc<Mutex<Store>>, client: Arc<idea
                 Err(e) => tracing::warn!("open mobile payments could not be read: {e}"),
             }
             drop(store);
-            tokio::time::sleep(every).await;
+            // The till's one stop signal ends it with the sales' resolver.
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => break,
+            }
         }
     });
 }
