@@ -349,5 +349,8 @@ pub fn aat_date_ms(text: &str) -> Result<Option<i64>, String> {
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f"))
         .or_else(|_| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")))
         .map_err(|e| format!("{t:?} is not a date: {e}"))?;
-    Ok(Some(naive.and_utc().timestamp_millis() - 2 * 3600 * 1000))
+    // AAT's clock is South Africa's: a named zone, not a hand-written offset.
+    use chrono::TimeZone;
+    let at = chrono_tz::Africa::Johannesburg.from_local_datetime(&naive).earliest().ok_or_else(|| format!("{t:?} is not a time in South Africa"))?;
+    Ok(Some(at.timestamp_millis()))
 }
