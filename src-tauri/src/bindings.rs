@@ -109,6 +109,8 @@ pub fn render() -> String {
         domain::Currency::decl(&cfg),
         domain::Money::decl(&cfg),
         domain::Money4::decl(&cfg),
+        domain::StockOrderState::decl(&cfg),
+        domain::PaymentState::decl(&cfg),
         domain::Network::decl(&cfg),
         domain::SaleState::decl(&cfg),
         ErrorPayload::decl(&cfg),

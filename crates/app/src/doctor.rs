@@ -141,7 +141,7 @@ impl Airtill {
         let open_orders = self.store().open_stock_orders()?;
         let levels = self.store().stock_levels(self.now_ms())?;
         if !open_orders.is_empty() {
-            let doubt = open_orders.iter().filter(|o| o.state == "in_doubt").count();
+            let doubt = open_orders.iter().filter(|o| o.state == airtill_domain::StockOrderState::InDoubt).count();
             out.push(check("voucher stock orders", S::Warning, format!("{} not finished ({doubt} not confirmed): Office → Voucher stock → Check (Airtill also checks every 30 s)", open_orders.len())));
         } else if !levels.is_empty() {
             let on_hand: i64 = levels.iter().map(|l| l.available).sum();

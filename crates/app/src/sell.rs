@@ -224,7 +224,7 @@ impl Airtill {
         };
         if let Some(pid) = payment {
             let p = self.store().mobile_payment(pid).map_err(|_| AppError::BadInput(format!("There is no mobile payment {pid}.")))?;
-            if p.state != "succeeded" || p.sale_id.is_some() {
+            if p.state != airtill_domain::PaymentState::Succeeded || p.sale_id.is_some() {
                 return Err(AppError::BadInput("That mobile payment is not a confirmed payment free to use. Take a new one.".into()));
             }
             if p.covers_minor != amount || p.covers_currency != "ZAR" {

@@ -11,7 +11,7 @@
 
 use crate::views::{ProductKind, SaleRequest, SaleView, StockLevelView, StockOrderRequest, StockOrderView};
 use crate::{time, Airtill, AppError, Result, Session};
-use airtill_domain::{ClientReference, Currency, Money, Msisdn};
+use airtill_domain::{ClientReference, Currency, Money, Msisdn, StockOrderState};
 use airtill_engine::aat::AatProvider;
 use airtill_providers::aat::{AatCode, AatError, RechargeKind, RechargeRequest};
 use airtill_providers::smartcall::{self, ErrorCode, VoucherOrderRequest};
@@ -23,10 +23,6 @@ use std::sync::{Arc, Mutex};
 /// convention's limit), and in one AAT purchase (one call each).
 const MAX_SMARTCALL_ORDER: i64 = 1000;
 const MAX_AAT_ORDER: i64 = 50;
-/// An order the provider does not know this long after it was made (and sent) never
-/// arrived.
-const NOT_FOUND_GRACE_MS: i64 = 2 * 60_000;
-
 /// The network as stock matches it across providers (`MTN`, `VODACOM`, `CELLC`...).
 pub(crate) fn network_key(name: &str) -> String {
     crate::reconcile::network_key(name)
@@ -34,13 +30,13 @@ pub(crate) fn network_key(name: &str) -> String {
 
 fn order_state_text(o: &StockOrder) -> String {
     let p = crate::sell::provider_label(&o.provider);
-    match o.state.as_str() {
-        "sending" => format!("Ordering from {p}..."),
-        "in_doubt" => format!("{p} did not answer. The order may have gone through: do not order again. Check it (Airtill asks {p} by its reference)."),
-        "ordered" if o.provider == "aat" => format!("{} of {} bought so far. Finish it to buy the rest.", o.received, o.quantity),
-        "ordered" => format!("{p} took the order; the vouchers are not here yet. Fetch them."),
-        "received" if o.received == o.quantity => format!("{} vouchers in stock.", o.received),
-        "received" => format!("{} of {} vouchers bought; the rest were refused.", o.received, o.quantity),
+    match o.state {
+        StockOrderState::Sending => format!("Ordering from {p}..."),
+        StockOrderState::InDoubt => format!("{p} did not answer. The order may have gone through: do not order again. Check it (Airtill asks {p} by its reference)."),
+        StockOrderState::Ordered if o.provider == "aat" => format!("{} of {} bought so far. Finish it to buy the rest.", o.received, o.quantity),
+        StockOrderState::Ordered => format!("{p} took the order; the vouchers are not here yet. Fetch them."),
+        StockOrderState::Received if o.received == o.quantity => format!("{} vouchers in stock.", o.received),
+        StockOrderState::Received => format!("{} of {} vouchers bought; the rest were refused.", o.received, o.quantity),
         _ => "Not bought. Nothing was taken from the wallet.".into(),
     }
 }
@@ -57,9 +53,9 @@ pub(crate) fn order_view(o: &StockOrder) -> StockOrderView {
         quantity: o.quantity,
         received: o.received,
         total: Money::new(o.amount_minor * o.received, currency),
-        state: o.state.clone(),
+        state: o.state,
         state_text: order_state_text(o),
-        open: matches!(o.state.as_str(), "sending" | "in_doubt" | "ordered"),
+        open: o.state.is_open(),
         provider_ref: o.provider_ref.clone(),
         client_ref: o.client_ref.clone(),
         message: o.message.clone(),
@@ -93,6 +89,9 @@ pub(crate) struct StockBuyer {
     /// send the same order or voucher line twice at once).
     pub(crate) driving: Arc<tokio::sync::Mutex<()>>,
     pub(crate) clock: Arc<dyn airtill_domain::Clock>,
+    /// How long "no such order" from the provider is not believed: the engine's one
+    /// grace rule for every money movement.
+    pub(crate) not_found_grace_ms: i64,
 }
 
 impl StockBuyer {
@@ -104,7 +103,7 @@ impl StockBuyer {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn set(&self, id: i64, state: &str, provider_ref: Option<&str>, message: Option<&str>) -> Result<StockOrder> {
+    fn set(&self, id: i64, state: StockOrderState, provider_ref: Option<&str>, message: Option<&str>) -> Result<StockOrder> {
         Ok(self.store().set_stock_order_state(id, state, provider_ref, message, self.now_ms())?)
     }
 
@@ -113,8 +112,8 @@ impl StockBuyer {
     pub(crate) async fn drive(&self, id: i64) -> Result<StockOrder> {
         let _one_at_a_time = self.driving.lock().await;
         let o = self.store().stock_order(id)?;
-        match (o.provider.as_str(), o.state.as_str()) {
-            (_, "received" | "failed") => Ok(o),
+        match (o.provider.as_str(), o.state) {
+            (_, StockOrderState::Received | StockOrderState::Failed) => Ok(o),
             ("smartcall", _) => self.drive_smartcall(o).await,
             ("aat", _) => self.drive_aat(o).await,
             (p, _) => Err(AppError::Io(format!("stock order {id} is from an unknown provider {p}"))),
@@ -123,21 +122,21 @@ impl StockBuyer {
 
     async fn drive_smartcall(&self, o: StockOrder) -> Result<StockOrder> {
         let c = &self.smartcall;
-        let order = match (o.state.as_str(), o.provider_ref.as_deref().and_then(|r| r.parse::<i64>().ok())) {
+        let order = match (o.state, o.provider_ref.as_deref().and_then(|r| r.parse::<i64>().ok())) {
             // Fresh: it has never been sent (`attempted` is set just before sending).
-            ("sending", None) if o.attempted == 0 => {
+            (StockOrderState::Sending, None) if o.attempted == 0 => {
                 self.store().set_stock_attempted(o.id, 1, self.now_ms())?;
                 let req = VoucherOrderRequest { smartload_id: c.config().smartload_id.clone(), client_reference: o.client_ref.clone(), product_id: o.product_id, quantity: o.quantity };
                 match c.order_vouchers(&req).await {
                     Ok(order) => {
-                        self.set(o.id, "ordered", Some(&order.order_id.to_string()), None)?;
+                        self.set(o.id, StockOrderState::Ordered, Some(&order.order_id.to_string()), None)?;
                         order
                     }
                     Err(e) if e.class_for_sale() == ErrorClass::InDoubt => {
                         tracing::warn!(order = o.id, "voucher order not answered: {e}");
-                        return self.set(o.id, "in_doubt", None, Some(&e.cashier_message()));
+                        return self.set(o.id, StockOrderState::InDoubt, None, Some(&e.cashier_message()));
                     }
-                    Err(e) => return self.set(o.id, "failed", None, Some(&e.cashier_message())),
+                    Err(e) => return self.set(o.id, StockOrderState::Failed, None, Some(&e.cashier_message())),
                 }
             }
             // Sent, answer unknown: ask Smartcall by the order's reference.
@@ -145,37 +144,42 @@ impl StockBuyer {
                 match c.transaction(&o.client_ref).await {
                     Ok(t) => {
                         let Some(order_id) = t.reference.as_deref().and_then(|r| r.trim().parse::<i64>().ok()) else {
-                            return self.set(o.id, "in_doubt", None, Some("Smartcall knows the order but gave no order number yet. Check again."));
+                            return self.set(o.id, StockOrderState::InDoubt, None, Some("Smartcall knows the order but gave no order number yet. Check again."));
                         };
-                        self.set(o.id, "ordered", Some(&order_id.to_string()), None)?;
+                        self.set(o.id, StockOrderState::Ordered, Some(&order_id.to_string()), None)?;
                         // The first password was lost with the answer: a new file, a new password.
                         match c.recreate_order_file(order_id).await {
                             Ok(order) => order,
-                            Err(e) => return self.set(o.id, "ordered", None, Some(&e.cashier_message())),
+                            Err(e) => return self.set(o.id, StockOrderState::Ordered, None, Some(&e.cashier_message())),
                         }
                     }
                     Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => {
-                        if self.now_ms() - o.created_ms >= NOT_FOUND_GRACE_MS {
-                            return self.set(o.id, "failed", None, Some("Smartcall never received this order. Nothing was bought."));
+                        if self.now_ms() - o.created_ms >= self.not_found_grace_ms {
+                            return self.set(o.id, StockOrderState::Failed, None, Some("Smartcall never received this order. Nothing was bought."));
                         }
-                        return self.set(o.id, "in_doubt", None, Some("Smartcall does not know the order yet. Check again in two minutes."));
+                        return self.set(o.id, StockOrderState::InDoubt, None, Some("Smartcall does not know the order yet. Check again in two minutes."));
                     }
-                    Err(e) => return self.set(o.id, "in_doubt", None, Some(&e.cashier_message())),
+                    Err(e) => return self.set(o.id, StockOrderState::InDoubt, None, Some(&e.cashier_message())),
                 }
             }
             // Taken, vouchers still to fetch: a new file with a new password.
             (_, Some(order_id)) => match c.recreate_order_file(order_id).await {
                 Ok(order) => order,
-                Err(e) => return self.set(o.id, "ordered", None, Some(&e.cashier_message())),
+                Err(e) => return self.set(o.id, StockOrderState::Ordered, None, Some(&e.cashier_message())),
             },
         };
         let vouchers = match c.order_vouchers_file(&order).await {
             Ok(v) => v,
-            Err(e) => return self.set(o.id, "ordered", None, Some(&e.cashier_message())),
+            Err(e) => return self.set(o.id, StockOrderState::Ordered, None, Some(&e.cashier_message())),
         };
         let wrong = vouchers.iter().find(|v| v.amount != o.amount_minor);
         if let Some(v) = wrong {
-            return self.set(o.id, "ordered", None, Some(&format!("The order file holds a voucher of {} where {} was ordered. Ask Smartcall.", Money::zar(v.amount), Money::zar(o.amount_minor))));
+            return self.set(
+                o.id,
+                StockOrderState::Ordered,
+                None,
+                Some(&format!("The order file holds a voucher of {} where {} was ordered. Ask Smartcall.", Money::zar(v.amount), Money::zar(o.amount_minor))),
+            );
         }
         let new: Vec<NewStockVoucher> = vouchers
             .iter()
@@ -195,7 +199,7 @@ impl StockBuyer {
         let now = self.now_ms();
         let o = self.store().atomically(|s| {
             s.add_stock_vouchers(o.id, &new, now)?;
-            s.set_stock_order_state(o.id, "received", None, None, now)
+            s.set_stock_order_state(o.id, StockOrderState::Received, None, None, now)
         })?;
         tracing::info!(order = o.id, vouchers = o.received, "voucher stock received from Smartcall");
         Ok(o)
@@ -210,8 +214,8 @@ impl StockBuyer {
         };
         let voucher = match aat.voucher(o.product_id).await {
             Ok(Some(v)) => v,
-            Ok(None) => return self.set(o.id, "failed", None, Some("AAT no longer sells this voucher. Nothing was bought.")),
-            Err(e) => return self.set(o.id, if o.received > 0 || o.attempted > 0 { "in_doubt" } else { "failed" }, None, Some(&e.cashier_message())),
+            Ok(None) => return self.set(o.id, StockOrderState::Failed, None, Some("AAT no longer sells this voucher. Nothing was bought.")),
+            Err(e) => return self.set(o.id, if o.received > 0 || o.attempted > 0 { StockOrderState::InDoubt } else { StockOrderState::Failed }, None, Some(&e.cashier_message())),
         };
         let have = self.store().stock_lines(o.id)?;
         let mut refused: Option<String> = None;
@@ -236,9 +240,9 @@ impl StockBuyer {
                         self.store().add_stock_vouchers(o.id, &[v], self.now_ms())?;
                         continue;
                     }
-                    Ok(_) => return self.set(o.id, "in_doubt", None, Some("AAT has the voucher but sent no PIN yet. Check again.")),
+                    Ok(_) => return self.set(o.id, StockOrderState::InDoubt, None, Some("AAT has the voucher but sent no PIN yet. Check again.")),
                     Err(AatError::Refused { code: AatCode::NoTransaction, .. }) => {} // never arrived: send it
-                    Err(e) => return self.set(o.id, "in_doubt", None, Some(&e.cashier_message())),
+                    Err(e) => return self.set(o.id, StockOrderState::InDoubt, None, Some(&e.cashier_message())),
                 }
             }
             let req = RechargeRequest::new(RechargeKind::PinnedWithoutMsisdn, &voucher, o.amount_minor, None, &cref).map_err(|e| AppError::BadInput(e.cashier_message()))?;
@@ -256,11 +260,11 @@ impl StockBuyer {
                     };
                     self.store().add_stock_vouchers(o.id, &[v], self.now_ms())?;
                     if line == 1 {
-                        self.set(o.id, "ordered", info.order_ref.as_deref(), None)?;
+                        self.set(o.id, StockOrderState::Ordered, info.order_ref.as_deref(), None)?;
                     }
                 }
-                Ok(_) => return self.set(o.id, "in_doubt", None, Some("AAT sold a voucher but sent no PIN. Check the order to ask for it.")),
-                Err(e) if e.class_for_sale() == ErrorClass::InDoubt => return self.set(o.id, "in_doubt", None, Some(&e.cashier_message())),
+                Ok(_) => return self.set(o.id, StockOrderState::InDoubt, None, Some("AAT sold a voucher but sent no PIN. Check the order to ask for it.")),
+                Err(e) if e.class_for_sale() == ErrorClass::InDoubt => return self.set(o.id, StockOrderState::InDoubt, None, Some(&e.cashier_message())),
                 Err(e) => {
                     refused = Some(e.cashier_message());
                     break;
@@ -269,8 +273,8 @@ impl StockBuyer {
         }
         let got = self.store().stock_order(o.id)?.received;
         let o = match (got, refused) {
-            (0, Some(why)) => self.set(o.id, "failed", None, Some(&why))?,
-            (_, why) => self.set(o.id, "received", None, why.as_deref())?,
+            (0, Some(why)) => self.set(o.id, StockOrderState::Failed, None, Some(&why))?,
+            (_, why) => self.set(o.id, StockOrderState::Received, None, why.as_deref())?,
         };
         tracing::info!(order = o.id, vouchers = o.received, "voucher stock received from AAT");
         Ok(o)
@@ -305,7 +309,14 @@ pub(crate) fn spawn_stock_resolver(buyer: StockBuyer, every: std::time::Duration
 
 impl Airtill {
     pub(crate) fn stock_buyer(&self) -> StockBuyer {
-        StockBuyer { store: self.store.clone(), smartcall: self.smartcall.clone(), aat: self.aat.clone(), driving: self.stock_driving.clone(), clock: self.clock.clone() }
+        StockBuyer {
+            store: self.store.clone(),
+            smartcall: self.smartcall.clone(),
+            aat: self.aat.clone(),
+            driving: self.stock_driving.clone(),
+            clock: self.clock.clone(),
+            not_found_grace_ms: self.engine.config().not_found_grace_ms,
+        }
     }
 
     /// Buys pinned vouchers into stock (manager): the product is chosen from the till's

@@ -6,7 +6,7 @@
 
 use crate::views::{MobileBalanceView, MobilePaymentRequest, MobilePaymentView, MobileQuoteView};
 use crate::{Airtill, AppError, Result, Session};
-use airtill_domain::{Currency, Money};
+use airtill_domain::{Currency, Money, PaymentState};
 use airtill_providers::ideamart::{self, DebitRequest, IdeamartError};
 use airtill_providers::ErrorClass;
 use airtill_store::MobilePayment;
@@ -38,15 +38,15 @@ fn to_rupees(zar: Money, rate_e4: i64) -> Money {
 }
 
 pub(crate) fn payment_view(p: &MobilePayment) -> MobilePaymentView {
-    let state_text = match (p.state.as_str(), p.sale_id) {
-        ("succeeded", None) => "Paid from the customer's mobile balance. Sell with this payment.",
-        ("succeeded", Some(_)) => "Paid, and used for a sale.",
-        ("failed", _) => "Not paid. Nothing was taken from the customer.",
+    let state_text = match (p.state, p.sale_id) {
+        (PaymentState::Succeeded, None) => "Paid from the customer's mobile balance. Sell with this payment.",
+        (PaymentState::Succeeded, Some(_)) => "Paid, and used for a sale.",
+        (PaymentState::Failed, _) => "Not paid. Nothing was taken from the customer.",
         _ => "Not confirmed yet. It may have been taken: do not take it again. Airtill is checking.",
     };
     MobilePaymentView {
         id: p.id,
-        state: p.state.clone(),
+        state: p.state,
         state_text: state_text.into(),
         subscriber: p.subscriber.clone(),
         amount: Money::new(p.amount_minor, currency_of(&p.currency)),
@@ -169,7 +169,7 @@ impl Airtill {
     pub async fn check_mobile_payment(&self, session: &Session, id: i64) -> Result<MobilePaymentView> {
         session.require_seller()?;
         let p = self.store().mobile_payment(id).map_err(|_| AppError::BadInput(format!("There is no mobile payment {id}.")))?;
-        if !matches!(p.state.as_str(), "submitting" | "in_doubt") {
+        if !p.state.is_open() {
             return Ok(payment_view(&p));
         }
         let client = self.ideamart()?;
@@ -189,17 +189,17 @@ async fn debit_and_record(store: &Mutex<Store>, client: &ideamart::Client, p: Mo
     let answer = client.debit(&req).await;
     let now = clock.now_ms();
     let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-    let from = p.state.clone();
+    let from = p.state;
     let row = match answer {
-        Ok(d) => store.settle_mobile_payment(p.id, &from, "succeeded", d.internal_trx_id.as_deref(), d.reference_id.as_deref(), None, now)?,
+        Ok(d) => store.settle_mobile_payment(p.id, from, PaymentState::Succeeded, d.internal_trx_id.as_deref(), d.reference_id.as_deref(), None, now)?,
         Err(e) if e.class_for_sale() == ErrorClass::InDoubt => {
-            if from == "in_doubt" {
+            if from == PaymentState::InDoubt {
                 p
             } else {
-                store.settle_mobile_payment(p.id, &from, "in_doubt", None, None, Some(&e.cashier_message()), now)?
+                store.settle_mobile_payment(p.id, from, PaymentState::InDoubt, None, None, Some(&e.cashier_message()), now)?
             }
         }
-        Err(e) => store.settle_mobile_payment(p.id, &from, "failed", None, None, Some(&e.cashier_message()), now)?,
+        Err(e) => store.settle_mobile_payment(p.id, from, PaymentState::Failed, None, None, Some(&e.cashier_message()), now)?,
     };
     Ok(row)
 }

@@ -54,7 +54,7 @@ async fn a_sale_paid_from_the_customers_mobile_balance() {
     assert!(sb.ledger().is_empty());
     // Declined on the phone: failed, said plainly.
     let p = app.take_mobile_payment(&s, &pay("94770000406", "12")).await.unwrap();
-    assert_eq!(p.state, "failed");
+    assert_eq!(p.state.as_str(), "failed");
     assert!(p.error.as_deref().is_some_and(|e| e.contains("declined")), "{p:?}");
     // Paid; the same request again is the same payment.
     let req = pay("94776351232", "12");
@@ -86,10 +86,10 @@ async fn a_lost_debit_answer_is_resolved_with_the_same_id_and_a_failed_sale_free
     set_rate(&app);
     sb.inject_next_debit(airtill_sandbox::Fault::DropAfterRecord);
     let p = app.take_mobile_payment(&s, &pay("94776351232", "5")).await.unwrap();
-    assert_eq!(p.state, "in_doubt", "{p:?}");
+    assert_eq!(p.state.as_str(), "in_doubt", "{p:?}");
     assert!(p.state_text.contains("do not take it again"));
     let p = app.check_mobile_payment(&s, p.id).await.unwrap();
-    assert_eq!(p.state, "succeeded");
+    assert_eq!(p.state.as_str(), "succeeded");
     let taken: Vec<_> = sb.ledger().into_iter().filter(|e| e.status == "S1000").collect();
     assert_eq!(taken.len(), 1, "one debit, found again by its id");
     // R5 at Rs 18.235 is Rs 91.175: Rs 91.18, halves up.

@@ -272,8 +272,7 @@ pub struct MobileQuoteView {
 pub struct MobilePaymentView {
     #[ts(type = "number")]
     pub id: i64,
-    /// `submitting`, `succeeded`, `failed`, `in_doubt`.
-    pub state: String,
+    pub state: airtill_domain::PaymentState,
     pub state_text: String,
     pub subscriber: String,
     /// What was debited, in the provider's currency (rupees).
@@ -461,8 +460,7 @@ pub struct StockOrderView {
     pub received: i64,
     /// The value of the vouchers that arrived.
     pub total: Money,
-    /// `sending`, `in_doubt`, `ordered`, `received`, `failed`.
-    pub state: String,
+    pub state: airtill_domain::StockOrderState,
     pub state_text: String,
     /// Not finished: it can be checked (`finish_stock_order`).
     pub open: bool,

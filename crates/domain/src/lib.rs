@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod money;
+pub mod movement;
 pub mod network;
 pub mod phone;
 pub mod reference;
@@ -13,6 +14,7 @@ pub mod voucher;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use money::{Currency, Money, Money4, MoneyError};
+pub use movement::{PaymentState, StockOrderState};
 pub use network::Network;
 pub use phone::{Msisdn, PhoneError};
 pub use reference::ClientReference;

@@ -277,6 +277,12 @@ pub(crate) const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.recei
     s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms, s.submitted_ms, s.checks, s.next_check_ms, \
     s.cancel_requested_ms, s.cost_e4";
 
+/// A typed state read from a text column (an unknown word is a corrupt row).
+pub(crate) fn state_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    let s: String = r.get(i)?;
+    parse(&s).ok_or_else(|| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, format!("unknown state {s}").into()))
+}
+
 pub(crate) fn currency_from(s: &str) -> Result<Currency> {
     match s {
         "ZAR" => Ok(Currency::ZAR),

@@ -3,6 +3,7 @@
 //! tender `ideamart`).
 
 use super::{write_tx, Result, Store, StoreError};
+use airtill_domain::PaymentState;
 use rusqlite::{params, OptionalExtension};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,8 +14,7 @@ pub struct MobilePayment {
     pub subscriber: String,
     pub amount_minor: i64,
     pub currency: String,
-    /// `submitting`, `succeeded`, `failed`, `in_doubt`.
-    pub state: String,
+    pub state: PaymentState,
     pub internal_trx_id: Option<String>,
     pub reference_id: Option<String>,
     pub error: Option<String>,
@@ -56,7 +56,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MobilePayment> {
         subscriber: r.get(3)?,
         amount_minor: r.get(4)?,
         currency: r.get(5)?,
-        state: r.get(6)?,
+        state: crate::state_of(r, 6, PaymentState::parse)?,
         internal_trx_id: r.get(7)?,
         reference_id: r.get(8)?,
         error: r.get(9)?,
@@ -107,11 +107,12 @@ impl Store {
     }
 
     /// Records a payment's answer, only from the state it was read in.
-    pub fn settle_mobile_payment(&mut self, id: i64, from: &str, to: &str, internal: Option<&str>, reference: Option<&str>, error: Option<&str>, now_ms: i64) -> Result<MobilePayment> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn settle_mobile_payment(&mut self, id: i64, from: PaymentState, to: PaymentState, internal: Option<&str>, reference: Option<&str>, error: Option<&str>, now_ms: i64) -> Result<MobilePayment> {
         let n = self.conn.execute(
             "UPDATE mobile_payments SET state = ?3, internal_trx_id = COALESCE(?4, internal_trx_id), reference_id = COALESCE(?5, reference_id), error = ?6, updated_ms = ?7
              WHERE id = ?1 AND state = ?2",
-            params![id, from, to, internal, reference, error, now_ms],
+            params![id, from.as_str(), to.as_str(), internal, reference, error, now_ms],
         )?;
         if n == 0 {
             return Err(StoreError::Conflict(format!("mobile payment {id} is no longer {from}")));

@@ -9,6 +9,7 @@
 //! tills on one database never sell the same PIN.
 
 use super::{insert_sale_row, pins, write_tx, Result, SaleDetails, SaleRow, Store, StoreError};
+use airtill_domain::StockOrderState;
 use rusqlite::{params, OptionalExtension};
 
 /// What the manager orders.
@@ -47,8 +48,7 @@ pub struct StockOrder {
     pub amount_minor: i64,
     pub currency: String,
     pub quantity: i64,
-    /// `sending`, `in_doubt`, `ordered`, `received`, `failed`.
-    pub state: String,
+    pub state: StockOrderState,
     /// Smartcall's order id; for AAT the order reference of the first voucher.
     pub provider_ref: Option<String>,
     pub attempted: i64,
@@ -125,7 +125,7 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockOrder> {
         amount_minor: r.get(9)?,
         currency: r.get(10)?,
         quantity: r.get(11)?,
-        state: r.get(12)?,
+        state: crate::state_of(r, 12, StockOrderState::parse)?,
         provider_ref: r.get(13)?,
         attempted: r.get(14)?,
         received: r.get(15)?,
@@ -136,8 +136,6 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockOrder> {
         updated_ms: r.get(20)?,
     })
 }
-
-const STATES: [&str; 5] = ["sending", "in_doubt", "ordered", "received", "failed"];
 
 impl Store {
     fn sealer(&self) -> Result<&pins::PinSealer> {
@@ -213,19 +211,17 @@ impl Store {
     }
 
     /// Moves an order; `provider_ref` and `message` are kept when `None`.
-    pub fn set_stock_order_state(&mut self, id: i64, state: &str, provider_ref: Option<&str>, message: Option<&str>, now_ms: i64) -> Result<StockOrder> {
-        if !STATES.contains(&state) {
-            return Err(StoreError::NotSaved(format!("stock order state {state}")));
-        }
+    pub fn set_stock_order_state(&mut self, id: i64, state: StockOrderState, provider_ref: Option<&str>, message: Option<&str>, now_ms: i64) -> Result<StockOrder> {
         let tx = write_tx(&mut self.conn)?;
         let current: Option<String> = tx.query_row("SELECT state FROM stock_orders WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let current = current.ok_or_else(|| StoreError::NotSaved(format!("there is no stock order {id}")))?;
-        if matches!(current.as_str(), "received" | "failed") && current != state {
+        let current = StockOrderState::parse(&current).ok_or_else(|| StoreError::Corrupt(format!("stock order {id} state {current}")))?;
+        if current.is_final() && current != state {
             return Err(StoreError::Conflict(format!("stock order {id} is already {current}")));
         }
         tx.execute(
             "UPDATE stock_orders SET state = ?2, provider_ref = COALESCE(?3, provider_ref), message = COALESCE(?4, message), updated_ms = ?5 WHERE id = ?1",
-            params![id, state, provider_ref, message, now_ms],
+            params![id, state.as_str(), provider_ref, message, now_ms],
         )?;
         tx.commit()?;
         self.stock_order(id)
@@ -459,16 +455,16 @@ mod tests {
         s.set_pin_key(&KEY).unwrap();
         let (o, new) = s.create_stock_order(&order(uid, "r1", 3), 1).unwrap();
         assert!(new);
-        assert_eq!(o.state, "sending");
+        assert_eq!(o.state, StockOrderState::Sending);
         let (again, new) = s.create_stock_order(&order(uid, "r1", 3), 2).unwrap();
         assert!(!new);
         assert_eq!(again.id, o.id);
         assert_eq!(s.open_stock_orders().unwrap().len(), 1);
         assert_eq!(s.add_stock_vouchers(o.id, &vouchers(3, None), 3).unwrap(), 3);
         assert_eq!(s.add_stock_vouchers(o.id, &vouchers(3, None), 4).unwrap(), 0, "the same file twice adds nothing");
-        let o = s.set_stock_order_state(o.id, "received", Some("77"), None, 5).unwrap();
+        let o = s.set_stock_order_state(o.id, StockOrderState::Received, Some("77"), None, 5).unwrap();
         assert_eq!((o.received, o.state.as_str(), o.provider_ref.as_deref()), (3, "received", Some("77")));
-        assert!(s.set_stock_order_state(o.id, "in_doubt", None, None, 6).is_err(), "a received order stays received");
+        assert!(s.set_stock_order_state(o.id, StockOrderState::InDoubt, None, None, 6).is_err(), "a received order stays received");
         assert!(s.open_stock_orders().unwrap().is_empty());
         // No PIN is in the database in plain text.
         let stored: Vec<String> = s.conn.prepare("SELECT pin_sealed FROM stock_vouchers").unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();

@@ -17,6 +17,10 @@ export type Money4 = {
  */
 e4: number, currency: Currency, };
 
+export type StockOrderState = "sending" | "in_doubt" | "ordered" | "received" | "failed";
+
+export type PaymentState = "submitting" | "succeeded" | "failed" | "in_doubt";
+
 export type Network = "Vodacom" | "MTN" | "CellC" | "Telkom";
 
 export type SaleState = "created" | "submitting" | "succeeded" | "failed" | "pending" | "in_doubt" | "cancelled" | "reversed";
@@ -407,11 +411,7 @@ received: number,
 /**
  * The value of the vouchers that arrived.
  */
-total: Money, 
-/**
- * `sending`, `in_doubt`, `ordered`, `received`, `failed`.
- */
-state: string, state_text: string, 
+total: Money, state: StockOrderState, state_text: string, 
 /**
  * Not finished: it can be checked (`finish_stock_order`).
  */
@@ -464,11 +464,7 @@ subscriber: string,
  */
 amount: string, };
 
-export type MobilePaymentView = { id: number, 
-/**
- * `submitting`, `succeeded`, `failed`, `in_doubt`.
- */
-state: string, state_text: string, subscriber: string, 
+export type MobilePaymentView = { id: number, state: PaymentState, state_text: string, subscriber: string, 
 /**
  * What was debited, in the provider's currency (rupees).
  */

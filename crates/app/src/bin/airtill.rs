@@ -545,7 +545,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                     let req = airtill_app::StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider, product_id: product, quantity };
                     let o = app.buy_stock(&s, &req).await?;
                     show(&o);
-                    if o.state == "failed" {
+                    if o.state == airtill_domain::StockOrderState::Failed {
                         return Err(AppError::BadInput("nothing was bought".into()));
                     }
                 }
