@@ -222,8 +222,6 @@ impl Airtill {
         // Start-up recovery before anything sells, then the resolver.
         engine.recover().map_err(AppError::from)?;
         let (_task, stop) = engine.spawn_resolver(std::time::Duration::from_secs(5));
-        // One stop signal for every resolver of the till (sales, payments, stock).
-        let stopped = stop.subscribe();
         let app = Airtill {
             store,
             smartcall,
@@ -247,10 +245,12 @@ impl Airtill {
             wallet_readings: Mutex::new(std::collections::HashMap::new()),
         };
         app.resume_listener().await?;
+        // The one resolver drives the other money movements too (one stop signal, one
+        // backoff, one grace rule).
         if let Some(client) = &app.ideamart {
-            tender::spawn_payment_resolver(&app.store, client.clone(), std::time::Duration::from_secs(20), app.clock.clone(), stopped.clone());
+            app.engine.add_movements(Arc::new(tender::PaymentMovements { store: app.store.clone(), client: client.clone(), clock: app.clock.clone() }));
         }
-        stock::spawn_stock_resolver(app.stock_buyer(), std::time::Duration::from_secs(30), stopped);
+        app.engine.add_movements(Arc::new(app.stock_buyer()));
         Ok(app)
     }
 

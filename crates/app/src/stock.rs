@@ -283,28 +283,20 @@ impl StockBuyer {
 
 /// Finishes the orders left open (in doubt, or accepted with vouchers to fetch) now
 /// and then, also after a restart, until each is received or failed.
-pub(crate) fn spawn_stock_resolver(buyer: StockBuyer, every: std::time::Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        loop {
-            // The till's one stop signal ends it with the sales' resolver.
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.changed() => return,
-            }
-            let open = match buyer.store().open_stock_orders() {
-                Ok(o) => o,
-                Err(e) => {
-                    tracing::warn!("stock orders could not be read: {e}");
-                    continue;
-                }
-            };
-            for o in open {
-                if let Err(e) = buyer.drive(o.id).await {
-                    tracing::warn!(order = o.id, "stock order not finished: {e}");
-                }
-            }
-        }
-    });
+/// Voucher stock orders, driven by the engine's one resolver (also after a restart).
+#[async_trait::async_trait]
+impl airtill_engine::Movements for StockBuyer {
+    fn name(&self) -> &str {
+        "stock order"
+    }
+
+    fn open(&self) -> std::result::Result<Vec<i64>, String> {
+        self.store().open_stock_orders().map(|o| o.iter().map(|o| o.id).collect()).map_err(|e| e.to_string())
+    }
+
+    async fn drive(&self, id: i64) -> std::result::Result<bool, String> {
+        self.drive(id).await.map(|o| o.state.is_final()).map_err(|e| e.to_string())
+    }
 }
 
 impl Airtill {

@@ -204,36 +204,30 @@ async fn debit_and_record(store: &Mutex<Store>, client: &ideamart::Client, p: Mo
     Ok(row)
 }
 
-/// The payments' resolver: every `every`, each payment whose answer is unknown (also
-/// after a crash) has its debit repeated with the same id until it has an answer.
-pub(crate) fn spawn_payment_resolver(
-    store: &Arc<Mutex<Store>>,
-    client: Arc<ideamart::Client>,
-    every: std::time::Duration,
-    clock: Arc<dyn airtill_domain::Clock>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    let weak = Arc::downgrade(store);
-    tokio::spawn(async move {
-        loop {
-            let Some(store) = weak.upgrade() else { break };
-            let open = store.lock().unwrap_or_else(|e| e.into_inner()).open_mobile_payments();
-            match open {
-                Ok(open) => {
-                    for p in open {
-                        if let Err(e) = debit_and_record(&store, &client, p, clock.as_ref()).await {
-                            tracing::warn!("mobile payment check: {e}");
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!("open mobile payments could not be read: {e}"),
-            }
-            drop(store);
-            // The till's one stop signal ends it with the sales' resolver.
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = stop.changed() => break,
-            }
+/// Payments whose answer is unknown (also after a crash), driven by the engine's one
+/// resolver: each has its debit repeated with the same id until it has an answer.
+pub(crate) struct PaymentMovements {
+    pub(crate) store: Arc<Mutex<Store>>,
+    pub(crate) client: Arc<ideamart::Client>,
+    pub(crate) clock: Arc<dyn airtill_domain::Clock>,
+}
+
+#[async_trait::async_trait]
+impl airtill_engine::Movements for PaymentMovements {
+    fn name(&self) -> &str {
+        "mobile payment"
+    }
+
+    fn open(&self) -> std::result::Result<Vec<i64>, String> {
+        let store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        store.open_mobile_payments().map(|p| p.iter().map(|p| p.id).collect()).map_err(|e| e.to_string())
+    }
+
+    async fn drive(&self, id: i64) -> std::result::Result<bool, String> {
+        let p = self.store.lock().unwrap_or_else(|e| e.into_inner()).mobile_payment(id).map_err(|e| e.to_string())?;
+        if !p.state.is_open() {
+            return Ok(true);
         }
-    });
+        debit_and_record(&self.store, &self.client, p, self.clock.as_ref()).await.map(|p| !p.state.is_open()).map_err(|e| e.to_string())
+    }
 }

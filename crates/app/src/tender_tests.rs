@@ -105,3 +105,27 @@ async fn a_lost_debit_answer_is_resolved_with_the_same_id_and_a_failed_sale_free
     assert_eq!(sale.state, SaleState::Succeeded);
     assert_eq!(app.store().mobile_payment(p.id).unwrap().sale_id, Some(sale.id));
 }
+
+/// A payment whose answer was lost is settled by the till's one resolver (the same
+/// that asks about sales), with nobody pressing "Check payment": the same debit again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_debit_answer_is_settled_by_the_tills_resolver_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = airtill_domain::ManualClock::new(crate::time::now_ms());
+    let app = Airtill::open_with_clock(OpenOptions { data_dir: dir.path().to_path_buf() }, std::sync::Arc::new(clock.clone())).await.unwrap();
+    let s = app.login(DEMO_CASHIER.1).unwrap();
+    set_rate(&app);
+    let sb = app._ideamart_sandbox.as_ref().unwrap();
+    sb.inject_next_debit(airtill_sandbox::Fault::DropAfterRecord);
+    let p = app.take_mobile_payment(&s, &pay("94776351232", "5")).await.unwrap();
+    assert_eq!(p.state.as_str(), "in_doubt");
+    // Time goes by: past the first backoff step, the resolver's next pass repeats the debit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.store().mobile_payment(p.id).unwrap().state.is_open() {
+        assert!(std::time::Instant::now() < deadline, "the resolver never asked again");
+        clock.advance_ms(1_000);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.store().mobile_payment(p.id).unwrap().state.as_str(), "succeeded");
+    assert_eq!(sb.ledger().iter().filter(|e| e.status == "S1000").count(), 1, "taken once");
+}

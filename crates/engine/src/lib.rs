@@ -108,6 +108,29 @@ pub struct Engine {
     config: Mutex<EngineConfig>,
     events: broadcast::Sender<SaleChanged>,
     commits: group::GroupCommit,
+    /// The other money movements that can be in doubt (voucher stock orders, mobile
+    /// payments): driven by the same resolver, on the same backoff.
+    movements: Mutex<Vec<Arc<dyn Movements>>>,
+}
+
+/// A kind of money movement besides sales whose answer can be lost (a stock order, a
+/// payment from a customer's mobile balance). Its rows are kept before they leave and
+/// asked about by their own reference; the engine's one resolver drives them.
+#[async_trait::async_trait]
+pub trait Movements: Send + Sync {
+    /// What the movements are called in the log.
+    fn name(&self) -> &str;
+    /// The ids of the movements whose answer is not known yet.
+    fn open(&self) -> std::result::Result<Vec<i64>, String>;
+    /// Asks about one movement now (by its own reference, never anew) and records the
+    /// answer; true once it is final.
+    async fn drive(&self, id: i64) -> std::result::Result<bool, String>;
+}
+
+/// When each open movement is next asked about: the engine's one backoff.
+#[derive(Default)]
+struct MovementSchedule {
+    next: HashMap<(String, i64), (i64, i64)>,
 }
 
 /// The next wait after `checks` checks.
@@ -121,7 +144,53 @@ impl Engine {
         let (events, _) = broadcast::channel(256);
         let providers = providers.into_iter().map(|p| (p.name().to_string(), p)).collect();
         let commits = group::GroupCommit::new(store.clone());
-        Engine { store, providers, clock, config: Mutex::new(config), events, commits }
+        Engine { store, providers, clock, config: Mutex::new(config), events, commits, movements: Mutex::new(Vec::new()) }
+    }
+
+    /// Adds a kind of money movement for the resolver to drive.
+    pub fn add_movements(&self, m: Arc<dyn Movements>) {
+        self.movements.lock().unwrap_or_else(|p| p.into_inner()).push(m);
+    }
+
+    /// Drives every open movement that is due (the first ask at once, then the same
+    /// backoff as sales: 2 s doubling to 5 minutes). Returns how many were asked.
+    async fn drive_movements(&self, schedule: &mut MovementSchedule) -> usize {
+        let kinds: Vec<Arc<dyn Movements>> = self.movements.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let cfg = self.config();
+        let mut asked = 0;
+        for m in kinds {
+            let open = match m.open() {
+                Ok(o) => o,
+                Err(e) => {
+                    tracing::warn!("{}: {e}", m.name());
+                    continue;
+                }
+            };
+            for id in open {
+                let key = (m.name().to_string(), id);
+                // First seen: asked after the first backoff step (its seller may be
+                // asking right now), then on the same doubling as sales.
+                let now = self.now();
+                let (checks, due) = *schedule.next.entry(key.clone()).or_insert((0, now + cfg.base_backoff_ms));
+                if due > now {
+                    continue;
+                }
+                asked += 1;
+                match m.drive(id).await {
+                    Ok(true) => {
+                        schedule.next.remove(&key);
+                    }
+                    Ok(false) => {
+                        schedule.next.insert(key, (checks + 1, self.now() + backoff_ms(&cfg, checks)));
+                    }
+                    Err(e) => {
+                        tracing::warn!("{} {id}: {e}", m.name());
+                        schedule.next.insert(key, (checks + 1, self.now() + backoff_ms(&cfg, checks)));
+                    }
+                }
+            }
+        }
+        asked
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -419,10 +488,12 @@ impl Engine {
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let engine = self.clone();
         let handle = tokio::spawn(async move {
+            let mut schedule = MovementSchedule::default();
             loop {
                 if let Err(e) = engine.resolve_due().await {
                     tracing::warn!("resolver pass failed: {e}");
                 }
+                engine.drive_movements(&mut schedule).await;
                 let wait = match engine.store().next_resolver_time() {
                     Ok(Some(t)) => std::time::Duration::from_millis((t - engine.now()).clamp(50, idle.as_millis() as i64) as u64),
                     _ => idle,
