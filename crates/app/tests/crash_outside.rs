@@ -10,8 +10,12 @@
 //!   random and right after Smartcall recorded, a second process started mid-sale; at
 //!   the end both ledgers agree sale for sale.
 //!
-//! `make test` runs 35 kills of each of the first three and 45 sales (about 130 kills
-//! in all); `AIRTILL_OUTSIDE_KILLS=500` runs about 2,000.
+//! - stock orders and mobile payments (Smartcall and Ideamart outliving the tills):
+//!   nothing ordered or taken twice, everything the providers have here once.
+//!
+//! `make test` runs 35 runs of each of the first three, 45 sales and 35 orders and
+//! payments (over 100 kills in all, the counts printed); `AIRTILL_OUTSIDE_KILLS=500`
+//! runs about 2,700 runs.
 
 use rand::{Rng, SeedableRng};
 use std::path::Path;
@@ -238,4 +242,129 @@ async fn sales_killed_from_outside_and_a_second_process_mid_sale_lose_nothing_an
         remote.len()
     );
     assert!(killed > 0 && second > 0);
+}
+
+/// Voucher stock orders and mobile-balance payments through the real `airtill` binary
+/// on a live configuration (Smartcall and Ideamart outlive the tills), each process
+/// SIGKILLed at random or right after the provider recorded it. At the end every order
+/// and payment is asked about until final: nothing ordered or taken twice, and
+/// everything the providers have is in the ledger once, with its vouchers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_orders_and_mobile_payments_killed_from_outside_are_never_made_twice() {
+    use airtill_sandbox::{Fault, IdeamartSandbox, SmartcallSandbox};
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let im = IdeamartSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("airtill.toml"),
+        format!(
+            "mode = \"live\"\n[smartcall]\nbase_url = \"{}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n[ideamart]\nbase_url = \"{}\"\napplication_id = \"APP_000001\"\n",
+            sb.base_url(),
+            im.base_url()
+        ),
+    )
+    .unwrap();
+    let voucher = airtill_sandbox::smartcall::catalog::products().into_iter().find(|p| p.network == "MTN" && p.name == "MTN Airtime R5" && p.sms).unwrap().id.to_string();
+    let live = |args: &[&str]| {
+        let mut c = airtill(dir.path(), args);
+        c.env("AIRTILL_SMARTCALL_PASSWORD", "training").env("AIRTILL_IDEAMART_PASSWORD", "training");
+        c
+    };
+    assert!(live(&["mobile-rate", "--rate", "18.235", "--pin", "2580"]).status().unwrap().success());
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261206);
+    let (mut orders_killed, mut payments_killed) = (0, 0);
+    for n in 0..kills() {
+        let (mut child, recorded): (std::process::Child, Box<dyn Fn() -> usize>) = if n % 2 == 0 {
+            sb.inject("POST", "/smartload/vouchers/orders", Fault::Delay(Duration::from_millis(200)));
+            let before = sb.voucher_orders().len();
+            let c = live(&["stock", "--pin", "2580", "buy", "--provider", "smartcall", "--product", &voucher, "--quantity", "3"]).spawn().unwrap();
+            (c, Box::new(move || before))
+        } else {
+            im.inject_next_debit(Fault::Delay(Duration::from_millis(200)));
+            let before = im.ledger().len();
+            let c = live(&["mobile-pay", "--from", &format!("9477{:07}", 200_000 + n), "--amount", "12", "--pin", "1234"]).spawn().unwrap();
+            (c, Box::new(move || before))
+        };
+        let now_recorded = || if n % 2 == 0 { sb.voucher_orders().len() } else { im.ledger().len() };
+        if rng.random_bool(0.5) {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while now_recorded() == recorded() && Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        } else {
+            tokio::time::sleep(Duration::from_millis(rng.random_range(0..700))).await;
+        }
+        if child.try_wait().unwrap().is_none() {
+            if n % 2 == 0 {
+                orders_killed += 1;
+            } else {
+                payments_killed += 1;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    // Everything asked about until final; what the provider never had waits out the
+    // grace in doubt (it is never made again).
+    let db = dir.path().join("airtill.db");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let orders: Vec<(i64, String)> = c
+            .prepare("SELECT id, client_ref FROM stock_orders WHERE state IN ('sending', 'in_doubt', 'ordered')")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let payments: Vec<(i64, String)> = c
+            .prepare("SELECT id, external_trx_id FROM mobile_payments WHERE state IN ('submitting', 'in_doubt')")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let at_smartcall = sb.voucher_orders();
+        let at_ideamart = im.ledger();
+        let orders: Vec<i64> = orders.into_iter().filter(|(_, r)| at_smartcall.iter().any(|(_, cr, _)| cr == r)).map(|(id, _)| id).collect();
+        let payments: Vec<i64> = payments.into_iter().filter(|(_, x)| at_ideamart.iter().any(|e| &e.external_trx_id == x)).map(|(id, _)| id).collect();
+        if orders.is_empty() && payments.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still open though the provider has them: orders {orders:?}, payments {payments:?}");
+        for id in orders {
+            let _ = live(&["stock", "--pin", "2580", "finish", &id.to_string()]).status().unwrap();
+        }
+        for id in payments {
+            let _ = live(&["mobile-check", &id.to_string(), "--pin", "1234"]).status().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let c = rusqlite::Connection::open(&db).unwrap();
+    // Stock: each order Smartcall took is here once, received with all its vouchers.
+    for (order_id, client_ref, vouchers) in sb.voucher_orders() {
+        let (n, state, received): (i64, String, i64) =
+            c.query_row("SELECT COUNT(*), MAX(state), MAX(received) FROM stock_orders WHERE client_ref = ?1", [&client_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        assert_eq!((n, state.as_str(), received), (1, "received", vouchers.len() as i64), "Smartcall order {order_id}");
+    }
+    let ordered_at_smartcall = sb.voucher_orders().len() as i64;
+    let local_received: i64 = c.query_row("SELECT COUNT(*) FROM stock_orders WHERE state = 'received'", [], |r| r.get(0)).unwrap();
+    assert_eq!(local_received, ordered_at_smartcall, "no order received here that Smartcall lacks");
+    // Payments: each debit Ideamart took is here once, succeeded; none taken twice.
+    let taken: Vec<String> = im.ledger().into_iter().filter(|e| e.status == "S1000").map(|e| e.external_trx_id).collect();
+    let mut unique = taken.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), taken.len(), "a customer was charged twice for one payment");
+    for x in &taken {
+        let state: String = c.query_row("SELECT state FROM mobile_payments WHERE external_trx_id = ?1", [x], |r| r.get(0)).unwrap();
+        assert_eq!(state, "succeeded", "{x}");
+    }
+    let local_paid: i64 = c.query_row("SELECT COUNT(*) FROM mobile_payments WHERE state = 'succeeded'", [], |r| r.get(0)).unwrap();
+    assert_eq!(local_paid as usize, taken.len());
+    println!(
+        "stock and payments: {orders_killed} stock orders and {payments_killed} payments killed mid-run; {ordered_at_smartcall} orders at Smartcall, {} debits at Ideamart, each here once",
+        taken.len()
+    );
+    assert!(orders_killed + payments_killed > 0);
 }

@@ -261,6 +261,14 @@ enum Command {
         #[arg(long)]
         amount: String,
     },
+    /// Ask again about a mobile-balance payment not yet confirmed (the same debit,
+    /// never a new one); exits 1 while it is still not known.
+    MobileCheck {
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
+        pin: String,
+        /// The payment's id (printed by `airtill mobile-pay`).
+        payment: i64,
+    },
     /// The notification listener for MX and AAT: `on` (with --bind, --port, --token) or `off`.
     Listener {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
@@ -599,6 +607,14 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let s = login(app, &pin)?;
             let b = app.mobile_balance(&s, &to).await?;
             println!("{} ({}, {})", b.chargeable, b.account_type, b.account_status);
+        }
+        Command::MobileCheck { pin, payment } => {
+            let s = login(app, &pin)?;
+            let p = app.check_mobile_payment(&s, payment).await?;
+            println!("payment {}: {} for {} - {} {}", p.id, p.amount, p.covers, p.state, p.state_text);
+            if p.state.is_open() {
+                return Err(AppError::BadInput(format!("payment {} is not confirmed yet", p.id)));
+            }
         }
         Command::MobileRate { pin, rate } => {
             let s = login(app, &pin)?;
