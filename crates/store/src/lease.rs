@@ -27,10 +27,15 @@ pub(crate) struct Lease {
 impl Lease {
     pub(crate) fn take(dir: &Path) -> std::io::Result<Lease> {
         std::fs::create_dir_all(dir)?;
+        sweep(dir);
         let token = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
         let path = file_of(dir, &token).expect("a token of our own making");
-        let file = OpenOptions::new().create(true).truncate(true).write(true).open(&path)?;
-        file.try_lock().map_err(|e| std::io::Error::other(format!("lease {}: {e}", path.display())))?;
+        // Made and locked under another name, then renamed: a file under a lease's name
+        // is never seen unlocked while its owner lives.
+        let taking = dir.join(format!(".{token}.taking"));
+        let file = OpenOptions::new().create(true).truncate(true).write(true).open(&taking)?;
+        file.try_lock().map_err(|e| std::io::Error::other(format!("lease {}: {e}", taking.display())))?;
+        std::fs::rename(&taking, &path)?;
         Ok(Lease { token, path, _file: file })
     }
 
@@ -42,6 +47,25 @@ impl Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Removes the lease files of processes that are gone (killed ones leave theirs):
+/// a file nobody holds locked.
+fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if let Some(token) = name.strip_suffix(".lock") {
+            held(dir, token);
+        } else if name.ends_with(".taking") {
+            // A lease being taken by a process killed before it was named.
+            if let Ok(f) = OpenOptions::new().write(true).open(e.path()) {
+                if f.try_lock().is_ok() {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 }
 
