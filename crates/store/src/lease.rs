@@ -28,6 +28,18 @@ impl Lease {
     pub(crate) fn take(dir: &Path) -> std::io::Result<Lease> {
         std::fs::create_dir_all(dir)?;
         sweep(dir);
+        // Another process's sweep may take a half-made lease for a dead one's: try again.
+        let mut tries = 0;
+        loop {
+            match Self::take_once(dir) {
+                Ok(l) => return Ok(l),
+                Err(_) if tries < 5 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn take_once(dir: &Path) -> std::io::Result<Lease> {
         let token = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
         let path = file_of(dir, &token).expect("a token of our own making");
         // Made and locked under another name, then renamed: a file under a lease's name
