@@ -58,6 +58,36 @@ fn run_and_kill(dir: &Path, args: &[&str], window: Duration, rng: &mut impl Rng)
     killed
 }
 
+/// `(id, text)` rows of a query on the ledger.
+fn rows(db: &Path, sql: &str) -> Vec<(i64, String)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.busy_timeout(Duration::from_secs(5)).unwrap();
+    let mut st = c.prepare(sql).unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// A live configuration whose providers are the practice ones running in this
+/// process (they outlive every till process); `Some(url)` adds Ideamart.
+fn live_shop(dir: &Path, smartcall: &str, ideamart: Option<&str>) {
+    let mut toml = format!("mode = \"live\"\n[smartcall]\nbase_url = \"{smartcall}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n");
+    if let Some(url) = ideamart {
+        toml += &format!("[ideamart]\nbase_url = \"{url}\"\napplication_id = \"APP_000001\"\n");
+    }
+    std::fs::write(dir.join("airtill.toml"), toml).unwrap();
+}
+
+/// `airtill` on a live configuration, its passwords given as the environment.
+fn live(dir: &Path, args: &[&str]) -> Command {
+    let mut c = airtill(dir, args);
+    c.env("AIRTILL_SMARTCALL_PASSWORD", "training").env("AIRTILL_IDEAMART_PASSWORD", "training");
+    c
+}
+
+/// The MTN R5 voucher's id (sold with the SMS), as the practice catalog lists it.
+fn mtn_r5() -> String {
+    airtill_sandbox::smartcall::catalog::products().into_iter().find(|p| p.network == "MTN" && p.name == "MTN Airtime R5" && p.sms).unwrap().id.to_string()
+}
+
 fn query_i64(db: &Path, sql: &str) -> i64 {
     let c = rusqlite::Connection::open(db).unwrap();
     c.busy_timeout(Duration::from_secs(5)).unwrap();
@@ -155,13 +185,9 @@ async fn sales_killed_from_outside_and_a_second_process_mid_sale_lose_nothing_an
     // Half the sales answer 200 ms after Smartcall recorded them: a wide window.
     sb.set_random_faults(50, 20261205, vec![Fault::Delay(Duration::from_millis(200))]);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("airtill.toml"), format!("mode = \"live\"\n[smartcall]\nbase_url = \"{}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n", sb.base_url())).unwrap();
-    let voucher = airtill_sandbox::smartcall::catalog::products().into_iter().find(|p| p.network == "MTN" && p.name == "MTN Airtime R5" && p.sms).unwrap().id.to_string();
-    let live = |args: &[&str]| {
-        let mut c = airtill(dir.path(), args);
-        c.env("AIRTILL_SMARTCALL_PASSWORD", "training");
-        c
-    };
+    live_shop(dir.path(), &sb.base_url(), None);
+    let voucher = mtn_r5();
+    let live = |args: &[&str]| live(dir.path(), args);
     assert!(live(&["status"]).status().unwrap().success());
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261205);
     let (mut killed, mut after_record, mut second) = (0, 0, 0);
@@ -205,11 +231,7 @@ async fn sales_killed_from_outside_and_a_second_process_mid_sale_lose_nothing_an
     let deadline = Instant::now() + Duration::from_secs(120);
     let never_sent;
     loop {
-        let open: Vec<(i64, String)> = {
-            let c = rusqlite::Connection::open(&db).unwrap();
-            let mut st = c.prepare("SELECT receipt_no, client_ref FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') ORDER BY id").unwrap();
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
-        };
+        let open = rows(&db, "SELECT receipt_no, client_ref FROM sales WHERE state IN ('created', 'submitting', 'pending', 'in_doubt') ORDER BY id");
         let known: Vec<&(i64, String)> = open.iter().filter(|(_, r)| sb.ledger().iter().any(|e| &e.client_reference == r)).collect();
         if known.is_empty() {
             never_sent = open.len();
@@ -255,21 +277,9 @@ async fn stock_orders_and_mobile_payments_killed_from_outside_are_never_made_twi
     let sb = SmartcallSandbox::start().await.unwrap();
     let im = IdeamartSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("airtill.toml"),
-        format!(
-            "mode = \"live\"\n[smartcall]\nbase_url = \"{}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n[ideamart]\nbase_url = \"{}\"\napplication_id = \"APP_000001\"\n",
-            sb.base_url(),
-            im.base_url()
-        ),
-    )
-    .unwrap();
-    let voucher = airtill_sandbox::smartcall::catalog::products().into_iter().find(|p| p.network == "MTN" && p.name == "MTN Airtime R5" && p.sms).unwrap().id.to_string();
-    let live = |args: &[&str]| {
-        let mut c = airtill(dir.path(), args);
-        c.env("AIRTILL_SMARTCALL_PASSWORD", "training").env("AIRTILL_IDEAMART_PASSWORD", "training");
-        c
-    };
+    live_shop(dir.path(), &sb.base_url(), Some(&im.base_url()));
+    let voucher = mtn_r5();
+    let live = |args: &[&str]| live(dir.path(), args);
     assert!(live(&["mobile-rate", "--rate", "18.235", "--pin", "2580"]).status().unwrap().success());
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261206);
     let (mut orders_killed, mut payments_killed) = (0, 0);
@@ -309,21 +319,8 @@ async fn stock_orders_and_mobile_payments_killed_from_outside_are_never_made_twi
     let db = dir.path().join("airtill.db");
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let c = rusqlite::Connection::open(&db).unwrap();
-        let orders: Vec<(i64, String)> = c
-            .prepare("SELECT id, client_ref FROM stock_orders WHERE state IN ('sending', 'in_doubt', 'ordered')")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let payments: Vec<(i64, String)> = c
-            .prepare("SELECT id, external_trx_id FROM mobile_payments WHERE state IN ('submitting', 'in_doubt')")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let orders = rows(&db, "SELECT id, client_ref FROM stock_orders WHERE state IN ('sending', 'in_doubt', 'ordered')");
+        let payments = rows(&db, "SELECT id, external_trx_id FROM mobile_payments WHERE state IN ('submitting', 'in_doubt')");
         let at_smartcall = sb.voucher_orders();
         let at_ideamart = im.ledger();
         let orders: Vec<i64> = orders.into_iter().filter(|(_, r)| at_smartcall.iter().any(|(_, cr, _)| cr == r)).map(|(id, _)| id).collect();

@@ -152,12 +152,12 @@ impl Engine {
         self.movements.lock().unwrap_or_else(|p| p.into_inner()).push(m);
     }
 
-    /// Drives every open movement that is due (the first ask at once, then the same
-    /// backoff as sales: 2 s doubling to 5 minutes). Returns how many were asked.
-    async fn drive_movements(&self, schedule: &mut MovementSchedule) -> usize {
+    /// Drives every open movement that is due (first asked one backoff step after it is
+    /// seen open, then on the same doubling as sales: 2 s to 5 minutes). Movements no
+    /// longer open (settled by a cashier's check) leave the schedule.
+    async fn drive_movements(&self, schedule: &mut MovementSchedule) {
         let kinds: Vec<Arc<dyn Movements>> = self.movements.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let cfg = self.config();
-        let mut asked = 0;
         for m in kinds {
             let open = match m.open() {
                 Ok(o) => o,
@@ -166,6 +166,7 @@ impl Engine {
                     continue;
                 }
             };
+            schedule.next.retain(|(kind, id), _| kind != m.name() || open.contains(id));
             for id in open {
                 let key = (m.name().to_string(), id);
                 // First seen: asked after the first backoff step (its seller may be
@@ -175,7 +176,6 @@ impl Engine {
                 if due > now {
                     continue;
                 }
-                asked += 1;
                 match m.drive(id).await {
                     Ok(true) => {
                         schedule.next.remove(&key);
@@ -190,7 +190,6 @@ impl Engine {
                 }
             }
         }
-        asked
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -379,6 +378,9 @@ impl Engine {
                     if current.state.can_move_to(next) && current.state != next {
                         self.settle_to(id, current.state, next, &outcome)?
                     } else {
+                        if current.state != next {
+                            tracing::warn!(sale = id, ?next, now = ?current.state, "the provider's answer came after the sale was settled otherwise: kept as it stands");
+                        }
                         current
                     }
                 }
