@@ -14,19 +14,27 @@ pub struct Session {
     pub user_id: i64,
     pub name: String,
     pub role: Role,
+    /// Logged in with a PIN others know: nothing but a new PIN until it is changed.
+    pub must_change_pin: bool,
 }
 
 impl Session {
     pub fn user_view(&self) -> UserView {
-        UserView { name: self.name.clone(), role: self.role.as_str().to_string() }
+        UserView { name: self.name.clone(), role: self.role.as_str().to_string(), must_change_pin: self.must_change_pin }
     }
 
     /// Selling is for cashiers and managers alike.
     pub fn require_seller(&self) -> Result<()> {
+        if self.must_change_pin {
+            return Err(AppError::MustChangePin);
+        }
         Ok(())
     }
 
     pub fn require_manager(&self) -> Result<()> {
+        if self.must_change_pin {
+            return Err(AppError::MustChangePin);
+        }
         match self.role {
             Role::Manager => Ok(()),
             Role::Cashier => Err(AppError::Forbidden("Only a manager can do that.".into())),
@@ -43,15 +51,62 @@ fn pin_matches(pin: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
 }
 
+pub(crate) fn pin_matches_hash(pin: &str, hash: &str) -> bool {
+    pin_matches(pin, hash)
+}
+
+/// The longest PIN a login takes.
+pub const MAX_PIN_DIGITS: usize = 12;
+/// The shortest PIN of a manager (it opens the office, reports and every approval)
+/// and of a cashier.
+pub const MIN_MANAGER_PIN: usize = 6;
+pub const MIN_CASHIER_PIN: usize = 4;
+
 /// Checks a PIN's shape before any hash is computed.
 fn check_pin_shape(pin: &str) -> Result<()> {
     if pin.is_empty() {
         return Err(AppError::BadInput("Type your PIN.".into()));
     }
-    if !pin.chars().all(|c| c.is_ascii_digit()) || !(4..=8).contains(&pin.len()) {
-        return Err(AppError::BadInput("A PIN is 4 to 8 digits.".into()));
+    if !pin.chars().all(|c| c.is_ascii_digit()) || !(MIN_CASHIER_PIN..=MAX_PIN_DIGITS).contains(&pin.len()) {
+        return Err(AppError::BadInput(format!("A PIN is {MIN_CASHIER_PIN} to {MAX_PIN_DIGITS} digits.")));
     }
     Ok(())
+}
+
+/// A new PIN for a person of this role: digits only, at least 6 for a manager and 4
+/// for a cashier, and never one the demo shop's people have (printed for everyone).
+pub(crate) fn check_new_pin(role: Role, pin: &str) -> Result<()> {
+    let min = match role {
+        Role::Manager => MIN_MANAGER_PIN,
+        Role::Cashier => MIN_CASHIER_PIN,
+    };
+    if pin.is_empty() {
+        return Err(AppError::BadInput("Type the new PIN.".into()));
+    }
+    if !pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::BadInput("A PIN is digits only.".into()));
+    }
+    if pin.len() < min {
+        return Err(AppError::BadInput(match role {
+            Role::Manager => format!("A manager's PIN is at least {min} digits: it opens the office and approves sales."),
+            Role::Cashier => format!("A PIN is at least {min} digits."),
+        }));
+    }
+    if pin.len() > MAX_PIN_DIGITS {
+        return Err(AppError::BadInput(format!("A PIN is at most {MAX_PIN_DIGITS} digits.")));
+    }
+    if is_demo_pin(pin) {
+        return Err(AppError::BadInput("That PIN is printed in Airtill's guide for practice: choose another.".into()));
+    }
+    if pin.bytes().all(|b| b == pin.as_bytes()[0]) || "01234567890123".contains(pin) || "98765432109876".contains(pin) {
+        return Err(AppError::BadInput("That PIN is too easy to guess (all one digit, or digits in a row): choose another.".into()));
+    }
+    Ok(())
+}
+
+/// The demo shop's PINs, known to everyone who read the guide.
+pub(crate) fn is_demo_pin(pin: &str) -> bool {
+    pin == crate::DEMO_MANAGER.1 || pin == crate::DEMO_CASHIER.1
 }
 
 /// Wrong PINs in a row before the till locks, and for how long.
@@ -97,60 +152,34 @@ impl Airtill {
         }
     }
 
-    /// Adds a person who may use this till (manager). Names are 1 to 40 characters;
-    /// PINs 4 to 8 digits, and no two people may share one (a PIN alone logs in).
-    pub fn add_user(&self, session: &Session, name: &str, role: &str, pin: &str) -> Result<UserView> {
-        session.require_manager()?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 40 || name.chars().any(|c| c.is_control()) {
-            return Err(AppError::BadInput("A name is 1 to 40 letters.".into()));
-        }
-        let role = match role {
-            "manager" => Role::Manager,
-            "cashier" => Role::Cashier,
-            other => return Err(AppError::BadInput(format!("'{other}' is not a role: manager or cashier."))),
-        };
-        check_pin_shape(pin)?;
-        let users = self.store().users()?;
-        if users.iter().any(|u| u.active && u.name.eq_ignore_ascii_case(name)) {
-            return Err(AppError::BadInput(format!("{name} is already a user here.")));
-        }
-        if users.iter().filter(|u| u.active).any(|u| pin_matches(pin, &u.pin_hash)) {
-            return Err(AppError::BadInput("Someone already has that PIN. Choose another.".into()));
-        }
-        let hash = hash_pin(pin)?;
-        // The person and the audit line: one transaction.
-        let (line, now) = (format!("{name} as {}", role.as_str()), self.now_ms());
-        self.store().atomically(|s| {
-            s.add_user(name, role, &hash)?;
-            s.audit("user_added", Some(session.user_id), &line, now)
-        })?;
-        Ok(UserView { name: name.to_string(), role: role.as_str().to_string() })
-    }
-
-    /// The people who may use this till (manager).
-    pub fn list_users(&self, session: &Session) -> Result<Vec<UserView>> {
-        session.require_manager()?;
-        Ok(self.store().users()?.into_iter().filter(|u| u.active).map(|u| UserView { name: u.name, role: u.role.as_str().to_string() }).collect())
-    }
-
     /// The ids of the people who may use this till (manager; for tools).
     pub fn user_ids(&self, session: &Session) -> Result<Vec<i64>> {
         session.require_manager()?;
         Ok(self.store().users()?.into_iter().filter(|u| u.active).map(|u| u.id).collect())
     }
 
-    /// Logs in the user whose PIN this is.
+    /// Logs in the user whose PIN this is. In a live shop a PIN everyone knows (the
+    /// demo shop's, from a ledger an older version made) must be changed first.
     pub fn login(&self, pin: &str) -> Result<Session> {
         let user = self.user_by_pin(pin)?;
+        let mut must_change_pin = user.must_change_pin;
+        if !self.training && is_demo_pin(pin) && !must_change_pin {
+            must_change_pin = true;
+            let change = airtill_store::UserChange { must_change_pin: Some(true), ..Default::default() };
+            self.store().change_user(user.id, &change)?;
+            tracing::warn!(user = %user.name, "a live till's PIN is the demo shop's: it must be changed now");
+        }
         self.audit("login", Some(user.id), &format!("{} ({})", user.name, user.role.as_str()))?;
-        Ok(Session { token: uuid::Uuid::new_v4().to_string(), user_id: user.id, name: user.name, role: user.role })
+        Ok(Session { token: uuid::Uuid::new_v4().to_string(), user_id: user.id, name: user.name, role: user.role, must_change_pin })
     }
 
     /// A manager's approval at this till: the id of the manager whose PIN this is.
     pub(crate) fn manager_approval(&self, pin: &str) -> Result<i64> {
         let user = self.user_by_pin(pin)?;
         match user.role {
+            Role::Manager if user.must_change_pin || (!self.training && is_demo_pin(pin)) => {
+                Err(AppError::Forbidden("That manager must choose a new PIN (log in with it) before approving anything.".into()))
+            }
             Role::Manager => {
                 self.audit("manager_approval", Some(user.id), &user.name)?;
                 Ok(user.id)
@@ -201,29 +230,20 @@ mod tests {
         assert!(app.login(crate::DEMO_MANAGER.1).is_ok());
     }
 
-    #[tokio::test(flavor = "multi_thread")]
-    async fn managers_add_people_with_checked_names_roles_and_pins() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = Airtill::open(crate::OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-        let manager = app.login(crate::DEMO_MANAGER.1).unwrap();
-        let cashier = app.login(crate::DEMO_CASHIER.1).unwrap();
-        assert!(matches!(app.add_user(&cashier, "Zanele", "cashier", "4321"), Err(AppError::Forbidden(_))));
-        for (name, role, pin) in [("", "cashier", "4321"), ("Zanele", "boss", "4321"), ("Zanele", "cashier", "43"), ("Zanele", "cashier", crate::DEMO_CASHIER.1), ("thabo", "cashier", "4321")] {
-            assert!(matches!(app.add_user(&manager, name, role, pin), Err(AppError::BadInput(_))), "{name} {role} {pin}");
-        }
-        assert_eq!(app.list_users(&manager).unwrap().len(), 2, "nothing added by bad input");
-        app.add_user(&manager, "Zanele", "cashier", "4321").unwrap();
-        let z = app.login("4321").unwrap();
-        assert_eq!((z.name.as_str(), z.role), ("Zanele", Role::Cashier));
-        assert!(matches!(app.list_users(&z), Err(AppError::Forbidden(_))));
-    }
-
     #[test]
     fn pin_shapes() {
         assert!(check_pin_shape("").is_err());
         assert!(check_pin_shape("12a4").is_err());
         assert!(check_pin_shape("123").is_err());
-        assert!(check_pin_shape("123456789").is_err());
+        assert!(check_pin_shape("1234567890123").is_err());
         assert!(check_pin_shape("1234").is_ok());
+        assert!(check_new_pin(Role::Manager, "48213").unwrap_err().to_string().contains("at least 6"));
+        assert!(check_new_pin(Role::Manager, "482139").is_ok());
+        assert!(check_new_pin(Role::Cashier, "4821").is_ok());
+        assert!(check_new_pin(Role::Cashier, "123").is_err());
+        for easy in ["1234", "2580", "111111", "123456", "654321", "0000"] {
+            assert!(check_new_pin(Role::Cashier, easy).is_err(), "{easy}");
+        }
+        assert!(check_new_pin(Role::Cashier, "48a1").unwrap_err().to_string().contains("digits only"));
     }
 }

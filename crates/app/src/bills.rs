@@ -83,6 +83,7 @@ impl Airtill {
         if let Some(existing) = seen {
             return self.shown(crate::sell::sale_view(&existing));
         }
+        self.require_cash_shift(session)?;
         let biller = self.biller(req.product_id, req.box_office, &req.reference).await?;
         let amount = Money::parse(req.amount.trim(), Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{}' is not an amount in rand.", req.amount.trim())))?;
         if !(100..=5_000_000).contains(&amount.minor) {

@@ -55,6 +55,23 @@ impl Airtill {
                 )),
                 (Err(e), _) | (_, Err(e)) => out.push(check("voucher PINs", S::Failed, e.to_string())),
             }
+            // The demo shop's PINs are printed in the guide: in a live shop they open
+            // the office to anyone who read it.
+            if !self.training {
+                let users = store.users()?;
+                let known: Vec<&airtill_store::UserRow> =
+                    users.iter().filter(|u| u.active && [crate::DEMO_MANAGER.1, crate::DEMO_CASHIER.1].iter().any(|p| crate::auth::pin_matches_hash(p, &u.pin_hash))).collect();
+                if known.is_empty() {
+                    out.push(check("people", S::Ok, format!("{} active, none with a PIN from the guide", users.iter().filter(|u| u.active).count())));
+                } else {
+                    let names: Vec<&str> = known.iter().map(|u| u.name.as_str()).collect();
+                    out.push(check(
+                        "people",
+                        S::Failed,
+                        format!("{} log(s) in with the demo PINs printed in Airtill's guide: anyone who read it can. Each must choose a new PIN at the next login (or a manager disables them in Office, People).", names.join(", ")),
+                    ));
+                }
+            }
             match store.verify_audit()? {
                 Ok(n) => out.push(check("audit trail", S::Ok, format!("{n} line(s), each chained to the one before: none changed or removed"))),
                 Err(why) => out.push(check("audit trail", S::Failed, format!("{why}. Someone changed the ledger outside Airtill."))),

@@ -42,6 +42,15 @@ pub enum AppError {
     /// The till locked itself after the idle minutes the manager set.
     #[error("The till locked itself after {minutes} minute(s) without use. Log in again.")]
     IdleLocked { minutes: u32 },
+    /// No shop in this data folder yet: the setup screen (or `airtill setup`) makes one.
+    #[error("This till is not set up yet. Set it up first: open Airtill and answer the setup questions, or run `airtill setup --practice` (practice) or `airtill setup --live ...` (see `airtill setup --help`).")]
+    NotSetUp,
+    /// The person's PIN is one everyone knows (or a manager set it): a new one first.
+    #[error("Choose a new PIN before going on: yours is one others know.")]
+    MustChangePin,
+    /// Cash is taken only into an open shift's drawer.
+    #[error("Open your shift first: count the float into the drawer, then sell.")]
+    NoShift,
     /// The guard rail: an unresolved sale to the same number and amount.
     #[error("{message}")]
     NeedsOverride { sale_id: i64, message: String },
@@ -82,6 +91,9 @@ impl AppError {
             AppError::ManagerPinNeeded { .. } => "manager_pin_needed",
             AppError::IdleLocked { .. } => "idle_locked",
             AppError::Printer(_) => "printer_failed",
+            AppError::NotSetUp => "not_set_up",
+            AppError::MustChangePin => "must_change_pin",
+            AppError::NoShift => "no_shift",
         }
     }
 

@@ -12,11 +12,13 @@ mod error;
 pub mod listener;
 pub mod logging;
 pub mod office;
+pub mod people;
 pub mod provider;
 pub mod reconcile;
 pub mod report_export;
 mod sell;
 pub mod settings;
+pub mod setup;
 mod slip;
 mod stock;
 mod tender;
@@ -87,7 +89,8 @@ pub struct Airtill {
     wallet_readings: Mutex<std::collections::HashMap<String, (airtill_domain::Money4, i64)>>,
 }
 
-/// The demo shop's people, created on the first start in training mode.
+/// The demo shop's people, created on the first start in training mode only: their
+/// PINs are printed in the guide, so a live shop never has them.
 pub const DEMO_MANAGER: (&str, &str) = ("Lindiwe", "2580");
 pub const DEMO_CASHIER: (&str, &str) = ("Thabo", "1234");
 
@@ -132,7 +135,12 @@ impl Airtill {
         if sealed > 0 {
             tracing::info!(count = sealed, "voucher PINs found in plain text were sealed");
         }
+        if store.shop()?.is_none() && !training {
+            // A live shop is made by the setup (the owner and their PIN), never here.
+            return Err(AppError::NotSetUp);
+        }
         if store.shop()?.is_none() {
+            // A practice till opened without the setup (tests, tools): the demo shop.
             // The first start is one transaction: the (slow) PIN hashes are made first,
             // then the shop and its people are written together, so a start killed at
             // any moment leaves no shop or a whole one, never a shop nobody can open.
@@ -375,3 +383,41 @@ mod secrets_tests;
 mod tender_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+impl Airtill {
+    /// Logs in and opens the person's shift (with no float) if none is open: cash is
+    /// sold only into an open shift.
+    pub(crate) fn login_to_sell(&self, pin: &str) -> Session {
+        let s = self.login(pin).unwrap();
+        if self.my_shift(&s).unwrap().is_none() {
+            self.open_shift(&s, "0").unwrap();
+        }
+        s
+    }
+}
+
+/// A live shop for tests, made by the real setup against `smartcall_url`: the owner
+/// (manager, [`test_live::MANAGER_PIN`]) and one cashier ([`test_live::CASHIER_PIN`]);
+/// `extra_toml` is added to `airtill.toml` (other providers' sections).
+#[cfg(test)]
+pub(crate) mod test_live {
+    pub const MANAGER_PIN: &str = "582931";
+    pub const CASHIER_PIN: &str = "4829";
+
+    pub async fn shop(dir: &std::path::Path, smartcall_url: &str, extra_toml: &str) {
+        let mut req = crate::setup::tests::live_request(smartcall_url);
+        req.manager_pin = MANAGER_PIN.into();
+        req.manager_pin_again = MANAGER_PIN.into();
+        crate::setup::setup(dir, &req).await.unwrap();
+        if !extra_toml.is_empty() {
+            let path = dir.join("airtill.toml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("{text}\n{extra_toml}")).unwrap();
+        }
+        let app = crate::Airtill::open(crate::OpenOptions { data_dir: dir.to_path_buf() }).await.unwrap();
+        let m = app.login(MANAGER_PIN).unwrap();
+        app.add_person(&m, "Sipho", crate::PersonRole::Cashier, CASHIER_PIN).unwrap();
+        app.shutdown().await;
+    }
+}

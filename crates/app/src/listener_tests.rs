@@ -35,8 +35,8 @@ fn effects(app: &Airtill, m: &Session, reference: &str) -> Vec<String> {
 async fn mx_notifications_settle_credits_once_and_never_move_a_final_sale_back() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     // Off by default; a cashier cannot turn it on; bad settings change nothing.
     assert!(!app.listener_status(&m).unwrap().on);
     assert!(matches!(app.set_listener(&s, true, None, Some(0), None).await, Err(AppError::Forbidden(_))));
@@ -121,8 +121,8 @@ async fn mx_notifications_settle_credits_once_and_never_move_a_final_sale_back()
 async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_manager() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let v = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
     let aat_url = v.aat_url.unwrap();
     app.set_route(&m, "MTN/pinless/airtime", &["aat".into()]).unwrap();
@@ -188,25 +188,15 @@ async fn a_crash_during_an_mx_credit_is_settled_by_the_notification_after_the_re
     let smartcall = SmartcallSandbox::start().await.unwrap();
     let mx = MxSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("airtill.toml"),
-        format!(
-            "mode = \"live\"\n[smartcall]\nbase_url = \"{}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n[mx]\nbase_url = \"{}\"\nusername = \"training\"\n",
-            smartcall.base_url(),
-            mx.base_url()
-        ),
-    )
-    .unwrap();
-    let creds = crate::credentials::Credentials::new(dir.path());
-    creds.set(crate::config::SMARTCALL_CREDENTIAL, "training").unwrap();
-    creds.set(crate::config::MX_CREDENTIAL, "training").unwrap();
+    crate::credentials::Credentials::new(dir.path()).set(crate::config::MX_CREDENTIAL, "training").unwrap();
+    crate::test_live::shop(dir.path(), &smartcall.base_url(), &format!("[mx]\nbase_url = \"{}\"\nusername = \"training\"\n", mx.base_url())).await;
     let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
 
     let app = Arc::new(Airtill::open(opts.clone()).await.unwrap());
     assert!(!app.is_training());
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(crate::test_live::MANAGER_PIN);
     let listener = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(crate::test_live::CASHIER_PIN);
     // MX records the credit, then its answer hangs; the till dies before it comes.
     mx.inject_next_credit(Fault::Delay(Duration::from_secs(30)));
     let seller = {
@@ -226,8 +216,8 @@ async fn a_crash_during_an_mx_credit_is_settled_by_the_notification_after_the_re
     // The restart: the sale was `submitting`, so it is in doubt; the listener comes back
     // where it was, and MX's notification (held until now) settles the sale.
     let app = Airtill::open(opts).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login_to_sell(crate::test_live::CASHIER_PIN);
+    let m = app.login_to_sell(crate::test_live::MANAGER_PIN);
     let sales = app.sales_today(&s).unwrap();
     assert_eq!((sales.len(), sales[0].state), (1, SaleState::InDoubt), "{sales:?}");
     let again = app.listener_status(&m).unwrap();
@@ -243,8 +233,8 @@ async fn a_crash_during_an_mx_credit_is_settled_by_the_notification_after_the_re
 async fn a_notification_for_a_sale_still_being_sent_is_answered_in_time_and_applied_after() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let v = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
     // A credit whose answer has not come back yet: the row is `submitting`.
     let d = airtill_store::SaleDetails {
@@ -287,8 +277,8 @@ async fn a_notification_for_a_sale_still_being_sent_is_answered_in_time_and_appl
 async fn an_mx_credit_with_answer_and_notification_lost_is_decided_by_a_manager() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     // The listener is off (no notification can arrive) and the answer is lost.
     app._mx_sandbox.as_ref().unwrap().inject_next_credit(airtill_sandbox::Fault::DropAfterRecord);
     let lost = app.sell_uk_credit(&s, &uk("07700 900000", "5")).await.unwrap();

@@ -56,8 +56,8 @@ fn line(key: &str, count: i64, value: i64, cost_e4: i64) -> ReportLine {
 #[tokio::test(flavor = "multi_thread")]
 async fn x_and_z_reports_add_up_to_hand_computed_figures_and_a_second_z_covers_only_what_came_after() {
     let (app, _d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
     let (m, c) = (manager.user_id, cashier.user_id);
     // R12.00 at 6%: cost R11.28. R29.00 at 5.5%: R29 less R1.595 is R27.405, exactly
     // (it was R27.41 in cents, a rounding at every sale).
@@ -123,8 +123,8 @@ async fn x_and_z_reports_add_up_to_hand_computed_figures_and_a_second_z_covers_o
 #[tokio::test(flavor = "multi_thread")]
 async fn a_period_report_covers_its_days_and_checks_its_dates() {
     let (app, _d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let c = app.login_to_sell(DEMO_CASHIER.1).user_id;
     sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     let today = time::local_date(time::now_ms());
     let r = app.period_report(&manager, &today, &today).unwrap();
@@ -177,12 +177,35 @@ async fn shifts_record_the_variance_over_short_or_balanced_never_forced() {
     let z = app.z_report(&manager).await.unwrap();
     let statuses: Vec<&str> = z.shifts.iter().map(|s| s.status.as_str()).collect();
     assert_eq!(statuses, vec!["balanced", "over", "short", "open"]);
+    assert!(z.cash_outside_shifts.is_empty());
+
+    // A manager sees every open shift and closes a cashier's with her own count.
+    assert!(matches!(app.open_shifts(&cashier), Err(AppError::Forbidden(_))));
+    let open = app.open_shifts(&manager).unwrap();
+    assert_eq!(open.iter().map(|s| s.cashier.as_str()).collect::<Vec<_>>(), vec![DEMO_CASHIER.0]);
+    assert!(matches!(app.close_shift_of(&cashier, open[0].id, &[]), Err(AppError::Forbidden(_))));
+    let closed = app.close_shift_of(&manager, open[0].id, &[]).unwrap();
+    assert_eq!((closed.status.as_str(), closed.counted_by.as_deref()), ("balanced", Some(DEMO_MANAGER.0)));
+    assert!(app.close_shift_of(&manager, open[0].id, &[]).unwrap_err().to_string().contains("already closed"));
+    assert!(app.open_shifts(&manager).unwrap().is_empty());
+
+    // Cash sold with no shift open (as older versions allowed) is listed on its own,
+    // never dropped; a cash sale now is refused until the shift is open.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
+    let x = app.x_report(&manager).await.unwrap();
+    assert_eq!(x.cash_outside_shifts.iter().map(|l| (l.count, l.value)).collect::<Vec<_>>(), vec![(1, Money::zar(1_200))]);
+    let text = crate::report_export::report_lines(&x, airtill_print::Paper::A4).into_iter().map(|(_, _, l)| l).collect::<Vec<_>>().join("\n");
+    assert!(text.contains("Cash sold outside any shift (1 sales"), "{text}");
+    let req = crate::SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: 1, recipient: "0831234567".into(), amount: None, override_pin: None };
+    assert!(matches!(app.sell(&cashier, &req).await, Err(AppError::NoShift)));
+    assert!(app.store().sale_by_request(&req.request_id).unwrap().is_none(), "nothing stored");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cashier_is_refused_every_manager_command() {
     let (app, d) = app().await;
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
     let forbidden = |r: std::result::Result<(), AppError>| assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
     forbidden(app.x_report(&cashier).await.map(|_| ()));
     forbidden(app.z_report(&cashier).await.map(|_| ()));
@@ -191,15 +214,15 @@ async fn a_cashier_is_refused_every_manager_command() {
     forbidden(app.z_numbers(&cashier).map(|_| ()));
     forbidden(app.backup(&cashier, &d.path().join("b.db")));
     assert!(!d.path().join("b.db").exists());
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
     assert!(app.z_numbers(&manager).unwrap().is_empty(), "the refused Z wrote nothing");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn csv_parses_back_to_the_same_figures_and_the_pdf_says_them() {
     let (app, d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let c = app.login_to_sell(DEMO_CASHIER.1).user_id;
     sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Succeeded);
     sale(&app, c, "MTN", "voucher", 500, 60_000, SaleState::InDoubt);
@@ -252,8 +275,8 @@ async fn backup_then_restore_gives_the_same_ledger() {
     let out = dir.path().join("backup.db");
     let before = {
         let app = Airtill::open(opts.clone()).await.unwrap();
-        let manager = app.login(DEMO_MANAGER.1).unwrap();
-        let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+        let manager = app.login_to_sell(DEMO_MANAGER.1);
+        let c = app.login_to_sell(DEMO_CASHIER.1).user_id;
         sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
         sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Pending);
         app.backup(&manager, &out).unwrap();
@@ -279,8 +302,8 @@ async fn backup_then_restore_gives_the_same_ledger() {
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_passes_a_sound_till_and_names_a_broken_z_chain() {
     let (app, _d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
     assert!(matches!(app.doctor(&cashier).await, Err(AppError::Forbidden(_))));
     sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     app.z_report(&manager).await.unwrap();
@@ -310,12 +333,12 @@ async fn doctor_passes_a_sound_till_and_names_a_broken_z_chain() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sensitive_actions_are_on_the_audit_trail_and_doctor_finds_a_changed_line() {
     let (app, d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
     assert!(matches!(app.login("9999"), Err(AppError::WrongPin)));
     let s = sale(&app, cashier.user_id, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
     app.log_reprint(&cashier, s, Some(manager.user_id)).unwrap();
-    app.add_user(&manager, "Zanele", "cashier", "4321").unwrap();
+    app.add_user(&manager, "Zanele", "cashier", "4821").unwrap();
     app.z_report(&manager).await.unwrap();
     app.backup(&manager, &d.path().join("b.db")).unwrap();
     let actions: Vec<String> = app.store().audit_between(0, i64::MAX).unwrap().into_iter().map(|a| a.action).collect();
@@ -367,8 +390,8 @@ async fn a_z_of_record_version_1_reads_back_with_the_same_figures_forever() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/z-record-v1.json");
     if std::env::var_os("AIRTILL_WRITE_FIXTURES").is_some() && !path.exists() {
         let (app, _d) = app().await;
-        let manager = app.login(DEMO_MANAGER.1).unwrap();
-        let c = app.login(DEMO_CASHIER.1).unwrap().user_id;
+        let manager = app.login_to_sell(DEMO_MANAGER.1);
+        let c = app.login_to_sell(DEMO_CASHIER.1).user_id;
         sale(&app, c, "MTN", "voucher", 1_200, 60_000, SaleState::Succeeded);
         sale(&app, c, "Vodacom", "airtime", 2_900, 55_000, SaleState::Succeeded);
         sale(&app, c, "MTN", "voucher", 500, 60_000, SaleState::Pending);

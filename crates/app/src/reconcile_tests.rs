@@ -58,8 +58,8 @@ fn plant_at(app: &Airtill, provider: &str, user: i64, client_ref: &str, network:
 async fn every_planted_mismatch_is_found_in_both_directions_with_its_sale() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
     let catalog = app.catalog(&cashier, false).await.unwrap();
     let mtn = catalog.networks.iter().find(|n| n.name == "MTN").unwrap();
     let r12 = mtn.groups.iter().flat_map(|g| g.products.iter()).find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(1_200)).unwrap().id;
@@ -112,8 +112,8 @@ async fn aat_is_reconciled_by_its_count_and_sale_by_sale() {
     use airtill_providers::aat::{self, RechargeKind, RechargeRequest as AatRecharge};
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
     app.set_route(&manager, "MTN/pinned/voucher", &["aat".into()]).unwrap();
     let catalog = app.catalog(&cashier, false).await.unwrap();
     let mtn = catalog.networks.iter().find(|n| n.name == "MTN").unwrap();
@@ -160,8 +160,8 @@ async fn aat_is_reconciled_by_its_count_and_sale_by_sale() {
 async fn reconciliation_is_for_managers_and_checks_its_dates() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
     assert!(matches!(app.reconcile(&cashier, &today(), &today()).await, Err(AppError::Forbidden(_))));
     assert!(matches!(app.reconcile(&manager, "yesterday", &today()).await, Err(AppError::BadInput(_))));
     assert!(matches!(app.reconcile(&manager, "2026-11-23", "2026-11-01").await, Err(AppError::BadInput(_))));

@@ -173,9 +173,12 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
         d.pair("  float", &s.float.to_string());
         d.pair("  expected in the drawer", &s.expected.to_string());
         if let (Some(c), Some(v)) = (s.counted, s.variance) {
-            d.pair("  counted", &c.to_string());
+            d.pair(&format!("  counted{}", s.counted_by.as_deref().map(|m| format!(" by {m}")).unwrap_or_default()), &c.to_string());
             d.pair(&format!("  variance ({})", s.status), &v.to_string());
         }
+    }
+    for l in &r.cash_outside_shifts {
+        d.pair(&format!("Cash sold outside any shift ({} sales, in no drawer count)", l.count), &l.value.to_string());
     }
     d.rule();
     if !r.money_note.is_empty() {
@@ -212,7 +215,7 @@ pub fn report_csv(r: &Report) -> String {
     for (k, v) in facts {
         let _ = w.write_record(["report", k, "", &v, "", "", ""]);
     }
-    let sections: [(&str, &Vec<ReportLine>); 8] = [
+    let sections: [(&str, &Vec<ReportLine>); 9] = [
         ("sold", &r.sold),
         ("network", &r.by_network),
         ("product_type", &r.by_kind),
@@ -221,6 +224,7 @@ pub fn report_csv(r: &Report) -> String {
         ("tender", &r.by_tender),
         ("hour", &r.by_hour),
         ("failed", &r.failed),
+        ("cash_outside_shifts", &r.cash_outside_shifts),
     ];
     for (name, lines) in sections {
         for l in lines {

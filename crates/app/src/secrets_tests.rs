@@ -25,8 +25,8 @@ async fn no_pin_password_or_token_is_at_rest_after_a_day_of_sales() {
     let logs = dir.path().join("logs");
     let guard = logging::init(Some(&logs), "warn");
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
     let catalog = app.catalog(&cashier, false).await.unwrap();
     let vouchers: Vec<i64> = catalog.networks.iter().flat_map(|n| n.groups.iter().flat_map(|g| g.products.iter())).filter(|p| p.pinned && p.fixed.is_some()).map(|p| p.id).take(6).collect();
     let mut sold = 0;

@@ -172,6 +172,9 @@ impl Airtill {
         if let Some(existing) = seen {
             return self.shown(sale_view(&existing));
         }
+        if payment.is_none() {
+            self.require_cash_shift(session)?;
+        }
         let catalog = self.load_catalog(false).await?;
         let found = catalog.find(req.product_id)?;
         let product = found.product;
@@ -298,6 +301,7 @@ impl Airtill {
         if let Some(existing) = seen {
             return self.shown(sale_view(&existing));
         }
+        self.require_cash_shift(session)?;
         let (product, meter, amount, network_name) = self.electricity_order(req.product_id, &req.meter, &req.amount).await?;
         let details = SaleDetails {
             request_id: req.request_id.clone(),
@@ -331,6 +335,7 @@ impl Airtill {
         if let Some(existing) = seen {
             return self.shown(sale_view(&existing));
         }
+        self.require_cash_shift(session)?;
         if self.mx.is_none() {
             return Err(AppError::Configuration("This till has no MX Telecom account for UK credits. Ask the manager.".into()));
         }

@@ -60,6 +60,49 @@ fn validate(input: &SmartcallSettingsInput, have_password: bool) -> Result<(Mode
     Ok((mode, Some(section), password))
 }
 
+/// Tries a Smartcall account (reach, log in, read the wallet) without saving it.
+/// With the form's password empty, `stored` is tried; with neither, it is refused
+/// before anything is sent.
+pub(crate) async fn test_smartcall_account(input: &SmartcallSettingsInput, stored: Option<String>) -> Result<ConnectionTestView> {
+    let (_, section, password) = validate(&SmartcallSettingsInput { mode: "live".into(), ..input.clone() }, stored.is_some())?;
+    let section = section.ok_or_else(|| AppError::BadInput("Fill in the Smartcall account first.".into()))?;
+    let cfg = smartcall::Config {
+        base_url: section.base_url.clone(),
+        username: section.username.clone(),
+        password: password.or(stored).unwrap_or_default(),
+        smartload_id: section.smartload_id.clone(),
+        connect_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(section.timeout_seconds.unwrap_or(45).min(20)),
+    };
+    let client = smartcall::Client::new(cfg).map_err(|e| AppError::Configuration(e.to_string()))?;
+    let mut view = ConnectionTestView { reachable: false, logged_in: false, balance: None, message: String::new() };
+    if let Err(e) = client.ping().await {
+        view.message = e.cashier_message().replace("Nothing was sold. ", "");
+        return Ok(view);
+    }
+    view.reachable = true;
+    match client.balance().await {
+        Ok(b) => {
+            view.logged_in = true;
+            view.balance = Some(airtill_domain::Money4::zar(b));
+            view.message = format!("Connected. The Smartload wallet holds {}.", airtill_domain::Money4::zar(b));
+        }
+        Err(smartcall::SmartcallError::LoginRefused(why)) => view.message = format!("Smartcall refused the login: {why}."),
+        Err(e) => {
+            view.logged_in = !matches!(e, smartcall::SmartcallError::TokenRefused(_));
+            view.message = e.cashier_message().replace("Nothing was sold. ", "");
+        }
+    }
+    let _ = client.invalidate().await;
+    Ok(view)
+}
+
+/// A checked Smartcall form: the section for `airtill.toml` and the password to seal.
+pub(crate) fn checked_smartcall(input: &SmartcallSettingsInput) -> Result<(SmartcallFile, String)> {
+    let (_, section, password) = validate(&SmartcallSettingsInput { mode: "live".into(), ..input.clone() }, false)?;
+    Ok((section.ok_or_else(|| AppError::BadInput("Fill in the Smartcall account.".into()))?, password.ok_or_else(|| AppError::BadInput("Type the Smartcall password.".into()))?))
+}
+
 impl Airtill {
     fn settings_view(&self, file: &FileConfig, restart_needed: bool) -> Result<SmartcallSettingsView> {
         let s = file.smartcall.clone();
@@ -86,37 +129,7 @@ impl Airtill {
     pub async fn test_smartcall_settings(&self, session: &Session, input: &SmartcallSettingsInput) -> Result<ConnectionTestView> {
         session.require_manager()?;
         let stored = config::smartcall_password(self.data_dir())?;
-        let (_, section, password) = validate(&SmartcallSettingsInput { mode: "live".into(), ..input.clone() }, stored.is_some())?;
-        let section = section.ok_or_else(|| AppError::BadInput("Fill in the Smartcall account first.".into()))?;
-        let cfg = smartcall::Config {
-            base_url: section.base_url.clone(),
-            username: section.username.clone(),
-            password: password.or(stored).unwrap_or_default(),
-            smartload_id: section.smartload_id.clone(),
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(section.timeout_seconds.unwrap_or(45).min(20)),
-        };
-        let client = smartcall::Client::new(cfg).map_err(|e| AppError::Configuration(e.to_string()))?;
-        let mut view = ConnectionTestView { reachable: false, logged_in: false, balance: None, message: String::new() };
-        if let Err(e) = client.ping().await {
-            view.message = e.cashier_message().replace("Nothing was sold. ", "");
-            return Ok(view);
-        }
-        view.reachable = true;
-        match client.balance().await {
-            Ok(b) => {
-                view.logged_in = true;
-                view.balance = Some(airtill_domain::Money4::zar(b));
-                view.message = format!("Connected. The Smartload wallet holds {}.", airtill_domain::Money4::zar(b));
-            }
-            Err(smartcall::SmartcallError::LoginRefused(why)) => view.message = format!("Smartcall refused the login: {why}."),
-            Err(e) => {
-                view.logged_in = !matches!(e, smartcall::SmartcallError::TokenRefused(_));
-                view.message = e.cashier_message().replace("Nothing was sold. ", "");
-            }
-        }
-        let _ = client.invalidate().await;
-        Ok(view)
+        test_smartcall_account(input, stored).await
     }
 
     /// Saves the settings (the password sealed apart). Bad input changes nothing.

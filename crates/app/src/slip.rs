@@ -20,6 +20,7 @@ impl Airtill {
         let sale = store.sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let shop = store.shop()?.ok_or_else(|| AppError::Io("the shop is not set up".into()))?;
         let paid_by = store.mobile_payment_of_sale(sale_id)?;
+        let (shop_address, vat_number) = crate::setup::shop_details(&store)?;
         drop(store);
         let tender_line = paid_by.map(|p| {
             let v = crate::tender::payment_view(&p);
@@ -38,6 +39,8 @@ impl Airtill {
         };
         Ok(Slip {
             shop_name: shop.name,
+            shop_address,
+            vat_number,
             till_id: sale.till_id.clone(),
             cashier: sale.user_name.clone(),
             receipt_no: sale.receipt_no,

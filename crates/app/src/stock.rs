@@ -466,6 +466,7 @@ impl Airtill {
             }
             return self.shown(crate::sell::sale_view(&existing));
         }
+        self.require_cash_shift(session)?;
         let (want, mut details) = self.stock_want(req.product_id).await?;
         let typed = req.recipient.trim();
         details.recipient = if typed.is_empty() { String::new() } else { Msisdn::parse(typed)?.as_str().to_string() };

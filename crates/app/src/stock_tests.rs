@@ -32,7 +32,7 @@ fn today() -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn stock_bought_from_smartcall_is_sold_when_smartcall_cannot_be_reached_and_counted_everywhere() {
     let (app, dir) = app().await;
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     let c = app.catalog(&m, false).await.unwrap();
     let r5 = mtn_voucher(&c, 5);
     let sb = app._sandbox.as_ref().unwrap();
@@ -61,7 +61,7 @@ async fn stock_bought_from_smartcall_is_sold_when_smartcall_cannot_be_reached_an
     }
 
     // Smartcall cannot be reached: nothing is sent, and the till offers stock.
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     assert_eq!(app.stock_for_product(&s, r5).await.unwrap(), 5);
     assert!(app.practice_outage(&m, true).await.unwrap());
     let refused = app.sell(&s, &sale(r5)).await.unwrap();
@@ -123,7 +123,7 @@ async fn stock_bought_from_smartcall_is_sold_when_smartcall_cannot_be_reached_an
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_order_answer_is_found_by_its_reference_and_never_ordered_twice() {
     let (app, _d) = app().await;
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     let c = app.catalog(&m, false).await.unwrap();
     let sb = app._sandbox.as_ref().unwrap();
     sb.inject("POST", "/smartload/vouchers/orders", Fault::DropAfterRecord);
@@ -154,7 +154,7 @@ async fn an_order_sent_before_a_crash_is_asked_for_after_the_restart() {
     let dir = tempfile::tempdir().unwrap();
     let order_id = {
         let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-        let m = app.login(DEMO_MANAGER.1).unwrap();
+        let m = app.login_to_sell(DEMO_MANAGER.1);
         let c = app.catalog(&m, false).await.unwrap();
         // The order left and the till died before the answer: what a crash leaves.
         let sb = app._sandbox.as_ref().unwrap();
@@ -179,7 +179,7 @@ async fn an_order_sent_before_a_crash_is_asked_for_after_the_restart() {
 #[tokio::test(flavor = "multi_thread")]
 async fn aat_vouchers_are_bought_one_by_one_and_a_lost_answer_is_asked_for() {
     let (app, _d) = app().await;
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     let c = app.catalog(&m, false).await.unwrap();
     let aat = app._aat_sandbox.as_ref().unwrap();
     aat.inject_next_sale(Fault::DropAfterRecord);
@@ -193,7 +193,7 @@ async fn aat_vouchers_are_bought_one_by_one_and_a_lost_answer_is_asked_for() {
     let refs: Vec<String> = ledger.iter().map(|e| e.client_ref.clone()).collect();
     assert_eq!(refs, (1..=3).map(|i| format!("{}-{i}", o.client_ref)).collect::<Vec<_>>());
     // Sold from stock: the PIN is AAT's.
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let sold = app.sell_from_stock(&s, &sale(mtn_voucher(&c, 5))).await.unwrap();
     let pin = sold.voucher_pin.unwrap().replace(' ', "");
     assert!(ledger.iter().any(|e| e.pin.as_deref() == Some(pin.as_str())));
@@ -211,7 +211,7 @@ async fn aat_vouchers_are_bought_one_by_one_and_a_lost_answer_is_asked_for() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_smartcall_never_received_fails_after_the_grace_and_nothing_is_bought() {
     let (app, dir) = app().await;
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     let c = app.catalog(&m, false).await.unwrap();
     let sb = app._sandbox.as_ref().unwrap();
     // A 500 before anything is recorded: the till cannot know, so it is in doubt.

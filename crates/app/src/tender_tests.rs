@@ -15,7 +15,7 @@ fn lkr(minor: i64) -> Money {
 
 /// The manager sets Rs 18.235 per rand.
 fn set_rate(app: &Airtill) {
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     assert_eq!(app.set_mobile_rate(&m, Some("18.235")).unwrap().as_deref(), Some("Rs 18.2350 per R1"));
 }
 
@@ -28,7 +28,7 @@ fn voucher(c: &crate::CatalogView, rand: i64) -> SaleRequest {
 async fn a_sale_paid_from_the_customers_mobile_balance() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let sb = app._ideamart_sandbox.as_ref().unwrap();
     let b = app.mobile_balance(&s, "077 635 1232").await.unwrap();
     assert_eq!(b.chargeable, lkr(airtill_sandbox::IDEAMART_START_BALANCE), "Ideamart's balance is in rupees");
@@ -39,7 +39,7 @@ async fn a_sale_paid_from_the_customers_mobile_balance() {
     assert!(sb.ledger().is_empty() && app.store().open_mobile_payments().unwrap().is_empty());
     // A cashier cannot set the rate; bad rates change nothing.
     assert!(matches!(app.set_mobile_rate(&s, Some("18")), Err(AppError::Forbidden(_))));
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     for bad in ["abc", "-1", "0", "18.23456", "R18"] {
         assert!(matches!(app.set_mobile_rate(&m, Some(bad)), Err(AppError::BadInput(_))), "{bad}");
     }
@@ -81,7 +81,7 @@ async fn a_sale_paid_from_the_customers_mobile_balance() {
 async fn a_lost_debit_answer_is_resolved_with_the_same_id_and_a_failed_sale_frees_the_payment() {
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let sb = app._ideamart_sandbox.as_ref().unwrap();
     set_rate(&app);
     sb.inject_next_debit(airtill_sandbox::Fault::DropAfterRecord);
@@ -113,7 +113,7 @@ async fn a_lost_debit_answer_is_settled_by_the_tills_resolver_on_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let clock = airtill_domain::ManualClock::new(crate::time::now_ms());
     let app = Airtill::open_with_clock(OpenOptions { data_dir: dir.path().to_path_buf() }, std::sync::Arc::new(clock.clone())).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     set_rate(&app);
     let sb = app._ideamart_sandbox.as_ref().unwrap();
     sb.inject_next_debit(airtill_sandbox::Fault::DropAfterRecord);

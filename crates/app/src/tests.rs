@@ -29,7 +29,7 @@ async fn first_start_is_training_with_a_demo_shop() {
     let s = app.status(None).unwrap();
     assert!(s.training);
     assert!(app.login(DEMO_CASHIER.1).is_ok());
-    assert_eq!(app.login(DEMO_MANAGER.1).unwrap().role, airtill_store::Role::Manager);
+    assert_eq!(app.login_to_sell(DEMO_MANAGER.1).role, airtill_store::Role::Manager);
     assert!(matches!(app.login("0000"), Err(AppError::WrongPin)));
 }
 
@@ -39,7 +39,7 @@ async fn sells_an_mtn_r12_voucher_and_keeps_it_after_a_restart() {
     let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
     let (sale, ledger) = {
         let app = Airtill::open(opts.clone()).await.unwrap();
-        let s = app.login(DEMO_CASHIER.1).unwrap();
+        let s = app.login_to_sell(DEMO_CASHIER.1);
         let c = app.catalog(&s, false).await.unwrap();
         let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "083 123 4567")).await.unwrap();
         assert_eq!(sale.state, SaleState::Succeeded, "{sale:?}");
@@ -58,7 +58,7 @@ async fn sells_an_mtn_r12_voucher_and_keeps_it_after_a_restart() {
     assert_eq!(sale.amount_text, "R12.00");
     // After a restart the sale is among today's sales, as it was.
     let app = Airtill::open(opts).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let today = app.sales_today(&s).unwrap();
     assert_eq!(today.len(), 1);
     assert_eq!(today[0].voucher_pin, sale.voucher_pin);
@@ -71,12 +71,12 @@ async fn the_cached_catalog_sells_at_the_same_price_after_a_restart() {
     let opts = OpenOptions { data_dir: dir.path().to_path_buf() };
     let product = {
         let app = Airtill::open(opts.clone()).await.unwrap();
-        let s = app.login(DEMO_CASHIER.1).unwrap();
+        let s = app.login_to_sell(DEMO_CASHIER.1);
         mtn_voucher(&app.catalog(&s, true).await.unwrap(), 12)
     };
     // A new process reads the cached catalog (the sandbox answers 304 or serves it anew).
     let app = Airtill::open(opts).await.unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let cached = app.load_catalog_cached_only().unwrap();
     let p = cached.find(product).unwrap().product;
     assert_eq!((p.retail_value, p.min_amount, p.max_amount), (1200, 1200, 1200));
@@ -88,7 +88,7 @@ async fn the_cached_catalog_sells_at_the_same_price_after_a_restart() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_request_twice_sells_once() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let r = req(mtn_voucher(&c, 12), "0831234567");
     let (a, b) = tokio::join!(app.sell(&s, &r), app.sell(&s, &r));
@@ -102,7 +102,7 @@ async fn the_same_request_twice_sells_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_writes_nothing() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let voucher = mtn_voucher(&c, 12);
     let e = app.sell(&s, &req(voucher, "083 123 456")).await.unwrap_err();
@@ -122,7 +122,7 @@ async fn bad_input_writes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pinless_recharge_is_pending_then_resolved_by_query() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
@@ -136,7 +136,7 @@ async fn a_pinless_recharge_is_pending_then_resolved_by_query() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pending_recharge_is_cancelled_only_with_a_manager_and_a_refusal_is_said() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
@@ -160,7 +160,7 @@ async fn a_pending_recharge_is_cancelled_only_with_a_manager_and_a_refusal_is_sa
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_provider_sells_nothing_and_says_so() {
     let (mut app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let voucher = mtn_voucher(&c, 12);
     app._sandbox.as_mut().unwrap().stop();
@@ -173,7 +173,7 @@ async fn an_unreachable_provider_sells_nothing_and_says_so() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_slip_is_a_pdf_with_the_pin() {
     let (app, d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
     let f = app.save_slip(&s, sale.id, None, None).unwrap();
@@ -185,7 +185,7 @@ async fn the_slip_is_a_pdf_with_the_pin() {
 #[tokio::test(flavor = "multi_thread")]
 async fn only_the_last_sale_shows_its_pin_and_older_ones_need_a_manager() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let first = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
     let full_first = first.voucher_pin.clone().unwrap();
@@ -233,8 +233,8 @@ async fn slips_print_on_a_receipt_printer_and_a_failed_print_changes_nothing() {
     use airtill_print::escpos::decode;
     use std::io::Read;
     let (app, _d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     assert!(matches!(app.set_receipt_printer(&s, Some("127.0.0.1:9100"), 80), Err(AppError::Forbidden(_))));
     assert!(matches!(app.set_receipt_printer(&manager, Some("not a printer"), 80), Err(AppError::BadInput(_))));
     assert!(matches!(app.set_receipt_printer(&manager, Some("127.0.0.1:9100"), 70), Err(AppError::BadInput(_))));
@@ -280,8 +280,8 @@ async fn slips_print_on_a_receipt_printer_and_a_failed_print_changes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_wallet_warns_below_the_managers_level() {
     let (app, _d) = app().await;
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     app._sandbox.as_ref().unwrap().set_wallet(airtill_sandbox::TRAINING_SMARTLOAD_ID, 40_000);
     let w = &app.wallets(&s).await.unwrap()[0];
     assert_eq!((w.balance, w.warn_below, w.low), (Some(airtill_domain::Money4::zar(4_000_000)), None, false), "no level, no warning");
@@ -302,8 +302,8 @@ async fn the_wallet_warns_below_the_managers_level() {
 #[tokio::test(flavor = "multi_thread")]
 async fn support_checks_share_the_use_cases_and_their_roles() {
     let (app, _d) = app().await;
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
     assert_eq!(app.smartcall_ping().await.unwrap(), "Pong");
     assert_eq!(app.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000);
     assert!(app.smartcall_health(&cashier).await.unwrap().iter().all(|n| n.up));
@@ -329,8 +329,8 @@ async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
     let sandbox_url = training._sandbox.as_ref().unwrap().base_url();
     let dir = tempfile::tempdir().unwrap();
     let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
     let form = SmartcallSettingsInput {
         mode: "live".into(),
         base_url: sandbox_url.clone(),
@@ -362,16 +362,28 @@ async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
 
     let live = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
     assert!(!live.is_training());
+    // The practice people came along into a live ledger (as an older version did):
+    // their PINs are printed in the guide, so doctor flags them and each must choose
+    // a new PIN at the next login before doing anything else.
     let cashier = live.login(DEMO_CASHIER.1).unwrap();
+    assert!(cashier.must_change_pin);
+    assert!(matches!(live.smartcall_balance(&cashier).await, Err(AppError::MustChangePin)));
+    let cashier = live.change_own_pin(&cashier, DEMO_CASHIER.1, "4829", "4829").unwrap();
+    assert!(!live.login("4829").unwrap().must_change_pin);
     assert_eq!(live.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000, "the live client reaches the configured account");
-    let again = live.smartcall_settings(&live.login(DEMO_MANAGER.1).unwrap()).unwrap();
+    let manager = live.login(DEMO_MANAGER.1).unwrap();
+    assert!(matches!(live.manager_approval(DEMO_MANAGER.1), Err(AppError::Forbidden(_))), "no approvals by a PIN from the guide");
+    let manager = live.change_own_pin(&manager, DEMO_MANAGER.1, "582931", "582931").unwrap();
+    let doctor = live.doctor(&manager).await.unwrap();
+    assert!(doctor.iter().any(|c| c.name == "people" && c.status == crate::CheckStatus::Ok), "{doctor:?}");
+    let again = live.smartcall_settings(&manager).unwrap();
     assert_eq!((again.mode.as_str(), again.running_mode.as_str(), again.restart_needed), ("live", "live", false));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_repeat_while_the_first_is_unresolved_needs_a_managers_pin() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234567");
@@ -395,7 +407,7 @@ async fn a_repeat_while_the_first_is_unresolved_needs_a_managers_pin() {
 async fn the_resolver_settles_a_pending_sale_in_the_background_and_announces_it() {
     let (app, _d) = app().await;
     let mut events = app.subscribe_sales();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let airtime = mtn_any_amount(&c);
     let mut r = req(airtime, "0831234500");
@@ -416,8 +428,8 @@ async fn the_resolver_settles_a_pending_sale_in_the_background_and_announces_it(
 #[tokio::test(flavor = "multi_thread")]
 async fn managers_set_routes_and_the_pending_cancel_threshold() {
     let (app, _d) = app().await;
-    let cashier = app.login(DEMO_CASHIER.1).unwrap();
-    let manager = app.login(DEMO_MANAGER.1).unwrap();
+    let cashier = app.login_to_sell(DEMO_CASHIER.1);
+    let manager = app.login_to_sell(DEMO_MANAGER.1);
     assert_eq!(app.set_route(&cashier, "MTN/pinned/voucher", &["smartcall".into()]).unwrap_err().code(), "forbidden");
     assert_eq!(app.set_route(&manager, "MTN/pinned/voucher", &["acme".into()]).unwrap_err().code(), "bad_input");
     assert_eq!(app.set_route(&manager, "MTN/sometimes/voucher", &["smartcall".into()]).unwrap_err().code(), "bad_input");
@@ -438,9 +450,9 @@ async fn managers_set_routes_and_the_pending_cancel_threshold() {
 async fn a_sale_fails_over_to_aat_only_after_a_certain_refusal_never_from_in_doubt() {
     let (app, _d) = app().await;
     assert_eq!(app.provider_names(), ["smartcall", "aat"]);
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     app.set_route(&m, "MTN/pinned/voucher", &["smartcall".into(), "aat".into()]).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let r5 = mtn_voucher(&c, 5);
     let (smartcall, aat) = (app._sandbox.as_ref().unwrap(), app._aat_sandbox.as_ref().unwrap());
@@ -478,9 +490,9 @@ async fn a_sale_fails_over_to_aat_only_after_a_certain_refusal_never_from_in_dou
 #[tokio::test(flavor = "multi_thread")]
 async fn an_aat_direct_recharge_is_pending_until_aat_confirms_it() {
     let (app, _d) = app().await;
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     app.set_route(&m, "MTN/pinless/airtime", &["aat".into()]).unwrap();
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let mut r = req(mtn_any_amount(&c), "083 123 4567");
     r.amount = Some("25".into());
@@ -496,7 +508,7 @@ async fn an_aat_direct_recharge_is_pending_until_aat_confirms_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sim_lookup_confirms_the_network_and_shows_a_ported_number() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let home = app.confirm_network(&s, "083 123 4567").await.unwrap();
     assert_eq!((home.network, home.ported, home.differs_from_hint), (Some(airtill_domain::Network::Mtn), false, false));
     // The sandbox's ported numbers end in 999: this MTN-range number is on Telkom now.
@@ -505,7 +517,7 @@ async fn the_sim_lookup_confirms_the_network_and_shows_a_ported_number() {
     assert!(matches!(app.confirm_network(&s, "12345").await, Err(AppError::BadNumber(_))));
     // The provider gone: a clear provider error, the hint stands on screen.
     let (mut app2, _d2) = self::app().await;
-    let s2 = app2.login(DEMO_CASHIER.1).unwrap();
+    let s2 = app2.login_to_sell(DEMO_CASHIER.1);
     app2._sandbox.as_mut().unwrap().stop();
     assert!(matches!(app2.confirm_network(&s2, "083 123 4567").await, Err(AppError::Provider { .. })));
 }
@@ -513,7 +525,7 @@ async fn the_sim_lookup_confirms_the_network_and_shows_a_ported_number() {
 #[tokio::test(flavor = "multi_thread")]
 async fn history_is_searched_by_number_reference_and_day_and_waiting_sales_stand_apart() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let a = app.sell(&s, &req(mtn_voucher(&c, 12), "083 123 4567")).await.unwrap();
     let b = app.sell(&s, &req(mtn_voucher(&c, 12), "083 555 0001")).await.unwrap();
@@ -547,7 +559,7 @@ async fn history_is_searched_by_number_reference_and_day_and_waiting_sales_stand
 #[tokio::test(flavor = "multi_thread")]
 async fn electricity_is_sold_to_a_meter_checked_first_and_the_token_is_the_pin() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let eskom = c.networks.iter().find(|n| n.name.contains("Eskom")).expect("Eskom in the catalog");
     let product = eskom.groups.iter().flat_map(|g| &g.products).next().unwrap().id;
@@ -574,7 +586,7 @@ async fn electricity_is_sold_to_a_meter_checked_first_and_the_token_is_the_pin()
 #[tokio::test(flavor = "multi_thread")]
 async fn bills_are_looked_up_first_and_paid_with_a_receipt_number() {
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let easypay = c.networks.iter().find(|n| n.name == "EasyPay").expect("EasyPay in the catalog");
     let products: Vec<&ProductView> = easypay.groups.iter().flat_map(|g| &g.products).collect();
@@ -623,8 +635,8 @@ async fn bills_are_looked_up_first_and_paid_with_a_receipt_number() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_a4_sheet_of_vouchers_for_a_manager_with_every_pin_and_the_prints_recorded() {
     let (app, d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..3 {
@@ -691,8 +703,8 @@ async fn slips_and_voucher_sheets_print_through_cups() {
         return;
     }
     let (app, _d) = app().await;
-    let s = app.login(DEMO_CASHIER.1).unwrap();
-    let m = app.login(DEMO_MANAGER.1).unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    let m = app.login_to_sell(DEMO_MANAGER.1);
     assert!(matches!(app.set_system_printer(&s, Some("AirtillPDF")), Err(AppError::Forbidden(_))));
     assert!(matches!(app.set_system_printer(&m, Some("no such; printer")), Err(AppError::BadInput(_))));
     let c = app.catalog(&s, false).await.unwrap();

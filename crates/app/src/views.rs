@@ -10,6 +10,40 @@ pub struct UserView {
     pub name: String,
     /// `manager` or `cashier`.
     pub role: String,
+    /// The PIN must be changed before anything else (the demo shop's, or one a
+    /// manager set for the person).
+    #[serde(default)]
+    pub must_change_pin: bool,
+}
+
+/// What a person is at this till.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PersonRole {
+    Manager,
+    Cashier,
+}
+
+/// One person on the People screen (managers only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub role: PersonRole,
+    /// Disabled people cannot log in; their sales, shifts and audit lines keep their name.
+    pub active: bool,
+    pub must_change_pin: bool,
+    /// An open shift at this till, if any.
+    pub shift_open: bool,
+}
+
+/// A change a manager makes to one person; each `None` leaves that part alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PersonChange {
+    pub name: Option<String>,
+    /// A new PIN the manager gives (the person is asked to choose their own at login).
+    pub pin: Option<String>,
+    pub active: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -386,7 +420,7 @@ pub struct SmartcallSettingsView {
 }
 
 /// The settings form.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SmartcallSettingsInput {
     pub mode: String,
     pub base_url: String,

@@ -30,6 +30,10 @@ impl Roll {
 #[derive(Debug, Clone)]
 pub struct Slip {
     pub shop_name: String,
+    /// The shop's address lines, under its name.
+    pub shop_address: Vec<String>,
+    /// The shop's VAT registration number, if it has one.
+    pub vat_number: Option<String>,
     pub till_id: String,
     pub cashier: String,
     pub receipt_no: i64,
@@ -173,6 +177,12 @@ pub(crate) fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
         l.push(Style::Bold, true, "*** COPY ***");
     }
     l.push(Style::Big, true, &slip.shop_name);
+    for a in &slip.shop_address {
+        l.push(Style::Normal, true, a);
+    }
+    if let Some(v) = &slip.vat_number {
+        l.push(Style::Normal, true, &format!("VAT no. {v}"));
+    }
     l.push(Style::Normal, true, &slip.when);
     l.push(Style::Normal, true, &format!("Till {}  Cashier {}", slip.till_id, slip.cashier));
     l.push(Style::Normal, true, &format!("Receipt no. {:06}", slip.receipt_no));
@@ -359,6 +369,8 @@ mod tests {
     pub(crate) fn sample(training: bool) -> Slip {
         Slip {
             shop_name: "Demo Spaza".into(),
+            shop_address: vec!["12 Vilakazi St".into(), "Soweto".into()],
+            vat_number: Some("4123456789".into()),
             till_id: "T1".into(),
             cashier: "Thabo".into(),
             receipt_no: 7,
@@ -400,6 +412,8 @@ mod tests {
             "0012345678",
             "2027-11-23",
             "130078272",
+            "12 Vilakazi St",
+            "VAT no. 4123456789",
         ] {
             assert!(text.contains(want), "missing {want} in\n{text}");
         }

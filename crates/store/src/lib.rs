@@ -77,6 +77,17 @@ pub struct UserRow {
     pub role: Role,
     pub pin_hash: String,
     pub active: bool,
+    /// The PIN is one everyone knows: the person must choose a new one to go on.
+    pub must_change_pin: bool,
+}
+
+/// A change to one person (each `None` leaves that part as it is).
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub name: Option<String>,
+    pub pin_hash: Option<String>,
+    pub active: Option<bool>,
+    pub must_change_pin: Option<bool>,
 }
 
 /// What is sold: fixed when the sale is created, never changed after.
@@ -665,13 +676,29 @@ impl Store {
     }
 
     pub fn users(&self) -> Result<Vec<UserRow>> {
-        let mut st = self.conn.prepare("SELECT id, name, role, pin_hash, active FROM users ORDER BY id")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?)))?;
+        let mut st = self.conn.prepare("SELECT id, name, role, pin_hash, active, must_change_pin FROM users ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?, r.get::<_, bool>(5)?)))?;
         rows.map(|r| {
-            let (id, name, role, pin_hash, active) = r?;
-            Ok(UserRow { id, name, role: Role::parse(&role)?, pin_hash, active })
+            let (id, name, role, pin_hash, active, must_change_pin) = r?;
+            Ok(UserRow { id, name, role: Role::parse(&role)?, pin_hash, active, must_change_pin })
         })
         .collect()
+    }
+
+    /// Changes one person: a new name, a new PIN, disabled or enabled again. People
+    /// are never deleted: sales, shifts and the audit trail name them.
+    pub fn change_user(&mut self, id: i64, change: &UserChange) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE users SET name = COALESCE(?2, name), pin_hash = COALESCE(?3, pin_hash), active = COALESCE(?4, active),
+                 must_change_pin = COALESCE(?5, must_change_pin) WHERE id = ?1",
+            )?
+            .execute(params![id, change.name, change.pin_hash, change.active, change.must_change_pin])?;
+        if n == 0 {
+            return Err(StoreError::Conflict(format!("there is no person {id}")));
+        }
+        Ok(())
     }
 
     /// Commits a new sale (state `created`) with the next receipt number of the till,

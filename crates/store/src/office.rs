@@ -267,6 +267,27 @@ impl Store {
         Ok(())
     }
 
+    /// Cash sold in the window by someone with no open shift at the time (ledgers of
+    /// older versions sold cash without one): (count, value in minor units) per
+    /// currency, so a report lists it as such instead of dropping it from the drawers.
+    pub fn cash_outside_shifts(&self, window: &Window) -> Result<Vec<(Currency, i64, i64)>> {
+        let (cond, a, b, c) = window.condition();
+        let sql = format!(
+            "SELECT s.currency, COUNT(*), COALESCE(SUM(s.amount_minor), 0) FROM sales s
+             WHERE {cond} AND s.state = 'succeeded' AND s.tender = 'cash' AND NOT EXISTS (
+                SELECT 1 FROM shifts h WHERE h.user_id = s.user_id AND h.till_id = s.till_id
+                AND h.opened_ms <= s.created_ms AND (h.closed_ms IS NULL OR h.closed_ms >= s.created_ms))
+             GROUP BY s.currency ORDER BY 1"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params![a, b, c], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+        rows.map(|r| {
+            let (cur, n, v) = r?;
+            Ok((currency_from(&cur)?, n, v))
+        })
+        .collect()
+    }
+
     /// The providers that sold in the window.
     pub fn providers_in(&self, window: &Window) -> Result<Vec<String>> {
         let (cond, a, b, c) = window.condition();
@@ -307,6 +328,15 @@ impl Store {
         let till = self.till_id()?;
         let sql = format!("SELECT {SHIFT_COLUMNS} FROM shifts h JOIN users u ON u.id = h.user_id WHERE h.till_id = ?1 AND h.user_id = ?2 AND h.closed_ms IS NULL");
         self.conn.prepare_cached(&sql)?.query_row(params![till, user_id], shift_from_row).optional()?.map(finish_shift).transpose()
+    }
+
+    /// Every shift still open at this till, oldest first.
+    pub fn open_shifts(&self) -> Result<Vec<ShiftRow>> {
+        let till = self.till_id()?;
+        let sql = format!("SELECT {SHIFT_COLUMNS} FROM shifts h JOIN users u ON u.id = h.user_id WHERE h.till_id = ?1 AND h.closed_ms IS NULL ORDER BY h.id");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map([till], shift_from_row)?;
+        rows.map(|r| finish_shift(r?)).collect()
     }
 
     /// Cash the drawer should hold for a shift now: the float and the value of the

@@ -329,6 +329,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE sales ADD COLUMN owner TEXT;
     "#,
+    // 12: people are disabled, renamed and given new PINs (never deleted: the ledger
+    // names them); a PIN everyone knows (the demo shop's, in a live ledger made by an
+    // older version) must be changed at the next login.
+    r#"
+    ALTER TABLE users ADD COLUMN must_change_pin INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 pub fn known_version() -> i64 {
