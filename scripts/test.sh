@@ -39,7 +39,7 @@ step "UI type check"
 (cd ui && npm run --silent check) 2>&1 | tee -a "$log" || status=1
 
 step "Real-window test (Xvfb + tauri-driver + WebKitWebDriver)"
-timeout 600 xvfb-run -a -s "-screen 0 1280x800x24" \
+timeout 600 xvfb-run -a -s "-screen 0 1400x900x24" \
   cargo test --workspace --test real_window -- --ignored --test-threads=1 2>&1 | tee -a "$log" || status=1
 
 count() { grep -E '^test result:' "$log" | sed -E "s/.* ([0-9]+) $1.*/\\1/" | awk '{s+=$1} END {print s+0}'; }

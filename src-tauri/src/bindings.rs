@@ -83,6 +83,15 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("sell_from_stock", vec![("request", SaleRequest::name(cfg))], SaleView::name(cfg)),
         c("decide_sale", vec![("saleId", "number".into()), ("managerPin", "string".into()), ("sold", "boolean".into()), ("reason", "string".into())], SaleView::name(cfg)),
         c("practice_outage", vec![("offline", "boolean".into())], "boolean".into()),
+        c("setup_needed", vec![], "boolean".into()),
+        c("test_setup_smartcall", vec![("settings", SmartcallSettingsInput::name(cfg))], ConnectionTestView::name(cfg)),
+        c("complete_setup", vec![("request", SetupRequest::name(cfg))], SetupDone::name(cfg)),
+        c("people", vec![], format!("Array<{}>", PersonView::name(cfg))),
+        c("add_person", vec![("name", "string".into()), ("role", PersonRole::name(cfg)), ("pin", "string".into()), ("pinAgain", "string".into())], PersonView::name(cfg)),
+        c("change_person", vec![("personId", "number".into()), ("change", PersonChange::name(cfg))], PersonView::name(cfg)),
+        c("change_own_pin", vec![("oldPin", "string".into()), ("newPin", "string".into()), ("again", "string".into())], UserView::name(cfg)),
+        c("open_shifts", vec![], format!("Array<{}>", ShiftView::name(cfg))),
+        c("close_shift_of", vec![("shiftId", "number".into()), ("counts", format!("Array<{}>", DenominationCount::name(cfg)))], ShiftView::name(cfg)),
     ]
 }
 
@@ -166,6 +175,12 @@ pub fn render() -> String {
         MeterCheckView::decl(&cfg),
         BillAccountView::decl(&cfg),
         BillRequest::decl(&cfg),
+        PersonRole::decl(&cfg),
+        PersonView::decl(&cfg),
+        PersonChange::decl(&cfg),
+        SetupKind::decl(&cfg),
+        SetupRequest::decl(&cfg),
+        SetupDone::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `make bindings` after changing a command or a payload.\n\nimport { invoke } from \"@tauri-apps/api/core\";\n\n",

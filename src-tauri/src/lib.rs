@@ -79,6 +79,15 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::pay_bill,
         commands::set_system_printer,
         commands::print_voucher_sheet,
+        commands::setup_needed,
+        commands::test_setup_smartcall,
+        commands::complete_setup,
+        commands::people,
+        commands::add_person,
+        commands::change_person,
+        commands::change_own_pin,
+        commands::open_shifts,
+        commands::close_shift_of,
     ])
 }
 
@@ -93,14 +102,22 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let app = match tauri::async_runtime::block_on(Airtill::open(opts)) {
-        Ok(a) => a,
+    // A new till opens on the setup screen; a set-up one opens its ledger.
+    let shell = match airtill_app::setup::needs_setup(&opts.data_dir) {
+        Ok(true) => commands::Shell::not_set_up(opts.data_dir.clone()),
+        Ok(false) => match tauri::async_runtime::block_on(Airtill::open(opts)) {
+            Ok(a) => commands::Shell::new(a),
+            Err(e) => {
+                eprintln!("Airtill cannot start: {e}");
+                std::process::exit(1);
+            }
+        },
         Err(e) => {
             eprintln!("Airtill cannot start: {e}");
             std::process::exit(1);
         }
     };
-    let built = configure(tauri::Builder::default()).manage(commands::Shell::new(app)).build(tauri::generate_context!());
+    let built = configure(tauri::Builder::default()).manage(shell).build(tauri::generate_context!());
     let app = match built {
         Ok(a) => a,
         Err(e) => {
@@ -108,21 +125,23 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    forward_sale_events(&app);
+    if let Ok(a) = app.state::<commands::Shell>().app() {
+        forward_sale_events(app.handle().clone(), a.subscribe_sales());
+    }
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             let shell = handle.state::<commands::Shell>();
-            tauri::async_runtime::block_on(shell.app.shutdown());
+            if let Ok(a) = shell.app() {
+                tauri::async_runtime::block_on(a.shutdown());
+            }
         }
     });
 }
 
 /// The engine's sale changes, as `sale-changed` events to the window (screens update
 /// without polling).
-fn forward_sale_events(app: &tauri::App) {
+pub(crate) fn forward_sale_events<R: Runtime>(handle: tauri::AppHandle<R>, mut rx: tokio::sync::broadcast::Receiver<airtill_app::SaleChanged>) {
     use tauri::Emitter;
-    let handle = app.handle().clone();
-    let mut rx = app.state::<commands::Shell>().app.subscribe_sales();
     tauri::async_runtime::spawn(async move {
         loop {
             match rx.recv().await {

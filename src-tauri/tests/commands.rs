@@ -76,6 +76,9 @@ fn a_cashier_sells_a_voucher_through_the_commands() {
     assert_eq!(info["network_hint"], "MTN");
     let bad = call(&w, "lookup_number", json!({"input": "083"})).unwrap_err();
     assert_eq!(bad["code"], "bad_number");
+    let e = call(&w, "sell", json!({"request": {"request_id": "e2e-0", "product_id": product["id"], "recipient": "0831234567", "amount": null}})).unwrap_err();
+    assert_eq!(e["code"], "no_shift", "cash is sold only into an open shift");
+    call(&w, "open_shift", json!({"float": "200"})).unwrap();
     let sale = call(&w, "sell", json!({"request": {"request_id": "e2e-1", "product_id": product["id"], "recipient": "0831234567", "amount": null}})).unwrap();
     assert_eq!(sale["state"], "succeeded");
     assert_eq!(sale["amount"]["minor"], 1200);
@@ -273,7 +276,34 @@ fn ten_thousand_random_payloads_make_no_panic_and_no_write() {
     assert_eq!(counts(), before, "nothing was written");
     eprintln!("{refused} of {n} refused; answered: {answered:?}");
     // Only the readers that take no arguments may answer junk (they ignore it).
-    let readers = ["status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog", "stock_levels", "stock_orders"];
+    let readers = ["setup_needed", "status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog", "stock_levels", "stock_orders"];
     assert!(answered.iter().all(|c| readers.contains(c)), "junk was accepted by {answered:?}");
     assert!(refused > n * 3 / 4, "{refused} of {n} refused");
+}
+
+#[test]
+fn a_new_till_answers_only_the_setup_until_it_is_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let tauri_app = airtill_desktop::configure(mock_builder()).manage(Shell::not_set_up(dir.path().to_path_buf())).build(mock_context(noop_assets())).unwrap();
+    let w = WebviewWindowBuilder::new(&tauri_app, "main", Default::default()).build().unwrap();
+    assert_eq!(call(&w, "setup_needed", json!({})).unwrap(), json!(true));
+    assert_eq!(call(&w, "status", json!({})).unwrap_err()["code"], "not_set_up");
+    assert_eq!(call(&w, "login", json!({"pin": "2580"})).unwrap_err()["code"], "not_set_up");
+    let live = json!({"request": {"kind": "live", "shop_name": "Spaza", "address": "", "vat_number": "", "till_id": "T1", "time_zone": "",
+        "owner_name": "Thandi", "manager_pin": "58293", "manager_pin_again": "58293", "smartcall": null}});
+    let e = call(&w, "complete_setup", live).unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+    assert!(e["message"].as_str().unwrap().contains("at least 6"), "{e}");
+    assert_eq!(call(&w, "setup_needed", json!({})).unwrap(), json!(true), "nothing saved");
+    let practice = json!({"request": {"kind": "practice", "shop_name": "", "address": "", "vat_number": "", "till_id": "", "time_zone": "",
+        "owner_name": "", "manager_pin": "", "manager_pin_again": "", "smartcall": null}});
+    let done = call(&w, "complete_setup", practice.clone()).unwrap();
+    assert_eq!(done["people"], json!(["Lindiwe", "Thabo"]));
+    assert_eq!(call(&w, "setup_needed", json!({})).unwrap(), json!(false));
+    assert_eq!(call(&w, "complete_setup", practice).unwrap_err()["code"], "bad_input", "once");
+    assert_eq!(call(&w, "login", json!({"pin": "2580"})).unwrap()["role"], "manager");
+    let people = call(&w, "people", json!({})).unwrap();
+    assert_eq!(people.as_array().unwrap().len(), 2);
+    let tauri_state = tauri::Manager::state::<Shell>(&tauri_app);
+    tauri::async_runtime::block_on(tauri_state.app().unwrap().shutdown());
 }

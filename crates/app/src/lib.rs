@@ -27,14 +27,17 @@ pub mod time;
 pub mod views;
 
 pub use airtill_domain as domain;
+pub use airtill_engine::SaleChanged;
 pub use auth::Session;
 pub use config::{Mode, OpenOptions};
 pub use doctor::{Check, CheckStatus};
 pub use engine_settings::route_key;
 pub use error::{AppError, ErrorPayload};
 pub use office::{DenominationCount, OverrideLine, RefundLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
+pub use people::parse_role;
 pub use reconcile::{Mismatch, MismatchKind, NetworkMatch, Reconciliation};
 pub use sell::provider_ref_title;
+pub use setup::{SetupDone, SetupKind, SetupRequest};
 pub use till::{Till, DEFAULT_IDLE_LOCK_MINUTES};
 pub use views::*;
 
@@ -43,7 +46,7 @@ use airtill_domain::network::PrefixTable;
 use airtill_engine::aat::AatProvider;
 use airtill_engine::mx::MxProvider;
 use airtill_engine::smartcall::SmartcallProvider;
-use airtill_engine::{Engine, EngineConfig, SaleChanged, SaleProvider};
+use airtill_engine::{Engine, EngineConfig, SaleProvider};
 use airtill_providers::{aat, ideamart, mx, smartcall};
 use airtill_sandbox::{AatSandbox, IdeamartSandbox, MxSandbox, SmartcallSandbox};
 use airtill_store::{Role, Shop, Store};

@@ -61,6 +61,13 @@ pub struct SetupDone {
     pub smartcall: Option<String>,
 }
 
+/// *Test connection* on the setup screen: the Smartcall account answers, or why not.
+/// Nothing is saved.
+pub async fn test_smartcall(form: &SmartcallSettingsInput) -> Result<ConnectionTestView> {
+    crate::settings::checked_smartcall(form)?;
+    crate::settings::test_smartcall_account(form, None).await
+}
+
 /// Whether this data folder still has no shop (the setup screen shows).
 pub fn needs_setup(data_dir: &Path) -> Result<bool> {
     let db = data_dir.join("airtill.db");

@@ -42,6 +42,19 @@ impl Till {
         Ok(session)
     }
 
+    /// The logged-in person changes their own PIN (knowing the old one); a session that
+    /// had to change it may do everything again.
+    pub fn change_own_pin(&self, app: &Airtill, old: &str, new: &str, again: &str) -> Result<Session> {
+        let session = self.session(app)?;
+        let changed = app.change_own_pin(&session, old, new, again)?;
+        if let Some(a) = self.lock().as_mut() {
+            if a.session.user_id == changed.user_id {
+                a.session = changed.clone();
+            }
+        }
+        Ok(changed)
+    }
+
     pub fn logout(&self, app: &Airtill) -> Result<()> {
         if let Some(a) = self.lock().take() {
             app.audit("logout", Some(a.session.user_id), &a.session.name)?;

@@ -66,14 +66,52 @@ fn rows(db: &Path, sql: &str) -> Vec<(i64, String)> {
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
 }
 
-/// A live configuration whose providers are the practice ones running in this
-/// process (they outlive every till process); `Some(url)` adds Ideamart.
+/// The live shop's owner (manager) and cashier PINs.
+const OWNER_PIN: &str = "582931";
+const CASHIER_PIN: &str = "4829";
+
+/// `airtill setup --live` against the Smartcall at `smartcall`, the owner's PIN given.
+fn live_setup(dir: &Path, smartcall: &str) -> Command {
+    let mut c = airtill(
+        dir,
+        &[
+            "setup",
+            "--live",
+            "--shop-name",
+            "Mama Thandi's Spaza",
+            "--till",
+            "T1",
+            "--owner",
+            "Thandi",
+            "--smartcall-url",
+            smartcall,
+            "--smartcall-username",
+            "training",
+            "--smartload-id",
+            "27820000001",
+        ],
+    );
+    c.env("AIRTILL_SETUP_PIN", OWNER_PIN).env("AIRTILL_SMARTCALL_SETUP_PASSWORD", "training");
+    c
+}
+
+/// A live shop set up by the real `airtill setup`, whose providers are the practice
+/// ones running in this process (they outlive every till process): the owner, a
+/// cashier with an open shift; `Some(url)` adds Ideamart.
 fn live_shop(dir: &Path, smartcall: &str, ideamart: Option<&str>) {
-    let mut toml = format!("mode = \"live\"\n[smartcall]\nbase_url = \"{smartcall}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n");
+    assert!(live_setup(dir, smartcall).status().unwrap().success(), "the live setup failed");
     if let Some(url) = ideamart {
-        toml += &format!("[ideamart]\nbase_url = \"{url}\"\napplication_id = \"APP_000001\"\n");
+        let path = dir.join("airtill.toml");
+        let toml = std::fs::read_to_string(&path).unwrap() + &format!("[ideamart]\nbase_url = \"{url}\"\napplication_id = \"APP_000001\"\n");
+        std::fs::write(path, toml).unwrap();
     }
-    std::fs::write(dir.join("airtill.toml"), toml).unwrap();
+    assert!(live(dir, &["people", "add", "--name", "Sipho", "--new-pin", CASHIER_PIN, "--pin", OWNER_PIN]).status().unwrap().success());
+    assert!(live(dir, &["shift", "open", "0", "--pin", CASHIER_PIN]).status().unwrap().success());
+}
+
+/// A practice till made by `airtill setup --practice`.
+fn practice(dir: &Path) {
+    assert!(airtill(dir, &["setup", "--practice"]).status().unwrap().success());
 }
 
 /// `airtill` on a live configuration, its passwords given as the environment.
@@ -94,30 +132,61 @@ fn query_i64(db: &Path, sql: &str) -> i64 {
     c.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-#[test]
-fn first_starts_killed_at_any_moment_leave_no_shop_or_a_whole_one() {
+/// First starts (`airtill setup`, practice and live by turns) killed at random: no
+/// shop, or the whole shop with its people (two demo people in practice, the owner
+/// alone live); after a kill before the commit the setup runs again and the people log in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_starts_killed_at_any_moment_leave_no_shop_or_a_whole_one() {
+    let sb = airtill_sandbox::SmartcallSandbox::start().await.unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261202);
-    let probe = tempfile::tempdir().unwrap();
-    let window = duration_of(probe.path(), &["status"]);
-    let mut killed = 0;
-    let mut halfway = 0;
-    for _ in 0..kills() {
+    let (practice_window, live_window) = {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let t = Instant::now();
+        practice(a.path());
+        let p = t.elapsed();
+        let t = Instant::now();
+        assert!(live_setup(b.path(), &sb.base_url()).status().unwrap().success());
+        (p, t.elapsed())
+    };
+    let (mut killed, mut halfway) = (0, 0);
+    for n in 0..kills() {
         let dir = tempfile::tempdir().unwrap();
-        if run_and_kill(dir.path(), &["status"], window, &mut rng) {
+        let is_live = n % 2 == 1;
+        let mut child = if is_live { live_setup(dir.path(), &sb.base_url()) } else { airtill(dir.path(), &["setup", "--practice"]) }.spawn().unwrap();
+        let window = if is_live { live_window } else { practice_window };
+        let deadline = Instant::now() + Duration::from_micros(rng.random_range(0..window.as_micros().max(1) as u64));
+        while Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        if child.try_wait().unwrap().is_none() {
             killed += 1;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         let db = dir.path().join("airtill.db");
+        let whole = if is_live { 1 } else { 2 };
         if db.exists() && query_i64(&db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'shop'") == 1 {
             let shops = query_i64(&db, "SELECT COUNT(*) FROM shop");
             let people = query_i64(&db, "SELECT COUNT(*) FROM users");
-            assert!((shops, people) == (0, 0) || (shops, people) == (1, 2), "a first start left {shops} shop(s) and {people} people");
+            assert!((shops, people) == (0, 0) || (shops, people) == (1, whole), "a first start left {shops} shop(s) and {people} people");
             if shops == 0 {
                 halfway += 1;
             }
         }
-        // The next start opens it, whatever the kill left, and the people log in.
-        let ok = airtill(dir.path(), &["sales", "--pin", "1234"]).status().unwrap();
+        // No shop: the till says to set it up, and the setup runs again.
+        let shop = db.exists() && query_i64(&db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'shop'") == 1 && query_i64(&db, "SELECT COUNT(*) FROM shop") == 1;
+        if !shop {
+            let out = airtill(dir.path(), &["status"]).stderr(Stdio::piped()).output().unwrap();
+            assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not set up"));
+            let again = if is_live { live_setup(dir.path(), &sb.base_url()) } else { airtill(dir.path(), &["setup", "--practice"]) }.status().unwrap();
+            assert!(again.success(), "the setup could not run again after a kill");
+        }
+        let pin = if is_live { OWNER_PIN } else { "1234" };
+        let ok = live(dir.path(), &["sales", "--pin", pin]).status().unwrap();
         assert!(ok.success(), "the till could not be opened after a kill");
+        if is_live {
+            assert!(!live(dir.path(), &["sales", "--pin", "2580"]).status().unwrap().success(), "no demo people in a live shop");
+        }
     }
     println!("first start: {killed} killed while running ({halfway} with the ledger made but no shop yet)");
     assert!(killed > 0, "no kill landed inside a first start");
@@ -127,6 +196,7 @@ fn first_starts_killed_at_any_moment_leave_no_shop_or_a_whole_one() {
 fn a_z_killed_at_any_moment_has_its_audit_line_and_the_chain_no_gap() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261203);
     let dir = tempfile::tempdir().unwrap();
+    practice(dir.path());
     let window = duration_of(dir.path(), &["report", "--pin", "2580", "z"]);
     let mut killed = 0;
     for _ in 0..kills() {
@@ -152,6 +222,7 @@ fn a_backup_killed_at_any_moment_leaves_a_whole_backup_or_none() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261204);
     let dir = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
+    practice(dir.path());
     let window = duration_of(dir.path(), &["backup", "--out", out.path().join("first.db").to_str().unwrap(), "--pin", "2580"]);
     let (mut killed, mut whole) = (0, 0);
     for i in 0..kills() {
@@ -194,14 +265,14 @@ async fn sales_killed_from_outside_and_a_second_process_mid_sale_lose_nothing_an
     for n in 0..kills() + 10 {
         let to = format!("0831{n:06}");
         let recorded = sb.ledger_len();
-        let mut seller = live(&["sell", "--pin", "1234", "--product", &voucher, "--to", &to]).stdout(Stdio::piped()).spawn().unwrap();
+        let mut seller = live(&["sell", "--pin", CASHIER_PIN, "--product", &voucher, "--to", &to]).stdout(Stdio::piped()).spawn().unwrap();
         if n % 4 == 3 {
             // A second process while the sale is out: wait until Smartcall has it.
             let deadline = Instant::now() + Duration::from_secs(10);
             while sb.ledger_len() == recorded && Instant::now() < deadline && seller.try_wait().unwrap().is_none() {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
-            assert!(live(&["sales", "--pin", "1234"]).status().unwrap().success());
+            assert!(live(&["sales", "--pin", CASHIER_PIN]).status().unwrap().success());
             let out = seller.wait_with_output().unwrap();
             let text = String::from_utf8_lossy(&out.stdout);
             assert!(out.status.success() && text.contains("PIN: "), "the sender kept its sale: {text}");
@@ -239,7 +310,7 @@ async fn sales_killed_from_outside_and_a_second_process_mid_sale_lose_nothing_an
         }
         assert!(Instant::now() < deadline, "still unresolved though Smartcall has them: {known:?}");
         for (r, _) in known {
-            let _ = live(&["check", &r.to_string(), "--pin", "1234"]).status().unwrap();
+            let _ = live(&["check", &r.to_string(), "--pin", CASHIER_PIN]).status().unwrap();
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -280,19 +351,19 @@ async fn stock_orders_and_mobile_payments_killed_from_outside_are_never_made_twi
     live_shop(dir.path(), &sb.base_url(), Some(&im.base_url()));
     let voucher = mtn_r5();
     let live = |args: &[&str]| live(dir.path(), args);
-    assert!(live(&["mobile-rate", "--rate", "18.235", "--pin", "2580"]).status().unwrap().success());
+    assert!(live(&["mobile-rate", "--rate", "18.235", "--pin", OWNER_PIN]).status().unwrap().success());
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261206);
     let (mut orders_killed, mut payments_killed) = (0, 0);
     for n in 0..kills() {
         let (mut child, recorded): (std::process::Child, Box<dyn Fn() -> usize>) = if n % 2 == 0 {
             sb.inject("POST", "/smartload/vouchers/orders", Fault::Delay(Duration::from_millis(200)));
             let before = sb.voucher_orders().len();
-            let c = live(&["stock", "--pin", "2580", "buy", "--provider", "smartcall", "--product", &voucher, "--quantity", "3"]).spawn().unwrap();
+            let c = live(&["stock", "--pin", OWNER_PIN, "buy", "--provider", "smartcall", "--product", &voucher, "--quantity", "3"]).spawn().unwrap();
             (c, Box::new(move || before))
         } else {
             im.inject_next_debit(Fault::Delay(Duration::from_millis(200)));
             let before = im.ledger().len();
-            let c = live(&["mobile-pay", "--from", &format!("9477{:07}", 200_000 + n), "--amount", "12", "--pin", "1234"]).spawn().unwrap();
+            let c = live(&["mobile-pay", "--from", &format!("9477{:07}", 200_000 + n), "--amount", "12", "--pin", CASHIER_PIN]).spawn().unwrap();
             (c, Box::new(move || before))
         };
         let now_recorded = || if n % 2 == 0 { sb.voucher_orders().len() } else { im.ledger().len() };
@@ -330,10 +401,10 @@ async fn stock_orders_and_mobile_payments_killed_from_outside_are_never_made_twi
         }
         assert!(Instant::now() < deadline, "still open though the provider has them: orders {orders:?}, payments {payments:?}");
         for id in orders {
-            let _ = live(&["stock", "--pin", "2580", "finish", &id.to_string()]).status().unwrap();
+            let _ = live(&["stock", "--pin", OWNER_PIN, "finish", &id.to_string()]).status().unwrap();
         }
         for id in payments {
-            let _ = live(&["mobile-check", &id.to_string(), "--pin", "1234"]).status().unwrap();
+            let _ = live(&["mobile-check", &id.to_string(), "--pin", CASHIER_PIN]).status().unwrap();
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -95,7 +95,26 @@ async fn sells_an_mtn_voucher_through_the_window() {
     result.unwrap();
 }
 
+/// A cashier with no open shift: the selling screen asks for the float first (the
+/// cursor is in it), and Enter opens the shift and goes on to the sale.
+async fn open_shift_at_the_counter(c: &Client, float: &str) {
+    testid(c, "shift-needed").await;
+    focused(c, "sell-shift-float").await;
+    keys(c, &format!("{float}{ENTER}")).await;
+    focused(c, "number-input").await;
+}
+
 async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
+    // A new till asks what it is: Practice, by keyboard (the cursor is on it).
+    testid(c, "setup-screen").await;
+    shot(c, "00-setup").await;
+    focused(c, "setup-practice").await;
+    keys(c, ENTER).await;
+    let done = testid(c, "setup-done").await.text().await.unwrap();
+    assert!(done.contains("is set up"), "{done}");
+    focused(c, "setup-continue").await;
+    keys(c, ENTER).await;
+
     // Training mode is on and said plainly.
     let banner = testid(c, "training-banner").await.text().await.unwrap();
     assert!(banner.contains("TRAINING"), "{banner}");
@@ -112,6 +131,8 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
         testid(c, &format!("pin-key-{d}")).await.click().await.unwrap();
     }
     testid(c, "login-submit").await.click().await.unwrap();
+    shot(c, "01b-shift-needed").await;
+    open_shift_at_the_counter(c, "200").await;
     // The provider's wallet is in sight from the first screen.
     let wallet = testid(c, "wallet-Smartcall").await.text().await.unwrap();
     assert!(wallet.starts_with("Smartcall R") && !wallet.contains("LOW"), "{wallet}");
@@ -178,6 +199,8 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     assert!(c.find(Locator::Css("[data-testid='open-settings']")).await.is_err(), "cashiers see no Settings");
     testid(c, "logout").await.click().await.unwrap();
     testid(c, "pin-input").await.send_keys("2580\u{E007}").await.unwrap();
+    open_shift_at_the_counter(c, "500").await;
+    let settings_before = std::fs::read_to_string(driver.data_dir.path().join("airtill.toml")).unwrap();
     testid(c, "open-settings").await.click().await.unwrap();
     testid(c, "settings-mode-live").await.click().await.unwrap();
     testid(c, "settings-base-url").await.send_keys("http://smartcall.example.com/webservice").await.unwrap();
@@ -187,7 +210,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     testid(c, "settings-save").await.click().await.unwrap();
     let err = testid(c, "settings-error").await.text().await.unwrap();
     assert!(err.contains("https"), "{err}");
-    assert!(!driver.data_dir.path().join("airtill.toml").exists(), "bad input saves nothing");
+    assert_eq!(std::fs::read_to_string(driver.data_dir.path().join("airtill.toml")).unwrap(), settings_before, "bad input saves nothing");
     let url = testid(c, "settings-base-url").await;
     url.clear().await.unwrap();
     url.send_keys(base).await.unwrap();
@@ -287,9 +310,10 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // recorded as it is (the manager's own sales here were refused or pending: none
     // in cash).
     testid(c, "open-shift").await.click().await.unwrap();
-    testid(c, "shift-float").await.send_keys("500").await.unwrap();
-    testid(c, "shift-open").await.click().await.unwrap();
     assert_eq!(testid(c, "shift-expected").await.text().await.unwrap(), "R500.00");
+    // The manager sees the cashier's shift open too.
+    let others = testid(c, "open-shifts").await.text().await.unwrap();
+    assert!(others.contains("Thabo") && others.contains("R212.00"), "{others}");
     testid(c, "count-20000").await.send_keys("2").await.unwrap();
     testid(c, "count-10000").await.send_keys("1").await.unwrap();
     testid(c, "count-50").await.send_keys("1").await.unwrap();
@@ -298,6 +322,19 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let variance = testid(c, "shift-variance").await.text().await.unwrap();
     assert!(variance.contains("Over by R0.50"), "{variance}");
     shot(c, "07-shift").await;
+    // The manager counts the cashier's drawer and closes that shift (R200 float and
+    // the R12 voucher), then opens her own again to go on selling.
+    testid(c, "count-shift-1").await.click().await.unwrap();
+    testid(c, "count-20000").await.send_keys("1").await.unwrap();
+    testid(c, "count-1000").await.send_keys("1").await.unwrap();
+    testid(c, "count-200").await.send_keys("1").await.unwrap();
+    testid(c, "shift-close").await.click().await.unwrap();
+    let closed = testid(c, "shift-closed").await.text().await.unwrap();
+    assert!(closed.contains("Thabo's shift closed, counted by Lindiwe"), "{closed}");
+    assert!(testid(c, "shift-variance").await.text().await.unwrap().contains("balances"));
+    testid(c, "shift-float").await.send_keys("0").await.unwrap();
+    testid(c, "shift-open").await.click().await.unwrap();
+    testid(c, "shift-open-info").await;
 
     // The office: an X report with its charts, then the Z that closes the day.
     testid(c, "open-office").await.click().await.unwrap();
@@ -594,5 +631,149 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     for kind in ["airtime", "data", "electricity", "payment"] {
         assert!(kinds.iter().any(|k| k == kind), "no {kind} sold by keyboard: {kinds:?}");
     }
+    Ok(())
+}
+
+/// A new shop sets itself up through the window, by keyboard: Live shop, the shop's
+/// details, the owner with a manager PIN typed twice, the Smartcall account tested
+/// before anything is kept (a practice Smartcall in this test process stands in for
+/// the real one). Then the owner logs in (no demo PIN opens it), adds a cashier in
+/// Office → People and disables her; screenshots at 1024×600 and 1366×768.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and the built app: run by `make test`"]
+async fn a_live_shop_sets_itself_up_and_adds_its_people_through_the_window() {
+    let smartcall = airtill_sandbox::SmartcallSandbox::start().await.unwrap();
+    let driver = Driver::start();
+    let c = ClientBuilder::rustls().unwrap().capabilities(Driver::capabilities()).connect(&driver.url()).await.expect("a WebDriver session");
+    let result = live_setup(&c, &driver, &smartcall.base_url()).await;
+    let _ = c.close().await;
+    drop(driver);
+    result.unwrap();
+}
+
+/// Screenshots of the screen as it is, at the two till sizes.
+async fn shots_at_both_sizes(c: &Client, name: &str) {
+    for (w, h) in [(1024, 600), (1366, 768)] {
+        c.set_window_size(w, h).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shot(c, &format!("{name}-{w}x{h}")).await;
+    }
+}
+
+async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str) -> Result<(), String> {
+    testid(c, "setup-screen").await;
+    focused(c, "setup-practice").await;
+    keys(c, TAB).await;
+    focused(c, "setup-live").await;
+    keys(c, ENTER).await;
+
+    // The shop: an empty name is refused on this step.
+    focused(c, "setup-shop-name").await;
+    keys(c, ENTER).await;
+    assert!(testid(c, "setup-error").await.text().await.unwrap().contains("shop's name"));
+    keys(c, "Mama Thandi's Spaza").await;
+    testid(c, "setup-address").await.send_keys("12 Vilakazi St\nOrlando West, Soweto").await.unwrap();
+    testid(c, "setup-vat").await.send_keys("4123456789").await.unwrap();
+    let till = testid(c, "setup-till").await;
+    till.clear().await.unwrap();
+    till.send_keys("FRONT-1").await.unwrap();
+    shots_at_both_sizes(c, "22-setup-shop").await;
+    testid(c, "setup-next-shop").await.click().await.unwrap();
+
+    // The owner: two PINs that differ are refused; a short one is refused by the till.
+    focused(c, "setup-owner").await;
+    keys(c, "Thandi Mokoena").await;
+    testid(c, "setup-pin").await.send_keys("58293").await.unwrap();
+    testid(c, "setup-pin-again").await.send_keys("58293").await.unwrap();
+    shots_at_both_sizes(c, "23-setup-owner").await;
+    testid(c, "setup-next-owner").await.click().await.unwrap();
+
+    // Smartcall: a wrong password fails the test and the shop is not made.
+    focused(c, "setup-smartcall-url").await;
+    let url = testid(c, "setup-smartcall-url").await;
+    url.clear().await.unwrap();
+    url.send_keys(smartcall_url).await.unwrap();
+    testid(c, "setup-smartcall-username").await.send_keys("training").await.unwrap();
+    testid(c, "setup-smartload-id").await.send_keys("082 000 0001").await.unwrap();
+    testid(c, "setup-smartcall-password").await.send_keys("wrong").await.unwrap();
+    testid(c, "setup-test").await.click().await.unwrap();
+    let t = testid(c, "setup-test-result").await.text().await.unwrap();
+    assert!(t.contains("refused") || t.contains("password"), "{t}");
+    testid(c, "setup-create").await.click().await.unwrap();
+    let e = testid(c, "setup-error").await.text().await.unwrap();
+    // The short manager PIN is said first (the shop's checks run before any provider).
+    assert!(e.contains("at least 6"), "{e}");
+    assert!(
+        !driver.data_dir.path().join("airtill.db").exists()
+            || rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap().query_row("SELECT COUNT(*) FROM shop", [], |r| r.get::<_, i64>(0)).unwrap() == 0
+    );
+    // Back to the owner for a proper PIN, then the right password.
+    testid(c, "setup-error").await;
+    c.find(Locator::Css("[data-testid='setup-screen'] .actions button")).await.unwrap().click().await.unwrap();
+    for id in ["setup-pin", "setup-pin-again"] {
+        let f = testid(c, id).await;
+        f.clear().await.unwrap();
+        f.send_keys("582931").await.unwrap();
+    }
+    testid(c, "setup-next-owner").await.click().await.unwrap();
+    let pw = testid(c, "setup-smartcall-password").await;
+    pw.clear().await.unwrap();
+    testid(c, "setup-create").await.click().await.unwrap();
+    let e = testid(c, "setup-error").await.text().await.unwrap();
+    assert!(e.contains("password"), "an empty password is refused: {e}");
+    testid(c, "setup-smartcall-password").await.send_keys("training").await.unwrap();
+    testid(c, "setup-test").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let t = testid(c, "setup-test-result").await.text().await.unwrap();
+        if t.contains("Connected") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{t}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shots_at_both_sizes(c, "24-setup-smartcall").await;
+    testid(c, "setup-create").await.click().await.unwrap();
+    let done = testid(c, "setup-done").await.text().await.unwrap();
+    assert!(done.contains("Mama Thandi's Spaza is set up"), "{done}");
+    shots_at_both_sizes(c, "25-setup-done").await;
+    focused(c, "setup-continue").await;
+    keys(c, ENTER).await;
+
+    // A live shop: no training banner, and the demo PINs open nothing.
+    testid(c, "login-form").await;
+    assert!(c.find(Locator::Css("[data-testid='training-banner']")).await.is_err());
+    testid(c, "pin-input").await.send_keys(&format!("2580{ENTER}")).await.unwrap();
+    assert!(testid(c, "login-error").await.text().await.unwrap().contains("PIN"));
+    testid(c, "pin-input").await.send_keys(&format!("582931{ENTER}")).await.unwrap();
+    assert!(testid(c, "user-name").await.text().await.unwrap().contains("Thandi Mokoena"));
+    open_shift_at_the_counter(c, "300").await;
+
+    // People: exactly the owner; a cashier added with her PIN twice, then disabled.
+    testid(c, "open-office").await.click().await.unwrap();
+    testid(c, "tab-people").await.click().await.unwrap();
+    let people = testid(c, "people").await.text().await.unwrap();
+    assert!(people.contains("Thandi Mokoena") && !people.contains("Lindiwe") && !people.contains("Thabo"), "{people}");
+    testid(c, "user-name-input").await.send_keys("Zanele").await.unwrap();
+    testid(c, "user-pin").await.send_keys("4821").await.unwrap();
+    testid(c, "user-pin-again").await.send_keys("4822").await.unwrap();
+    testid(c, "user-add").await.click().await.unwrap();
+    assert!(testid(c, "people-error").await.text().await.unwrap().contains("differ"));
+    testid(c, "user-pin").await.send_keys("4821").await.unwrap();
+    testid(c, "user-pin-again").await.send_keys("4821").await.unwrap();
+    testid(c, "user-add").await.click().await.unwrap();
+    assert!(testid(c, "people-notice").await.text().await.unwrap().contains("Zanele can now log in"));
+    shots_at_both_sizes(c, "26-people").await;
+    testid(c, "person-disable-2").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !testid(c, "person-2").await.text().await.unwrap().contains("disabled") {
+        assert!(Instant::now() < deadline, "Zanele was not shown disabled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
+    let users: Vec<(String, bool)> = db.prepare("SELECT name, active FROM users ORDER BY id").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    assert_eq!(users, vec![("Thandi Mokoena".to_string(), true), ("Zanele".to_string(), false)]);
+    let (name, vat): (String, String) = db.query_row("SELECT (SELECT name FROM shop), (SELECT value FROM settings WHERE key = 'shop_vat_number')", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((name.as_str(), vat.as_str()), ("Mama Thandi's Spaza", "4123456789"));
     Ok(())
 }

@@ -18,6 +18,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Set this till up (the first thing on a new till): `--practice` for training with
+    /// the demo people, or `--live` with the shop's details, the owner and the
+    /// Smartcall account (tested before anything is saved).
+    Setup(SetupArgs),
+    /// The people of this till (manager): list, add, rename, disable, enable, and
+    /// PINs (`airtill people pin` alone changes your own).
+    People {
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
+        #[command(subcommand)]
+        op: PeopleCommand,
+    },
     /// The shop, the till and the mode (training or live).
     Status,
     /// The products on offer.
@@ -25,13 +38,15 @@ enum Command {
         /// Only this network (as the provider names it: MTN, Vodacom, ...).
         #[arg(long)]
         network: Option<String>,
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// Sell a product.
     Sell {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// The product id (see `airtill catalog`).
         #[arg(long)]
         product: i64,
@@ -48,14 +63,16 @@ enum Command {
     },
     /// Today's sales.
     Sales {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// Ask the provider about a sale now, by its receipt number (or `--sale ID`), and
     /// print what it says. Never sells again. Exits 1 while it is still not final.
     Check {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// The receipt number on the slip: 000042.
         receipt: Option<String>,
         /// The sale's id instead (see `airtill sales`).
@@ -64,20 +81,23 @@ enum Command {
     },
     /// The shop's time zone, which decides its days (manager): `--set Africa/Johannesburg`.
     TimeZone {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[arg(long)]
         set: Option<String>,
     },
     /// The sales waiting for their result (pending or in doubt), from any day.
     Unresolved {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// The providers that sell each kind of product, in order (manager).
     Routes {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// `network/pinned|pinless/kind`, like `MTN/pinned/voucher`; with no providers
         /// after it, the route is removed.
         key: Option<String>,
@@ -87,8 +107,9 @@ enum Command {
     /// Cancel sales still pending after this many minutes, where the provider allows
     /// it (`off` never) (manager).
     PendingCancel {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         minutes: String,
     },
     /// Support checks against the configured provider endpoint.
@@ -98,8 +119,9 @@ enum Command {
     },
     /// X, Z and period reports (manager): on screen, or to a PDF or CSV file.
     Report {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[command(subcommand)]
         kind: ReportCommand,
         /// `text` (the default, on screen), `pdf` or `csv`.
@@ -114,16 +136,18 @@ enum Command {
     },
     /// A cashier's shift: open it with a float, see it, close it with the cash counted.
     Shift {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[command(subcommand)]
         op: ShiftCommand,
     },
     /// Match the till's sales with Smartcall's own figures for the same days
     /// (manager). Exits 1 when anything differs.
     Reconcile {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// The (first) South African day, as 2026-11-23.
         #[arg(long)]
         date: String,
@@ -137,28 +161,32 @@ enum Command {
     /// Check the database, the Z chain, unresolved sales, the provider and the
     /// printer (manager). Exits 1 when a check fails.
     Doctor {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// Copy the ledger to a new file while the till runs (manager).
     Backup {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[arg(long)]
         out: PathBuf,
     },
     /// Put a backup in place of the ledger (manager; close the app first). The ledger
     /// it replaces is kept beside it.
     Restore {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         backup: PathBuf,
     },
     /// Print a sale's slip on the receipt printer (ESC/POS; a second print says COPY
     /// and is logged).
     Print {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         sale: i64,
         /// A manager's PIN: needed for a slip with a PIN of any sale but the last.
         #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
@@ -166,8 +194,9 @@ enum Command {
     },
     /// Set the receipt printer (manager): `host:port`, a device path, or `none`.
     Printer {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         target: String,
         /// The roll's width in mm: 80 or 58.
         #[arg(long, default_value_t = 80)]
@@ -175,8 +204,9 @@ enum Command {
     },
     /// Save a sale's slip as PDF (a print: a second one says COPY and is logged).
     Slip {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         sale: i64,
         #[arg(long)]
         out: PathBuf,
@@ -186,8 +216,9 @@ enum Command {
     },
     /// An A4 sheet of the vouchers of these sales, with cut lines (manager).
     Sheet {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// Sale ids, comma separated (see `airtill sales`).
         #[arg(long, value_delimiter = ',')]
         sales: Vec<i64>,
@@ -200,8 +231,9 @@ enum Command {
     /// A manager decides a sale no provider can settle (an MX credit whose answer and
     /// notification were both lost, after 30 minutes), with the reason.
     Decide {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         sale: i64,
         /// `sold` or `not-sold`.
         outcome: String,
@@ -213,21 +245,24 @@ enum Command {
     },
     /// Offline voucher stock: levels and orders, buy, finish an open order, sell from it.
     Stock {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[command(subcommand)]
         op: Option<StockCommand>,
     },
     /// The system printer (CUPS) for sheets and slips: a queue name, `default`, or `off`.
     SystemPrinter {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         queue: String,
     },
     /// Credit a UK mobile number through MX Telecom (pending until MX confirms).
     UkCredit {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// 07700 900000 or 447700900000.
         #[arg(long)]
         to: String,
@@ -237,24 +272,27 @@ enum Command {
     },
     /// The customer's mobile balance (Ideamart).
     MobileBalance {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[arg(long)]
         to: String,
     },
     /// The rupees one rand buys for the mobile-balance tender (Ideamart charges rupees
     /// only): `--rate 18.235` sets it, `--rate ""` clears it, none shows it (manager).
     MobileRate {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[arg(long)]
         rate: Option<String>,
     },
     /// Take a payment from the customer's mobile balance (Ideamart), in rupees at the
     /// manager's rate; prints its id.
     MobilePay {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[arg(long)]
         from: String,
         /// Rand: 12 or 12.50.
@@ -264,15 +302,17 @@ enum Command {
     /// Ask again about a mobile-balance payment not yet confirmed (the same debit,
     /// never a new one); exits 1 while it is still not known.
     MobileCheck {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// The payment's id (printed by `airtill mobile-pay`).
         payment: i64,
     },
     /// The notification listener for MX and AAT: `on` (with --bind, --port, --token) or `off`.
     Listener {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         /// on, off or show.
         state: String,
         #[arg(long)]
@@ -284,8 +324,9 @@ enum Command {
     },
     /// Notifications received from the providers (`--open`: those to look at).
     Notifications {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
         #[arg(long)]
         open: bool,
     },
@@ -334,6 +375,83 @@ enum StockCommand {
     },
 }
 
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["practice", "live"])))]
+struct SetupArgs {
+    /// A practice till: training mode, the practice providers, the demo people.
+    #[arg(long)]
+    practice: bool,
+    /// A real shop: real accounts, the owner as its first manager, no demo people.
+    #[arg(long)]
+    live: bool,
+    /// The shop's name, printed on every slip.
+    #[arg(long, default_value = "")]
+    shop_name: String,
+    /// The shop's address, printed on slips (lines separated by commas).
+    #[arg(long, default_value = "")]
+    address: String,
+    /// The shop's VAT number (10 digits starting with 4), if it is registered.
+    #[arg(long, default_value = "")]
+    vat_number: String,
+    /// This till's name: T1, FRONT-1.
+    #[arg(long, default_value = "")]
+    till: String,
+    /// The shop's time zone (default Africa/Johannesburg).
+    #[arg(long, default_value = "")]
+    time_zone: String,
+    /// The owner's name: the first manager.
+    #[arg(long, default_value = "")]
+    owner: String,
+    /// The owner's manager PIN, at least 6 digits (or AIRTILL_SETUP_PIN; else typed twice at a prompt).
+    #[arg(long, env = "AIRTILL_SETUP_PIN", hide_env_values = true)]
+    manager_pin: Option<String>,
+    /// Smartcall's address (the QA service: https://www.smartcallesb.co.za:8101/webservice).
+    #[arg(long, default_value = "")]
+    smartcall_url: String,
+    #[arg(long, default_value = "")]
+    smartcall_username: String,
+    /// The Smartcall account's cell number.
+    #[arg(long, default_value = "")]
+    smartload_id: String,
+    /// The Smartcall password (or AIRTILL_SMARTCALL_SETUP_PASSWORD; else typed at a prompt).
+    #[arg(long, env = "AIRTILL_SMARTCALL_SETUP_PASSWORD", hide_env_values = true)]
+    smartcall_password: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum PeopleCommand {
+    /// Everyone, disabled people too.
+    List,
+    /// Add a person: `--name Zanele --role cashier` (the PIN asked for twice, or --new-pin).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// cashier or manager.
+        #[arg(long, default_value = "cashier")]
+        role: String,
+        #[arg(long, env = "AIRTILL_NEW_PIN", hide_env_values = true)]
+        new_pin: Option<String>,
+    },
+    /// Give a person a new name.
+    Rename {
+        /// The person's name or number (see `airtill people list`).
+        who: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Stop a person logging in (they are never deleted: the books name them).
+    Disable { who: String },
+    /// Let a disabled person log in again.
+    Enable { who: String },
+    /// A new PIN: with WHO a manager gives that person one (to change at their next
+    /// login); without, your own (your PIN is --pin, the new one asked for twice).
+    Pin {
+        who: Option<String>,
+        #[arg(long, env = "AIRTILL_NEW_PIN", hide_env_values = true)]
+        new_pin: Option<String>,
+    },
+}
+
 #[derive(Subcommand)]
 enum ShiftCommand {
     /// Open your shift with the float in the drawer, in rand (`500.00`).
@@ -341,11 +459,16 @@ enum ShiftCommand {
     /// Your open shift and the cash the drawer should hold.
     Show,
     /// Close your shift with the cash counted: `--count 200x3 --count 0.50x4` (note or
-    /// coin in rand, then pieces).
+    /// coin in rand, then pieces). A manager closes another's with `--shift N`.
     Close {
         #[arg(long = "count")]
         counts: Vec<String>,
+        /// The shift to close (see `airtill shift list`); yours when not given.
+        #[arg(long)]
+        shift: Option<i64>,
     },
+    /// Every open shift at this till (manager).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -363,29 +486,34 @@ enum SmartcallOp {
     Ping,
     /// The Smartload wallet.
     Balance {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// Which mobile networks Smartcall can reach now.
     Health {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// How many more sessions the account may open (manager).
     Token {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// The networks and product counts Smartcall serves now.
     Networks {
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
     /// Smartcall's record of a sale by its client reference (manager).
     Tx {
         client_ref: String,
-        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
     },
 }
 
@@ -407,6 +535,13 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Some(d) => OpenOptions { data_dir: d },
         None => OpenOptions::from_env()?,
     };
+    if let Command::Setup(args) = cli.command {
+        return setup(&opts, args).await;
+    }
+    // Only the setup makes a shop: any other command on a new till says so.
+    if airtill_app::setup::needs_setup(&opts.data_dir)? {
+        return Err(AppError::NotSetUp);
+    }
     if let Command::Restore { pin, backup } = cli.command {
         return restore(opts, &pin, &backup).await;
     }
@@ -416,9 +551,106 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     result
 }
 
+async fn setup(opts: &OpenOptions, a: SetupArgs) -> Result<(), AppError> {
+    use airtill_app::setup::{SetupKind, SetupRequest};
+    let kind = if a.live { SetupKind::Live } else { SetupKind::Practice };
+    let (manager_pin, manager_pin_again, smartcall) = if kind == SetupKind::Live {
+        let (p, again) = new_pin_or_prompt(a.manager_pin, "The owner's")?;
+        let password = match a.smartcall_password.filter(|p| !p.is_empty()) {
+            Some(p) => p,
+            None => pin_or_prompt(&None, "Smartcall password: ")?,
+        };
+        let form = airtill_app::SmartcallSettingsInput {
+            mode: "live".into(),
+            base_url: a.smartcall_url,
+            username: a.smartcall_username,
+            password: Some(password),
+            smartload_id: a.smartload_id,
+            timeout_seconds: 45,
+        };
+        (p, again, Some(form))
+    } else {
+        (String::new(), String::new(), None)
+    };
+    let req = SetupRequest {
+        kind,
+        shop_name: a.shop_name,
+        address: a.address,
+        vat_number: a.vat_number,
+        till_id: a.till,
+        time_zone: a.time_zone,
+        owner_name: a.owner,
+        manager_pin,
+        manager_pin_again,
+        smartcall,
+    };
+    let done = airtill_app::setup::setup(&opts.data_dir, &req).await?;
+    println!("{} is set up as {} till {}", done.shop_name, if kind == SetupKind::Live { "a live shop," } else { "a practice" }, done.till_id);
+    if let Some(w) = &done.smartcall {
+        println!("Smartcall: {w}");
+    }
+    println!("people: {}", done.people.join(", "));
+    if kind == SetupKind::Practice {
+        println!("practice PINs: manager {} {}, cashier {} {}", airtill_app::DEMO_MANAGER.0, airtill_app::DEMO_MANAGER.1, airtill_app::DEMO_CASHIER.0, airtill_app::DEMO_CASHIER.1);
+    }
+    Ok(())
+}
+
+async fn people(app: &Airtill, pin: &Option<String>, op: PeopleCommand) -> Result<(), AppError> {
+    let s = login(app, pin)?;
+    let show = |p: &airtill_app::PersonView| {
+        let role = match p.role {
+            airtill_app::PersonRole::Manager => "manager",
+            airtill_app::PersonRole::Cashier => "cashier",
+        };
+        let notes = [(!p.active).then_some("disabled"), p.must_change_pin.then_some("must choose a new PIN"), p.shift_open.then_some("shift open")];
+        let notes: Vec<&str> = notes.into_iter().flatten().collect();
+        println!("{:>4}  {:<24} {:<8} {}", p.id, p.name, role, notes.join(", "));
+    };
+    match op {
+        PeopleCommand::List => app.people(&s)?.iter().for_each(show),
+        PeopleCommand::Add { name, role, new_pin } => {
+            let role = airtill_app::people::parse_role(&role)?;
+            let (p, again) = new_pin_or_prompt(new_pin, &format!("{}'s", name.trim()))?;
+            if p != again {
+                return Err(AppError::BadInput("The two PINs differ. Type the same PIN twice.".into()));
+            }
+            show(&app.add_person(&s, &name, role, &p)?);
+        }
+        PeopleCommand::Rename { who, name } => {
+            let id = app.person_id(&s, &who)?;
+            show(&app.change_person(&s, id, &airtill_app::PersonChange { name: Some(name), ..Default::default() })?);
+        }
+        PeopleCommand::Disable { who } => {
+            let id = app.person_id(&s, &who)?;
+            show(&app.change_person(&s, id, &airtill_app::PersonChange { active: Some(false), ..Default::default() })?);
+        }
+        PeopleCommand::Enable { who } => {
+            let id = app.person_id(&s, &who)?;
+            show(&app.change_person(&s, id, &airtill_app::PersonChange { active: Some(true), ..Default::default() })?);
+        }
+        PeopleCommand::Pin { who: Some(who), new_pin } => {
+            let id = app.person_id(&s, &who)?;
+            let (p, again) = new_pin_or_prompt(new_pin, "Their")?;
+            if p != again {
+                return Err(AppError::BadInput("The two PINs differ. Type the same PIN twice.".into()));
+            }
+            show(&app.change_person(&s, id, &airtill_app::PersonChange { pin: Some(p), ..Default::default() })?);
+            println!("they choose their own PIN at their next login");
+        }
+        PeopleCommand::Pin { who: None, new_pin } => {
+            let old = pin_or_prompt(pin, "PIN: ")?;
+            let (p, again) = new_pin_or_prompt(new_pin, "Your")?;
+            let s = app.change_own_pin(&s, &old, &p, &again)?;
+            println!("{}: your PIN is changed", s.name);
+        }
+    }
+    Ok(())
+}
+
 /// A manager's PIN is checked against the ledger being replaced; then the app is
 /// closed and the backup put in its place.
-async fn restore(opts: OpenOptions, pin: &str, backup: &std::path::Path) -> Result<(), AppError> {
+async fn restore(opts: OpenOptions, pin: &Option<String>, backup: &std::path::Path) -> Result<(), AppError> {
     let (target, manager_name) = {
         let app = Airtill::open(opts).await?;
         let s = login(&app, pin)?;
@@ -449,17 +681,44 @@ fn print_shift(v: &airtill_app::ShiftView) {
     println!("  float:    {}", v.float);
     println!("  expected: {}", v.expected);
     if let (Some(c), Some(var)) = (v.counted, v.variance) {
-        println!("  counted:  {c}");
+        println!("  counted:  {c}{}", v.counted_by.as_deref().map(|m| format!(" (by {m})")).unwrap_or_default());
         println!("  variance: {var} ({})", v.status);
     }
 }
 
-fn login(app: &Airtill, pin: &str) -> Result<Session, AppError> {
-    app.login(pin)
+/// The PIN given (`--pin`, `AIRTILL_PIN`), else typed at a prompt without echo.
+fn pin_or_prompt(pin: &Option<String>, prompt: &str) -> Result<String, AppError> {
+    if let Some(p) = pin.as_deref().filter(|p| !p.is_empty()) {
+        return Ok(p.to_string());
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(AppError::BadInput("Give your PIN: type it at the prompt (run this in a terminal), or give --pin or AIRTILL_PIN.".into()));
+    }
+    rpassword::prompt_password(prompt).map_err(|e| AppError::Io(format!("the PIN could not be read: {e}")))
+}
+
+/// A new PIN: the one given, else typed twice at a prompt without echo.
+fn new_pin_or_prompt(given: Option<String>, whose: &str) -> Result<(String, String), AppError> {
+    if let Some(p) = given.filter(|p| !p.is_empty()) {
+        return Ok((p.clone(), p));
+    }
+    let first = pin_or_prompt(&None, &format!("{whose} new PIN: "))?;
+    let again = pin_or_prompt(&None, &format!("{whose} new PIN again: "))?;
+    Ok((first, again))
+}
+
+fn login(app: &Airtill, pin: &Option<String>) -> Result<Session, AppError> {
+    let s = app.login(&pin_or_prompt(pin, "PIN: ")?)?;
+    if s.must_change_pin {
+        eprintln!("airtill: {}: your PIN is one others know. Choose a new one: airtill people pin", s.name);
+    }
+    Ok(s)
 }
 
 async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
     match command {
+        Command::Setup(_) => unreachable!("handled before the app opens"),
+        Command::People { pin, op } => people(app, &pin, op).await?,
         Command::Status => {
             let s = app.status(None)?;
             println!("shop: {}\ntill: {}\nmode: {}\ndata: {}", s.shop_name, s.till_id, if s.training { "TRAINING" } else { "live" }, app.data_dir().display());
@@ -792,9 +1051,19 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                     Some(v) => print_shift(&v),
                     None => println!("no open shift"),
                 },
-                ShiftCommand::Close { counts } => {
+                ShiftCommand::Close { counts, shift } => {
                     let counts = counts.iter().map(|c| parse_count(c)).collect::<Result<Vec<_>, _>>()?;
-                    print_shift(&app.close_shift(&s, &counts)?);
+                    match shift {
+                        Some(id) => print_shift(&app.close_shift_of(&s, id, &counts)?),
+                        None => print_shift(&app.close_shift(&s, &counts)?),
+                    }
+                }
+                ShiftCommand::List => {
+                    let open = app.open_shifts(&s)?;
+                    if open.is_empty() {
+                        println!("no open shifts");
+                    }
+                    open.iter().for_each(print_shift);
                 }
             }
         }
