@@ -1,6 +1,7 @@
 //! The commands the UI calls. Each one: take the session, call one use case, map the
 //! error. The table in `bindings.rs` lists them for the generated TypeScript.
 
+use airtill_app::accounts::{AccountProvider, ProviderAccountInput, ProviderAccountView};
 use airtill_app::domain::{Money, Money4};
 use airtill_app::setup::{SetupDone, SetupRequest};
 use airtill_app::{
@@ -307,7 +308,35 @@ pub async fn complete_setup<R: tauri::Runtime>(handle: tauri::AppHandle<R>, shel
     if shell.app.set(app).is_ok() {
         crate::forward_sale_events(handle, events);
     }
+    // The owner who just chose the PIN is logged in, for the optional accounts.
+    if request.kind == airtill_app::SetupKind::Live {
+        shell.till.login(shell.app()?, &request.manager_pin)?;
+    }
     Ok(done)
+}
+
+#[tauri::command]
+pub fn provider_accounts(shell: State<'_, Shell>) -> Res<Vec<ProviderAccountView>> {
+    let s = shell.session()?;
+    Ok(shell.app()?.provider_accounts(&s)?)
+}
+
+#[tauri::command]
+pub async fn test_provider_account(shell: State<'_, Shell>, account: ProviderAccountInput) -> Res<ConnectionTestView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.test_provider_account(&s, &account).await?)
+}
+
+#[tauri::command]
+pub async fn save_provider_account(shell: State<'_, Shell>, account: ProviderAccountInput) -> Res<ProviderAccountView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.save_provider_account(&s, &account).await?)
+}
+
+#[tauri::command]
+pub fn remove_provider_account(shell: State<'_, Shell>, provider: AccountProvider) -> Res<ProviderAccountView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.remove_provider_account(&s, provider)?)
 }
 
 #[tauri::command]

@@ -140,8 +140,8 @@ impl Credentials {
         }
     }
 
-    /// Forgets the secret under `name` wherever it is kept (tests clean the keyring up).
-    #[cfg(test)]
+    /// Forgets the secret under `name` wherever it is kept (an account taken off the
+    /// till; tests clean the keyring up).
     pub fn remove(&self, name: &str) -> Result<()> {
         if self.vault == Vault::Os {
             match self.entry(name)?.delete_credential() {

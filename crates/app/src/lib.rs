@@ -1,6 +1,7 @@
 //! Airtill's use cases. The desktop shell's commands and the `airtill` command line
 //! both call these functions, so both behave the same; role checks happen here.
 
+pub mod accounts;
 mod auth;
 mod bills;
 mod catalog;

@@ -643,12 +643,36 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
 #[ignore = "needs a display, tauri-driver and the built app: run by `make test`"]
 async fn a_live_shop_sets_itself_up_and_adds_its_people_through_the_window() {
     let smartcall = airtill_sandbox::SmartcallSandbox::start().await.unwrap();
+    let aat = airtill_sandbox::AatSandbox::start().await.unwrap();
+    let mx = airtill_sandbox::MxSandbox::start().await.unwrap();
+    let ideamart = airtill_sandbox::IdeamartSandbox::start().await.unwrap();
     let driver = Driver::start();
     let c = ClientBuilder::rustls().unwrap().capabilities(Driver::capabilities()).connect(&driver.url()).await.expect("a WebDriver session");
-    let result = live_setup(&c, &driver, &smartcall.base_url()).await;
+    let others = [
+        ("aat", aat.base_url(), airtill_sandbox::AAT_TRAINING_USERNAME, airtill_sandbox::AAT_TRAINING_PASSWORD),
+        ("mx", mx.base_url(), airtill_sandbox::MX_TRAINING_USERNAME, airtill_sandbox::MX_TRAINING_PASSWORD),
+        ("ideamart", ideamart.base_url(), airtill_sandbox::IDEAMART_TRAINING_APP_ID, airtill_sandbox::IDEAMART_TRAINING_PASSWORD),
+    ];
+    let result = live_setup(&c, &driver, &smartcall.base_url(), &others).await;
     let _ = c.close().await;
     drop(driver);
     result.unwrap();
+}
+
+/// The text of the element with this test id, once it has some.
+async fn text_of(c: &Client, id: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let t = testid(c, id).await.text().await.unwrap_or_default();
+        if !t.trim().is_empty() {
+            return t;
+        }
+        if Instant::now() > deadline {
+            shot(c, &format!("failed-{id}")).await;
+            panic!("{id} stayed empty");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Screenshots of the screen as it is, at the two till sizes.
@@ -660,7 +684,7 @@ async fn shots_at_both_sizes(c: &Client, name: &str) {
     }
 }
 
-async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str) -> Result<(), String> {
+async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str, others: &[(&str, String, &str, &str)]) -> Result<(), String> {
     testid(c, "setup-screen").await;
     focused(c, "setup-practice").await;
     keys(c, TAB).await;
@@ -736,18 +760,44 @@ async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str) -> Result<
     testid(c, "setup-create").await.click().await.unwrap();
     let done = testid(c, "setup-done").await.text().await.unwrap();
     assert!(done.contains("Mama Thandi's Spaza is set up"), "{done}");
+    // The optional accounts, each tested before it is kept: a wrong password keeps
+    // nothing, the right one is sealed (never in airtill.toml).
+    for (id, url, user, password) in others {
+        testid(c, &format!("account-edit-{id}")).await.click().await.unwrap();
+        testid(c, "account-url").await.send_keys(url).await.unwrap();
+        testid(c, "account-username").await.send_keys(user).await.unwrap();
+        testid(c, "account-password").await.send_keys("wrong").await.unwrap();
+        if *id == "ideamart" {
+            testid(c, "account-test-number").await.send_keys("94771234567").await.unwrap();
+        }
+        testid(c, "account-save").await.click().await.unwrap();
+        let e = text_of(c, "account-error").await;
+        assert!(e.contains("nothing was saved"), "{id}: {e}");
+        let pw = testid(c, "account-password").await;
+        pw.clear().await.unwrap();
+        pw.send_keys(password).await.unwrap();
+        testid(c, "account-save").await.click().await.unwrap();
+        let n = text_of(c, "account-notice").await;
+        assert!(n.contains("saved"), "{id}: {n}");
+        let state = testid(c, &format!("account-state-{id}")).await.prop("textContent").await.unwrap().unwrap_or_default();
+        assert!(state.contains(user) && !state.contains("no password"), "{id}: {state}");
+    }
+    let toml = std::fs::read_to_string(driver.data_dir.path().join("airtill.toml")).unwrap();
+    assert!(toml.contains("[aat]") && toml.contains("[mx]") && toml.contains("[ideamart]"), "{toml}");
+    assert!(toml.lines().all(|l| l.starts_with('#') || !l.to_lowercase().contains("password")), "no password in the file: {toml}");
     shots_at_both_sizes(c, "25-setup-done").await;
-    focused(c, "setup-continue").await;
-    keys(c, ENTER).await;
+    testid(c, "setup-continue").await.click().await.unwrap();
 
-    // A live shop: no training banner, and the demo PINs open nothing.
+    // The owner is in; a live shop has no training banner, and the demo PINs open nothing.
+    open_shift_at_the_counter(c, "300").await;
+    testid(c, "logout").await.click().await.unwrap();
     testid(c, "login-form").await;
     assert!(c.find(Locator::Css("[data-testid='training-banner']")).await.is_err());
     testid(c, "pin-input").await.send_keys(&format!("2580{ENTER}")).await.unwrap();
     assert!(testid(c, "login-error").await.text().await.unwrap().contains("PIN"));
     testid(c, "pin-input").await.send_keys(&format!("582931{ENTER}")).await.unwrap();
     assert!(testid(c, "user-name").await.text().await.unwrap().contains("Thandi Mokoena"));
-    open_shift_at_the_counter(c, "300").await;
+    testid(c, "number-input").await;
 
     // People: exactly the owner; a cashier added with her PIN twice, then disabled.
     testid(c, "open-office").await.click().await.unwrap();

@@ -558,6 +558,29 @@ amount: string, override_pin: string | null, };
 
 export type PersonRole = "manager" | "cashier";
 
+export type AccountProvider = "aat" | "mx" | "ideamart";
+
+export type ProviderAccountInput = { provider: AccountProvider, base_url: string, 
+/**
+ * AAT's and MX's username; Ideamart's application id (`APP_000001`).
+ */
+username: string, 
+/**
+ * Empty keeps the sealed one.
+ */
+password: string | null, 
+/**
+ * Ideamart only: a number whose balance the test asks for (Ideamart has no
+ * account-wide call to try).
+ */
+test_number: string | null, };
+
+export type ProviderAccountView = { provider: AccountProvider, label: string, configured: boolean, base_url: string, username: string, password_set: boolean, 
+/**
+ * Saved settings take effect when Airtill starts again.
+ */
+restart_needed: boolean, };
+
 export type PersonView = { id: number, name: string, role: PersonRole, 
 /**
  * Disabled people cannot log in; their sales, shifts and audit lines keep their name.
@@ -743,6 +766,14 @@ export const practiceOutage = (offline: boolean): Promise<boolean> =>
   invoke<boolean>("practice_outage", { offline });
 export const setupNeeded = (): Promise<boolean> =>
   invoke<boolean>("setup_needed");
+export const providerAccounts = (): Promise<Array<ProviderAccountView>> =>
+  invoke<Array<ProviderAccountView>>("provider_accounts");
+export const testProviderAccount = (account: ProviderAccountInput): Promise<ConnectionTestView> =>
+  invoke<ConnectionTestView>("test_provider_account", { account });
+export const saveProviderAccount = (account: ProviderAccountInput): Promise<ProviderAccountView> =>
+  invoke<ProviderAccountView>("save_provider_account", { account });
+export const removeProviderAccount = (provider: AccountProvider): Promise<ProviderAccountView> =>
+  invoke<ProviderAccountView>("remove_provider_account", { provider });
 export const testSetupSmartcall = (settings: SmartcallSettingsInput): Promise<ConnectionTestView> =>
   invoke<ConnectionTestView>("test_setup_smartcall", { settings });
 export const completeSetup = (request: SetupRequest): Promise<SetupDone> =>
