@@ -1,5 +1,5 @@
 # Airtill: `make run` and `make test` do everything on a fresh Debian/Ubuntu machine.
-.PHONY: run test deps ui build bindings clean-test-artifacts
+.PHONY: run test deps ui build bindings package clean-test-artifacts
 
 UI_SOURCES := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/package-lock.json ui/svelte.config.js
 
@@ -21,6 +21,11 @@ run: build
 # Every test, the real-window one included, with a summary line at the end.
 test: ui
 	@scripts/test.sh
+
+# The release .deb (app, desktop entry, icon, the airtill command line), signed for the
+# updater: needs TAURI_SIGNING_PRIVATE_KEY and AIRTILL_UPDATER_PUBKEY (see scripts/package.sh).
+package: ui
+	@scripts/package.sh
 
 # Writes ui/src/lib/bindings.ts again from the Rust types.
 bindings: ui

@@ -42,6 +42,33 @@ step "Real-window test (Xvfb + tauri-driver + WebKitWebDriver)"
 timeout 600 xvfb-run -a -s "-screen 0 1400x900x24" \
   cargo test --workspace --test real_window -- --ignored --test-threads=1 2>&1 | tee -a "$log" || status=1
 
+step "The package: make package (with a signing key made for this run), installed, and its window"
+# The key pair lives for this run only; it is never committed.
+keydir=$(mktemp -d)
+(cd ui && CI=true node_modules/.bin/tauri signer generate --ci -p "" -f -w "$keydir/test.key" >/dev/null 2>&1)
+if TAURI_SIGNING_PRIVATE_KEY="$keydir/test.key" TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" AIRTILL_UPDATER_PUBKEY="$keydir/test.key.pub" \
+    scripts/package.sh > "$keydir/package.log" 2>&1; then
+  tail -n 3 "$keydir/package.log"
+  deb=$(ls target/release/bundle/deb/Airtill_*_amd64.deb | head -1)
+  root=$(mktemp -d)
+  # Installed for real where this run may (root: dpkg -i, its Depends checked), else unpacked.
+  if [ "$(id -u)" -eq 0 ] && dpkg -i "$deb" > "$keydir/dpkg.log" 2>&1; then
+    installed=""; echo "installed with dpkg -i: $(dpkg-query -W -f='${Package} ${Version}' airtill)"
+  else
+    dpkg -x "$deb" "$root"; installed=$root; echo "unpacked with dpkg -x into $root"
+  fi
+  AIRTILL_PACKAGE_DEB="$deb" cargo test --workspace --test updates 2>&1 | tee -a "$log" || status=1
+  timeout 600 xvfb-run -a -s "-screen 0 1400x900x24" env AIRTILL_APP_BINARY="$installed/usr/bin/airtill-desktop" AIRTILL_INSTALLED_CLI="$installed/usr/bin/airtill" \
+    cargo test --workspace --test installed_package -- --ignored 2>&1 | tee -a "$log" || status=1
+  [ -z "$installed" ] && dpkg -r airtill >/dev/null 2>&1
+  rm -rf "$root"
+else
+  cat "$keydir/package.log"
+  echo "make package failed"
+  status=1
+fi
+rm -rf "$keydir"
+
 count() { grep -E '^test result:' "$log" | sed -E "s/.* ([0-9]+) $1.*/\\1/" | awk '{s+=$1} END {print s+0}'; }
 passed=$(count passed)
 failed=$(count failed)

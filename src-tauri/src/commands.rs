@@ -284,6 +284,11 @@ pub async fn doctor(shell: State<'_, Shell>) -> Res<Vec<Check>> {
 }
 
 #[tauri::command]
+pub fn update_status(updates: State<'_, crate::updates::Updates>) -> Res<crate::updates::UpdateStatus> {
+    Ok(updates.status())
+}
+
+#[tauri::command]
 pub fn setup_needed(shell: State<'_, Shell>) -> Res<bool> {
     Ok(shell.app.get().is_none() && airtill_app::setup::needs_setup(&shell.data_dir)?)
 }

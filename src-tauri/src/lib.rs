@@ -4,13 +4,14 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod updates;
 
 use airtill_app::{Airtill, OpenOptions};
 use tauri::{Manager, Runtime};
 
 /// Registers Airtill's commands on a builder (the real one, or the test mock).
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
+    builder.manage(updates::Updates::default()).invoke_handler(tauri::generate_handler![
         commands::status,
         commands::login,
         commands::logout,
@@ -80,6 +81,7 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::set_system_printer,
         commands::print_voucher_sheet,
         commands::setup_needed,
+        commands::update_status,
         commands::provider_accounts,
         commands::test_provider_account,
         commands::save_provider_account,
@@ -106,6 +108,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let opts_dir = opts.data_dir.clone();
     // A new till opens on the setup screen; a set-up one opens its ledger.
     let shell = match airtill_app::setup::needs_setup(&opts.data_dir) {
         Ok(true) => commands::Shell::not_set_up(opts.data_dir.clone()),
@@ -121,7 +124,11 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let built = configure(tauri::Builder::default()).manage(shell).build(tauri::generate_context!());
+    let update_url = airtill_app::config::update_url(&opts_dir).unwrap_or_else(|e| {
+        tracing::warn!("updates: {e}");
+        None
+    });
+    let built = configure(tauri::Builder::default()).plugin(tauri_plugin_updater::Builder::new().build()).manage(shell).build(tauri::generate_context!());
     let app = match built {
         Ok(a) => a,
         Err(e) => {
@@ -132,12 +139,17 @@ pub fn run() {
     if let Ok(a) = app.state::<commands::Shell>().app() {
         forward_sale_events(app.handle().clone(), a.subscribe_sales());
     }
+    if let Some(url) = update_url {
+        updates::check_at_start(app.handle().clone(), url);
+    }
     app.run(|handle, event| {
         if let tauri::RunEvent::Exit = event {
             let shell = handle.state::<commands::Shell>();
             if let Ok(a) = shell.app() {
                 tauri::async_runtime::block_on(a.shutdown());
             }
+            // The till is closed: a checked update goes in now, never mid-sale.
+            handle.state::<updates::Updates>().install_at_close();
         }
     });
 }

@@ -276,7 +276,7 @@ fn ten_thousand_random_payloads_make_no_panic_and_no_write() {
     assert_eq!(counts(), before, "nothing was written");
     eprintln!("{refused} of {n} refused; answered: {answered:?}");
     // Only the readers that take no arguments may answer junk (they ignore it).
-    let readers = ["setup_needed", "status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog", "stock_levels", "stock_orders"];
+    let readers = ["setup_needed", "update_status", "status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog", "stock_levels", "stock_orders"];
     assert!(answered.iter().all(|c| readers.contains(c)), "junk was accepted by {answered:?}");
     assert!(refused > n * 3 / 4, "{refused} of {n} refused");
 }

@@ -57,6 +57,28 @@ pub(crate) struct FileConfig {
     pub mx: Option<MxFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ideamart: Option<IdeamartFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updates: Option<UpdatesFile>,
+}
+
+/// The `[updates]` section: where the shop's supplier serves `latest.json` (signed
+/// packages). No section: the app never looks for updates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdatesFile {
+    pub url: String,
+}
+
+/// The supplier's update address, if the shop has one (https, or plain http to this
+/// machine only).
+pub fn update_url(data_dir: &std::path::Path) -> Result<Option<String>> {
+    match read_file(data_dir)?.updates {
+        None => Ok(None),
+        Some(u) => {
+            check_live_url(&u.url)?;
+            Ok(Some(u.url))
+        }
+    }
 }
 
 /// The `[mx]` section: MX Telecom crediting (UK numbers). Password in the sealed

@@ -326,6 +326,7 @@ impl Airtill {
                 None => self.system_printer().ok().flatten().map(|q| if q.is_empty() { "the system's default printer".to_string() } else { format!("system printer {q}") }),
             },
             practice_outage: self.practice_outage_on(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
         })
     }
 

@@ -736,6 +736,10 @@ impl Airtill {
         if out.exists() {
             return Err(AppError::BadInput(format!("{} exists already. Choose a new file name.", out.display())));
         }
+        let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if !folder.is_dir() {
+            return Err(AppError::BadInput(format!("There is no folder {} (is the USB stick in?). Nothing was written.", folder.display())));
+        }
         // Recorded first, so that the backup holds its own line.
         self.audit("backup", Some(session.user_id), &out.display().to_string())?;
         self.store().backup_to(out)?;

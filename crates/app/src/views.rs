@@ -58,6 +58,8 @@ pub struct AppStatus {
     pub printer: Option<String>,
     /// Training: the practice Smartcall is stopped (a practised outage).
     pub practice_outage: bool,
+    /// This build's version (the package's).
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -33,6 +33,8 @@ fn tauri_driver() -> PathBuf {
 
 impl Driver {
     pub fn start() -> Driver {
+        // Two TLS providers are built in (aws-lc-rs and the updater's ring): pick one.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let binary = app_binary();
         assert!(binary.exists(), "{} is missing: build the app first (make test does)", binary.display());
         let driver = tauri_driver();

@@ -50,7 +50,11 @@ printer: string | null,
 /**
  * Training: the practice Smartcall is stopped (a practised outage).
  */
-practice_outage: boolean, };
+practice_outage: boolean, 
+/**
+ * This build's version (the package's).
+ */
+version: string, };
 
 export type NumberInfo = { 
 /**
@@ -558,6 +562,17 @@ amount: string, override_pin: string | null, };
 
 export type PersonRole = "manager" | "cashier";
 
+export type UpdateStatus = { 
+/**
+ * The version downloaded, checked and waiting to be installed at close.
+ */
+ready: string | null, 
+/**
+ * Why the last check found nothing to install (a bad signature, an unreachable
+ * supplier), in words for the manager.
+ */
+problem: string | null, };
+
 export type AccountProvider = "aat" | "mx" | "ideamart";
 
 export type ProviderAccountInput = { provider: AccountProvider, base_url: string, 
@@ -766,6 +781,8 @@ export const practiceOutage = (offline: boolean): Promise<boolean> =>
   invoke<boolean>("practice_outage", { offline });
 export const setupNeeded = (): Promise<boolean> =>
   invoke<boolean>("setup_needed");
+export const updateStatus = (): Promise<UpdateStatus> =>
+  invoke<UpdateStatus>("update_status");
 export const providerAccounts = (): Promise<Array<ProviderAccountView>> =>
   invoke<Array<ProviderAccountView>>("provider_accounts");
 export const testProviderAccount = (account: ProviderAccountInput): Promise<ConnectionTestView> =>

@@ -651,6 +651,9 @@ async fn people(app: &Airtill, pin: &Option<String>, op: PeopleCommand) -> Resul
 /// A manager's PIN is checked against the ledger being replaced; then the app is
 /// closed and the backup put in its place.
 async fn restore(opts: OpenOptions, pin: &Option<String>, backup: &std::path::Path) -> Result<(), AppError> {
+    if !backup.is_file() {
+        return Err(AppError::BadInput(format!("There is no backup at {} (is the USB stick in?). Nothing was changed.", backup.display())));
+    }
     let (target, manager_name) = {
         let app = Airtill::open(opts).await?;
         let s = login(&app, pin)?;
