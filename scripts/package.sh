@@ -27,10 +27,10 @@ case "$pubkey" in
 esac
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-# The command line goes into the package beside the app (the same release build).
-cargo build --release --workspace --bin airtill
 config=$(printf '{"version":"%s","plugins":{"updater":{"pubkey":"%s"}}}' "$version" "$pubkey")
-(cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles deb --config "$config")
+# One release build makes the app and the command line that goes beside it in the
+# package (airtill-app's binaries, with the same features).
+(cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles deb --config "$config" -- -p airtill-desktop -p airtill-app)
 
 out=target/release/bundle/deb
 deb=$(ls "$out"/Airtill_"$version"_*.deb)

@@ -131,6 +131,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
         testid(c, &format!("pin-key-{d}")).await.click().await.unwrap();
     }
     testid(c, "login-submit").await.click().await.unwrap();
+    testid(c, "shift-needed").await;
     shot(c, "01b-shift-needed").await;
     open_shift_at_the_counter(c, "200").await;
     // The provider's wallet is in sight from the first screen.
@@ -696,7 +697,7 @@ async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str, others: &[
     keys(c, ENTER).await;
     assert!(testid(c, "setup-error").await.text().await.unwrap().contains("shop's name"));
     keys(c, "Mama Thandi's Spaza").await;
-    testid(c, "setup-address").await.send_keys("12 Vilakazi St\nOrlando West, Soweto").await.unwrap();
+    testid(c, "setup-address").await.send_keys("12 Vilakazi St, Orlando West, Soweto").await.unwrap();
     testid(c, "setup-vat").await.send_keys("4123456789").await.unwrap();
     let till = testid(c, "setup-till").await;
     till.clear().await.unwrap();

@@ -724,7 +724,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
         Command::People { pin, op } => people(app, &pin, op).await?,
         Command::Status => {
             let s = app.status(None)?;
-            println!("shop: {}\ntill: {}\nmode: {}\ndata: {}", s.shop_name, s.till_id, if s.training { "TRAINING" } else { "live" }, app.data_dir().display());
+            println!("shop: {}\ntill: {}\nmode: {}\ndata: {}\nversion: {}", s.shop_name, s.till_id, if s.training { "TRAINING" } else { "live" }, app.data_dir().display(), s.version);
         }
         Command::Catalog { network, pin } => {
             let s = login(app, &pin)?;
