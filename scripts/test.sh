@@ -49,7 +49,7 @@ keydir=$(mktemp -d)
 if TAURI_SIGNING_PRIVATE_KEY="$keydir/test.key" TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" AIRTILL_UPDATER_PUBKEY="$keydir/test.key.pub" \
     scripts/package.sh > "$keydir/package.log" 2>&1; then
   tail -n 3 "$keydir/package.log"
-  deb=$(ls target/release/bundle/deb/Airtill_*_amd64.deb | head -1)
+  deb=$(realpath "$(ls target/release/bundle/deb/Airtill_*_amd64.deb | head -1)")
   root=$(mktemp -d)
   # Installed for real where this run may (root: dpkg -i, its Depends checked), else unpacked.
   if [ "$(id -u)" -eq 0 ] && dpkg -i "$deb" > "$keydir/dpkg.log" 2>&1; then
