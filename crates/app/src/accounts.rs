@@ -160,6 +160,23 @@ async fn try_account(input: &ProviderAccountInput, url: &str, user: &str, passwo
 }
 
 impl Airtill {
+    /// The sealed password of this provider, only when the form is for the account it
+    /// belongs to (same address and user): never sent to an address typed in a form.
+    fn stored_password_for(&self, input: &ProviderAccountInput) -> Result<Option<String>> {
+        let file = config::read_file(self.data_dir())?;
+        let (url, user) = (input.base_url.trim().trim_end_matches('/'), input.username.trim());
+        let same = match input.provider {
+            AccountProvider::Aat => file.aat.is_some_and(|a| a.base_url == url && a.username == user),
+            AccountProvider::Mx => file.mx.is_some_and(|m| m.base_url == url && m.username == user),
+            AccountProvider::Ideamart => file.ideamart.is_some_and(|i| i.base_url == url && i.application_id == user),
+        };
+        if same {
+            Credentials::new(self.data_dir()).get(input.provider.credential())
+        } else {
+            Ok(None)
+        }
+    }
+
     fn account_view(&self, file: &config::FileConfig, p: AccountProvider, restart_needed: bool) -> Result<ProviderAccountView> {
         let (base_url, username) = match p {
             AccountProvider::Aat => file.aat.as_ref().map(|a| (a.base_url.clone(), a.username.clone())),
@@ -188,8 +205,7 @@ impl Airtill {
     /// *Test connection*: the account answers, or why not. Nothing is saved.
     pub async fn test_provider_account(&self, session: &Session, input: &ProviderAccountInput) -> Result<ConnectionTestView> {
         session.require_manager()?;
-        let stored = Credentials::new(self.data_dir()).get(input.provider.credential())?;
-        let (url, user, password) = check(input, stored)?;
+        let (url, user, password) = check(input, self.stored_password_for(input)?)?;
         try_account(input, &url, &user, &password).await
     }
 
@@ -198,8 +214,7 @@ impl Airtill {
     pub async fn save_provider_account(&self, session: &Session, input: &ProviderAccountInput) -> Result<ProviderAccountView> {
         session.require_manager()?;
         let creds = Credentials::new(self.data_dir());
-        let stored = creds.get(input.provider.credential())?;
-        let (url, user, password) = check(input, stored)?;
+        let (url, user, password) = check(input, self.stored_password_for(input)?)?;
         let test = try_account(input, &url, &user, &password).await?;
         if !test.logged_in {
             return Err(AppError::BadInput(format!("The {} account did not work, so nothing was saved: {}", input.provider.label(), test.message)));
@@ -281,6 +296,21 @@ mod tests {
             let v = app.save_provider_account(&m, good).await.unwrap();
             assert!(v.configured && v.password_set && v.restart_needed);
         }
+        // The sealed password goes only to the account it belongs to: a form with the
+        // password left empty and another address is refused before anything is sent.
+        let elsewhere = ProviderAccountInput { base_url: "http://127.0.0.1:9/MobileRecharge.asmx".into(), password: None, ..aat.clone() };
+        assert!(app.test_provider_account(&m, &elsewhere).await.unwrap_err().to_string().contains("Type the AAT password"));
+        let same = ProviderAccountInput { password: None, ..aat.clone() };
+        assert!(app.test_provider_account(&m, &same).await.unwrap().logged_in, "the same account uses the sealed password");
+        let smartcall_elsewhere = crate::SmartcallSettingsInput {
+            mode: "live".into(),
+            base_url: "http://127.0.0.1:9/webservice".into(),
+            username: airtill_sandbox::TRAINING_USERNAME.into(),
+            password: None,
+            smartload_id: airtill_sandbox::TRAINING_SMARTLOAD_ID.into(),
+            timeout_seconds: 45,
+        };
+        assert!(matches!(app.test_smartcall_settings(&m, &smartcall_elsewhere).await, Err(AppError::BadInput(_))));
         let toml = std::fs::read_to_string(dir.path().join("airtill.toml")).unwrap();
         assert!(toml.lines().all(|l| l.starts_with('#') || !l.to_lowercase().contains("password")), "no password in the file: {toml}");
         assert!(toml.contains("[aat]") && toml.contains("[mx]") && toml.contains("[ideamart]"), "{toml}");

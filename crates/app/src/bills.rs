@@ -85,7 +85,7 @@ impl Airtill {
         }
         self.require_cash_shift(session)?;
         let biller = self.biller(req.product_id, req.box_office, &req.reference).await?;
-        let amount = Money::parse(req.amount.trim(), Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{}' is not an amount in rand.", req.amount.trim())))?;
+        let amount = crate::sell::typed_amount(&req.amount, Currency::ZAR)?;
         if !(100..=5_000_000).contains(&amount.minor) {
             return Err(AppError::BadInput("A bill payment is from R1.00 to R50,000.00.".into()));
         }

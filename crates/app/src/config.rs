@@ -333,19 +333,30 @@ impl Config {
 }
 
 /// Live money only travels over HTTPS; plain HTTP is allowed to this machine alone.
-pub fn check_live_url(url: &str) -> Result<()> {
-    if url.starts_with("https://") {
-        return Ok(());
+/// The address is parsed (the `url` crate) and its host compared, never the text:
+/// `http://127.0.0.1@example.invalid` goes to example.invalid and is refused.
+pub fn check_live_url(text: &str) -> Result<()> {
+    let url = url::Url::parse(text.trim()).map_err(|_| AppError::Configuration(format!("{text} is not an http(s) address")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(AppError::Configuration(format!("{text} carries a user name or password in the address: give the address alone")));
     }
-    if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', '?']).next().unwrap_or("");
-        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-        if matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.starts_with("127.") {
-            return Ok(());
+    let host = url.host().ok_or_else(|| AppError::Configuration(format!("{text} has no host")))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let local = match host {
+                url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+                url::Host::Ipv4(ip) => ip.is_loopback(),
+                url::Host::Ipv6(ip) => ip.is_loopback(),
+            };
+            if local {
+                Ok(())
+            } else {
+                Err(AppError::Configuration(format!("{text} is plain http: a live provider must be reached over https")))
+            }
         }
-        return Err(AppError::Configuration(format!("{url} is plain http: a live provider must be reached over https")));
+        _ => Err(AppError::Configuration(format!("{text} is not an http(s) address"))),
     }
-    Err(AppError::Configuration(format!("{url} is not an http(s) address")))
 }
 
 /// The prefix table: `za-prefixes.txt` in the data folder if the shop has one, else
@@ -370,5 +381,13 @@ mod tests {
         assert!(check_live_url("http://localhost:8080/x").is_ok());
         assert!(check_live_url("http://www.smartcallesb.co.za:8100/webservice").is_err());
         assert!(check_live_url("ftp://x").is_err());
+        // The host is what the address goes to, not the text it starts with.
+        for sly in
+            ["http://127.0.0.1@example.invalid/webservice", "http://127.0.0.1.example.invalid/x", "http://localhost.example.invalid/", "http://user:pw@127.0.0.1/x", "https://user@smartcall.example/"]
+        {
+            assert!(check_live_url(sly).is_err(), "{sly}");
+        }
+        assert!(check_live_url("http://[::1]:8080/x").is_ok());
+        assert!(check_live_url("http://127.0.0.2:8080/x").is_ok(), "all of 127/8 is this machine");
     }
 }

@@ -195,14 +195,57 @@ impl Credentials {
 
     /// The 32-byte key stored under `name`, made (from the OS's random source) and
     /// stored the first time it is asked for.
+    #[cfg(test)]
     pub fn data_key(&self, name: &str) -> Result<[u8; 32]> {
-        if let Some(text) = self.get(name)? {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| AppError::Configuration(format!("the stored {name} is damaged")))?;
-            return bytes.try_into().map_err(|_| AppError::Configuration(format!("the stored {name} is damaged")));
+        if let Some(key) = self.existing_data_key(name)? {
+            return Ok(key);
         }
+        self.new_data_key(name)
+    }
+
+    /// Where this data folder's first key was kept (`credentials.vault`): one key
+    /// source for the life of the folder.
+    fn vault_marker(&self) -> PathBuf {
+        self.dir.join("credentials.vault")
+    }
+
+    fn vault_name(v: Vault) -> &'static str {
+        match v {
+            Vault::Os => "os",
+            Vault::File => "file",
+        }
+    }
+
+    /// The key stored under `name`, if there is one. A folder whose keys were kept in
+    /// the system keyring, started where the keyring does not answer, is refused: a
+    /// second key would leave every PIN sealed under the first unreadable.
+    pub fn existing_data_key(&self, name: &str) -> Result<Option<[u8; 32]>> {
+        if let Ok(was) = std::fs::read_to_string(self.vault_marker()) {
+            if was.trim() == "os" && self.vault == Vault::File {
+                return Err(AppError::Configuration(
+                    "this till's keys are in the system keyring, which does not answer now. Unlock it (log in to the desktop session) and start Airtill again; no second key is made".into(),
+                ));
+            }
+        }
+        match self.get(name)? {
+            Some(text) => {
+                let bytes = base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| AppError::Configuration(format!("the stored {name} is damaged")))?;
+                let key: [u8; 32] = bytes.try_into().map_err(|_| AppError::Configuration(format!("the stored {name} is damaged")))?;
+                if !self.vault_marker().exists() {
+                    write_private(&self.vault_marker(), Self::vault_name(self.vault).as_bytes())?;
+                }
+                Ok(Some(key))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// A new random key under `name`, and the note of where keys are kept.
+    pub fn new_data_key(&self, name: &str) -> Result<[u8; 32]> {
         let mut key = [0u8; 32];
         OsRng.fill_bytes(&mut key);
         self.set(name, &base64::engine::general_purpose::STANDARD.encode(key))?;
+        write_private(&self.vault_marker(), Self::vault_name(self.vault).as_bytes())?;
         Ok(key)
     }
 

@@ -55,6 +55,14 @@ impl Airtill {
                 )),
                 (Err(e), _) | (_, Err(e)) => out.push(check("voucher PINs", S::Failed, e.to_string())),
             }
+            match store.sales_unlike_their_history()? {
+                odd if odd.is_empty() => out.push(check("sales and their history", S::Ok, "every sale is where its history last moved it")),
+                odd => out.push(check(
+                    "sales and their history",
+                    S::Failed,
+                    format!("{} sale(s) are not where their history says (first: sale {}): the ledger was changed outside Airtill. Compare with the last backup.", odd.len(), odd[0]),
+                )),
+            }
             // The demo shop's PINs are printed in the guide: in a live shop they open
             // the office to anyone who read it.
             if !self.training {

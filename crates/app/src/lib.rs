@@ -93,6 +93,21 @@ pub struct Airtill {
     wallet_readings: Mutex<std::collections::HashMap<String, (airtill_domain::Money4, i64)>>,
 }
 
+/// Creates the data folder if needed; on Unix it is the till's user's alone (0700):
+/// other local users cannot list or read the ledger, slips or sealed credentials.
+pub(crate) fn make_private_dir(dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir).map(|m| m.permissions().mode()).unwrap_or(0);
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| AppError::Io(format!("cannot make {} private (mode 0700): {e}", dir.display())))?;
+        }
+    }
+    Ok(())
+}
+
 /// The demo shop's people, created on the first start in training mode only: their
 /// PINs are printed in the guide, so a live shop never has them.
 pub const DEMO_MANAGER: (&str, &str) = ("Lindiwe", "2580");
@@ -118,7 +133,7 @@ impl Airtill {
     /// As [`Airtill::open`], with the clock every part of the till reads (a test's
     /// [`airtill_domain::ManualClock`] runs a month of shop days in seconds).
     pub async fn open_with_clock(opts: OpenOptions, clock: Arc<dyn Clock>) -> Result<Airtill> {
-        std::fs::create_dir_all(&opts.data_dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", opts.data_dir.display())))?;
+        make_private_dir(&opts.data_dir)?;
         let cfg = config::load(&opts)?;
         let training = cfg.mode == Mode::Training;
         let mut store = Store::open(&opts.data_dir.join("airtill.db"))?;
@@ -134,7 +149,19 @@ impl Airtill {
         // ledger (the command line, a second till) leaves them alone.
         store.hold_lease()?;
         // Voucher PINs are sealed in the ledger under a key kept with the credentials.
-        let pin_key = credentials::Credentials::new(&opts.data_dir).data_key(PIN_KEY_NAME)?;
+        // One key for the life of the ledger: with PINs sealed and no key found, no new
+        // key is made (they would never open again); the till says where the key was.
+        let creds = credentials::Credentials::new(&opts.data_dir);
+        let pin_key = match creds.existing_data_key(PIN_KEY_NAME)? {
+            Some(k) => k,
+            None if store.sealed_pin_count()? > 0 => {
+                return Err(AppError::Configuration(format!(
+                    "the key that seals this till's voucher PINs is not {} and the ledger holds sealed PINs: Airtill makes no second key. Restore the key (the keyring, or credentials.key and credentials.enc from a backup of this folder)",
+                    creds.where_kept()
+                )))
+            }
+            None => creds.new_data_key(PIN_KEY_NAME)?,
+        };
         let sealed = store.set_pin_key(&pin_key)?;
         if sealed > 0 {
             tracing::info!(count = sealed, "voucher PINs found in plain text were sealed");

@@ -345,16 +345,23 @@ impl Airtill {
     /// by her). Her own shift closes the same way.
     pub fn close_shift_of(&self, session: &Session, shift_id: i64, counts: &[DenominationCount]) -> Result<ShiftView> {
         session.require_manager()?;
-        let counted = check_counts(counts)?;
-        let now = self.now_ms();
-        let mut store = self.store();
-        let shift = store.shift(shift_id).map_err(|_| AppError::BadInput(format!("There is no shift {shift_id}.")))?;
+        let shift = self.store().shift(shift_id).map_err(|_| AppError::BadInput(format!("There is no shift {shift_id}.")))?;
         if shift.closed_ms.is_some() {
             return Err(AppError::BadInput(format!("Shift {shift_id} of {} is already closed.", shift.user_name)));
         }
+        self.close_counted(session, &shift, counts)
+    }
+
+    /// Closes `shift` with the cash counted by `session`'s person: the count and its
+    /// line on the audit trail in one transaction.
+    fn close_counted(&self, session: &Session, shift: &airtill_store::ShiftRow, counts: &[DenominationCount]) -> Result<ShiftView> {
+        let counted = check_counts(counts)?;
+        let now = self.now_ms();
         let pairs: Vec<(i64, i64)> = counts.iter().filter(|c| c.pieces > 0).map(|c| (c.denomination, c.pieces)).collect();
         let json = serde_json::to_string(&pairs).map_err(|e| AppError::Io(e.to_string()))?;
-        let line = format!("shift {} of {} closed by {}: counted {}", shift.id, shift.user_name, session.name, Money::zar(counted));
+        let by = if shift.user_id == session.user_id { String::new() } else { format!(" by {}", session.name) };
+        let line = format!("shift {} of {} closed{by}: counted {}", shift.id, shift.user_name, Money::zar(counted));
+        let mut store = self.store();
         let closed = store.atomically(|s| {
             let closed = s.close_shift(shift.id, &json, counted, session.user_id, now)?;
             s.audit("shift_closed", Some(session.user_id), &line, now)?;
@@ -366,7 +373,7 @@ impl Airtill {
     /// Opens the session user's shift with a float counted into the drawer.
     pub fn open_shift(&self, session: &Session, float: &str) -> Result<ShiftView> {
         session.require_seller()?;
-        let float = Money::parse(float, Currency::ZAR).map_err(|e| AppError::BadInput(format!("The float: {e}. Type it like 500.00.")))?;
+        let float = crate::sell::typed_amount(float, Currency::ZAR).map_err(|e| AppError::BadInput(format!("The float: {e}")))?;
         if float.minor < 0 {
             return Err(AppError::BadInput("The float cannot be negative.".into()));
         }
@@ -391,20 +398,9 @@ impl Airtill {
     /// variance (over or short) is recorded as it is, never forced to zero.
     pub fn close_shift(&self, session: &Session, counts: &[DenominationCount]) -> Result<ShiftView> {
         session.require_seller()?;
-        let counted = check_counts(counts)?;
-        let now = self.now_ms();
-        let mut store = self.store();
-        let shift = store.open_shift_of(session.user_id)?.ok_or_else(|| AppError::BadInput("You have no open shift to close.".into()))?;
-        let pairs: Vec<(i64, i64)> = counts.iter().filter(|c| c.pieces > 0).map(|c| (c.denomination, c.pieces)).collect();
-        let json = serde_json::to_string(&pairs).map_err(|e| AppError::Io(e.to_string()))?;
-        // The count and its line on the audit trail: one transaction.
-        let line = format!("shift {} of {} closed: counted {}", shift.id, shift.user_name, Money::zar(counted));
-        let closed = store.atomically(|s| {
-            let closed = s.close_shift(shift.id, &json, counted, session.user_id, now)?;
-            s.audit("shift_closed", Some(session.user_id), &line, now)?;
-            Ok(closed)
-        })?;
-        shift_view(&store, &closed, now)
+        check_counts(counts)?;
+        let shift = self.store().open_shift_of(session.user_id)?.ok_or_else(|| AppError::BadInput("You have no open shift to close.".into()))?;
+        self.close_counted(session, &shift, counts)
     }
 
     /// Logs a reprint of a slip (the print screens call this before printing a COPY).

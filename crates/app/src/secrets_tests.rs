@@ -73,3 +73,45 @@ async fn no_pin_password_or_token_is_at_rest_after_a_day_of_sales() {
         }
     }
 }
+
+/// One key source for the life of a till: keys kept in the keyring are never replaced
+/// by a new file key when the keyring does not answer, and a ledger holding sealed
+/// PINs never starts with a new key (its PINs would print as blanks).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_key_is_said_and_never_replaced_by_a_second_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = crate::OpenOptions { data_dir: dir.path().to_path_buf() };
+    {
+        let app = Airtill::open(opts.clone()).await.unwrap();
+        let s = app.login_to_sell(crate::DEMO_CASHIER.1);
+        let req = crate::SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: mtn_r12(&app, &s).await, recipient: "0831234567".into(), amount: None, override_pin: None };
+        assert_eq!(app.sell(&s, &req).await.unwrap().state, airtill_domain::SaleState::Succeeded);
+        app.shutdown().await;
+    }
+    // The key's files gone (a copied ledger, a lost keyring): the start refuses.
+    let kept: Vec<(std::path::PathBuf, Vec<u8>)> = ["credentials.key", "credentials.enc"].iter().map(|f| dir.path().join(f)).map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    for (p, _) in &kept {
+        std::fs::remove_file(p).unwrap();
+    }
+    let e = Airtill::open(opts.clone()).await.err().expect("refused");
+    assert!(e.to_string().contains("no second key"), "{e}");
+    assert!(!dir.path().join("credentials.key").exists(), "no new key was made");
+    // Put back, it opens and the PIN reads again.
+    for (p, bytes) in &kept {
+        std::fs::write(p, bytes).unwrap();
+    }
+    let app = Airtill::open(opts.clone()).await.unwrap();
+    let s = app.login(crate::DEMO_CASHIER.1).unwrap();
+    assert!(app.sales_today(&s).unwrap()[0].voucher_pin.is_some());
+    app.shutdown().await;
+    drop(app);
+    // Keys that were in the keyring, and a session whose keyring does not answer.
+    std::fs::write(dir.path().join("credentials.vault"), "os").unwrap();
+    let e = Airtill::open(opts).await.err().expect("refused");
+    assert!(e.to_string().contains("keyring") && e.to_string().contains("no second key"), "{e}");
+}
+
+async fn mtn_r12(app: &Airtill, s: &crate::Session) -> i64 {
+    let c = app.catalog(s, false).await.unwrap();
+    c.networks.iter().filter(|n| n.name == "MTN").flat_map(|n| n.groups.iter()).flat_map(|g| g.products.iter()).find(|p| p.name == "MTN Airtime R12").unwrap().id
+}

@@ -24,10 +24,30 @@ pub(crate) fn check_request_id(id: &str) -> Result<()> {
 }
 
 /// The amount to charge: the product's price, or the amount typed within its range.
+/// An amount a person typed at the till, in `currency`: digits and at most one
+/// point or comma with the cents (`12`, `12.50`, `12,50`), nothing else; refused in
+/// words, a long input by its length and never echoed.
+pub(crate) fn typed_amount(text: &str, currency: Currency) -> Result<Money> {
+    use airtill_domain::money::TypedAmountError as E;
+    let unit = match currency {
+        Currency::ZAR => "rand",
+        Currency::GBP => "pounds",
+        Currency::LKR => "rupees",
+    };
+    Money::parse_typed(text, currency).map_err(|e| {
+        AppError::BadInput(match e {
+            E::Empty => format!("Type the amount in {unit}."),
+            E::TooLong(n) => format!("That is {n} characters: an amount is at most {} (like 50 or 12.50).", airtill_domain::money::MAX_TYPED_AMOUNT),
+            E::NotAnAmount(t) => format!("'{t}' is not an amount in {unit}: type digits, and the cents after a point or a comma, like 50 or 12,50."),
+            E::TooManyDecimals(t) => format!("'{t}' has more than two decimals: type the cents, like 12.50."),
+        })
+    })
+}
+
 fn amount_for(fixed: Option<i64>, min: i64, max: i64, typed: Option<&str>) -> Result<i64> {
     if let Some(price) = fixed {
         if let Some(t) = typed.map(str::trim).filter(|t| !t.is_empty()) {
-            let asked = Money::parse(t, Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{t}' is not an amount in rand.")))?;
+            let asked = typed_amount(t, Currency::ZAR)?;
             if asked.minor != price {
                 return Err(AppError::BadInput(format!("This product costs {}; it cannot be sold for {}.", Money::zar(price), asked)));
             }
@@ -38,7 +58,7 @@ fn amount_for(fixed: Option<i64>, min: i64, max: i64, typed: Option<&str>) -> Re
     if t.is_empty() {
         return Err(AppError::BadInput(format!("Type the amount, from {} to {}.", Money::zar(min), Money::zar(max))));
     }
-    let m = Money::parse(t, Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{t}' is not an amount in rand. Type it like 50 or 50.00.")))?;
+    let m = typed_amount(t, Currency::ZAR)?;
     if !m.is_whole() {
         return Err(AppError::BadInput("This product is sold in whole rand only (no cents).".into()));
     }
@@ -340,8 +360,7 @@ impl Airtill {
             return Err(AppError::Configuration("This till has no MX Telecom account for UK credits. Ask the manager.".into()));
         }
         let recipient = airtill_providers::mx::uk_msisdn(&req.recipient).map_err(|e| AppError::BadInput(e.to_string()))?;
-        let amount =
-            airtill_domain::Money::parse(req.amount.trim(), Currency::GBP).map_err(|_| AppError::BadInput(format!("'{}' is not an amount in pounds. Write it like 5 or 10.00.", req.amount.trim())))?;
+        let amount = typed_amount(&req.amount, Currency::GBP)?;
         if !(100..=10_000).contains(&amount.minor) {
             return Err(AppError::BadInput("A UK credit is from £1.00 to £100.00.".into()));
         }

@@ -128,7 +128,11 @@ impl Airtill {
     /// Tries a form's account without saving it: reach, log in, read the wallet.
     pub async fn test_smartcall_settings(&self, session: &Session, input: &SmartcallSettingsInput) -> Result<ConnectionTestView> {
         session.require_manager()?;
-        let stored = config::smartcall_password(self.data_dir())?;
+        // The stored password goes only to the stored account: typed into a form with
+        // another address or user, it is never sent there.
+        let saved = config::read_file(self.data_dir())?.smartcall;
+        let same = saved.is_some_and(|s| s.base_url == input.base_url.trim().trim_end_matches('/') && s.username == input.username.trim());
+        let stored = if same { config::smartcall_password(self.data_dir())? } else { None };
         test_smartcall_account(input, stored).await
     }
 

@@ -151,7 +151,7 @@ fn check(req: &SetupRequest) -> Result<Checked> {
 /// Smartcall account whose test fails, save nothing.
 pub async fn setup(data_dir: &Path, req: &SetupRequest) -> Result<SetupDone> {
     let checked = check(req)?;
-    std::fs::create_dir_all(data_dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", data_dir.display())))?;
+    crate::make_private_dir(data_dir)?;
     if !needs_setup(data_dir)? {
         let shop = Store::open(&data_dir.join("airtill.db"))?.shop()?.expect("set up");
         return Err(AppError::BadInput(format!("This till is already set up: {} (till {}).", shop.name, shop.till_id)));
@@ -294,6 +294,27 @@ pub(crate) mod tests {
         let status = app.status(Some(&owner)).unwrap();
         assert_eq!((status.shop_name.as_str(), status.till_id.as_str()), ("Mama Thandi's Spaza", "FRONT-1"));
         assert_eq!(shop_details(&app.store()).unwrap(), (vec!["12 Vilakazi St".into(), "Orlando West".into(), "Soweto".into()], Some("4123456789".into())));
+        app.shutdown().await;
+    }
+
+    #[cfg(unix)]
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_data_folder_and_the_ledger_are_the_till_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("airtill");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let app = Airtill::open(OpenOptions { data_dir: dir.clone() }).await.unwrap();
+        assert_eq!(mode(&dir), 0o700, "no other local user lists or reads the data folder");
+        assert_eq!(mode(&dir.join("airtill.db")), 0o600, "nor the ledger");
+        app.shutdown().await;
+        drop(app);
+        // A ledger an older version left readable is made private at the next start.
+        std::fs::set_permissions(dir.join("airtill.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let app = Airtill::open(OpenOptions { data_dir: dir.clone() }).await.unwrap();
+        assert_eq!(mode(&dir.join("airtill.db")), 0o600);
         app.shutdown().await;
     }
 

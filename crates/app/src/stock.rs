@@ -471,7 +471,7 @@ impl Airtill {
         let typed = req.recipient.trim();
         details.recipient = if typed.is_empty() { String::new() } else { Msisdn::parse(typed)?.as_str().to_string() };
         if let Some(t) = req.amount.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let asked = Money::parse(t, Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{t}' is not an amount in rand.")))?;
+            let asked = crate::sell::typed_amount(t, Currency::ZAR)?;
             if asked.minor != want.amount_minor {
                 return Err(AppError::BadInput(format!("This voucher costs {}; it cannot be sold for {}.", Money::zar(want.amount_minor), asked)));
             }

@@ -103,7 +103,7 @@ impl Airtill {
     pub fn mobile_quote(&self, session: &Session, amount: &str) -> Result<MobileQuoteView> {
         session.require_seller()?;
         self.ideamart()?;
-        let covers = Money::parse(amount.trim(), Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{}' is not an amount in rand. Write it like 12 or 12.50.", amount.trim())))?;
+        let covers = crate::sell::typed_amount(amount, Currency::ZAR)?;
         if covers.minor <= 0 || covers.minor > 10_000_000 {
             return Err(AppError::BadInput("A mobile payment is more than nothing and at most R100,000.".into()));
         }

@@ -198,7 +198,8 @@ async fn only_the_last_sale_shows_its_pin_and_older_ones_need_a_manager() {
     let older = today.iter().find(|v| v.id == first.id).unwrap();
     assert!(older.pin_hidden && older.dial_string.is_none());
     let masked = older.voucher_pin.clone().unwrap();
-    assert!(masked.ends_with(&full_first[full_first.len() - 4..]) && !masked.contains(&full_first[..4]), "{masked}");
+    // Four digits shown, the last four (a PIN may begin with the same four it ends with).
+    assert!(masked.ends_with(&full_first[full_first.len() - 4..]) && masked.chars().filter(|c| c.is_ascii_digit()).count() == 4, "{masked}");
     assert_eq!(app.sale(&s, first.id).unwrap().voucher_pin, Some(masked.clone()));
     assert!(app.check_sale(&s, first.id).await.unwrap().pin_hidden);
     // Showing it in full needs a manager's PIN at this till; a cashier's will not do.

@@ -226,6 +226,57 @@ pub fn format_minor(minor: i64, scale: u32) -> String {
     }
 }
 
+/// The longest amount a person types at the till (R999 999 999.99 is 12).
+pub const MAX_TYPED_AMOUNT: usize = 15;
+
+/// Why an amount a person typed is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TypedAmountError {
+    #[error("no amount was typed")]
+    Empty,
+    /// Never echoed: the length says enough.
+    #[error("that is {0} characters; an amount is at most {MAX_TYPED_AMOUNT}")]
+    TooLong(usize),
+    #[error("'{0}' is not an amount: digits only, and the cents after one point or comma")]
+    NotAnAmount(String),
+    #[error("'{0}' has more than two decimals")]
+    TooManyDecimals(String),
+}
+
+impl Money {
+    /// An amount as a person types it at the till: digits, and at most one decimal
+    /// separator (a point or a comma, `12.50` or `12,50`) followed by at most two digits.
+    /// Nothing else: no sign, no `R`, no `%`, no spaces inside, no thousands mark. Long
+    /// input is refused by its length, never echoed.
+    pub fn parse_typed(text: &str, currency: Currency) -> Result<Money, TypedAmountError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(TypedAmountError::Empty);
+        }
+        let n = t.chars().count();
+        if n > MAX_TYPED_AMOUNT {
+            return Err(TypedAmountError::TooLong(n));
+        }
+        let bad = || TypedAmountError::NotAnAmount(t.to_string());
+        let (whole, frac) = match t.find(['.', ',']) {
+            Some(i) => (&t[..i], &t[i + 1..]),
+            None => (t, ""),
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !digits(frac) || (whole.is_empty() && frac.is_empty()) {
+            return Err(bad());
+        }
+        if frac.len() > currency.minor_digits() as usize {
+            return Err(TypedAmountError::TooManyDecimals(t.to_string()));
+        }
+        if whole.len() > 12 {
+            return Err(TypedAmountError::TooLong(n));
+        }
+        let plain = if frac.is_empty() { whole.to_string() } else { format!("{}.{frac}", if whole.is_empty() { "0" } else { whole }) };
+        Money::parse(&plain, currency).map_err(|_| bad())
+    }
+}
+
 /// Parses a decimal amount exactly into an integer scaled by `10^scale`.
 ///
 /// Accepts an optional sign, an optional leading currency mark `R` (as Smartcall's
@@ -285,6 +336,26 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<i64, MoneyError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn typed_amounts_are_digits_and_one_separator() {
+        let z = |t: &str| Money::parse_typed(t, Currency::ZAR);
+        assert_eq!(z("12").unwrap().minor, 1_200);
+        assert_eq!(z(" 12.5 ").unwrap().minor, 1_250);
+        assert_eq!(z("12,50").unwrap().minor, 1_250);
+        assert_eq!(z(",5").unwrap().minor, 50);
+        assert_eq!(z("0.05").unwrap().minor, 5);
+        for bad in ["7%", "R12", "+12", "-12", "1 2", "12.5.0", "12,5.0", "1,000.00", ".", ",", "١٢", "12e3", "0x10"] {
+            assert!(matches!(z(bad), Err(TypedAmountError::NotAnAmount(_))), "{bad}: {:?}", z(bad));
+        }
+        assert_eq!(z("12.505"), Err(TypedAmountError::TooManyDecimals("12.505".into())));
+        assert_eq!(z(""), Err(TypedAmountError::Empty));
+        let long = "1".repeat(100_000);
+        let e = z(&long).unwrap_err();
+        assert_eq!(e, TypedAmountError::TooLong(100_000));
+        assert!(e.to_string().len() < 80, "never echoed: {e}");
+        assert!(matches!(z("9999999999999"), Err(TypedAmountError::TooLong(_))));
+    }
 
     #[test]
     fn parses_provider_shapes_exactly() {

@@ -457,6 +457,15 @@ impl Store {
     /// Opens (and creates or migrates) the ledger at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
+        // The ledger is the till's user's alone (SQLite gives its -wal and -shm files
+        // the same mode).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if std::fs::metadata(path).map(|m| m.permissions().mode() & 0o077 != 0).unwrap_or(false) {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| StoreError::NotSaved(format!("the ledger's mode could not be set to 0600: {e}")))?;
+            }
+        }
         let mut store = Self::setup(conn)?;
         store.path = Some(path.to_path_buf());
         Ok(store)
@@ -591,6 +600,20 @@ impl Store {
             }
         }
         Ok(bad)
+    }
+
+    /// Sales whose state is not where their append-only history last moved them (a row
+    /// changed in the file behind Airtill's back), by id (for `doctor`).
+    pub fn sales_unlike_their_history(&self) -> Result<Vec<i64>> {
+        let mut st = self.conn.prepare("SELECT s.id FROM sales s WHERE s.state IS NOT (SELECT e.to_state FROM sale_events e WHERE e.sale_id = s.id ORDER BY e.seq DESC LIMIT 1) ORDER BY s.id")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// PINs sealed in the ledger (sales and stock vouchers): a till that has some must
+    /// never start with a new key.
+    pub fn sealed_pin_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT (SELECT COUNT(*) FROM sales WHERE voucher_pin LIKE 'p1:%') + (SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed LIKE 'p1:%')", [], |r| r.get(0))?)
     }
 
     /// Voucher PINs still in plain text (for `doctor`).

@@ -335,6 +335,30 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE users ADD COLUMN must_change_pin INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 13: the books cannot be quietly rewritten through Airtill's own file: what a sale
+    // sold never changes, its state moves only the way the engine moves it, a person's
+    // role never changes and nobody is deleted.
+    r#"
+    CREATE TRIGGER sales_what_was_sold_is_fixed BEFORE UPDATE ON sales
+        WHEN NEW.id IS NOT OLD.id OR NEW.request_id IS NOT OLD.request_id OR NEW.client_ref IS NOT OLD.client_ref
+          OR NEW.receipt_no IS NOT OLD.receipt_no OR NEW.till_id IS NOT OLD.till_id OR NEW.user_id IS NOT OLD.user_id
+          OR NEW.network_name IS NOT OLD.network_name OR NEW.product_kind IS NOT OLD.product_kind OR NEW.pinned IS NOT OLD.pinned
+          OR NEW.recipient IS NOT OLD.recipient OR NEW.amount_minor IS NOT OLD.amount_minor OR NEW.currency IS NOT OLD.currency
+          OR NEW.training IS NOT OLD.training OR NEW.created_ms IS NOT OLD.created_ms
+        BEGIN SELECT RAISE(ABORT, 'what a sale sold never changes'); END;
+    CREATE TRIGGER sales_state_moves_forward BEFORE UPDATE OF state ON sales
+        WHEN NEW.state IS NOT OLD.state AND (OLD.state, NEW.state) NOT IN (VALUES
+            ('created', 'submitting'), ('created', 'failed'), ('created', 'succeeded'),
+            ('submitting', 'succeeded'), ('submitting', 'failed'), ('submitting', 'pending'), ('submitting', 'in_doubt'),
+            ('pending', 'succeeded'), ('pending', 'failed'), ('pending', 'cancelled'), ('pending', 'in_doubt'),
+            ('in_doubt', 'succeeded'), ('in_doubt', 'failed'), ('in_doubt', 'pending'), ('in_doubt', 'cancelled'),
+            ('succeeded', 'reversed'))
+        BEGIN SELECT RAISE(ABORT, 'a sale''s state moves only forward'); END;
+    CREATE TRIGGER users_role_is_fixed BEFORE UPDATE OF role ON users WHEN NEW.role IS NOT OLD.role
+        BEGIN SELECT RAISE(ABORT, 'a person''s role never changes'); END;
+    CREATE TRIGGER users_no_delete BEFORE DELETE ON users
+        BEGIN SELECT RAISE(ABORT, 'people are never deleted'); END;
+    "#,
 ];
 
 pub fn known_version() -> i64 {

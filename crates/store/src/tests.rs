@@ -309,3 +309,37 @@ fn a_sale_in_flight_belongs_to_its_sender_while_it_lives() {
     assert_eq!(b.sale(sending.id).unwrap().state, SaleState::Succeeded);
     assert!(!dir.path().join("airtill.db.owners").join(format!("{token_a}.lock")).exists(), "a dead owner's lease file is cleared");
 }
+
+#[test]
+fn what_a_sale_sold_and_who_people_are_cannot_be_rewritten_in_the_file() {
+    let (mut s, uid) = store();
+    let (sale, _) = s.create_sale_submitting(&new_sale(uid, "r1", "c1"), 1_000).unwrap();
+    s.transition(sale.id, SaleState::Submitting, SaleState::Succeeded, &Outcome { provider_ref: Some("130000001".into()), ..Default::default() }, 2_000).unwrap();
+    // As someone with the ledger file and the sqlite3 tool would try it.
+    for sql in [
+        "UPDATE sales SET amount_minor = 100 WHERE id = ?1",
+        "UPDATE sales SET recipient = '27830000000' WHERE id = ?1",
+        "UPDATE sales SET client_ref = 'other' WHERE id = ?1",
+        "UPDATE sales SET created_ms = 0 WHERE id = ?1",
+        "UPDATE sales SET user_id = user_id + 1 WHERE id = ?1",
+        "UPDATE sales SET state = 'failed' WHERE id = ?1",
+        "UPDATE sales SET state = 'pending' WHERE id = ?1",
+        "DELETE FROM sales WHERE id = ?1",
+        "UPDATE users SET role = 'manager' WHERE id = ?1",
+        "DELETE FROM users WHERE id = ?1",
+    ] {
+        let id = if sql.contains("users") { uid } else { sale.id };
+        assert!(s.conn.execute(sql, [id]).is_err(), "{sql} went through");
+    }
+    let after = s.sale(sale.id).unwrap();
+    assert_eq!((after.details.amount_minor, after.state, after.details.recipient.as_str()), (1200, SaleState::Succeeded, "27831234567"));
+    assert!(s.sales_unlike_their_history().unwrap().is_empty());
+    // With the guard dropped (the sqlite3 tool can), doctor still sees the row unlike its history.
+    s.conn.execute_batch("DROP TRIGGER sales_state_moves_forward").unwrap();
+    s.conn.execute("UPDATE sales SET state = 'failed' WHERE id = ?1", [sale.id]).unwrap();
+    assert_eq!(s.sales_unlike_their_history().unwrap(), vec![sale.id]);
+    s.conn.execute("UPDATE sales SET state = 'succeeded' WHERE id = ?1", [sale.id]).unwrap();
+    // What the engine does still goes: a sold sale reversed, a person renamed.
+    s.conn.execute("UPDATE sales SET state = 'reversed' WHERE id = ?1", [sale.id]).unwrap();
+    s.change_user(uid, &UserChange { name: Some("Cashier Two".into()), ..Default::default() }).unwrap();
+}

@@ -2,6 +2,7 @@
 //! through WebKitWebDriver) with a private data folder, and stops it with SIGTERM so no
 //! WebKitWebDriver is orphaned.
 
+use fantoccini::{elements::Element, Client, Locator};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -85,5 +86,43 @@ impl Drop for Driver {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// WebDriver's keys, as a person presses them.
+pub const ENTER: &str = "\u{E007}";
+pub const TAB: &str = "\u{E004}";
+pub const DOWN: &str = "\u{E015}";
+pub const UP: &str = "\u{E013}";
+pub const F2: &str = "\u{E032}";
+pub const F3: &str = "\u{E033}";
+pub const F4: &str = "\u{E034}";
+pub const F9: &str = "\u{E039}";
+
+/// The element matching `css`, once it is there (30 s at most).
+pub async fn wait(c: &Client, css: &str) -> Element {
+    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+}
+
+/// The element with this `data-testid`, once it is there.
+pub async fn testid(c: &Client, id: &str) -> Element {
+    wait(c, &format!("[data-testid='{id}']")).await
+}
+
+/// Keys for the element that has the focus, as a person types them (no clicks).
+pub async fn keys(c: &Client, text: &str) {
+    c.active_element().await.unwrap().send_keys(text).await.unwrap();
+}
+
+/// Waits until the element with this test id has the keyboard's focus.
+pub async fn focused(c: &Client, id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let active = c.execute("return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;", vec![]).await.unwrap();
+        if active.as_str() == Some(id) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{id} never got the focus (it is on {active})");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

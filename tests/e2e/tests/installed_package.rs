@@ -8,33 +8,9 @@
 //!
 //! Apart from the debug-build scenes (`real_window.rs`) so a packaging break names itself.
 
-use airtill_e2e::{app_binary, Driver};
+use airtill_e2e::{app_binary, focused, keys, testid, Driver, DOWN, ENTER, F3};
 use fantoccini::{Client, ClientBuilder, Locator};
-use std::time::{Duration, Instant};
-
-const ENTER: &str = "\u{E007}";
-const DOWN: &str = "\u{E015}";
-const F3: &str = "\u{E033}";
-
-async fn testid(c: &Client, id: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&format!("[data-testid='{id}']"))).await.unwrap_or_else(|e| panic!("{id} did not appear: {e}"))
-}
-
-async fn focused(c: &Client, id: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let active = c.execute("return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;", vec![]).await.unwrap();
-        if active.as_str() == Some(id) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{id} never got the focus (it is on {active})");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn keys(c: &Client, text: &str) {
-    c.active_element().await.unwrap().send_keys(text).await.unwrap();
-}
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the installed package, a display and tauri-driver: run by `make test`"]

@@ -5,45 +5,10 @@
 //! Needs Xvfb, tauri-driver and WebKitWebDriver: `make test` sets them up and runs
 //! this with `--ignored`.
 
-use airtill_e2e::{workspace_root, Driver};
+use airtill_e2e::{focused, keys, testid, wait, workspace_root, Driver, DOWN, ENTER, F2, F3, F4, F9, TAB, UP};
 use base64::Engine as _;
-use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::{Duration, Instant};
-
-async fn wait(c: &Client, css: &str) -> Element {
-    c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
-}
-
-async fn testid(c: &Client, id: &str) -> Element {
-    wait(c, &format!("[data-testid='{id}']")).await
-}
-
-/// Keys for the element that has the focus, as a person types them (no clicks).
-async fn keys(c: &Client, text: &str) {
-    c.active_element().await.unwrap().send_keys(text).await.unwrap();
-}
-
-const ENTER: &str = "\u{E007}";
-const TAB: &str = "\u{E004}";
-const DOWN: &str = "\u{E015}";
-const UP: &str = "\u{E013}";
-const F2: &str = "\u{E032}";
-const F3: &str = "\u{E033}";
-const F4: &str = "\u{E034}";
-const F9: &str = "\u{E039}";
-
-/// Waits until the element with this test id has the keyboard's focus.
-async fn focused(c: &Client, id: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let active = c.execute("return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;", vec![]).await.unwrap();
-        if active.as_str() == Some(id) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{id} never got the focus (it is on {active})");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// F2 for a new sale, then F4 `kind` times (0 SA, 1 electricity, 2 bills, 3 UK),
 /// each time waiting for the cursor in the first field of that kind of sale.

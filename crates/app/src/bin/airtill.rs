@@ -133,6 +133,9 @@ enum Command {
         /// The file to write (needed for pdf and csv).
         #[arg(long, global = true)]
         out: Option<PathBuf>,
+        /// Replace the file if it is there already.
+        #[arg(long, global = true)]
+        force: bool,
     },
     /// A cashier's shift: open it with a float, see it, close it with the cash counted.
     Shift {
@@ -210,6 +213,9 @@ enum Command {
         sale: i64,
         #[arg(long)]
         out: PathBuf,
+        /// Replace the file if it is there already.
+        #[arg(long)]
+        force: bool,
         /// A manager's PIN: needed for a slip with a PIN of any sale but the last.
         #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
         manager_pin: Option<String>,
@@ -224,6 +230,9 @@ enum Command {
         sales: Vec<i64>,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the file if it is there already.
+        #[arg(long)]
+        force: bool,
         /// Print it on the system printer (CUPS) instead of only saving it.
         #[arg(long)]
         print: bool,
@@ -710,6 +719,15 @@ fn new_pin_or_prompt(given: Option<String>, whose: &str) -> Result<(String, Stri
     Ok((first, again))
 }
 
+/// `--out` never replaces a file unless `--force` says so (a slip or sheet holds PINs;
+/// a report is the books): refused before anything is asked or written.
+fn never_overwrite(out: &std::path::Path, force: bool) -> Result<(), AppError> {
+    if out.exists() && !force {
+        return Err(AppError::BadInput(format!("{} is there already: choose another name, or add --force to replace it.", out.display())));
+    }
+    Ok(())
+}
+
 fn login(app: &Airtill, pin: &Option<String>) -> Result<Session, AppError> {
     let s = app.login(&pin_or_prompt(pin, "PIN: ")?)?;
     if s.must_change_pin {
@@ -767,7 +785,10 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 return Err(AppError::BadInput("the sale was not made".into()));
             }
         }
-        Command::Sheet { pin, sales, out, print } => {
+        Command::Sheet { pin, sales, out, force, print } => {
+            if let Some(o) = &out {
+                never_overwrite(o, force)?;
+            }
             let s = login(app, &pin)?;
             let f = if print { app.print_voucher_sheet(&s, &sales).await? } else { app.voucher_sheet(&s, &sales, out)? };
             println!("{} voucher(s) on {}", sales.len(), f.path);
@@ -1010,7 +1031,10 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 None => println!("pending sales are never cancelled automatically"),
             }
         }
-        Command::Report { pin, kind, format, paper, out } => {
+        Command::Report { pin, kind, format, paper, out, force } => {
+            if let Some(o) = &out {
+                never_overwrite(o, force)?;
+            }
             let s = login(app, &pin)?;
             let report = match kind {
                 ReportCommand::X => app.x_report_with_wallets(&s).await?,
@@ -1143,7 +1167,8 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 None => println!("no receipt printer: slips are saved as PDF"),
             }
         }
-        Command::Slip { pin, sale, out, manager_pin } => {
+        Command::Slip { pin, sale, out, force, manager_pin } => {
+            never_overwrite(&out, force)?;
             let s = login(app, &pin)?;
             let f = app.save_slip(&s, sale, Some(out), manager_pin.as_deref())?;
             println!("{}", f.path);
