@@ -320,7 +320,7 @@ async fn support_checks_share_the_use_cases_and_their_roles() {
     assert_eq!((tx.status.as_str(), tx.local_sale), ("SUCESSFUL", Some(sale.id)));
     let pin = sale.voucher_pin.unwrap().replace(' ', "");
     let masked = tx.voucher_pin_masked.unwrap();
-    assert!(masked.ends_with(&pin[pin.len() - 4..]) && !masked.contains(&pin[..4]), "{masked}");
+    assert!(masked.ends_with(&pin[pin.len() - 4..]) && masked.chars().filter(|c| c.is_ascii_digit()).count() == 4, "{masked}");
     assert_eq!(app.smartcall_transaction(&manager, "nope/../x").await.unwrap_err().code(), "bad_input");
 }
 
