@@ -141,6 +141,13 @@ impl Airtill {
         session.require_manager()?;
         let stored = config::smartcall_password(self.data_dir())?;
         let (mode, section, password) = validate(input, stored.is_some())?;
+        // A practice till's people are the guide's demo people: it never becomes a live
+        // shop. A live shop is set up with its own owner and PIN.
+        if mode == Mode::Live && self.is_training() {
+            return Err(AppError::BadInput(
+                "This is a practice till: its people are the demo people whose PINs are in the guide, so it cannot become a live shop. Set the live shop up in its own data folder (airtill setup --live --data-dir FOLDER), or move this folder aside and start Airtill again to get the setup screen. Nothing was saved.".into(),
+            ));
+        }
         let before = config::read_file(self.data_dir())?;
         let mut file = before.clone();
         file.mode = Some(mode);

@@ -328,10 +328,6 @@ async fn support_checks_share_the_use_cases_and_their_roles() {
 async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
     let (training, _d1) = app().await;
     let sandbox_url = training._sandbox.as_ref().unwrap().base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
-    let cashier = app.login_to_sell(DEMO_CASHIER.1);
-    let manager = app.login_to_sell(DEMO_MANAGER.1);
     let form = SmartcallSettingsInput {
         mode: "live".into(),
         base_url: sandbox_url.clone(),
@@ -340,10 +336,26 @@ async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
         smartload_id: "0820000001".into(),
         timeout_seconds: 30,
     };
+    // A practice till never becomes a live shop: its people are the guide's.
+    let practice_dir = tempfile::tempdir().unwrap();
+    let practice = Airtill::open(OpenOptions { data_dir: practice_dir.path().to_path_buf() }).await.unwrap();
+    let lindiwe = practice.login(DEMO_MANAGER.1).unwrap();
+    assert!(practice.save_smartcall_settings(&lindiwe, &form).unwrap_err().to_string().contains("practice till"));
+    assert!(!practice_dir.path().join("airtill.toml").exists(), "nothing saved");
+    practice.shutdown().await;
+    drop(practice);
+
+    // A live shop's manager changes its account: tested, saved, used at the next start.
+    let dir = tempfile::tempdir().unwrap();
+    crate::test_live::shop(dir.path(), &sandbox_url, "").await;
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let cashier = app.login_to_sell(crate::test_live::CASHIER_PIN);
+    let manager = app.login_to_sell(crate::test_live::MANAGER_PIN);
+    let before = std::fs::read_to_string(dir.path().join("airtill.toml")).unwrap();
     assert_eq!(app.save_smartcall_settings(&cashier, &form).unwrap_err().code(), "forbidden");
     let plain = SmartcallSettingsInput { base_url: "http://smartcall.example.com/webservice".into(), ..form.clone() };
     assert_eq!(app.save_smartcall_settings(&manager, &plain).unwrap_err().code(), "bad_input");
-    assert!(!dir.path().join("airtill.toml").exists(), "bad input changes nothing");
+    assert_eq!(std::fs::read_to_string(dir.path().join("airtill.toml")).unwrap(), before, "bad input changes nothing");
 
     let wrong = SmartcallSettingsInput { password: Some("nope".into()), ..form.clone() };
     let t = app.test_smartcall_settings(&manager, &wrong).await.unwrap();
@@ -351,34 +363,50 @@ async fn a_manager_tests_and_saves_a_live_account_and_the_next_start_uses_it() {
     assert!(t.message.contains("Invalid password"), "{t:?}");
     let t = app.test_smartcall_settings(&manager, &form).await.unwrap();
     assert!(t.logged_in && t.balance.is_some(), "{t:?}");
-
-    let saved = app.save_smartcall_settings(&manager, &form).unwrap();
+    let changed = SmartcallSettingsInput { timeout_seconds: 40, ..form.clone() };
+    let saved = app.save_smartcall_settings(&manager, &changed).unwrap();
     assert!(saved.password_set && saved.restart_needed);
     assert_eq!(saved.smartload_id, "27820000001");
     let toml = std::fs::read_to_string(dir.path().join("airtill.toml")).unwrap();
-    assert!(toml.contains("mode = \"live\"") && !toml.contains("training\"\npassword"), "{toml}");
+    assert!(toml.contains("mode = \"live\"") && toml.contains("timeout_seconds = 40"), "{toml}");
     assert!(!toml.to_lowercase().contains("password ="), "the password is never in the config file: {toml}");
     app.shutdown().await;
     drop(app);
-
     let live = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
     assert!(!live.is_training());
-    // The practice people came along into a live ledger (as an older version did):
-    // their PINs are printed in the guide, so doctor flags them and each must choose
-    // a new PIN at the next login before doing anything else.
+    let cashier = live.login(crate::test_live::CASHIER_PIN).unwrap();
+    assert_eq!(live.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000, "the live client reaches the configured account");
+    let again = live.smartcall_settings(&live.login(crate::test_live::MANAGER_PIN).unwrap()).unwrap();
+    assert_eq!((again.mode.as_str(), again.running_mode.as_str(), again.restart_needed), ("live", "live", false));
+    live.shutdown().await;
+    drop(live);
+
+    // A ledger an older version made live with the practice people (its airtill.toml
+    // switched by hand or by that version's Settings): their PINs are printed in the
+    // guide, so doctor flags them and each must choose a new PIN at the next login
+    // before doing anything else.
+    let old_dir = tempfile::tempdir().unwrap();
+    let old = Airtill::open(OpenOptions { data_dir: old_dir.path().to_path_buf() }).await.unwrap();
+    old.shutdown().await;
+    drop(old);
+    std::fs::write(old_dir.path().join("airtill.toml"), format!("mode = \"live\"\n[smartcall]\nbase_url = \"{sandbox_url}\"\nusername = \"training\"\nsmartload_id = \"27820000001\"\n")).unwrap();
+    crate::credentials::Credentials::new(old_dir.path()).set(crate::config::SMARTCALL_CREDENTIAL, "training").unwrap();
+    let live = Airtill::open(OpenOptions { data_dir: old_dir.path().to_path_buf() }).await.unwrap();
+    assert!(!live.is_training());
     let cashier = live.login(DEMO_CASHIER.1).unwrap();
     assert!(cashier.must_change_pin);
     assert!(matches!(live.smartcall_balance(&cashier).await, Err(AppError::MustChangePin)));
     let cashier = live.change_own_pin(&cashier, DEMO_CASHIER.1, "4829", "4829").unwrap();
     assert!(!live.login("4829").unwrap().must_change_pin);
-    assert_eq!(live.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000, "the live client reaches the configured account");
+    assert_eq!(live.smartcall_balance(&cashier).await.unwrap().e4, 1_000_000_000);
     let manager = live.login(DEMO_MANAGER.1).unwrap();
     assert!(matches!(live.manager_approval(DEMO_MANAGER.1), Err(AppError::Forbidden(_))), "no approvals by a PIN from the guide");
-    let manager = live.change_own_pin(&manager, DEMO_MANAGER.1, "582931", "582931").unwrap();
-    let doctor = live.doctor(&manager).await.unwrap();
-    assert!(doctor.iter().any(|c| c.name == "people" && c.status == crate::CheckStatus::Ok), "{doctor:?}");
-    let again = live.smartcall_settings(&manager).unwrap();
-    assert_eq!((again.mode.as_str(), again.running_mode.as_str(), again.restart_needed), ("live", "live", false));
+    // What doctor says while Lindiwe still has the guide's PIN (asked as if she could).
+    let flagged = live.doctor(&crate::Session { must_change_pin: false, ..manager.clone() }).await.unwrap();
+    let people = flagged.iter().find(|c| c.name == "people").unwrap();
+    assert!(people.status == crate::CheckStatus::Failed && people.detail.contains(DEMO_MANAGER.0) && !people.detail.contains(DEMO_CASHIER.0), "{people:?}");
+    let after = live.doctor(&live.change_own_pin(&manager, DEMO_MANAGER.1, "582931", "582931").unwrap()).await.unwrap();
+    assert!(after.iter().any(|c| c.name == "people" && c.status == crate::CheckStatus::Ok), "{after:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
