@@ -38,9 +38,10 @@ pub(crate) fn check_name(name: &str) -> Result<String> {
     Ok(name.to_string())
 }
 
-/// Someone else (active) already has this PIN.
+/// Someone else has this PIN, disabled people included: a disabled person's PIN is
+/// never given to another, so enabling them again never makes two people share one.
 fn pin_taken(users: &[UserRow], pin: &str, except: Option<i64>) -> bool {
-    users.iter().filter(|u| u.active && Some(u.id) != except).any(|u| pin_matches_hash(pin, &u.pin_hash))
+    users.iter().filter(|u| Some(u.id) != except).any(|u| pin_matches_hash(pin, &u.pin_hash))
 }
 
 impl Airtill {
@@ -141,12 +142,6 @@ impl Airtill {
             }
             if self.store().open_shift_of(id)?.is_some() {
                 return Err(AppError::BadInput(format!("{} has an open shift: close it with the count first.", person.name)));
-            }
-        }
-        if change.active == Some(true) && !person.active {
-            let other_pin = users.iter().filter(|u| u.active).any(|u| u.id != id && u.pin_hash == person.pin_hash);
-            if other_pin {
-                return Err(AppError::BadInput("Someone has that person's PIN now: give them a new PIN too.".into()));
             }
         }
         let hash = pin.map(hash_pin).transpose()?;
@@ -258,6 +253,8 @@ mod tests {
         assert!(!v.active);
         assert!(matches!(app.login("5829"), Err(AppError::WrongPin)));
         assert_eq!(app.people(&manager).unwrap().len(), 3, "disabled, never deleted");
+        // Her PIN is not given to anyone else while she is disabled.
+        assert!(app.add_person(&manager, "Sipho", PersonRole::Cashier, "5829").unwrap_err().to_string().contains("already has that PIN"));
         let second = app.add_person(&manager, "Nomsa", PersonRole::Manager, "583920").unwrap();
         let nomsa = app.login("583920").unwrap();
         app.change_person(&nomsa, manager.user_id, &PersonChange { active: Some(false), ..Default::default() }).unwrap();
