@@ -16,7 +16,9 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
     let c = |name, args: Vec<(&'static str, String)>, returns: String| CommandSpec { name, args, returns };
     vec![
         c("status", vec![], AppStatus::name(cfg)),
-        c("login", vec![("pin", "string".into())], UserView::name(cfg)),
+        c("login", vec![("person", "number".into()), ("pin", "string".into())], UserView::name(cfg)),
+        c("login_people", vec![], format!("Array<{}>", LoginPerson::name(cfg))),
+        c("unlock_person", vec![("person", "number".into())], "null".into()),
         c("logout", vec![], "null".into()),
         c("lookup_number", vec![("input", "string".into())], NumberInfo::name(cfg)),
         c("catalog", vec![("refresh", "boolean".into())], CatalogView::name(cfg)),
@@ -128,6 +130,7 @@ pub fn render() -> String {
         domain::Network::decl(&cfg),
         domain::SaleState::decl(&cfg),
         ErrorPayload::decl(&cfg),
+        LoginPerson::decl(&cfg),
         UserView::decl(&cfg),
         AppStatus::decl(&cfg),
         NumberInfo::decl(&cfg),

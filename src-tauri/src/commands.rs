@@ -6,8 +6,8 @@ use airtill_app::domain::{Money, Money4};
 use airtill_app::setup::{SetupDone, SetupRequest};
 use airtill_app::{
     Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, Check, ConnectionTestView, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView,
-    MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole, PersonView,
-    Reconciliation, Report, ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest,
+    LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole,
+    PersonView, Reconciliation, Report, ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest,
     StockOrderView, Till, UkCreditRequest, UserView, WalletView,
 };
 use serde::Serialize;
@@ -68,8 +68,21 @@ pub fn status(shell: State<'_, Shell>) -> Res<AppStatus> {
 }
 
 #[tauri::command]
-pub async fn login(shell: State<'_, Shell>, pin: String) -> Res<UserView> {
-    Ok(shell.till.login(shell.app()?, &pin)?.user_view())
+pub async fn login(shell: State<'_, Shell>, person: i64, pin: String) -> Res<UserView> {
+    Ok(shell.till.login(shell.app()?, person, &pin)?.user_view())
+}
+
+/// Who can log in (the login screen's list), with anyone locked after wrong PINs.
+#[tauri::command]
+pub fn login_people(shell: State<'_, Shell>) -> Res<Vec<LoginPerson>> {
+    Ok(shell.app()?.login_people()?)
+}
+
+/// A manager lifts a person's lock after wrong PINs.
+#[tauri::command]
+pub fn unlock_person(shell: State<'_, Shell>, person: i64) -> Res<()> {
+    let s = shell.session()?;
+    Ok(shell.app()?.unlock_person(&s, person)?)
 }
 
 #[tauri::command]
@@ -315,7 +328,8 @@ pub async fn complete_setup<R: tauri::Runtime>(handle: tauri::AppHandle<R>, shel
     }
     // The owner who just chose the PIN is logged in, for the optional accounts.
     if request.kind == airtill_app::SetupKind::Live {
-        shell.till.login(shell.app()?, &request.manager_pin)?;
+        let app = shell.app()?;
+        shell.till.login(app, app.person_named(&request.owner_name)?, &request.manager_pin)?;
     }
     Ok(done)
 }

@@ -14,6 +14,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.manage(updates::Updates::default()).invoke_handler(tauri::generate_handler![
         commands::status,
         commands::login,
+        commands::login_people,
+        commands::unlock_person,
         commands::logout,
         commands::lookup_number,
         commands::catalog,

@@ -56,16 +56,16 @@ fn logged_out_commands_are_refused_with_a_code() {
 #[test]
 fn a_wrong_pin_is_a_clear_error() {
     let (_app, w, _d) = setup();
-    let e = call(&w, "login", json!({"pin": "9999"})).unwrap_err();
+    let e = call(&w, "login", json!({"person": 2, "pin": "9999"})).unwrap_err();
     assert_eq!(e["code"], "wrong_pin");
-    let e = call(&w, "login", json!({"pin": "12x4"})).unwrap_err();
+    let e = call(&w, "login", json!({"person": 2, "pin": "12x4"})).unwrap_err();
     assert_eq!(e["code"], "bad_input");
 }
 
 #[test]
 fn a_cashier_sells_a_voucher_through_the_commands() {
     let (_app, w, _d) = setup();
-    let user = call(&w, "login", json!({"pin": "1234"})).unwrap();
+    let user = call(&w, "login", json!({"person": 2, "pin": "1234"})).unwrap();
     assert_eq!(user["role"], "cashier");
     let status = call(&w, "status", json!({})).unwrap();
     assert_eq!(status["training"], true);
@@ -107,7 +107,7 @@ fn bindings_are_fresh() {
 #[test]
 fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
     let (_app, w, d) = setup();
-    call(&w, "login", json!({"pin": "1234"})).unwrap();
+    call(&w, "login", json!({"person": 2, "pin": "1234"})).unwrap();
     let manager_only = [
         ("x_report", json!({})),
         ("z_report", json!({})),
@@ -144,7 +144,7 @@ fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
     assert_eq!(closed["status"], "balanced");
     // A manager gets the Z through the same layer.
     call(&w, "logout", json!({})).unwrap();
-    call(&w, "login", json!({"pin": "2580"})).unwrap();
+    call(&w, "login", json!({"person": 1, "pin": "2580"})).unwrap();
     let z = call(&w, "z_report", json!({})).unwrap();
     assert_eq!(z["z_no"], 1);
     assert_eq!(call(&w, "z_numbers", json!({})).unwrap(), json!([1]));
@@ -244,7 +244,7 @@ fn junk(rng: &mut rand::rngs::StdRng, depth: u32) -> Value {
 fn ten_thousand_random_payloads_make_no_panic_and_no_write() {
     use rand::SeedableRng;
     let (_app, w, d) = setup();
-    call(&w, "login", json!({"pin": "1234"})).unwrap();
+    call(&w, "login", json!({"person": 2, "pin": "1234"})).unwrap();
     let counts = || {
         let db = rusqlite::Connection::open(d.path().join("airtill.db")).unwrap();
         ["sales", "sale_events", "users", "shifts", "z_reports", "reprints", "overrides", "settings", "routes", "audit"]
@@ -276,7 +276,21 @@ fn ten_thousand_random_payloads_make_no_panic_and_no_write() {
     assert_eq!(counts(), before, "nothing was written");
     eprintln!("{refused} of {n} refused; answered: {answered:?}");
     // Only the readers that take no arguments may answer junk (they ignore it).
-    let readers = ["setup_needed", "update_status", "status", "sales_today", "waiting_sales", "my_shift", "network_health", "wallet_balance", "wallets", "catalog", "stock_levels", "stock_orders"];
+    let readers = [
+        "setup_needed",
+        "login_people",
+        "update_status",
+        "status",
+        "sales_today",
+        "waiting_sales",
+        "my_shift",
+        "network_health",
+        "wallet_balance",
+        "wallets",
+        "catalog",
+        "stock_levels",
+        "stock_orders",
+    ];
     assert!(answered.iter().all(|c| readers.contains(c)), "junk was accepted by {answered:?}");
     assert!(refused > n * 3 / 4, "{refused} of {n} refused");
 }
@@ -288,7 +302,7 @@ fn a_new_till_answers_only_the_setup_until_it_is_set_up() {
     let w = WebviewWindowBuilder::new(&tauri_app, "main", Default::default()).build().unwrap();
     assert_eq!(call(&w, "setup_needed", json!({})).unwrap(), json!(true));
     assert_eq!(call(&w, "status", json!({})).unwrap_err()["code"], "not_set_up");
-    assert_eq!(call(&w, "login", json!({"pin": "2580"})).unwrap_err()["code"], "not_set_up");
+    assert_eq!(call(&w, "login", json!({"person": 1, "pin": "2580"})).unwrap_err()["code"], "not_set_up");
     let live = json!({"request": {"kind": "live", "shop_name": "Spaza", "address": "", "vat_number": "", "till_id": "T1", "time_zone": "",
         "owner_name": "Thandi", "manager_pin": "58293", "manager_pin_again": "58293", "smartcall": null}});
     let e = call(&w, "complete_setup", live).unwrap_err();
@@ -301,7 +315,7 @@ fn a_new_till_answers_only_the_setup_until_it_is_set_up() {
     assert_eq!(done["people"], json!(["Lindiwe", "Thabo"]));
     assert_eq!(call(&w, "setup_needed", json!({})).unwrap(), json!(false));
     assert_eq!(call(&w, "complete_setup", practice).unwrap_err()["code"], "bad_input", "once");
-    assert_eq!(call(&w, "login", json!({"pin": "2580"})).unwrap()["role"], "manager");
+    assert_eq!(call(&w, "login", json!({"person": 1, "pin": "2580"})).unwrap()["role"], "manager");
     let people = call(&w, "people", json!({})).unwrap();
     assert_eq!(people.as_array().unwrap().len(), 2);
     let tauri_state = tauri::Manager::state::<Shell>(&tauri_app);

@@ -110,7 +110,7 @@ impl Airtill {
             discount_e4: discount,
         };
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
-            Some(pin) => Some(self.manager_approval(pin)?),
+            Some(pin) => Some(self.manager_approval(session, pin)?),
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;

@@ -67,8 +67,7 @@ impl Airtill {
             // the office to anyone who read it.
             if !self.training {
                 let users = store.users()?;
-                let known: Vec<&airtill_store::UserRow> =
-                    users.iter().filter(|u| u.active && [crate::DEMO_MANAGER.1, crate::DEMO_CASHIER.1].iter().any(|p| crate::auth::pin_matches_hash(p, &u.pin_hash))).collect();
+                let known: Vec<&airtill_store::UserRow> = users.iter().filter(|u| u.active && [crate::DEMO_MANAGER.1, crate::DEMO_CASHIER.1].iter().any(|p| self.pin_is(p, &u.pin_hash))).collect();
                 if known.is_empty() {
                     out.push(check("people", S::Ok, format!("{} active, none with a PIN from the guide", users.iter().filter(|u| u.active).count())));
                 } else {
@@ -84,6 +83,8 @@ impl Airtill {
                 Ok(n) => out.push(check("audit trail", S::Ok, format!("{n} line(s), each chained to the one before: none changed or removed"))),
                 Err(why) => out.push(check("audit trail", S::Failed, format!("{why}. Someone changed the ledger outside Airtill."))),
             }
+            out.push(z_heads_check(&store)?);
+            out.push(roles_check(&store, self.training)?);
             match store.receipt_gaps()? {
                 (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{n} receipt(s), numbered 1 to {n} without a gap"))),
                 (_, gaps) => out.push(check(
@@ -190,5 +191,51 @@ impl Airtill {
             Err(e) => out.push(check("receipt printer", S::Failed, e.to_string())),
         }
         Ok(out)
+    }
+}
+
+/// Each Z's audit chain head, printed at its close, against the trail as it is now: a
+/// trail rewritten before a Z (even rechained with the key) no longer meets its head.
+fn z_heads_check(store: &airtill_store::Store) -> Result<Check> {
+    let heads: Vec<(i64, String)> = store.z_audit_heads()?.into_iter().filter_map(|(z, h)| h.map(|h| (z, h))).collect();
+    for (z, head) in &heads {
+        let (id, hash) = head.split_once(':').unwrap_or(("0", head));
+        let now = store.audit_hash_of(id.parse().unwrap_or(0))?;
+        if now.as_deref() != Some(hash) {
+            return Ok(check("Z and the audit trail", CheckStatus::Failed, format!("Z {z} closed the audit trail at line {id}, and that line is not as it was then: the trail was rewritten")));
+        }
+    }
+    Ok(check("Z and the audit trail", CheckStatus::Ok, format!("{} Z report(s) meet the audit trail where they closed it", heads.len())))
+}
+
+/// Every person's role against the line that added them to the trail (the setup's
+/// owner, or "NAME as ROLE (person N)").
+fn roles_check(store: &airtill_store::Store, training: bool) -> Result<Check> {
+    let lines = store.audit_between(i64::MIN, i64::MAX)?;
+    let mut unlisted = Vec::new();
+    for u in store.users()? {
+        let added = lines.iter().find_map(|l| {
+            if l.action == "setup" && l.user_id == Some(u.id) {
+                return Some("manager".to_string());
+            }
+            let rest = l.detail.strip_suffix(&format!(" (person {})", u.id)).filter(|_| l.action == "user_added")?;
+            rest.rsplit_once(" as ").map(|(_, role)| role.to_string())
+        });
+        match added {
+            Some(role) if role != u.role.as_str() => {
+                return Ok(check(
+                    "people's roles",
+                    CheckStatus::Failed,
+                    format!("{} is a {} in the ledger, but was added as a {role}: the ledger was changed outside Airtill", u.name, u.role.as_str()),
+                ))
+            }
+            Some(_) => {}
+            None => unlisted.push(u.name),
+        }
+    }
+    if unlisted.is_empty() || training {
+        Ok(check("people's roles", CheckStatus::Ok, "every person's role is the one they were added with"))
+    } else {
+        Ok(check("people's roles", CheckStatus::Warning, format!("no line in the audit trail says how {} was added (added by an older version): their role cannot be compared", unlisted.join(", "))))
     }
 }

@@ -30,8 +30,8 @@ pub enum AppError {
     Storage(#[from] airtill_store::StoreError),
     #[error("{0}")]
     Io(String),
-    /// Too many wrong PINs in a row: nobody can log in at this till until then.
-    #[error("Too many wrong PINs. Nobody can log in at this till until {until}. Wait, then try again with the right PIN.")]
+    /// Too many wrong PINs for this person (or for this kind of check): locked until then.
+    #[error("Too many wrong PINs: locked until {until}. Wait, then try again with the right PIN, or ask a manager to unlock you.")]
     LockedOut { until: String },
     /// A voucher PIN of an older sale: shown or reprinted only with a manager's PIN.
     #[error("Only the last sale's PIN is shown. A manager's PIN is needed to show or reprint receipt {receipt_no:06}.")]

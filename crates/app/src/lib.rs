@@ -29,7 +29,7 @@ pub mod views;
 
 pub use airtill_domain as domain;
 pub use airtill_engine::SaleChanged;
-pub use auth::Session;
+pub use auth::{lock_for, pin_params, LoginPerson, PinCost, Session, FREE_ATTEMPTS, LONGEST_LOCK_MS};
 pub use config::{Mode, OpenOptions};
 pub use doctor::{Check, CheckStatus};
 pub use engine_settings::route_key;
@@ -91,7 +91,47 @@ pub struct Airtill {
     /// The last reading of each provider's wallet and when it was read (for reports
     /// that never wait for a provider).
     wallet_readings: Mutex<std::collections::HashMap<String, (airtill_domain::Money4, i64)>>,
+    /// Peppers every PIN hash: derived from the till's key (kept with the credentials,
+    /// never in the ledger), so a copied ledger alone cannot check a single guess.
+    pepper: [u8; 32],
 }
+
+/// A key for one purpose, derived from the till's key (HMAC-SHA-256 of the label).
+pub(crate) fn derive_key(till_key: &[u8; 32], label: &str) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(till_key).expect("HMAC takes any key length");
+    mac.update(label.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// The till's key (it seals voucher PINs, peppers people's PINs and keys the audit
+/// chain), kept with the credentials. One key for the life of the ledger: when the
+/// ledger holds anything made with a key (sealed PINs, peppered PIN hashes, a keyed
+/// audit trail) and none is found, no new key is made; the till says where it was.
+pub(crate) fn till_key(creds: &credentials::Credentials, store: &Store) -> Result<[u8; 32]> {
+    match creds.existing_data_key(PIN_KEY_NAME)? {
+        Some(k) => Ok(k),
+        None if store.sealed_pin_count()? > 0 || store.users()?.iter().any(|u| auth::is_peppered(&u.pin_hash)) || store.audit_keyed_rows()? > 0 => Err(AppError::Configuration(format!(
+            "the key of this till (it seals voucher PINs and checks people's PINs) is not {} and the ledger was made with it: Airtill makes no second key. Restore the key (the keyring, or credentials.key and credentials.enc from a backup of this folder)",
+            creds.where_kept()
+        ))),
+        None => creds.new_data_key(PIN_KEY_NAME),
+    }
+}
+
+/// Writes one audit line into the ledger at `ledger` of the till in `data_dir` without
+/// opening the app (the restore's own line), keyed like every other.
+pub fn audit_ledger(data_dir: &std::path::Path, ledger: &std::path::Path, action: &str, detail: &str) -> Result<()> {
+    let mut store = Store::open(ledger)?;
+    let key = till_key(&credentials::Credentials::new(data_dir), &store)?;
+    store.set_audit_key(&derive_key(&key, "airtill audit chain v1"), false)?;
+    store.audit(action, None, detail, time::now_ms())?;
+    Ok(())
+}
+
+/// Noted with the credentials once the audit trail is keyed: after that a trail in
+/// plain hashes is a rewrite, never keyed again.
+const AUDIT_KEYED_NOTE: &str = "audit-chain-keyed";
 
 /// Creates the data folder if needed; on Unix it is the till's user's alone (0700):
 /// other local users cannot list or read the ledger, slips or sealed credentials.
@@ -148,20 +188,24 @@ impl Airtill {
         // The sales this process sends are its own: another process starting on the same
         // ledger (the command line, a second till) leaves them alone.
         store.hold_lease()?;
-        // Voucher PINs are sealed in the ledger under a key kept with the credentials.
-        // One key for the life of the ledger: with PINs sealed and no key found, no new
-        // key is made (they would never open again); the till says where the key was.
+        // Voucher PINs are sealed in the ledger under a key kept with the credentials;
+        // the same key peppers PIN hashes and keys the audit chain.
         let creds = credentials::Credentials::new(&opts.data_dir);
-        let pin_key = match creds.existing_data_key(PIN_KEY_NAME)? {
-            Some(k) => k,
-            None if store.sealed_pin_count()? > 0 => {
-                return Err(AppError::Configuration(format!(
-                    "the key that seals this till's voucher PINs is not {} and the ledger holds sealed PINs: Airtill makes no second key. Restore the key (the keyring, or credentials.key and credentials.enc from a backup of this folder)",
-                    creds.where_kept()
-                )))
-            }
-            None => creds.new_data_key(PIN_KEY_NAME)?,
-        };
+        let pin_key = till_key(&creds, &store)?;
+        let keyed_before = creds.get(AUDIT_KEYED_NOTE)?.is_some();
+        match store.set_audit_key(&derive_key(&pin_key, "airtill audit chain v1"), !keyed_before)? {
+            airtill_store::AuditKeying::Broken(why) => tracing::error!("the audit trail does not verify: {why}"),
+            airtill_store::AuditKeying::KeyedNow(n) => tracing::info!(rows = n, "the audit trail was keyed"),
+            airtill_store::AuditKeying::Keyed => {}
+        }
+        if !keyed_before {
+            creds.set(AUDIT_KEYED_NOTE, "1")?;
+        }
+        let pepper = auth::pepper_from(&pin_key);
+        let swept = slip::sweep_pin_files(&opts.data_dir);
+        if swept > 0 {
+            tracing::info!(count = swept, "files with voucher PINs left from before were removed");
+        }
         let sealed = store.set_pin_key(&pin_key)?;
         if sealed > 0 {
             tracing::info!(count = sealed, "voucher PINs found in plain text were sealed");
@@ -175,7 +219,10 @@ impl Airtill {
             // The first start is one transaction: the (slow) PIN hashes are made first,
             // then the shop and its people are written together, so a start killed at
             // any moment leaves no shop or a whole one, never a shop nobody can open.
-            let people = [(DEMO_MANAGER.0, Role::Manager, auth::hash_pin(DEMO_MANAGER.1)?), (DEMO_CASHIER.0, Role::Cashier, auth::hash_pin(DEMO_CASHIER.1)?)];
+            let people = [
+                (DEMO_MANAGER.0, Role::Manager, auth::hash_pin(&pepper, DEMO_MANAGER.1, auth::PinCost::Practice)?),
+                (DEMO_CASHIER.0, Role::Cashier, auth::hash_pin(&pepper, DEMO_CASHIER.1, auth::PinCost::Practice)?),
+            ];
             let shop = Shop { name: cfg.shop_name.clone(), till_id: cfg.till_id.clone(), training };
             store.atomically(|s| {
                 if s.shop()?.is_some() {
@@ -282,6 +329,7 @@ impl Airtill {
             training,
             clock,
             wallet_readings: Mutex::new(std::collections::HashMap::new()),
+            pepper,
         };
         app.resume_listener().await?;
         // The one resolver drives the other money movements too (one stop signal, one

@@ -24,7 +24,10 @@ use std::time::Duration;
 const ON: &str = "listener_on";
 const BIND: &str = "listener_bind";
 const PORT: &str = "listener_port";
+/// The listener's secret, in settings by older versions; now sealed with the
+/// credentials (`LISTENER_SECRET`) and moved there at the first look.
 const TOKEN: &str = "listener_token";
+const LISTENER_SECRET: &str = "listener-secret";
 /// How long a notification about a sale still being sent waits for it.
 const SUBMITTING_WAIT: Duration = Duration::from_secs(5);
 const MAX_BODY: usize = 64 * 1024;
@@ -124,8 +127,14 @@ impl Notices {
                 },
             }
         };
+        let mismatch = sale.as_ref().and_then(|s| unlike_the_sale(s, n.msisdn.as_deref(), n.amount.map(|a| airtill_providers::mx::minor_of_thousandths(a).ok_or(a))));
         let result = match sale {
             None => NoticeResult { effect: "unknown", sale_id: None },
+            // Believed only when it is about this sale: its number and its amount.
+            Some(s) if mismatch.is_some() => {
+                tracing::warn!(sale = s.id, "an MX notification unlike its sale: {}", mismatch.as_deref().unwrap_or_default());
+                NoticeResult { effect: "conflict", sale_id: Some(s.id) }
+            }
             Some(s) => {
                 let (to, outcome) = match n.state {
                     CreditState::Confirmed => (SaleState::Succeeded, Outcome { provider_ref: Some(n.credit_id.clone()), ..Default::default() }),
@@ -157,34 +166,32 @@ impl Notices {
         let cb = Callback::parse(body)?;
         let state_text = if cb.success { "success" } else { "failure" };
         let sale = self.store().sale_by_client_ref(&cb.client_ref).map_err(|e| e.to_string())?.filter(|s| s.details.provider == "aat");
+        let mismatch = sale.as_ref().and_then(|s| unlike_the_sale(s, cb.msisdn.as_deref(), cb.amount.map(Ok)));
         let result = match sale {
             None => NoticeResult { effect: "unknown", sale_id: None },
-            Some(s) if cb.success && s.details.pinned && s.outcome.voucher_pin.is_none() && !s.state.is_final() => {
-                // A PIN sale: the call-back carries no PIN, so it is never settled from
-                // here; AAT is asked for the sale (and its PIN) by reference, once its
-                // seller has its own answer.
+            Some(s) if mismatch.is_some() => {
+                tracing::warn!(sale = s.id, "an AAT call-back unlike its sale: {}", mismatch.as_deref().unwrap_or_default());
+                NoticeResult { effect: "conflict", sale_id: Some(s.id) }
+            }
+            // A call-back is a prompt, never the word itself: AAT is asked for the sale
+            // by its reference (GetTransactionInfo, through the engine's one resolver)
+            // once its seller has its own answer, and the sale moves only as AAT says.
+            // A forged success settles nothing; a forged failure refunds nothing.
+            Some(s) => {
                 let row = self.settled_by_seller(s.id).await.map_err(|e| e.to_string())?;
+                let said = if cb.success { SaleState::Succeeded } else { SaleState::Failed };
                 if row.state.is_final() {
-                    NoticeResult { effect: if row.state == SaleState::Succeeded { "duplicate" } else { "conflict" }, sale_id: Some(s.id) }
+                    NoticeResult { effect: if row.state == said { "duplicate" } else { "conflict" }, sale_id: Some(s.id) }
                 } else if matches!(row.state, SaleState::Submitting | SaleState::Created) {
                     NoticeResult { effect: "deferred", sale_id: Some(s.id) }
                 } else {
                     let after = self.engine.resolve(s.id).await.map_err(|e| e.to_string())?;
-                    NoticeResult { effect: if after.state != row.state { "applied" } else { "deferred" }, sale_id: Some(s.id) }
-                }
-            }
-            Some(s) => {
-                let outcome = if cb.success {
-                    Outcome { provider_ref: cb.order_ref.clone(), ..Default::default() }
-                } else {
-                    Outcome {
-                        provider_ref: cb.order_ref.clone(),
-                        error_class: Some("rejected".into()),
-                        error_message: Some(format!("AAT reports the sale failed ({}). Nothing was sold.", cb.fail_reason.as_deref().unwrap_or("no reason given"))),
-                        ..Default::default()
+                    match after.state {
+                        st if st == said => NoticeResult { effect: "applied", sale_id: Some(s.id) },
+                        st if st.is_final() => NoticeResult { effect: "conflict", sale_id: Some(s.id) },
+                        _ => NoticeResult { effect: "deferred", sale_id: Some(s.id) },
                     }
-                };
-                self.apply(s.id, if cb.success { SaleState::Succeeded } else { SaleState::Failed }, &outcome).await.map_err(|e| e.to_string())?
+                }
             }
         };
         let detail = String::from_utf8_lossy(body).into_owned();
@@ -217,17 +224,42 @@ impl Notices {
     }
 }
 
+/// Why a notification is not about this sale (its number or amount differ), if so.
+/// Numbers are compared by their last nine digits (0831234567, 27831234567 and
+/// +27 83 123 4567 are one number); an amount finer than the sale's cents never matches.
+fn unlike_the_sale(s: &airtill_store::SaleRow, msisdn: Option<&str>, amount_minor: Option<std::result::Result<i64, i64>>) -> Option<String> {
+    let tail = |t: &str| {
+        let d: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+        d[d.len().saturating_sub(9)..].to_string()
+    };
+    if let Some(m) = msisdn.filter(|m| !m.trim().is_empty()) {
+        if tail(m) != tail(&s.details.recipient) {
+            return Some(format!("it names the number {m}, the sale was to {}", s.details.recipient));
+        }
+    }
+    match amount_minor {
+        Some(Ok(a)) if a != s.details.amount_minor => Some(format!("it says {a} (cents), the sale was {}", s.details.amount_minor)),
+        Some(Err(raw)) => Some(format!("its amount {raw} is not a whole number of cents")),
+        _ => None,
+    }
+}
+
 /// A listener that is running.
 pub struct Running {
     pub addr: SocketAddr,
     pub token: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Drop for Running {
+    /// Stops the listener and waits for its thread, so its port is free at once.
     fn drop(&mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }
@@ -236,6 +268,8 @@ impl Drop for Running {
 struct ListenerState {
     token: Arc<String>,
     notices: Notices,
+    /// The app's runtime: a genuine notification's work runs there.
+    work: tokio::runtime::Handle,
 }
 
 /// Compares without stopping at the first difference.
@@ -247,9 +281,12 @@ async fn mx_handler(State(st): State<ListenerState>, Path(token): Path<String>, 
     if !same(&token, &st.token) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match st.notices.apply_mx(&q.unwrap_or_default()).await {
-        Ok(_) => (StatusCode::OK, "OK").into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
+    let notices = st.notices.clone();
+    let done = st.work.spawn(async move { notices.apply_mx(&q.unwrap_or_default()).await }).await;
+    match done {
+        Ok(Ok(_)) => (StatusCode::OK, "OK").into_response(),
+        Ok(Err(e)) => (StatusCode::BAD_REQUEST, e).into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 
@@ -257,25 +294,71 @@ async fn aat_handler(State(st): State<ListenerState>, Path(token): Path<String>,
     if !same(&token, &st.token) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match st.notices.apply_aat(&body).await {
-        Ok(_) => (StatusCode::OK, "OK").into_response(),
-        Err(e) => (StatusCode::BAD_REQUEST, e).into_response(),
+    let notices = st.notices.clone();
+    let done = st.work.spawn(async move { notices.apply_aat(&body).await }).await;
+    match done {
+        Ok(Ok(_)) => (StatusCode::OK, "OK").into_response(),
+        Ok(Err(e)) => (StatusCode::BAD_REQUEST, e).into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 
+/// Connections served at once, and from one address: a flood from one address (idle
+/// connections, half-sent headers) fills its own share and nothing else.
+pub const MAX_CONNECTIONS: usize = 256;
+pub const MAX_PER_ADDRESS: usize = 16;
+/// A request's headers must arrive within this; the whole exchange within the next.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Connections open per address.
+#[derive(Default)]
+struct PerAddress(Mutex<std::collections::HashMap<std::net::IpAddr, usize>>);
+
+impl PerAddress {
+    fn take(&self, ip: std::net::IpAddr) -> bool {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(ip).or_insert(0);
+        if *n >= MAX_PER_ADDRESS {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+
+    fn give_back(&self, ip: std::net::IpAddr) {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&ip);
+            }
+        }
+    }
+}
+
+/// The listener runs on a thread and runtime of its own: accepting, reading headers and
+/// turning away a flood never take the selling screen's threads. What a genuine
+/// notification does (the ledger, the engine, a query to the provider) runs on the
+/// app's runtime (`work`), where the providers' clients live.
 async fn start(bind: std::net::IpAddr, port: u16, token: String, notices: Notices) -> Result<Running> {
-    let listener = tokio::net::TcpListener::bind((bind, port)).await.map_err(|e| AppError::BadInput(format!("The listener cannot use {bind}:{port} ({e}). Choose another port.")))?;
-    let addr = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
-    let state = ListenerState { token: Arc::new(token.clone()), notices: notices.clone() };
+    let std_listener = std::net::TcpListener::bind((bind, port)).map_err(|e| AppError::BadInput(format!("The listener cannot use {bind}:{port} ({e}). Choose another port.")))?;
+    std_listener.set_nonblocking(true).map_err(|e| AppError::Io(e.to_string()))?;
+    let addr = std_listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
+    let work = tokio::runtime::Handle::current();
+    let state = ListenerState { token: Arc::new(token.clone()), notices: notices.clone(), work };
     let app = Router::new().route("/{token}/mx", get(mx_handler)).route("/{token}/aat", post(aat_handler)).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)).with_state(state);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let thread = std::thread::Builder::new()
+        .name("airtill-listener".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => return tracing::error!("the notification listener could not start: {e}"),
+            };
+            rt.block_on(serve(std_listener, app, stopped));
+        })
+        .map_err(|e| AppError::Io(format!("the notification listener could not start: {e}")))?;
     // Notifications that came while their sale was being sent (also before a restart).
     let weak = Arc::downgrade(&notices.store);
     let retry = notices.clone();
@@ -289,7 +372,49 @@ async fn start(bind: std::net::IpAddr, port: u16, token: String, notices: Notice
         }
     });
     tracing::info!(%addr, "notification listener on");
-    Ok(Running { addr, token, stop: Some(stop) })
+    Ok(Running { addr, token, stop: Some(stop), thread: Some(thread) })
+}
+
+async fn serve(std_listener: std::net::TcpListener, app: Router, mut stopped: tokio::sync::oneshot::Receiver<()>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let listener = match tokio::net::TcpListener::from_std(std_listener) {
+        Ok(l) => l,
+        Err(e) => return tracing::error!("the notification listener could not start: {e}"),
+    };
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let per_address = Arc::new(PerAddress::default());
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stopped => break,
+            a = listener.accept() => a,
+        };
+        let (stream, peer) = match accepted {
+            Ok(x) => x,
+            Err(e) => {
+                // Out of file descriptors or the like: wait a moment, never spin.
+                tracing::warn!("the notification listener could not accept a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let ip = peer.ip();
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        if !per_address.take(ip) {
+            drop(stream);
+            continue;
+        }
+        let per_address = per_address.clone();
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new().timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT).keep_alive(false).serve_connection(TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(HEADER_TIMEOUT + EXCHANGE_TIMEOUT, conn).await;
+            per_address.give_back(ip);
+            drop(slot);
+        });
+    }
 }
 
 fn check_token(t: &str) -> Result<()> {
@@ -305,12 +430,24 @@ impl Airtill {
         Notices { store: self.store.clone(), engine: self.engine.clone(), clock: self.clock.clone() }
     }
 
+    /// The listener's secret, sealed with the credentials (an older version's, found in
+    /// settings, is moved there now).
+    fn listener_secret(&self) -> Result<Option<String>> {
+        let creds = crate::credentials::Credentials::new(&self.data_dir);
+        let old = self.store().setting(TOKEN)?;
+        if let Some(t) = old.filter(|t| !t.is_empty()) {
+            creds.set(LISTENER_SECRET, &t)?;
+            self.store().set_setting(TOKEN, "")?;
+        }
+        creds.get(LISTENER_SECRET)
+    }
+
     fn listener_view(&self) -> Result<ListenerView> {
         let store = self.store();
         let bind = store.setting(BIND)?.unwrap_or_else(|| "127.0.0.1".into());
         let port = store.setting(PORT)?.and_then(|p| p.parse().ok()).unwrap_or(8787u16);
-        let token = store.setting(TOKEN)?;
         drop(store);
+        let token = self.listener_secret()?;
         let running = self.listener.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| (r.addr, r.token.clone()));
         let (on, urls) = match &running {
             Some((addr, token)) => (true, Some((format!("http://{addr}/{token}/mx"), format!("http://{addr}/{token}/aat")))),
@@ -360,8 +497,8 @@ impl Airtill {
             store.set_setting(ON, "1")?;
             store.set_setting(BIND, &bind_text)?;
             store.set_setting(PORT, &running.addr.port().to_string())?;
-            store.set_setting(TOKEN, &token)?;
         }
+        crate::credentials::Credentials::new(&self.data_dir).set(LISTENER_SECRET, &token)?;
         *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(running);
         self.point_sandboxes(Some((local, token.as_str())));
         self.audit("settings", Some(session.user_id), &format!("notification listener on {bind_text}:{port}"))?;
@@ -370,10 +507,11 @@ impl Airtill {
 
     /// At start: the listener as the manager left it.
     pub(crate) async fn resume_listener(&self) -> Result<()> {
-        let (on, bind, port, token) = {
+        let (on, bind, port) = {
             let s = self.store();
-            (s.setting(ON)?, s.setting(BIND)?, s.setting(PORT)?, s.setting(TOKEN)?)
+            (s.setting(ON)?, s.setting(BIND)?, s.setting(PORT)?)
         };
+        let token = if on.as_deref() == Some("1") { self.listener_secret()? } else { None };
         if on.as_deref() != Some("1") {
             return Ok(());
         }

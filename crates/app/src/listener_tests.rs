@@ -118,9 +118,10 @@ async fn mx_notifications_settle_credits_once_and_never_move_a_final_sale_back()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_manager() {
+async fn aat_call_backs_settle_sales_only_as_aat_says_and_keep_contradictions_for_the_manager() {
     let dir = tempfile::tempdir().unwrap();
-    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let clock = airtill_domain::ManualClock::new(time::now_ms());
+    let app = Airtill::open_with_clock(OpenOptions { data_dir: dir.path().to_path_buf() }, std::sync::Arc::new(clock.clone())).await.unwrap();
     let m = app.login_to_sell(DEMO_MANAGER.1);
     let s = app.login_to_sell(DEMO_CASHIER.1);
     let v = app.set_listener(&m, true, None, Some(0), None).await.unwrap();
@@ -128,31 +129,49 @@ async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_man
     app.set_route(&m, "MTN/pinless/airtime", &["aat".into()]).unwrap();
     let c = app.catalog(&s, false).await.unwrap();
     let airtime = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
-    // 0013: AAT keeps it pending for two minutes; the call-back settles it first.
+    // 0013: AAT keeps it pending for two minutes, then it succeeds.
     let mut r = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: airtime, recipient: "0830000013".into(), amount: Some("20".into()), override_pin: None };
     let sale = app.sell(&s, &r).await.unwrap();
     assert_eq!(sale.state, SaleState::Pending);
-    let body = |success: bool| {
+    let body = |client_ref: &str, msisdn: &str, amount: i64, success: bool| {
         format!(
-            r#"{{"TransactionId":5000001,"ClientRef":"{}","OrderRef":"98187964","MSISDN":"27830000013","Amount":20,"VoucherType":"20","Description":"MTN Airtime Pinless","Network":"MTN","Success":{success},"FailReason":null}}"#,
-            sale.client_ref
+            r#"{{"TransactionId":5000001,"ClientRef":"{client_ref}","OrderRef":"98187964","MSISDN":"{msisdn}","Amount":{amount},"VoucherType":"20","Description":"MTN Airtime Pinless","Network":"MTN","Success":{success},"FailReason":null}}"#
         )
     };
     let http = reqwest::Client::new();
     let post = |b: String| http.post(&aat_url).header("Content-Type", "application/json").body(b).send();
-    assert_eq!(post(body(true)).await.unwrap().status().as_u16(), 200);
+    // A success that AAT does not (yet) agree with settles nothing: AAT is asked by
+    // the sale's reference and says pending (issue 18: a forged success).
+    assert_eq!(post(body(&sale.client_ref, "27830000013", 20, true)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Pending);
+    assert_eq!(effects(&app, &m, &sale.client_ref), ["deferred"]);
+    // Nor a failure (a forged failure would have the cashier refund a sold recharge).
+    assert_eq!(post(body(&sale.client_ref, "27830000013", 20, false)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Pending);
+    // Two minutes on, AAT has it done: the same call-back now settles it.
+    clock.advance_ms(airtill_sandbox::AAT_PENDING_RESOLVES_AFTER_MS + 1_000);
+    assert_eq!(post(body(&sale.client_ref, "27830000013", 20, true)).await.unwrap().status().as_u16(), 200);
     assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
-    assert_eq!(post(body(true)).await.unwrap().status().as_u16(), 200);
-    assert_eq!(post(body(false)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(post(body(&sale.client_ref, "27830000013", 20, true)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(post(body(&sale.client_ref, "27830000013", 20, false)).await.unwrap().status().as_u16(), 200);
     assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded, "a final sale never moves back");
-    assert_eq!(effects(&app, &m, &sale.client_ref), ["applied", "duplicate", "conflict"]);
-    // A failure for a pending sale fails it.
+    assert_eq!(effects(&app, &m, &sale.client_ref)[2..], ["applied", "duplicate", "conflict"]);
+    // A failure AAT agrees with fails the sale (0011 fails after its two minutes).
     r.request_id = uuid::Uuid::new_v4().to_string();
     r.recipient = "0830000011".into();
     let sale2 = app.sell(&s, &r).await.unwrap();
-    let b2 = body(false).replace(&sale.client_ref, &sale2.client_ref);
-    assert_eq!(post(b2).await.unwrap().status().as_u16(), 200);
+    clock.advance_ms(airtill_sandbox::AAT_PENDING_RESOLVES_AFTER_MS + 1_000);
+    assert_eq!(post(body(&sale2.client_ref, "27830000011", 20, false)).await.unwrap().status().as_u16(), 200);
     assert_eq!(app.sale(&s, sale2.id).unwrap().state, SaleState::Failed);
+    // About this sale's reference but another number or amount: a conflict, unapplied.
+    r.request_id = uuid::Uuid::new_v4().to_string();
+    r.recipient = "0830000013".into();
+    let sale4 = app.sell(&s, &r).await.unwrap();
+    clock.advance_ms(airtill_sandbox::AAT_PENDING_RESOLVES_AFTER_MS + 1_000);
+    assert_eq!(post(body(&sale4.client_ref, "27839999999", 20, true)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(post(body(&sale4.client_ref, "27830000013", 2000, true)).await.unwrap().status().as_u16(), 200);
+    assert_eq!(app.sale(&s, sale4.id).unwrap().state, SaleState::Pending);
+    assert_eq!(effects(&app, &m, &sale4.client_ref), ["conflict", "conflict"]);
     // The practice AAT posts its own call-back for a sale that is final at once.
     r.request_id = uuid::Uuid::new_v4().to_string();
     r.recipient = "0831234567".into();
@@ -178,7 +197,7 @@ async fn aat_call_backs_settle_pending_sales_and_keep_contradictions_for_the_man
     // Junk and a wrong secret.
     assert_eq!(post("{not json".into()).await.unwrap().status().as_u16(), 400);
     let wrong = aat_url.replace(v.token.as_deref().unwrap(), "ffffffffffffffffffffffffffffffff");
-    assert_eq!(http.post(&wrong).body(body(false)).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(http.post(&wrong).body(body(&sale.client_ref, "27830000013", 20, false)).send().await.unwrap().status().as_u16(), 404);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -312,4 +331,102 @@ async fn an_mx_credit_with_answer_and_notification_lost_is_decided_by_a_manager(
     assert_eq!(sale.state, SaleState::InDoubt);
     let e = app.decide_sale(&s, sale.id, DEMO_MANAGER.1, true, "the customer got it").await.unwrap_err();
     assert!(e.to_string().contains("keeps asking"), "{e}");
+}
+
+/// An MX notification about a credit but naming another number or amount is kept as
+/// a conflict and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_mx_notification_unlike_its_credit_is_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    // No listener: the practice gateway's own notifications do not arrive.
+    let sale = app.sell_uk_credit(&s, &uk("447700900000", "5")).await.unwrap();
+    assert_eq!(sale.state, SaleState::Pending);
+    let credit = sale.provider_ref.clone().unwrap();
+    let notices = app.notices();
+    let other_number = format!("creditId={credit}&creditState=confirmed&msisdn=447700900999&amount=5000&currency=GBP");
+    assert_eq!(notices.apply_mx(&other_number).await.unwrap().effect, "conflict");
+    let other_amount = format!("creditId={credit}&creditState=confirmed&msisdn=447700900000&amount=50000&currency=GBP");
+    assert_eq!(notices.apply_mx(&other_amount).await.unwrap().effect, "conflict");
+    let tenth_of_a_penny = format!("creditId={credit}&creditState=confirmed&msisdn=447700900000&amount=5001&currency=GBP");
+    assert_eq!(notices.apply_mx(&tenth_of_a_penny).await.unwrap().effect, "conflict");
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Pending);
+    let right = format!("creditId={credit}&creditState=confirmed&msisdn=447700900000&amount=5000&currency=GBP");
+    assert_eq!(notices.apply_mx(&right).await.unwrap().effect, "applied");
+    assert_eq!(app.sale(&s, sale.id).unwrap().state, SaleState::Succeeded);
+    assert_eq!(effects(&app, &m, &credit), ["conflict", "conflict", "conflict", "applied"]);
+}
+
+/// Issue 18: 1,000 idle connections from one address (from 127.0.0.2, the flood's
+/// own address) once stopped the listener. Now that address gets its share and no
+/// more, idle ones are closed after the header timeout, and meanwhile a cashier sells
+/// and the practice gateway's notifications (from 127.0.0.1) settle her credits.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_idle_connections_stop_no_notification_and_no_sale() {
+    // Enough descriptors for the flood's own ends in this test process.
+    unsafe {
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < 4096 {
+            lim.rlim_cur = lim.rlim_max.min(8192);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    let v = app.set_listener(&m, true, Some("0.0.0.0"), Some(0), None).await.unwrap();
+    let port: u16 = v.mx_url.as_deref().unwrap().split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let target: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let flood_from: std::net::SocketAddr = "127.0.0.2:0".parse().unwrap();
+    let started = std::time::Instant::now();
+    let mut flood = Vec::new();
+    for _ in 0..1000 {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind(flood_from).unwrap();
+        flood.push(sock.connect(target).await.unwrap());
+    }
+    let opened = started.elapsed();
+    // The selling screen and the notifications, during the flood.
+    let t = std::time::Instant::now();
+    let credit = app.sell_uk_credit(&s, &uk("447700900000", "5")).await.unwrap();
+    let settled = until(&app, &s, credit.id, SaleState::Succeeded).await;
+    let notified = t.elapsed();
+    let c = app.catalog(&s, false).await.unwrap();
+    let voucher = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.pinned).unwrap().id;
+    let t = std::time::Instant::now();
+    let sold = app.sell(&s, &SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: voucher, recipient: "0831234567".into(), amount: None, override_pin: None }).await.unwrap();
+    let sale_took = t.elapsed();
+    assert_eq!((settled.state, sold.state), (SaleState::Succeeded, SaleState::Succeeded));
+    // The flood's address was given its share: the rest were closed at once, and the
+    // share itself after the header timeout.
+    let mut closed = 0;
+    let mut buf = [0u8; 1];
+    for conn in &mut flood {
+        use tokio::io::AsyncReadExt;
+        if let Ok(Ok(0) | Err(_)) = tokio::time::timeout(Duration::from_millis(2), conn.read(&mut buf)).await {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 1000 - crate::listener::MAX_PER_ADDRESS, "{closed} of 1000 closed");
+    let open_left = 1000 - closed;
+    tokio::time::sleep(crate::listener::HEADER_TIMEOUT + Duration::from_secs(1)).await;
+    let mut closed_later = 0;
+    for conn in &mut flood {
+        use tokio::io::AsyncReadExt;
+        if let Ok(Ok(0) | Err(_)) = tokio::time::timeout(Duration::from_millis(200), conn.read(&mut buf)).await {
+            closed_later += 1;
+        }
+    }
+    assert_eq!(closed_later, 1000, "idle connections are closed after the header timeout");
+    // The secret is sealed with the credentials, not in the ledger's settings.
+    let secret = v.token.clone().unwrap();
+    assert!(app.store().setting("listener_token").unwrap().unwrap_or_default().is_empty());
+    app.store().checkpoint().unwrap();
+    assert!(!String::from_utf8_lossy(&std::fs::read(dir.path().join("airtill.db")).unwrap()).contains(&secret), "the secret is not in the ledger");
+    println!(
+        "flood: 1000 idle connections opened in {opened:?}; {open_left} held (the address's share), the rest closed at once; an MX credit settled by its notification in {notified:?}; a voucher sold in {sale_took:?}"
+    );
 }

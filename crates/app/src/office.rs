@@ -170,6 +170,10 @@ pub struct Report {
     /// did not ask for one): in no drawer's count, so listed on its own.
     #[serde(default)]
     pub cash_outside_shifts: Vec<ReportLine>,
+    /// A Z's audit chain head at its close ("id:hash"): the trail up to there cannot
+    /// be rewritten without this printed line showing it.
+    #[serde(default)]
+    pub audit_head: Option<String>,
 }
 
 fn line(t: &Totals) -> ReportLine {
@@ -458,10 +462,12 @@ impl Airtill {
             ZRow { till_id: report.till_id.clone(), z_no: report.z_no.unwrap_or(1), after_sale_id: after, upto_sale_id: upto, from_ms, produced_ms: self.now_ms(), produced_by: session.user_id, body };
         // The Z and its line on the audit trail: one transaction.
         let (line, now) = (format!("Z {} (sales {} to {})", z.z_no, z.after_sale_id + 1, z.upto_sale_id), self.now_ms());
-        self.store()
+        let mut report = report;
+        report.audit_head = self
+            .store()
             .atomically(|s| {
-                s.save_z(&z)?;
-                s.audit("z_report", Some(session.user_id), &line, now)
+                s.audit("z_report", Some(session.user_id), &line, now)?;
+                s.save_z_at_audit_head(&z)
             })
             .map_err(|e| match e {
                 airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
@@ -474,7 +480,9 @@ impl Airtill {
     pub fn z_report_by_no(&self, session: &Session, z_no: i64) -> Result<Report> {
         session.require_manager()?;
         let z = self.store().z_report(z_no)?.ok_or_else(|| AppError::BadInput(format!("There is no Z report {z_no}.")))?;
-        z_from_record(&z)
+        let mut report = z_from_record(&z)?;
+        report.audit_head = self.store().z_audit_heads()?.into_iter().find(|(n, _)| *n == z_no).and_then(|(_, h)| h);
+        Ok(report)
     }
 
     /// Numbers of the Z reports produced at this till.
@@ -637,6 +645,7 @@ impl Airtill {
             refunds,
             money_note: MONEY_NOTE.into(),
             cash_outside_shifts,
+            audit_head: None,
         })
     }
 

@@ -2,7 +2,7 @@
 //! ledger names them) and re-PINs them; anyone changes their own PIN knowing the old
 //! one. A PIN alone logs in, so no two people ever share one.
 
-use crate::auth::{check_new_pin, hash_pin, pin_matches_hash};
+use crate::auth::check_new_pin;
 use crate::{Airtill, AppError, PersonChange, PersonRole, PersonView, Result, Session, UserView};
 use airtill_store::{Role, UserChange, UserRow};
 
@@ -40,20 +40,35 @@ pub(crate) fn check_name(name: &str) -> Result<String> {
 
 /// Someone else has this PIN, disabled people included: a disabled person's PIN is
 /// never given to another, so enabling them again never makes two people share one.
-fn pin_taken(users: &[UserRow], pin: &str, except: Option<i64>) -> bool {
-    users.iter().filter(|u| Some(u.id) != except).any(|u| pin_matches_hash(pin, &u.pin_hash))
-}
-
 impl Airtill {
+    fn pin_taken(&self, users: &[UserRow], pin: &str, except: Option<i64>) -> bool {
+        users.iter().filter(|u| Some(u.id) != except).any(|u| self.pin_is(pin, &u.pin_hash))
+    }
+
     /// Everyone who was ever a person at this till, disabled people too (manager).
     pub fn people(&self, session: &Session) -> Result<Vec<PersonView>> {
         session.require_manager()?;
         let store = self.store();
         let open: Vec<i64> = store.open_shifts()?.into_iter().map(|s| s.user_id).collect();
+        let guards = store.pin_guards()?;
+        let now = crate::time::now_ms();
         Ok(store
             .users()?
             .into_iter()
-            .map(|u| PersonView { id: u.id, shift_open: open.contains(&u.id), name: u.name, role: person_role(u.role), active: u.active, must_change_pin: u.must_change_pin })
+            .map(|u| {
+                let mine: Vec<_> = guards.iter().filter(|g| g.guard == format!("person:{}", u.id) || g.guard == format!("approvals:{}", u.id)).collect();
+                let locked = mine.iter().map(|g| g.locked_until_ms).filter(|t| *t > now).max().map(crate::time::local_minutes);
+                PersonView {
+                    id: u.id,
+                    shift_open: open.contains(&u.id),
+                    name: u.name,
+                    role: person_role(u.role),
+                    active: u.active,
+                    must_change_pin: u.must_change_pin,
+                    wrong_pins: mine.iter().map(|g| g.failures).sum(),
+                    locked_until: locked,
+                }
+            })
             .collect())
     }
 
@@ -68,18 +83,19 @@ impl Airtill {
         if users.iter().any(|u| u.active && u.name.eq_ignore_ascii_case(&name)) {
             return Err(AppError::BadInput(format!("{name} is already a person here.")));
         }
-        if pin_taken(&users, pin, None) {
+        if self.pin_taken(&users, pin, None) {
             return Err(AppError::BadInput("Someone already has that PIN. Choose another.".into()));
         }
-        let hash = hash_pin(pin)?;
-        let (line, now) = (format!("{name} as {}", role.as_str()), self.now_ms());
-        // The person and the audit line: one transaction.
+        let hash = self.hash_new_pin(pin)?;
+        let now = self.now_ms();
+        // The person and the audit line (with their id and role, which doctor compares
+        // with the people table): one transaction.
         let id = self.store().atomically(|s| {
             let id = s.add_user(&name, role, &hash)?;
-            s.audit("user_added", Some(session.user_id), &line, now)?;
+            s.audit("user_added", Some(session.user_id), &format!("{name} as {} (person {id})", role.as_str()), now)?;
             Ok(id)
         })?;
-        Ok(PersonView { id, name, role: person_role(role), active: true, must_change_pin: false, shift_open: false })
+        Ok(PersonView { id, name, role: person_role(role), active: true, must_change_pin: false, shift_open: false, wrong_pins: 0, locked_until: None })
     }
 
     /// As [`Airtill::add_person`], the role as text (`manager` or `cashier`).
@@ -129,7 +145,7 @@ impl Airtill {
         let pin = change.pin.as_deref().filter(|p| !p.is_empty());
         if let Some(p) = pin {
             check_new_pin(person.role, p)?;
-            if pin_taken(&users, p, Some(id)) {
+            if self.pin_taken(&users, p, Some(id)) {
                 return Err(AppError::BadInput("Someone already has that PIN. Choose another.".into()));
             }
         }
@@ -144,7 +160,7 @@ impl Airtill {
                 return Err(AppError::BadInput(format!("{} has an open shift: close it with the count first.", person.name)));
             }
         }
-        let hash = pin.map(hash_pin).transpose()?;
+        let hash = pin.map(|p| self.hash_new_pin(p)).transpose()?;
         let mut said = Vec::new();
         if let Some(n) = &name {
             if *n != person.name {
@@ -176,9 +192,8 @@ impl Airtill {
     pub fn change_own_pin(&self, session: &Session, old: &str, new: &str, again: &str) -> Result<Session> {
         let users = self.store().users()?;
         let me = users.iter().find(|u| u.id == session.user_id && u.active).ok_or(AppError::NotLoggedIn)?;
-        if !pin_matches_hash(old, &me.pin_hash) {
-            return Err(AppError::WrongPin);
-        }
+        // The old PIN is counted like a login of this person's.
+        self.counted(crate::auth::Guard::Person(me.id), &me.name, || self.pin_is(old, &me.pin_hash).then_some(()))?;
         if new != again {
             return Err(AppError::BadInput("The two new PINs differ. Type the same PIN twice.".into()));
         }
@@ -186,10 +201,10 @@ impl Airtill {
             return Err(AppError::BadInput("The new PIN is the old one: choose another.".into()));
         }
         check_new_pin(me.role, new)?;
-        if pin_taken(&users, new, Some(me.id)) {
+        if self.pin_taken(&users, new, Some(me.id)) {
             return Err(AppError::BadInput("Someone already has that PIN. Choose another.".into()));
         }
-        let hash = hash_pin(new)?;
+        let hash = self.hash_new_pin(new)?;
         let now = self.now_ms();
         let change = UserChange { pin_hash: Some(hash), must_change_pin: Some(false), ..Default::default() };
         let line = format!("{} changed their PIN", me.name);

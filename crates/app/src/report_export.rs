@@ -184,6 +184,13 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
     if !r.money_note.is_empty() {
         d.push(Style::Small, false, r.money_note.clone());
     }
+    if let Some(head) = &r.audit_head {
+        // The chain's head at the close: the trail up to here cannot be rewritten
+        // without this line on paper showing it (`airtill doctor` compares them).
+        let (id, hash) = head.split_once(':').unwrap_or(("?", head));
+        let hash = hash.trim_start_matches("k1:");
+        d.push(Style::Small, false, format!("Audit trail at close: line {id}, {}", &hash[..hash.len().min(16)]));
+    }
     d.push(Style::Small, true, format!("End of {}", title(r)));
     d.lines
 }

@@ -117,3 +117,94 @@ async fn mtn_r12(app: &Airtill, s: &crate::Session) -> i64 {
     let c = app.catalog(s, false).await.unwrap();
     c.networks.iter().filter(|n| n.name == "MTN").flat_map(|n| n.groups.iter()).flat_map(|g| g.products.iter()).find(|p| p.name == "MTN Airtime R12").unwrap().id
 }
+
+fn doctor_says(checks: &[crate::Check], name: &str) -> (crate::CheckStatus, String) {
+    let c = checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no {name} check: {checks:?}"));
+    (c.status, c.detail.clone())
+}
+
+/// Issue 18's attack on the books: an audit line deleted and the chain recomputed from
+/// the ledger alone (as plain SHA-256 was) no longer verifies; a chain recomputed even
+/// with the right key before a Z no longer meets the head that Z printed.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_audit_trail_recomputed_without_the_key_or_under_a_z_is_caught() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let opts = crate::OpenOptions { data_dir: dir.path().to_path_buf() };
+    let app = Airtill::open(opts.clone()).await.unwrap();
+    let m = app.login(crate::DEMO_MANAGER.1).unwrap();
+    let z = app.z_report(&m).await.unwrap();
+    let head = z.audit_head.clone().expect("a Z keeps the chain head");
+    assert!(head.contains(":k1:"), "{head}");
+    assert_eq!(app.z_report_by_no(&m, 1).unwrap().audit_head.as_deref(), Some(head.as_str()));
+    let lines = crate::report_export::report_lines(&z, airtill_print::Paper::A4);
+    assert!(lines.iter().any(|(_, _, t)| t.starts_with("Audit trail at close: line")), "{lines:?}");
+    let _ = app.login(crate::DEMO_CASHIER.1).unwrap();
+    let ok = app.doctor(&m).await.unwrap();
+    assert_eq!(doctor_says(&ok, "audit trail").0, crate::CheckStatus::Ok, "{ok:?}");
+    assert_eq!(doctor_says(&ok, "Z and the audit trail").0, crate::CheckStatus::Ok);
+    app.shutdown().await;
+    drop(app);
+
+    // The attacker: delete the cashier's login line, rechain every row as plain
+    // SHA-256 (what anyone with the file could do before).
+    let db = rusqlite::Connection::open(dir.path().join("airtill.db")).unwrap();
+    let victim: i64 = db.query_row("SELECT MAX(id) FROM audit WHERE action = 'login'", [], |r| r.get(0)).unwrap();
+    db.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;").unwrap();
+    db.execute("DELETE FROM audit WHERE id = ?1", [victim]).unwrap();
+    let rows: Vec<(i64, i64, String, Option<i64>, String, String)> = {
+        let mut st = db.prepare("SELECT id, at_ms, till_id, user_id, action, detail FROM audit ORDER BY id").unwrap();
+        let r = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).unwrap();
+        r.map(|x| x.unwrap()).collect()
+    };
+    let mut prev = "0".repeat(64);
+    for (i, (id, at, till, user, action, detail)) in rows.iter().enumerate() {
+        let new_id = i as i64 + 1;
+        let mut h = Sha256::new();
+        for part in [prev.clone(), new_id.to_string(), at.to_string(), till.clone(), user.map(|u| u.to_string()).unwrap_or_default(), action.clone(), detail.clone()] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        let hash: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        db.execute("UPDATE audit SET id = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1", rusqlite::params![id, new_id, prev, hash]).unwrap();
+        prev = hash;
+    }
+    db.execute("UPDATE sqlite_sequence SET seq = (SELECT MAX(id) FROM audit) WHERE name = 'audit'", []).unwrap();
+    drop(db);
+
+    let app = Airtill::open(opts).await.unwrap();
+    let m = app.login(crate::DEMO_MANAGER.1).unwrap();
+    let caught = app.doctor(&m).await.unwrap();
+    let (status, detail) = doctor_says(&caught, "audit trail");
+    assert_eq!(status, crate::CheckStatus::Failed, "{detail}");
+    let (status, detail) = doctor_says(&caught, "Z and the audit trail");
+    assert_eq!(status, crate::CheckStatus::Failed, "{detail}");
+    assert!(detail.contains("Z 1"), "{detail}");
+    app.shutdown().await;
+}
+
+/// A person's role changed in the file (its trigger dropped first) is caught against
+/// the line that added them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_changed_outside_airtill_is_caught_by_doctor() {
+    let sb = airtill_sandbox::SmartcallSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    crate::test_live::shop(dir.path(), &sb.base_url(), "").await;
+    let opts = crate::OpenOptions { data_dir: dir.path().to_path_buf() };
+    let app = Airtill::open(opts.clone()).await.unwrap();
+    let m = app.login(crate::test_live::MANAGER_PIN).unwrap();
+    let before = app.doctor(&m).await.unwrap();
+    assert_eq!(doctor_says(&before, "people's roles").0, crate::CheckStatus::Ok, "{before:?}");
+    app.shutdown().await;
+    drop(app);
+    let db = rusqlite::Connection::open(dir.path().join("airtill.db")).unwrap();
+    assert!(db.execute("UPDATE users SET role = 'manager' WHERE name = 'Sipho'", []).is_err(), "the trigger refuses");
+    db.execute_batch("DROP TRIGGER users_role_is_fixed; UPDATE users SET role = 'manager' WHERE name = 'Sipho';").unwrap();
+    drop(db);
+    let app = Airtill::open(opts).await.unwrap();
+    let m = app.login(crate::test_live::MANAGER_PIN).unwrap();
+    let (status, detail) = doctor_says(&app.doctor(&m).await.unwrap(), "people's roles");
+    assert_eq!(status, crate::CheckStatus::Failed);
+    assert!(detail.contains("Sipho") && detail.contains("added as a cashier"), "{detail}");
+    app.shutdown().await;
+}

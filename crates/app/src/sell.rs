@@ -242,7 +242,7 @@ impl Airtill {
         // The engine commits the row before anything is sent, sends it, and commits
         // the outcome before answering; a repeat of the request returns the same sale.
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
-            Some(pin) => Some(self.manager_approval(pin)?),
+            Some(pin) => Some(self.manager_approval(session, pin)?),
             None => None,
         };
         if let Some(pid) = payment {
@@ -339,7 +339,7 @@ impl Airtill {
             discount_e4: product.discount_percentage,
         };
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
-            Some(pin) => Some(self.manager_approval(pin)?),
+            Some(pin) => Some(self.manager_approval(session, pin)?),
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
@@ -380,7 +380,7 @@ impl Airtill {
             discount_e4: None,
         };
         let override_by = match req.override_pin.as_deref().filter(|p| !p.is_empty()) {
-            Some(pin) => Some(self.manager_approval(pin)?),
+            Some(pin) => Some(self.manager_approval(session, pin)?),
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
@@ -487,7 +487,7 @@ impl Airtill {
                 state_text(row.state, row.details.pinned, &row.details.provider, &row.details.product_kind)
             )));
         }
-        let approved_by = self.manager_approval(manager_pin)?;
+        let approved_by = self.manager_approval(session, manager_pin)?;
         let asked = self.store().request_cancel(sale_id, self.now_ms())?;
         if asked {
             self.audit("cancellation", Some(session.user_id), &format!("receipt {:06} asked to cancel, approved by user {approved_by}", row.receipt_no))?;
@@ -509,7 +509,7 @@ impl Airtill {
     pub fn reveal_pin(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
         session.require_seller()?;
         let row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
-        let approved_by = self.manager_approval(manager_pin)?;
+        let approved_by = self.manager_approval(session, manager_pin)?;
         self.audit("pin_shown", Some(session.user_id), &format!("receipt {:06}, approved by user {approved_by}", row.receipt_no))?;
         Ok(sale_view(&row))
     }
@@ -605,7 +605,7 @@ impl Airtill {
                 format!("{p} still answers for this sale: Airtill keeps asking it. Nothing was changed.")
             }));
         }
-        let manager = self.manager_approval(manager_pin)?;
+        let manager = self.manager_approval(session, manager_pin)?;
         let to = if sold { SaleState::Succeeded } else { SaleState::Failed };
         let decided = self.engine.decide(sale_id, to, reason)?;
         let kind = if sold { "decided_sold" } else { "decided_not_sold" };

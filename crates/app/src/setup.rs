@@ -169,10 +169,18 @@ pub async fn setup(data_dir: &Path, req: &SetupRequest) -> Result<SetupDone> {
         smartcall_words = Some(test.message);
         smartcall = Some((section, password));
     }
-    // The hash is slow: made before the transaction, never inside it.
-    let owner_hash = if req.kind == SetupKind::Live { Some(auth::hash_pin(&checked.pin)?) } else { None };
+    // The till's key (made now on a new till) peppers the PIN hashes and keys the
+    // audit trail. The hash is slow: made before the transaction, never inside it.
+    let mut store = Store::open(&data_dir.join("airtill.db"))?;
+    let key = crate::till_key(&Credentials::new(data_dir), &store)?;
+    store.set_audit_key(&crate::derive_key(&key, "airtill audit chain v1"), true)?;
+    let pepper = auth::pepper_from(&key);
+    let owner_hash = if req.kind == SetupKind::Live { Some(auth::hash_pin(&pepper, &checked.pin, auth::PinCost::Full)?) } else { None };
     let demo = if req.kind == SetupKind::Practice {
-        vec![(crate::DEMO_MANAGER.0, Role::Manager, auth::hash_pin(crate::DEMO_MANAGER.1)?), (crate::DEMO_CASHIER.0, Role::Cashier, auth::hash_pin(crate::DEMO_CASHIER.1)?)]
+        vec![
+            (crate::DEMO_MANAGER.0, Role::Manager, auth::hash_pin(&pepper, crate::DEMO_MANAGER.1, auth::PinCost::Practice)?),
+            (crate::DEMO_CASHIER.0, Role::Cashier, auth::hash_pin(&pepper, crate::DEMO_CASHIER.1, auth::PinCost::Practice)?),
+        ]
     } else {
         Vec::new()
     };
@@ -189,7 +197,6 @@ pub async fn setup(data_dir: &Path, req: &SetupRequest) -> Result<SetupDone> {
     config::write_file(data_dir, &file)?;
 
     // The commit point: the shop, its details and its people, whole or not at all.
-    let mut store = Store::open(&data_dir.join("airtill.db"))?;
     let now = time::now_ms();
     let mut made = Vec::new();
     store.atomically(|s| {

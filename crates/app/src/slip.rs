@@ -81,7 +81,7 @@ impl Airtill {
         let mut slip = self.slip_for(sale_id)?;
         let approved_by = if slip.voucher_pin.is_some() && sale_id != self.store().last_sale_id()? {
             let pin = manager_pin.filter(|p| !p.is_empty()).ok_or(AppError::ManagerPinNeeded { receipt_no: slip.receipt_no })?;
-            Some(self.manager_approval(pin)?)
+            Some(self.manager_approval(session, pin)?)
         } else {
             None
         };
@@ -187,11 +187,12 @@ impl Airtill {
                 return Err(AppError::Configuration("no printer is set up: save the slip as PDF, or a manager sets a printer in Settings".into()));
             }
             let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
-            let dir = self.data_dir.join("slips");
-            std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
-            let path = dir.join(format!("receipt-{:06}{}.pdf", slip.receipt_no, if slip.copy { "-copy" } else { "" }));
-            std::fs::write(&path, slip_pdf(&slip, Roll::Mm80)).map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
-            let job = self.print_through_os(&path, &format!("Airtill receipt {:06}", slip.receipt_no)).await?;
+            let path = self.private_pin_file(&format!("receipt-{:06}{}", slip.receipt_no, if slip.copy { "-copy" } else { "" }))?;
+            write_pin_file(&path, &slip_pdf(&slip, Roll::Mm80))?;
+            // `lp` copies the file into CUPS's spool: the PIN's file goes at once.
+            let job = self.print_through_os(&path, &format!("Airtill receipt {:06}", slip.receipt_no)).await;
+            let _ = std::fs::remove_file(&path);
+            let job = job?;
             self.record_print(session, sale_id, &slip, approved_by)?;
             return Ok(SlipFile { path: format!("the system printer (job {job})") });
         };
@@ -216,8 +217,9 @@ impl Airtill {
             return Err(AppError::Configuration("no system printer is chosen: a manager chooses one in Settings".into()));
         }
         let f = self.voucher_sheet(session, sale_ids, None)?;
-        let job = self.print_through_os(std::path::Path::new(&f.path), "Airtill vouchers").await?;
-        Ok(SlipFile { path: format!("{} (system printer job {job})", f.path) })
+        let job = self.print_through_os(std::path::Path::new(&f.path), "Airtill vouchers").await;
+        let _ = std::fs::remove_file(&f.path);
+        Ok(SlipFile { path: format!("the system printer (job {})", job?) })
     }
 
     /// An A4 sheet of the vouchers of these sales, with cut lines, for batch printing
@@ -239,14 +241,10 @@ impl Airtill {
         }
         let path = match out {
             Some(p) => p,
-            None => {
-                let dir = self.data_dir.join("slips");
-                std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
-                dir.join(format!("vouchers-{}.pdf", chrono::Utc::now().format("%Y%m%d-%H%M%S")))
-            }
+            None => self.private_pin_file(&format!("vouchers-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S")))?,
         };
         let only: Vec<airtill_print::Slip> = slips.iter().map(|(_, s)| s.clone()).collect();
-        std::fs::write(&path, airtill_print::sheet::voucher_sheet_pdf("Airtill vouchers", &only)).map_err(|e| AppError::Io(format!("the sheet could not be saved to {}: {e}", path.display())))?;
+        write_pin_file(&path, &airtill_print::sheet::voucher_sheet_pdf("Airtill vouchers", &only))?;
         for (id, slip) in &slips {
             self.record_print(session, *id, slip, Some(session.user_id))?;
         }
@@ -254,26 +252,116 @@ impl Airtill {
         Ok(SlipFile { path: path.display().to_string() })
     }
 
-    /// Prints the slip to the slips folder (or `out`) and returns where.
+    /// Prints the slip as a PDF to `out` (a new file, the till user's alone), or, with
+    /// no `out`, to the private place for files with PINs, removed a few minutes later
+    /// (long enough for a viewer to have read it); returns where.
     pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>, manager_pin: Option<&str>) -> Result<SlipFile> {
         let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
+        let private = out.is_none();
         let path = match out {
             Some(p) => p,
-            None => {
-                let dir = self.data_dir.join("slips");
-                std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
-                dir.join(format!("receipt-{:06}{}.pdf", slip.receipt_no, if slip.copy { "-copy" } else { "" }))
-            }
+            None => self.private_pin_file(&format!("receipt-{:06}{}", slip.receipt_no, if slip.copy { "-copy" } else { "" }))?,
         };
-        std::fs::write(&path, slip_pdf(&slip, Roll::Mm80)).map_err(|e| AppError::Io(format!("the slip could not be saved to {}: {e}", path.display())))?;
+        write_pin_file(&path, &slip_pdf(&slip, Roll::Mm80))?;
         self.record_print(session, sale_id, &slip, approved_by)?;
+        if private {
+            remove_later(path.clone(), VIEWER_GRACE);
+        }
         Ok(SlipFile { path: path.display().to_string() })
     }
 
-    /// Saves the slip and opens it in the system's PDF viewer (to print from there).
+    /// Saves the slip in the private place and opens it in the system's PDF viewer (to
+    /// print from there); the file is removed once the viewer has had it.
     pub fn open_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
         let file = self.save_slip(session, sale_id, None, manager_pin)?;
-        open::that_detached(&file.path).map_err(|e| AppError::Io(format!("the slip was saved to {} but could not be opened: {e}", file.path)))?;
+        open::that_detached(&file.path).map_err(|e| AppError::Io(format!("the slip was made but could not be opened: {e}")))?;
         Ok(file)
     }
+
+    /// A new file name in the private place for files with PINs (see [`pin_file_dir`]).
+    pub(crate) fn private_pin_file(&self, stem: &str) -> Result<PathBuf> {
+        let dir = pin_file_dir(&self.data_dir)?;
+        Ok(dir.join(format!("{stem}-{}.pdf", &uuid::Uuid::new_v4().simple().to_string()[..8])))
+    }
+}
+
+/// How long a slip opened in the viewer stays on disk.
+pub const VIEWER_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The private place for files with voucher PINs: never the data folder (its backups
+/// and copies would carry them), but the session's runtime folder (`$XDG_RUNTIME_DIR`,
+/// in memory and emptied at logout) or the system's temporary folder, in a folder of
+/// this till's own, mode 0700, refused if someone else owns it.
+pub fn pin_file_dir(data_dir: &std::path::Path) -> Result<PathBuf> {
+    use sha2::Digest;
+    let base = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|p| p.is_dir()).unwrap_or_else(std::env::temp_dir);
+    let tag: String = sha2::Sha256::digest(data_dir.as_os_str().as_encoded_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let dir = base.join(format!("airtill-prints-{tag}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(AppError::Io(format!("cannot create {}: {e}", dir.display()))),
+        }
+        let meta = std::fs::symlink_metadata(&dir).map_err(|e| AppError::Io(format!("cannot read {}: {e}", dir.display())))?;
+        let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+        if !meta.is_dir() || me.is_some_and(|uid| uid != meta.uid()) {
+            return Err(AppError::Configuration(format!("{} is not this user's own folder: voucher PINs are not written there", dir.display())));
+        }
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| AppError::Io(format!("cannot make {} private: {e}", dir.display())))?;
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("cannot create {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// Writes a file with PINs, the owner's alone (0600): made new beside its place and
+/// moved there whole (a file already there is replaced only because the caller said
+/// so: the command line's `--force`).
+pub fn write_pin_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.part", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let failed = |e: std::io::Error| AppError::Io(format!("the file could not be written to {}: {e}", path.display()));
+    let written = o.open(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(failed(e));
+    }
+    Ok(())
+}
+
+/// Removes a file with PINs after a while (on a thread of its own: nothing waits).
+fn remove_later(path: PathBuf, after: std::time::Duration) {
+    let _ = std::thread::Builder::new().name("airtill-pin-file".into()).spawn(move || {
+        std::thread::sleep(after);
+        let _ = std::fs::remove_file(&path);
+    });
+}
+
+/// At start: files with PINs left by an earlier run (closed before its removals ran),
+/// and the slips older versions kept in the data folder, are removed. The count.
+pub(crate) fn sweep_pin_files(data_dir: &std::path::Path) -> usize {
+    let mut removed = 0;
+    let mut sweep = |dir: PathBuf, older_than: std::time::Duration| {
+        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        for e in entries.flatten() {
+            let old = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_some_and(|age| age >= older_than);
+            if old && e.path().extension().is_some_and(|x| x == "pdf") && std::fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+    };
+    if let Ok(dir) = pin_file_dir(data_dir) {
+        sweep(dir, VIEWER_GRACE);
+    }
+    sweep(data_dir.join("slips"), std::time::Duration::ZERO);
+    let _ = std::fs::remove_dir(data_dir.join("slips"));
+    removed
 }

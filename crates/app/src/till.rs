@@ -31,13 +31,13 @@ impl Till {
         self.active.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Logs in the person whose PIN this is; a new session replaces any other.
-    pub fn login(&self, app: &Airtill, pin: &str) -> Result<Session> {
-        self.login_at(app, pin, Instant::now())
+    /// Logs in this person with their PIN; a new session replaces any other.
+    pub fn login(&self, app: &Airtill, person: i64, pin: &str) -> Result<Session> {
+        self.login_at(app, person, pin, Instant::now())
     }
 
-    pub fn login_at(&self, app: &Airtill, pin: &str, now: Instant) -> Result<Session> {
-        let session = app.login(pin)?;
+    pub fn login_at(&self, app: &Airtill, person: i64, pin: &str, now: Instant) -> Result<Session> {
+        let session = app.login_as(person, pin)?;
         *self.lock() = Some(Active { session: session.clone(), last_used: now });
         Ok(session)
     }
@@ -139,7 +139,7 @@ mod tests {
         let till = Till::new();
         let t0 = Instant::now();
         assert!(matches!(till.session_at(&app, t0), Err(AppError::NotLoggedIn)));
-        let manager = till.login_at(&app, DEMO_MANAGER.1, t0).unwrap();
+        let manager = till.login_at(&app, app.person_named(DEMO_MANAGER.0).unwrap(), DEMO_MANAGER.1, t0).unwrap();
         assert_eq!(app.idle_lock_minutes().unwrap(), DEFAULT_IDLE_LOCK_MINUTES);
         for bad in [0, 121] {
             assert!(matches!(app.set_idle_lock_minutes(&manager, bad), Err(AppError::BadInput(_))));
@@ -155,16 +155,16 @@ mod tests {
         assert!(till.current_at(&app, t0 + 4 * min + Duration::from_secs(31)).unwrap().is_none());
         assert!(matches!(till.session_at(&app, t0 + 4 * min + Duration::from_secs(31)), Err(AppError::NotLoggedIn)), "locked for good");
         // A command after the idle time says why, once.
-        let cashier = till.login_at(&app, DEMO_CASHIER.1, t0).unwrap();
+        let cashier = till.login_at(&app, app.person_named(DEMO_CASHIER.0).unwrap(), DEMO_CASHIER.1, t0).unwrap();
         assert!(matches!(app.set_idle_lock_minutes(&cashier, 10), Err(AppError::Forbidden(_))));
         assert!(matches!(till.session_at(&app, t0 + 2 * min), Err(AppError::IdleLocked { minutes: 2 })));
         assert!(matches!(till.session_at(&app, t0 + 2 * min), Err(AppError::NotLoggedIn)));
         let actions: Vec<String> = app.store().audit_between(0, i64::MAX).unwrap().into_iter().map(|a| a.action).collect();
         assert_eq!(actions.iter().filter(|a| *a == "idle_lock").count(), 2, "{actions:?}");
         // Each login is its own session.
-        let a = till.login_at(&app, DEMO_CASHIER.1, t0).unwrap();
+        let a = till.login_at(&app, app.person_named(DEMO_CASHIER.0).unwrap(), DEMO_CASHIER.1, t0).unwrap();
         till.logout(&app).unwrap();
-        let b = till.login_at(&app, DEMO_CASHIER.1, t0).unwrap();
+        let b = till.login_at(&app, app.person_named(DEMO_CASHIER.0).unwrap(), DEMO_CASHIER.1, t0).unwrap();
         assert_ne!(a.token, b.token);
         app.shutdown().await;
     }

@@ -35,6 +35,11 @@ pub struct PersonView {
     pub must_change_pin: bool,
     /// An open shift at this till, if any.
     pub shift_open: bool,
+    /// Wrong PINs typed for this person (their login, or approvals in their session)
+    /// since the last right one: a manager can unlock them.
+    pub wrong_pins: i64,
+    /// Locked after wrong PINs until this time (the shop's), or not at all.
+    pub locked_until: Option<String>,
 }
 
 /// A change a manager makes to one person; each `None` leaves that part alone.

@@ -59,3 +59,26 @@ fn the_command_line_takes_pins_anywhere_and_never_overwrites_a_slip() {
     let report = airtill(d, &["report", "x", "--format", "csv", "--out", "x.csv", "--pin", "2580"]);
     assert!(said(&report).contains("--force"), "{}", said(&report));
 }
+
+/// `--user` counts wrong PINs for that person alone: a cashier locked after five does
+/// not lock the manager, who unlocks her.
+#[test]
+fn wrong_pins_lock_the_person_named_alone_and_a_manager_unlocks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(airtill(dir.path(), &["setup", "--practice"]).status.success());
+    for _ in 0..4 {
+        let o = airtill(dir.path(), &["sales", "--user", "Thabo", "--pin", "9999"]);
+        assert!(!o.status.success() && said(&o).contains("PIN"), "{}", said(&o));
+    }
+    let o = airtill(dir.path(), &["sales", "--user", "thabo", "--pin", "9999"]);
+    assert!(said(&o).contains("locked"), "{}", said(&o));
+    let o = airtill(dir.path(), &["sales", "--user", "Thabo", "--pin", "1234"]);
+    assert!(!o.status.success() && said(&o).contains("locked"), "her right PIN waits too: {}", said(&o));
+    let o = airtill(dir.path(), &["people", "list", "--user", "Lindiwe", "--pin", "2580"]);
+    assert!(o.status.success() && said(&o).contains("locked until"), "{}", said(&o));
+    let o = airtill(dir.path(), &["people", "unlock", "Thabo", "--user", "Lindiwe", "--pin", "2580"]);
+    assert!(o.status.success(), "{}", said(&o));
+    assert!(airtill(dir.path(), &["sales", "--user", "Thabo", "--pin", "1234"]).status.success());
+    let o = airtill(dir.path(), &["sales", "--user", "Nobody", "--pin", "1234"]);
+    assert!(said(&o).contains("Nobody called \"Nobody\""), "{}", said(&o));
+}

@@ -29,6 +29,20 @@ fn kills() -> usize {
 fn airtill(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_airtill"));
     c.arg("--data-dir").arg(dir).args(args).stdout(Stdio::null()).stderr(Stdio::null()).env("AIRTILL_DATA_DIR", dir);
+    // Each command names its person (AIRTILL_USER), as a shop's scripts would: a login
+    // killed mid-check counts as a wrong PIN for that person alone, and their next
+    // right PIN clears it.
+    let pin = args.iter().position(|a| *a == "--pin").and_then(|i| args.get(i + 1));
+    let user = match pin.copied() {
+        Some("2580") => Some("Lindiwe"),
+        Some("1234") => Some("Thabo"),
+        Some(OWNER_PIN) => Some("Thandi"),
+        Some(CASHIER_PIN) => Some("Sipho"),
+        _ => None,
+    };
+    if let Some(u) = user {
+        c.env("AIRTILL_USER", u);
+    }
     c
 }
 

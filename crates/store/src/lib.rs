@@ -4,13 +4,15 @@
 
 mod audit;
 pub mod generate;
+mod guards;
 mod lease;
 mod office;
 mod payments;
 mod pins;
 mod schema;
 mod stock;
-pub use audit::AuditRow;
+pub use audit::{AuditKeying, AuditRow};
+pub use guards::{Attempt, GuardRow};
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
 pub use payments::{MobilePayment, NewMobilePayment};
 pub use stock::{NewStockOrder, NewStockVoucher, StockLevel, StockOrder, StockWant};
@@ -192,6 +194,9 @@ pub struct Store {
     path: Option<std::path::PathBuf>,
     /// This process's hold on the sales it sends ([`Store::hold_lease`]).
     lease: Option<lease::Lease>,
+    /// Keys the audit chain ([`Store::set_audit_key`]): kept with the credentials,
+    /// never in the ledger, so a chain recomputed from the ledger alone does not verify.
+    audit_key: Option<[u8; 32]>,
 }
 
 /// A bare connection for benchmarks.
@@ -518,7 +523,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, pins: None, path: None, lease: None };
+        let mut store = Store { conn, pins: None, path: None, lease: None, audit_key: None };
         schema::migrate(&mut store.conn)?;
         Ok(store)
     }

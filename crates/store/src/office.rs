@@ -455,10 +455,30 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Each Z's audit chain head at its close (`None` for a Z of an older version).
+    pub fn z_audit_heads(&self) -> Result<Vec<(i64, Option<String>)>> {
+        let till = self.till_id()?;
+        let mut st = self.conn.prepare_cached("SELECT z_no, audit_head FROM z_reports WHERE till_id = ?1 ORDER BY z_no")?;
+        let rows = st.query_map([till], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Saves the next Z report. `after_sale_id` must be where the last one ended, so
     /// that two managers producing a Z at once cannot both number theirs the same or
     /// cover the same sales: the second is refused and makes its own afresh.
     pub fn save_z(&mut self, z: &ZRow) -> Result<ZRow> {
+        self.save_z_with_head(z, None)
+    }
+
+    /// Saves the next Z report with the audit chain's head as it stands now ("id:hash"),
+    /// written after the Z's own audit line in the same transaction. Returns the head.
+    pub fn save_z_at_audit_head(&mut self, z: &ZRow) -> Result<Option<String>> {
+        let head = self.audit_head()?.map(|(id, hash)| format!("{id}:{hash}"));
+        self.save_z_with_head(z, head.clone())?;
+        Ok(head)
+    }
+
+    fn save_z_with_head(&mut self, z: &ZRow, head: Option<String>) -> Result<ZRow> {
         let till = self.till_id()?;
         let tx = write_tx(&mut self.conn)?;
         let last: Option<(i64, i64)> =
@@ -467,16 +487,8 @@ impl Store {
         if z.z_no != last_no + 1 || z.after_sale_id != last_upto {
             return Err(StoreError::Conflict(format!("Z {} was produced meanwhile; produce the Z again", last_no)));
         }
-        tx.prepare_cached("INSERT INTO z_reports (till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
-            till,
-            z.z_no,
-            z.after_sale_id,
-            z.upto_sale_id,
-            z.from_ms,
-            z.produced_ms,
-            z.produced_by,
-            z.body
-        ])?;
+        tx.prepare_cached("INSERT INTO z_reports (till_id, z_no, after_sale_id, upto_sale_id, from_ms, produced_ms, produced_by, body, audit_head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?
+            .execute(params![till, z.z_no, z.after_sale_id, z.upto_sale_id, z.from_ms, z.produced_ms, z.produced_by, z.body, head])?;
         tx.commit()?;
         Ok(ZRow { till_id: till, ..z.clone() })
     }

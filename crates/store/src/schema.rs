@@ -359,6 +359,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER users_no_delete BEFORE DELETE ON users
         BEGIN SELECT RAISE(ABORT, 'people are never deleted'); END;
     "#,
+    // 14: wrong PINs counted per person (and per place a PIN is typed), each attempt
+    // written before the PIN is checked; each Z keeps the audit chain's head at its close.
+    r#"
+    CREATE TABLE pin_guards (
+        guard TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until_ms INTEGER NOT NULL DEFAULT 0,
+        last_attempt_ms INTEGER NOT NULL DEFAULT 0
+    );
+    ALTER TABLE z_reports ADD COLUMN audit_head TEXT;
+    "#,
 ];
 
 pub fn known_version() -> i64 {

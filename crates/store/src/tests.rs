@@ -343,3 +343,30 @@ fn what_a_sale_sold_and_who_people_are_cannot_be_rewritten_in_the_file() {
     s.conn.execute("UPDATE sales SET state = 'reversed' WHERE id = ?1", [sale.id]).unwrap();
     s.change_user(uid, &UserChange { name: Some("Cashier Two".into()), ..Default::default() }).unwrap();
 }
+
+/// An older version's plain chain is keyed once when the key is first given (after it
+/// verified), the append-only guard put back; later, plain rows are a rewrite, and a
+/// chain keyed with another key does not verify.
+#[test]
+fn a_plain_trail_is_keyed_once_and_a_plain_or_foreign_one_never_verifies_after() {
+    let (mut s, uid) = store();
+    for i in 0..3 {
+        s.audit("login", Some(uid), &format!("Cashier {i}"), 1_000 + i).unwrap();
+    }
+    assert_eq!(s.audit_keyed_rows().unwrap(), 0);
+    let key = [9u8; 32];
+    assert_eq!(s.set_audit_key(&key, true).unwrap(), crate::AuditKeying::KeyedNow(3));
+    assert_eq!(s.audit_keyed_rows().unwrap(), 3);
+    assert!(s.conn.execute("UPDATE audit SET detail = 'x' WHERE id = 2", []).is_err(), "still append-only");
+    s.audit("logout", Some(uid), "Cashier 2", 2_000).unwrap();
+    assert_eq!(s.verify_audit().unwrap(), Ok(4));
+    assert!(s.audit_head().unwrap().unwrap().1.starts_with("k1:"));
+    // The same trail checked with another key: it does not verify.
+    s.set_audit_key(&[1u8; 32], false).unwrap();
+    assert!(s.verify_audit().unwrap().is_err());
+    // A trail once keyed and now plain again (rewritten) is not keyed anew.
+    let (mut p, uid) = store();
+    p.audit("login", Some(uid), "a", 1).unwrap();
+    assert!(matches!(p.set_audit_key(&key, false).unwrap(), crate::AuditKeying::Broken(_)));
+    assert!(p.verify_audit().unwrap().is_err());
+}

@@ -41,6 +41,7 @@ async fn sell(c: &Client, driver: &Driver, version: &str) -> Result<(), String> 
     keys(c, ENTER).await;
     assert_eq!(testid(c, "app-version").await.text().await.unwrap(), format!("Airtill {version}"));
     assert!(testid(c, "training-banner").await.text().await.unwrap().contains("TRAINING"));
+    testid(c, "login-person-Thabo").await.click().await.unwrap();
     testid(c, "pin-input").await.send_keys(&format!("1234{ENTER}")).await.unwrap();
     focused(c, "sell-shift-float").await;
     keys(c, &format!("200{ENTER}")).await;

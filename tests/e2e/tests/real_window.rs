@@ -91,6 +91,13 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let err = testid(c, "login-error").await.text().await.unwrap();
     assert!(err.contains("PIN"), "{err}");
 
+    // Who logs in is chosen from the list, by keyboard (down in the PIN field) or a
+    // tap; the wrong PIN above counted for Lindiwe alone.
+    let people = testid(c, "login-people").await.text().await.unwrap();
+    assert!(people.contains("Lindiwe") && people.contains("Thabo"), "{people}");
+    assert_eq!(testid(c, "login-person-Lindiwe").await.attr("aria-checked").await.unwrap().as_deref(), Some("true"));
+    testid(c, "pin-input").await.send_keys(DOWN).await.unwrap();
+    assert_eq!(testid(c, "login-person-Thabo").await.attr("aria-checked").await.unwrap().as_deref(), Some("true"));
     // The cashier logs in with the pad.
     for d in ["1", "2", "3", "4"] {
         testid(c, &format!("pin-key-{d}")).await.click().await.unwrap();
@@ -164,6 +171,9 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // A cashier has no Settings; a manager tests an account and saves nothing wrong.
     assert!(c.find(Locator::Css("[data-testid='open-settings']")).await.is_err(), "cashiers see no Settings");
     testid(c, "logout").await.click().await.unwrap();
+    // The till remembers who logged in last (Thabo); the manager taps her name.
+    assert_eq!(testid(c, "login-person-Thabo").await.attr("aria-checked").await.unwrap().as_deref(), Some("true"));
+    testid(c, "login-person-Lindiwe").await.click().await.unwrap();
     testid(c, "pin-input").await.send_keys("2580\u{E007}").await.unwrap();
     open_shift_at_the_counter(c, "500").await;
     let settings_before = std::fs::read_to_string(driver.data_dir.path().join("airtill.toml")).unwrap();

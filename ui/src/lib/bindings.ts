@@ -27,6 +27,12 @@ export type SaleState = "created" | "submitting" | "succeeded" | "failed" | "pen
 
 export type ErrorPayload = { code: string, message: string, };
 
+export type LoginPerson = { id: number, name: string, manager: boolean, 
+/**
+ * Locked after wrong PINs until this time (the shop's), or not at all.
+ */
+locked_until: string | null, };
+
 export type UserView = { name: string, 
 /**
  * `manager` or `cashier`.
@@ -317,7 +323,12 @@ money_note: string,
  * Cash sold by someone with no open shift at the time (ledgers of versions that
  * did not ask for one): in no drawer's count, so listed on its own.
  */
-cash_outside_shifts: Array<ReportLine>, };
+cash_outside_shifts: Array<ReportLine>, 
+/**
+ * A Z's audit chain head at its close ("id:hash"): the trail up to there cannot
+ * be rewritten without this printed line showing it.
+ */
+audit_head: string | null, };
 
 export type ReportQuery = { 
 /**
@@ -604,7 +615,16 @@ active: boolean, must_change_pin: boolean,
 /**
  * An open shift at this till, if any.
  */
-shift_open: boolean, };
+shift_open: boolean, 
+/**
+ * Wrong PINs typed for this person (their login, or approvals in their session)
+ * since the last right one: a manager can unlock them.
+ */
+wrong_pins: number, 
+/**
+ * Locked after wrong PINs until this time (the shop's), or not at all.
+ */
+locked_until: string | null, };
 
 export type PersonChange = { name: string | null, 
 /**
@@ -645,8 +665,12 @@ smartcall: string | null, };
 /** The commands of the shell, one typed function each. Errors reject with an ErrorPayload. */
 export const status = (): Promise<AppStatus> =>
   invoke<AppStatus>("status");
-export const login = (pin: string): Promise<UserView> =>
-  invoke<UserView>("login", { pin });
+export const login = (person: number, pin: string): Promise<UserView> =>
+  invoke<UserView>("login", { person, pin });
+export const loginPeople = (): Promise<Array<LoginPerson>> =>
+  invoke<Array<LoginPerson>>("login_people");
+export const unlockPerson = (person: number): Promise<null> =>
+  invoke<null>("unlock_person", { person });
 export const logout = (): Promise<null> =>
   invoke<null>("logout");
 export const lookupNumber = (input: string): Promise<NumberInfo> =>

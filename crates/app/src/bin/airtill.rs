@@ -12,6 +12,10 @@ struct Cli {
     /// The data folder (default: $AIRTILL_DATA_DIR or the system's data folder).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
+    /// Who you are (or AIRTILL_USER): your wrong PINs are then counted for you alone.
+    /// Without it the PIN alone says who, and such logins are counted together.
+    #[arg(long, env = "AIRTILL_USER", global = true)]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -452,6 +456,13 @@ enum PeopleCommand {
     Disable { who: String },
     /// Let a disabled person log in again.
     Enable { who: String },
+    /// Lift a person's lock after wrong PINs (their login and their approvals); with
+    /// `--unnamed`, the count of command-line logins that named nobody.
+    Unlock {
+        who: Option<String>,
+        #[arg(long, conflicts_with = "who")]
+        unnamed: bool,
+    },
     /// A new PIN: with WHO a manager gives that person one (to change at their next
     /// login); without, your own (your PIN is --pin, the new one asked for twice).
     Pin {
@@ -539,7 +550,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The `--user` of this run.
+static USER: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
 async fn run(cli: Cli) -> Result<(), AppError> {
+    let _ = USER.set(cli.user.clone().filter(|u| !u.trim().is_empty()));
     let opts = match cli.data_dir {
         Some(d) => OpenOptions { data_dir: d },
         None => OpenOptions::from_env()?,
@@ -612,8 +627,9 @@ async fn people(app: &Airtill, pin: &Option<String>, op: PeopleCommand) -> Resul
             airtill_app::PersonRole::Manager => "manager",
             airtill_app::PersonRole::Cashier => "cashier",
         };
-        let notes = [(!p.active).then_some("disabled"), p.must_change_pin.then_some("must choose a new PIN"), p.shift_open.then_some("shift open")];
-        let notes: Vec<&str> = notes.into_iter().flatten().collect();
+        let locked = p.locked_until.as_ref().map(|t| format!("locked until {t}")).or_else(|| (p.wrong_pins > 0).then(|| format!("{} wrong PIN(s)", p.wrong_pins)));
+        let notes = [(!p.active).then(|| "disabled".to_string()), p.must_change_pin.then(|| "must choose a new PIN".to_string()), p.shift_open.then(|| "shift open".to_string()), locked];
+        let notes: Vec<String> = notes.into_iter().flatten().collect();
         println!("{:>4}  {:<24} {:<8} {}", p.id, p.name, role, notes.join(", "));
     };
     match op {
@@ -634,6 +650,16 @@ async fn people(app: &Airtill, pin: &Option<String>, op: PeopleCommand) -> Resul
             let id = app.person_id(&s, &who)?;
             show(&app.change_person(&s, id, &airtill_app::PersonChange { active: Some(false), ..Default::default() })?);
         }
+        PeopleCommand::Unlock { who: Some(who), .. } => {
+            let id = app.person_id(&s, &who)?;
+            app.unlock_person(&s, id)?;
+            println!("{}: unlocked", who.trim());
+        }
+        PeopleCommand::Unlock { who: None, unnamed: true } => {
+            app.unlock_unnamed(&s)?;
+            println!("logins without --user: unlocked");
+        }
+        PeopleCommand::Unlock { who: None, unnamed: false } => return Err(AppError::BadInput("Say who to unlock (airtill people unlock NAME), or --unnamed.".into())),
         PeopleCommand::Enable { who } => {
             let id = app.person_id(&s, &who)?;
             show(&app.change_person(&s, id, &airtill_app::PersonChange { active: Some(true), ..Default::default() })?);
@@ -663,6 +689,7 @@ async fn restore(opts: OpenOptions, pin: &Option<String>, backup: &std::path::Pa
     if !backup.is_file() {
         return Err(AppError::BadInput(format!("There is no backup at {} (is the USB stick in?). Nothing was changed.", backup.display())));
     }
+    let data_dir = opts.data_dir.clone();
     let (target, manager_name) = {
         let app = Airtill::open(opts).await?;
         let s = login(&app, pin)?;
@@ -673,7 +700,7 @@ async fn restore(opts: OpenOptions, pin: &Option<String>, backup: &std::path::Pa
     };
     let kept = airtill_store::Store::restore(backup, &target, airtill_app::office::now_ms()).map_err(AppError::from)?;
     // The restored ledger records its own restore (by name: ids may differ there).
-    airtill_store::Store::open(&target).and_then(|mut s| s.audit("restore", None, &format!("from {} by {}", backup.display(), manager_name), airtill_app::office::now_ms())).map_err(AppError::from)?;
+    airtill_app::audit_ledger(&data_dir, &target, "restore", &format!("from {} by {}", backup.display(), manager_name))?;
     println!("restored {} into {}", backup.display(), target.display());
     println!("the ledger it replaced is kept as {}", kept.display());
     Ok(())
@@ -729,7 +756,13 @@ fn never_overwrite(out: &std::path::Path, force: bool) -> Result<(), AppError> {
 }
 
 fn login(app: &Airtill, pin: &Option<String>) -> Result<Session, AppError> {
-    let s = app.login(&pin_or_prompt(pin, "PIN: ")?)?;
+    let s = match USER.get().cloned().flatten() {
+        Some(name) => {
+            let id = app.person_named(&name)?;
+            app.login_as(id, &pin_or_prompt(pin, &format!("{name}'s PIN: "))?)?
+        }
+        None => app.login(&pin_or_prompt(pin, "PIN: ")?)?,
+    };
     if s.must_change_pin {
         eprintln!("airtill: {}: your PIN is one others know. Choose a new one: airtill people pin", s.name);
     }
