@@ -121,15 +121,15 @@ pub fn sales_today(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
 }
 
 #[tauri::command]
-pub fn save_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
+pub async fn save_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
     let s = shell.session()?;
-    Ok(shell.app()?.save_slip(&s, sale_id, None, manager_pin.as_deref())?)
+    Ok(shell.app()?.save_slip(&s, sale_id, None, manager_pin.as_deref()).await?)
 }
 
 #[tauri::command]
-pub fn open_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
+pub async fn open_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
     let s = shell.session()?;
-    Ok(shell.app()?.open_slip(&s, sale_id, manager_pin.as_deref())?)
+    Ok(shell.app()?.open_slip(&s, sale_id, manager_pin.as_deref()).await?)
 }
 
 #[tauri::command]
@@ -145,9 +145,9 @@ pub fn set_receipt_printer(shell: State<'_, Shell>, target: Option<String>, roll
 }
 
 #[tauri::command]
-pub fn reveal_pin(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
+pub async fn reveal_pin(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
     let s = shell.session()?;
-    Ok(shell.app()?.reveal_pin(&s, sale_id, &manager_pin)?)
+    Ok(shell.app()?.reveal_pin(&s, sale_id, &manager_pin).await?)
 }
 
 #[tauri::command]

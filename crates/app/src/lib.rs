@@ -14,6 +14,7 @@ pub mod listener;
 pub mod logging;
 pub mod office;
 pub mod people;
+mod pin_keep;
 pub mod provider;
 pub mod reconcile;
 pub mod report_export;
@@ -338,6 +339,7 @@ impl Airtill {
             app.engine.add_movements(Arc::new(tender::PaymentMovements { store: app.store.clone(), client: client.clone(), clock: app.clock.clone() }));
         }
         app.engine.add_movements(Arc::new(app.stock_buyer()));
+        app.erase_old_pins()?;
         Ok(app)
     }
 

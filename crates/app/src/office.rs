@@ -473,6 +473,8 @@ impl Airtill {
                 airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
                 other => other.into(),
             })?;
+        // The day is closed: PINs past the reprint window go.
+        self.erase_old_pins()?;
         Ok(report)
     }
 

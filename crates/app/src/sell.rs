@@ -506,10 +506,14 @@ impl Airtill {
     }
 
     /// The full PIN of an older sale, with a manager's PIN at this till; logged.
-    pub fn reveal_pin(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
+    pub async fn reveal_pin(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
         session.require_seller()?;
-        let row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
+        let mut row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let approved_by = self.manager_approval(session, manager_pin)?;
+        // Past the reprint window the PIN is not here: its provider says it again.
+        if let Some(pin) = self.erased_pin(sale_id).await? {
+            row.outcome.voucher_pin = Some(pin);
+        }
         self.audit("pin_shown", Some(session.user_id), &format!("receipt {:06}, approved by user {approved_by}", row.receipt_no))?;
         Ok(sale_view(&row))
     }

@@ -76,15 +76,20 @@ impl Airtill {
     /// A slip about to be printed: the till's last sale prints freely; a slip of an
     /// older sale with a PIN needs a manager's PIN (a PIN is cash). A slip printed
     /// before is a COPY. Nothing is recorded until the print has gone out.
-    fn slip_to_print(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<(Slip, Option<i64>)> {
+    async fn slip_to_print(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<(Slip, Option<i64>)> {
         session.require_seller()?;
         let mut slip = self.slip_for(sale_id)?;
-        let approved_by = if slip.voucher_pin.is_some() && sale_id != self.store().last_sale_id()? {
+        let erased = self.store().pin_erased_at(sale_id)?.is_some();
+        let approved_by = if (slip.voucher_pin.is_some() || erased) && sale_id != self.store().last_sale_id()? {
             let pin = manager_pin.filter(|p| !p.is_empty()).ok_or(AppError::ManagerPinNeeded { receipt_no: slip.receipt_no })?;
             Some(self.manager_approval(session, pin)?)
         } else {
             None
         };
+        // Past the reprint window the PIN is not here: its provider says it again.
+        if erased {
+            slip.voucher_pin = self.erased_pin(sale_id).await?;
+        }
         slip.copy = self.store().was_printed(sale_id)?;
         Ok((slip, approved_by))
     }
@@ -186,7 +191,7 @@ impl Airtill {
             if self.system_printer()?.is_none() {
                 return Err(AppError::Configuration("no printer is set up: save the slip as PDF, or a manager sets a printer in Settings".into()));
             }
-            let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
+            let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin).await?;
             let path = self.private_pin_file(&format!("receipt-{:06}{}", slip.receipt_no, if slip.copy { "-copy" } else { "" }))?;
             write_pin_file(&path, &slip_pdf(&slip, Roll::Mm80))?;
             // `lp` copies the file into CUPS's spool: the PIN's file goes at once.
@@ -196,7 +201,7 @@ impl Airtill {
             self.record_print(session, sale_id, &slip, approved_by)?;
             return Ok(SlipFile { path: format!("the system printer (job {job})") });
         };
-        let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
+        let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin).await?;
         let sale = self.store().sale(sale_id)?;
         let cash = self.store().sale_tender(sale_id)? == "cash";
         let open_drawer = !slip.copy && cash && sale.state == SaleState::Succeeded;
@@ -255,8 +260,8 @@ impl Airtill {
     /// Prints the slip as a PDF to `out` (a new file, the till user's alone), or, with
     /// no `out`, to the private place for files with PINs, removed a few minutes later
     /// (long enough for a viewer to have read it); returns where.
-    pub fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>, manager_pin: Option<&str>) -> Result<SlipFile> {
-        let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin)?;
+    pub async fn save_slip(&self, session: &Session, sale_id: i64, out: Option<PathBuf>, manager_pin: Option<&str>) -> Result<SlipFile> {
+        let (slip, approved_by) = self.slip_to_print(session, sale_id, manager_pin).await?;
         let private = out.is_none();
         let path = match out {
             Some(p) => p,
@@ -272,8 +277,8 @@ impl Airtill {
 
     /// Saves the slip in the private place and opens it in the system's PDF viewer (to
     /// print from there); the file is removed once the viewer has had it.
-    pub fn open_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
-        let file = self.save_slip(session, sale_id, None, manager_pin)?;
+    pub async fn open_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
+        let file = self.save_slip(session, sale_id, None, manager_pin).await?;
         open::that_detached(&file.path).map_err(|e| AppError::Io(format!("the slip was made but could not be opened: {e}")))?;
         Ok(file)
     }

@@ -176,7 +176,7 @@ async fn the_slip_is_a_pdf_with_the_pin() {
     let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let sale = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
-    let f = app.save_slip(&s, sale.id, None, None).unwrap();
+    let f = app.save_slip(&s, sale.id, None, None).await.unwrap();
     // Issue 18: a file with a PIN is never left in the data folder (copied with every
     // backup): it is made in a private place, the user's alone, and removed later.
     assert!(!f.path.starts_with(d.path().to_str().unwrap()), "{}", f.path);
@@ -222,25 +222,25 @@ async fn only_the_last_sale_shows_its_pin_and_older_ones_need_a_manager() {
     assert_eq!(app.sale(&s, first.id).unwrap().voucher_pin, Some(masked.clone()));
     assert!(app.check_sale(&s, first.id).await.unwrap().pin_hidden);
     // Showing it in full needs a manager's PIN at this till; a cashier's will not do.
-    assert!(matches!(app.reveal_pin(&s, first.id, DEMO_CASHIER.1), Err(AppError::Forbidden(_))));
-    assert!(matches!(app.reveal_pin(&s, first.id, "0000"), Err(AppError::Forbidden(_))));
-    let shown = app.reveal_pin(&s, first.id, DEMO_MANAGER.1).unwrap();
+    assert!(matches!(app.reveal_pin(&s, first.id, DEMO_CASHIER.1).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(app.reveal_pin(&s, first.id, "0000").await, Err(AppError::Forbidden(_))));
+    let shown = app.reveal_pin(&s, first.id, DEMO_MANAGER.1).await.unwrap();
     assert_eq!(shown.voucher_pin.as_deref(), Some(full_first.as_str()));
     // Reprinting it too; the refusal records nothing.
     let out = tempfile::tempdir().unwrap();
-    let slip = |pin: Option<&str>| app.save_slip(&s, first.id, Some(out.path().join("s.pdf")), pin);
-    assert!(matches!(slip(None), Err(AppError::ManagerPinNeeded { .. })));
-    assert!(matches!(slip(Some(DEMO_CASHIER.1)), Err(AppError::Forbidden(_))));
+    let slip = |pin: Option<&'static str>| app.save_slip(&s, first.id, Some(out.path().join("s.pdf")), pin);
+    assert!(matches!(slip(None).await, Err(AppError::ManagerPinNeeded { .. })));
+    assert!(matches!(slip(Some(DEMO_CASHIER.1)).await, Err(AppError::Forbidden(_))));
     let store = || app.store();
     assert!(store().reprints_between(0, i64::MAX).unwrap().is_empty());
-    slip(Some(DEMO_MANAGER.1)).unwrap();
-    slip(Some(DEMO_MANAGER.1)).unwrap();
+    slip(Some(DEMO_MANAGER.1)).await.unwrap();
+    slip(Some(DEMO_MANAGER.1)).await.unwrap();
     let reprints = store().reprints_between(0, i64::MAX).unwrap();
     assert_eq!(reprints.len(), 1, "the first print is the original, the second a copy");
     assert_eq!(reprints[0].approved_by.as_deref(), Some(DEMO_MANAGER.0));
     // The last sale prints without asking; its second print is a logged COPY.
-    app.save_slip(&s, last.id, Some(out.path().join("l.pdf")), None).unwrap();
-    app.save_slip(&s, last.id, Some(out.path().join("l2.pdf")), None).unwrap();
+    app.save_slip(&s, last.id, Some(out.path().join("l.pdf")), None).await.unwrap();
+    app.save_slip(&s, last.id, Some(out.path().join("l2.pdf")), None).await.unwrap();
     assert_eq!(store().reprints_between(0, i64::MAX).unwrap().len(), 2);
     let actions: Vec<String> = store().audit_between(0, i64::MAX).unwrap().into_iter().map(|a| a.action).collect();
     for want in ["pin_shown", "slip_printed", "reprint", "manager_approval"] {
@@ -776,4 +776,42 @@ async fn slips_and_voucher_sheets_print_through_cups() {
     let sheet = app.print_voucher_sheet(&m, &[sale.id]).await.unwrap();
     assert!(sheet.path.contains("system printer job"), "{}", sheet.path);
     assert!(printed_text_after(since).contains("cut along the dashed lines"));
+}
+
+/// Issue 18: a sold voucher's PIN stays in the ledger for the reprint window only;
+/// after it the ledger holds none, and a reprint with a manager's PIN asks Smartcall
+/// for it by the sale's reference.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pin_past_the_reprint_window_is_erased_and_asked_of_the_provider_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = airtill_domain::ManualClock::new(time::now_ms());
+    let app = Airtill::open_with_clock(OpenOptions { data_dir: dir.path().to_path_buf() }, std::sync::Arc::new(clock.clone())).await.unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    assert_eq!(app.pin_keep_days().unwrap(), crate::pin_keep::DEFAULT_PIN_KEEP_DAYS);
+    assert!(matches!(app.set_pin_keep_days(&s, 3), Err(AppError::Forbidden(_))));
+    assert!(matches!(app.set_pin_keep_days(&m, 0), Err(AppError::BadInput(_))));
+    assert!(matches!(app.set_pin_keep_days(&m, 29), Err(AppError::BadInput(_))));
+    let c = app.catalog(&s, false).await.unwrap();
+    let old = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();
+    let full = app.reveal_pin(&s, old.id, DEMO_MANAGER.1).await.unwrap().voucher_pin.unwrap();
+    clock.advance_ms(8 * 86_400_000);
+    let recent = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234568")).await.unwrap();
+    assert_eq!(app.set_pin_keep_days(&m, 7).unwrap(), 7);
+    // In the ledger: the old PIN is gone (and when), the recent one kept.
+    let db = rusqlite::Connection::open(dir.path().join("airtill.db")).unwrap();
+    let (pin, erased): (Option<String>, Option<i64>) = db.query_row("SELECT voucher_pin, pin_erased_ms FROM sales WHERE id = ?1", [old.id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert!(pin.is_none() && erased.is_some());
+    let kept: Option<String> = db.query_row("SELECT voucher_pin FROM sales WHERE id = ?1", [recent.id], |r| r.get(0)).unwrap();
+    assert!(kept.is_some_and(|p| p.starts_with("p1:")));
+    // A reprint needs a manager, and Smartcall says the PIN again.
+    assert!(matches!(app.save_slip(&s, old.id, None, None).await, Err(AppError::ManagerPinNeeded { .. })));
+    let out = tempfile::tempdir().unwrap();
+    app.save_slip(&s, old.id, Some(out.path().join("again.pdf")), Some(DEMO_MANAGER.1)).await.unwrap();
+    let shown = app.reveal_pin(&s, old.id, DEMO_MANAGER.1).await.unwrap();
+    assert_eq!(shown.voucher_pin.as_deref(), Some(full.as_str()));
+    let still: Option<String> = db.query_row("SELECT voucher_pin FROM sales WHERE id = ?1", [old.id], |r| r.get(0)).unwrap();
+    assert!(still.is_none(), "asked again, never kept again");
+    let lines = app.store().audit_between(0, i64::MAX).unwrap();
+    assert!(lines.iter().any(|l| l.action == "pins_erased") && lines.iter().filter(|l| l.action == "pin_fetched").count() == 2);
 }

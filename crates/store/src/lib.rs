@@ -593,6 +593,23 @@ impl Store {
         Ok(plain.len())
     }
 
+    /// Erases the PINs of vouchers sold before `cutoff_ms` by these providers (who say
+    /// a PIN again when asked by the sale's reference): the ledger keeps that there was
+    /// one, and when it went. The count erased.
+    pub fn erase_pins_sold_before(&mut self, cutoff_ms: i64, providers: &[&str], now_ms: i64) -> Result<usize> {
+        let list = providers.iter().map(|p| format!("'{}'", p.replace('\'', ""))).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "UPDATE sales SET voucher_pin = NULL, pin_erased_ms = ?2 WHERE voucher_pin IS NOT NULL AND pin_erased_ms IS NULL
+             AND created_ms < ?1 AND state IN ('succeeded', 'reversed', 'failed', 'cancelled') AND provider IN ({list})"
+        );
+        Ok(self.conn.execute(&sql, params![cutoff_ms, now_ms])?)
+    }
+
+    /// When this sale's PIN was erased, if it was.
+    pub fn pin_erased_at(&self, sale_id: i64) -> Result<Option<i64>> {
+        Ok(self.conn.prepare_cached("SELECT pin_erased_ms FROM sales WHERE id = ?1")?.query_row([sale_id], |r| r.get(0)).optional()?.flatten())
+    }
+
     /// Sealed PINs that do not open with the key given (for `doctor`).
     pub fn sealed_pins_that_do_not_open(&self) -> Result<Vec<i64>> {
         let mut st = self.conn.prepare("SELECT id, client_ref, voucher_pin FROM sales WHERE voucher_pin LIKE 'p1:%'")?;

@@ -360,7 +360,8 @@ const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'people are never deleted'); END;
     "#,
     // 14: wrong PINs counted per person (and per place a PIN is typed), each attempt
-    // written before the PIN is checked; each Z keeps the audit chain's head at its close.
+    // written before the PIN is checked; each Z keeps the audit chain's head at its
+    // close; a sold voucher's PIN is erased after the reprint window (when).
     r#"
     CREATE TABLE pin_guards (
         guard TEXT PRIMARY KEY,
@@ -369,6 +370,7 @@ const MIGRATIONS: &[&str] = &[
         last_attempt_ms INTEGER NOT NULL DEFAULT 0
     );
     ALTER TABLE z_reports ADD COLUMN audit_head TEXT;
+    ALTER TABLE sales ADD COLUMN pin_erased_ms INTEGER;
     "#,
 ];
 

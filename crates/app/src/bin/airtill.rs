@@ -35,6 +35,17 @@ enum Command {
         #[command(subcommand)]
         op: PeopleCommand,
     },
+    /// How long a sold voucher's PIN stays at this till for reprints (manager: 1 to 28
+    /// days, default 7). After it the PIN is erased from the ledger, and a reprint (with
+    /// a manager's PIN) asks the provider for it by the sale's reference.
+    KeepPins {
+        /// Days to keep; without it, the days kept now.
+        #[arg(long)]
+        days: Option<i64>,
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
+    },
     /// The shop, the till and the mode (training or live).
     Status,
     /// The products on offer.
@@ -773,6 +784,15 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
     match command {
         Command::Setup(_) => unreachable!("handled before the app opens"),
         Command::People { pin, op } => people(app, &pin, op).await?,
+        Command::KeepPins { days, pin } => {
+            let s = login(app, &pin)?;
+            s.require_manager()?;
+            let d = match days {
+                Some(d) => app.set_pin_keep_days(&s, d)?,
+                None => app.pin_keep_days()?,
+            };
+            println!("voucher PINs are kept {d} day(s) for reprints, then asked of the provider");
+        }
         Command::Status => {
             let s = app.status(None)?;
             println!("shop: {}\ntill: {}\nmode: {}\ndata: {}\nversion: {}", s.shop_name, s.till_id, if s.training { "TRAINING" } else { "live" }, app.data_dir().display(), s.version);
@@ -1203,7 +1223,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
         Command::Slip { pin, sale, out, force, manager_pin } => {
             never_overwrite(&out, force)?;
             let s = login(app, &pin)?;
-            let f = app.save_slip(&s, sale, Some(out), manager_pin.as_deref())?;
+            let f = app.save_slip(&s, sale, Some(out), manager_pin.as_deref()).await?;
             println!("{}", f.path);
         }
     }
