@@ -356,6 +356,9 @@ impl Airtill {
             tracing::warn!(user = %user.name, "a live till's PIN is the demo shop's: it must be changed now");
         }
         self.audit("login", Some(user.id), &format!("{} ({})", user.name, user.role.as_str()))?;
+        if user.role == Role::Manager && !must_change_pin {
+            self.open_the_day(&user, pin)?;
+        }
         Ok(Session { token: uuid::Uuid::new_v4().to_string(), user_id: user.id, name: user.name, role: user.role, must_change_pin })
     }
 
@@ -377,6 +380,7 @@ impl Airtill {
             return Err(AppError::Forbidden("That manager must choose a new PIN (log in with it) before approving anything.".into()));
         }
         self.upgrade_hash(&user, pin)?;
+        self.open_the_day(&user, pin)?;
         self.audit("manager_approval", Some(user.id), &format!("{} for {}", user.name, session.name))?;
         Ok(user.id)
     }

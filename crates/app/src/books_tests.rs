@@ -326,6 +326,8 @@ async fn a_month_of_books_balances_every_day_to_the_providers_last_decimal() {
             hour += 1;
         };
         next_hour();
+        // The manager opens the day (yesterday's Z closed it): stock sells again.
+        app.login(DEMO_MANAGER.1).unwrap();
         assert_eq!(sell_final(&s, &request(vod_air.id, &to(1), Some("15"))).await.state, SaleState::Succeeded);
         assert_eq!(sell_final(&s, &request(tel_air.id, &to(2), Some("20"))).await.state, SaleState::Succeeded);
         assert_eq!(sell_final(&s, &request(vod_r12.id, &to(3), None)).await.state, SaleState::Succeeded);

@@ -54,6 +54,9 @@ pub enum AppError {
     /// The guard rail: an unresolved sale to the same number and amount.
     #[error("{message}")]
     NeedsOverride { sale_id: i64, message: String },
+    /// Stock PINs open only while a manager has the day open.
+    #[error("The voucher stock is locked until a manager opens the day: a manager logs in at this till once, then cashiers sell from stock as usual.")]
+    DayClosed,
 }
 
 impl From<airtill_engine::EngineError> for AppError {
@@ -94,6 +97,7 @@ impl AppError {
             AppError::NotSetUp => "not_set_up",
             AppError::MustChangePin => "must_change_pin",
             AppError::NoShift => "no_shift",
+            AppError::DayClosed => "day_closed",
         }
     }
 

@@ -7,6 +7,7 @@ mod bills;
 mod catalog;
 pub mod config;
 mod credentials;
+mod day_key;
 pub mod doctor;
 mod engine_settings;
 mod error;
@@ -95,6 +96,8 @@ pub struct Airtill {
     /// Peppers every PIN hash: derived from the till's key (kept with the credentials,
     /// never in the ledger), so a copied ledger alone cannot check a single guess.
     pepper: [u8; 32],
+    /// The day's stock key, while a manager has the day open (memory only).
+    day_key: Mutex<Option<[u8; 32]>>,
 }
 
 /// A key for one purpose, derived from the till's key (HMAC-SHA-256 of the label).
@@ -331,6 +334,7 @@ impl Airtill {
             clock,
             wallet_readings: Mutex::new(std::collections::HashMap::new()),
             pepper,
+            day_key: Mutex::new(None),
         };
         app.resume_listener().await?;
         // The one resolver drives the other money movements too (one stop signal, one
@@ -340,6 +344,7 @@ impl Airtill {
         }
         app.engine.add_movements(Arc::new(app.stock_buyer()));
         app.erase_old_pins()?;
+        app.resume_the_day()?;
         Ok(app)
     }
 

@@ -473,8 +473,10 @@ impl Airtill {
                 airtill_store::StoreError::Conflict(m) => AppError::BadInput(format!("{m}.")),
                 other => other.into(),
             })?;
-        // The day is closed: PINs past the reprint window go.
+        // The day is closed: PINs past the reprint window go, and the stock key
+        // leaves memory until a manager opens the day again.
         self.erase_old_pins()?;
+        self.close_the_day(session.user_id)?;
         Ok(report)
     }
 

@@ -184,6 +184,9 @@ impl Airtill {
             s.change_user(id, &user_change)?;
             s.audit("user_changed", Some(session.user_id), &said.join("; "), now)
         })?;
+        if let (Some(new), airtill_store::Role::Manager) = (pin, person.role) {
+            self.rewrap_stock_key(&person, None, new)?;
+        }
         self.people(session)?.into_iter().find(|p| p.id == id).ok_or(AppError::NoSuchSale)
     }
 
@@ -212,6 +215,9 @@ impl Airtill {
             s.change_user(me.id, &change)?;
             s.audit("pin_changed", Some(me.id), &line, now)
         })?;
+        if me.role == airtill_store::Role::Manager {
+            self.rewrap_stock_key(me, Some(old), new)?;
+        }
         Ok(Session { must_change_pin: false, ..session.clone() })
     }
 }

@@ -479,7 +479,10 @@ impl Airtill {
         details.request_id = req.request_id.clone();
         details.client_ref = ClientReference::new().to_string();
         details.user_id = session.user_id;
-        let sold = self.store().sell_from_stock(&details, &want, self.now_ms())?;
+        let sold = self.store().sell_from_stock(&details, &want, self.now_ms()).map_err(|e| match e {
+            airtill_store::StoreError::DayClosed => AppError::DayClosed,
+            other => other.into(),
+        })?;
         let Some((sale, _)) = sold else {
             return Err(AppError::BadInput(format!("There is no {} {} voucher of {} left in stock. Nothing was sold.", details.network_name, details.product_kind, Money::zar(want.amount_minor))));
         };

@@ -232,3 +232,62 @@ async fn an_order_smartcall_never_received_fails_after_the_grace_and_nothing_is_
     assert!(sb.voucher_orders().is_empty(), "nothing was ordered");
     assert!(app.stock_levels(&m).unwrap().is_empty());
 }
+
+/// Issue 18: stock PINs are sealed under the day's key, which only a manager's PIN
+/// unwraps. With the day open a cashier sells from stock (a restart mid-day too);
+/// after the Z, the till, copied whole with its credentials, opens no stock PIN until
+/// a manager logs in.
+#[tokio::test(flavor = "multi_thread")]
+async fn stock_pins_open_only_while_a_manager_has_the_day_open() {
+    let (app, dir) = app().await;
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    assert!(app.day_open(), "a manager's login opens the day");
+    let c = app.catalog(&m, false).await.unwrap();
+    let r5 = mtn_voucher(&c, 5);
+    app.buy_stock(&m, &order("smartcall", r5, 3)).await.unwrap();
+    let sealed: Vec<String> = {
+        let db = rusqlite::Connection::open(dir.path().join("airtill.db")).unwrap();
+        let mut st = db.prepare("SELECT pin_sealed FROM stock_vouchers").unwrap();
+        let r = st.query_map([], |r| r.get(0)).unwrap();
+        r.map(|x| x.unwrap()).collect()
+    };
+    assert!(sealed.len() == 3 && sealed.iter().all(|p| p.starts_with("s1:")), "{sealed:?}");
+    // A restart mid-day: the cashier still sells from stock with no manager.
+    app.shutdown().await;
+    drop(app);
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    assert!(app.day_open());
+    assert_eq!(app.sell_from_stock(&s, &sale(r5)).await.unwrap().provider, "stock");
+    // The Z closes the day.
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    app.z_report(&m).await.unwrap();
+    assert!(!app.day_open());
+    assert!(matches!(app.sell_from_stock(&s, &sale(r5)).await, Err(AppError::DayClosed)));
+    app.shutdown().await;
+    drop(app);
+    // The whole folder copied, credentials and all: still no stock PIN.
+    let copy = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), copy.path().join(e.file_name())).unwrap();
+        }
+    }
+    let stolen = Airtill::open(OpenOptions { data_dir: copy.path().to_path_buf() }).await.unwrap();
+    let s2 = stolen.login_to_sell(DEMO_CASHIER.1);
+    assert!(matches!(stolen.sell_from_stock(&s2, &sale(r5)).await, Err(AppError::DayClosed)));
+    stolen.shutdown().await;
+    // The manager logs in the next morning: stock sells again.
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    assert!(matches!(app.sell_from_stock(&s, &sale(r5)).await, Err(AppError::DayClosed)));
+    let m = app.login(DEMO_MANAGER.1).unwrap();
+    assert_eq!(app.sell_from_stock(&s, &sale(r5)).await.unwrap().provider, "stock");
+    // A manager who changes her PIN keeps her key: the new PIN opens the next day.
+    app.change_own_pin(&m, DEMO_MANAGER.1, "482913", "482913").unwrap();
+    app.z_report(&m).await.unwrap();
+    let id = app.person_named(DEMO_MANAGER.0).unwrap();
+    app.login_as(id, "482913").unwrap();
+    assert!(app.day_open());
+    app.shutdown().await;
+}

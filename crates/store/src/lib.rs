@@ -39,6 +39,9 @@ pub enum StoreError {
     NotSaved(String),
     #[error("{0}")]
     Conflict(String),
+    /// A stock PIN is asked for while no manager has the day open (its key is not here).
+    #[error("stock vouchers open only while a manager has opened the day")]
+    DayClosed,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -190,6 +193,8 @@ pub struct Store {
     conn: Connection,
     /// Seals voucher PINs when the app has given its key ([`Store::set_pin_key`]).
     pins: Option<pins::PinSealer>,
+    /// Opens stock PINs while a manager has opened the day ([`Store::set_day_key`]).
+    day_pins: Option<pins::PinSealer>,
     /// The ledger's file (`None` in memory): its owners' lease files live beside it.
     path: Option<std::path::PathBuf>,
     /// This process's hold on the sales it sends ([`Store::hold_lease`]).
@@ -523,7 +528,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, pins: None, path: None, lease: None, audit_key: None };
+        let mut store = Store { conn, pins: None, day_pins: None, path: None, lease: None, audit_key: None };
         schema::migrate(&mut store.conn)?;
         Ok(store)
     }
@@ -635,7 +640,11 @@ impl Store {
     /// PINs sealed in the ledger (sales and stock vouchers): a till that has some must
     /// never start with a new key.
     pub fn sealed_pin_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT (SELECT COUNT(*) FROM sales WHERE voucher_pin LIKE 'p1:%') + (SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed LIKE 'p1:%')", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM sales WHERE voucher_pin LIKE 'p1:%') + (SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed LIKE 'p1:%' OR pin_sealed LIKE 's1:%')",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Voucher PINs still in plain text (for `doctor`).

@@ -11,13 +11,22 @@ use rand_core06::{OsRng, RngCore};
 /// The prefix of a sealed PIN as stored (format version 1).
 pub(crate) const SEALED: &str = "p1:";
 
+/// The prefix of a stock PIN sealed under the day's stock key.
+pub(crate) const DAY_SEALED: &str = "s1:";
+
 pub(crate) struct PinSealer {
     cipher: ChaCha20Poly1305,
+    prefix: &'static str,
 }
 
 impl PinSealer {
     pub(crate) fn new(key: &[u8; 32]) -> PinSealer {
-        PinSealer { cipher: ChaCha20Poly1305::new(Key::from_slice(key)) }
+        PinSealer { cipher: ChaCha20Poly1305::new(Key::from_slice(key)), prefix: SEALED }
+    }
+
+    /// A sealer under the day's stock key (`s1:`).
+    pub(crate) fn for_the_day(key: &[u8; 32]) -> PinSealer {
+        PinSealer { cipher: ChaCha20Poly1305::new(Key::from_slice(key)), prefix: DAY_SEALED }
     }
 
     pub(crate) fn seal(&self, pin: &str, client_ref: &str) -> String {
@@ -26,13 +35,13 @@ impl PinSealer {
         let ct = self.cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: pin.as_bytes(), aad: client_ref.as_bytes() }).expect("sealing a PIN cannot fail");
         let mut bytes = nonce.to_vec();
         bytes.extend(ct);
-        format!("{SEALED}{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes))
+        format!("{}{}", self.prefix, base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes))
     }
 
     /// The PIN, or `None` when the stored text was not sealed under this key for this
     /// client reference.
     pub(crate) fn open(&self, stored: &str, client_ref: &str) -> Option<String> {
-        let b64 = stored.strip_prefix(SEALED)?;
+        let b64 = stored.strip_prefix(self.prefix)?;
         let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64).ok()?;
         if bytes.len() < 12 + 16 {
             return None;

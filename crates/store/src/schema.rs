@@ -361,7 +361,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 14: wrong PINs counted per person (and per place a PIN is typed), each attempt
     // written before the PIN is checked; each Z keeps the audit chain's head at its
-    // close; a sold voucher's PIN is erased after the reprint window (when).
+    // close; a sold voucher's PIN is erased after the reprint window (when); the
+    // day's stock key, wrapped under each manager's PIN.
     r#"
     CREATE TABLE pin_guards (
         guard TEXT PRIMARY KEY,
@@ -371,6 +372,10 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE z_reports ADD COLUMN audit_head TEXT;
     ALTER TABLE sales ADD COLUMN pin_erased_ms INTEGER;
+    CREATE TABLE stock_key_wraps (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        wrapped TEXT NOT NULL
+    );
     "#,
 ];
 

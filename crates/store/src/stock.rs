@@ -138,6 +138,64 @@ fn order_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StockOrder> {
 }
 
 impl Store {
+    /// Gives (or, with `None`, takes away) the day's stock key: stock PINs open only
+    /// while a manager has the day open. Given, stock PINs still under the till's key
+    /// (bought while the day was closed, or by an older version) are sealed under it,
+    /// in one transaction. The count sealed again.
+    pub fn set_day_key(&mut self, key: Option<&[u8; 32]>) -> Result<usize> {
+        let Some(key) = key else {
+            self.day_pins = None;
+            return Ok(0);
+        };
+        let day = pins::PinSealer::for_the_day(key);
+        let mut moved = 0;
+        if let Some(till) = &self.pins {
+            let tx = write_tx(&mut self.conn)?;
+            let rows: Vec<(i64, String, String, String)> = {
+                let mut st = tx.prepare("SELECT id, provider, serial, pin_sealed FROM stock_vouchers WHERE pin_sealed LIKE 'p1:%'")?;
+                let r = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                r.collect::<rusqlite::Result<_>>()?
+            };
+            for (id, provider, serial, sealed) in rows {
+                let aad = stock_aad(&provider, &serial);
+                if let Some(pin) = till.open(&sealed, &aad) {
+                    tx.execute("UPDATE stock_vouchers SET pin_sealed = ?2 WHERE id = ?1", params![id, day.seal(&pin, &aad)])?;
+                    moved += 1;
+                }
+            }
+            tx.commit()?;
+        }
+        self.day_pins = Some(day);
+        Ok(moved)
+    }
+
+    /// Whether the day's stock key is given.
+    pub fn day_is_open(&self) -> bool {
+        self.day_pins.is_some()
+    }
+
+    /// A manager's wrap of the day's stock key, if they have one.
+    pub fn stock_key_wrap(&self, user_id: i64) -> Result<Option<String>> {
+        Ok(self.conn.prepare_cached("SELECT wrapped FROM stock_key_wraps WHERE user_id = ?1")?.query_row([user_id], |r| r.get(0)).optional()?)
+    }
+
+    /// Keeps (or, with `None`, removes) a manager's wrap of the stock key.
+    pub fn set_stock_key_wrap(&mut self, user_id: i64, wrapped: Option<&str>) -> Result<()> {
+        match wrapped {
+            Some(w) => self
+                .conn
+                .prepare_cached("INSERT INTO stock_key_wraps (user_id, wrapped) VALUES (?1, ?2) ON CONFLICT (user_id) DO UPDATE SET wrapped = excluded.wrapped")?
+                .execute(params![user_id, w])?,
+            None => self.conn.prepare_cached("DELETE FROM stock_key_wraps WHERE user_id = ?1")?.execute([user_id])?,
+        };
+        Ok(())
+    }
+
+    /// How many managers hold a wrap of the stock key.
+    pub fn stock_key_wraps(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM stock_key_wraps", [], |r| r.get(0))?)
+    }
+
     fn sealer(&self) -> Result<&pins::PinSealer> {
         self.pins.as_ref().ok_or_else(|| StoreError::NotSaved("voucher stock needs the PIN key: the PINs are kept sealed".into()))
     }
@@ -239,7 +297,12 @@ impl Store {
     /// serial already here is kept once. Answers how many were new.
     pub fn add_stock_vouchers(&mut self, order_id: i64, vouchers: &[NewStockVoucher], now_ms: i64) -> Result<i64> {
         let sealed: Vec<String> = {
-            let sealer = self.sealer()?;
+            // Under the day's key while a manager has the day open; else under the
+            // till's, sealed again under the day's at the next opening.
+            let sealer = match &self.day_pins {
+                Some(day) => day,
+                None => self.sealer()?,
+            };
             let order = self.stock_order(order_id)?;
             vouchers.iter().map(|v| sealer.seal(v.pin.trim(), &stock_aad(&order.provider, v.serial.trim()))).collect()
         };
@@ -351,7 +414,8 @@ impl Store {
             return Ok(None);
         };
         let sealer = self.pins.as_ref().expect("checked above");
-        let pin = sealer.open(&pin_sealed, &stock_aad(&provider, &serial)).ok_or_else(|| StoreError::Corrupt(format!("stock voucher {serial} does not open with this till's key")))?;
+        let opener = if pin_sealed.starts_with(pins::DAY_SEALED) { self.day_pins.as_ref().ok_or(StoreError::DayClosed)? } else { sealer };
+        let pin = opener.open(&pin_sealed, &stock_aad(&provider, &serial)).ok_or_else(|| StoreError::Corrupt(format!("stock voucher {serial} does not open with this till's key")))?;
         let sale_pin = sealer.seal(&pin, &details.client_ref);
         let id = insert_sale_row(&tx, details, now_ms, "succeeded", None)?;
         let label = match provider.as_str() {
