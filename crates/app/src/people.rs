@@ -185,7 +185,7 @@ impl Airtill {
             s.audit("user_changed", Some(session.user_id), &said.join("; "), now)
         })?;
         if let (Some(new), airtill_store::Role::Manager) = (pin, person.role) {
-            self.rewrap_stock_key(&person, None, new)?;
+            self.rewrap_stock_key(person, None, new)?;
         }
         self.people(session)?.into_iter().find(|p| p.id == id).ok_or(AppError::NoSuchSale)
     }
