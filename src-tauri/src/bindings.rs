@@ -19,6 +19,8 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("login", vec![("person", "number".into()), ("pin", "string".into())], UserView::name(cfg)),
         c("login_people", vec![], format!("Array<{}>", LoginPerson::name(cfg))),
         c("unlock_person", vec![("person", "number".into())], "null".into()),
+        c("pin_keep_days", vec![], "number".into()),
+        c("set_pin_keep_days", vec![("days", "number".into())], "number".into()),
         c("logout", vec![], "null".into()),
         c("lookup_number", vec![("input", "string".into())], NumberInfo::name(cfg)),
         c("catalog", vec![("refresh", "boolean".into())], CatalogView::name(cfg)),

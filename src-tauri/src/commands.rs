@@ -162,6 +162,20 @@ pub fn set_idle_lock_minutes(shell: State<'_, Shell>, minutes: u32) -> Res<u32> 
     Ok(shell.app()?.set_idle_lock_minutes(&s, minutes)?)
 }
 
+/// Days a sold voucher's PIN is kept for reprints (manager).
+#[tauri::command]
+pub fn pin_keep_days(shell: State<'_, Shell>) -> Res<i64> {
+    let s = shell.session()?;
+    s.require_manager()?;
+    Ok(shell.app()?.pin_keep_days()?)
+}
+
+#[tauri::command]
+pub fn set_pin_keep_days(shell: State<'_, Shell>, days: i64) -> Res<i64> {
+    let s = shell.session()?;
+    Ok(shell.app()?.set_pin_keep_days(&s, days)?)
+}
+
 #[tauri::command]
 pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money4> {
     let s = shell.session()?;

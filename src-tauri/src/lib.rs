@@ -15,6 +15,8 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         commands::status,
         commands::login,
         commands::login_people,
+        commands::pin_keep_days,
+        commands::set_pin_keep_days,
         commands::unlock_person,
         commands::logout,
         commands::lookup_number,

@@ -671,6 +671,10 @@ export const loginPeople = (): Promise<Array<LoginPerson>> =>
   invoke<Array<LoginPerson>>("login_people");
 export const unlockPerson = (person: number): Promise<null> =>
   invoke<null>("unlock_person", { person });
+export const pinKeepDays = (): Promise<number> =>
+  invoke<number>("pin_keep_days");
+export const setPinKeepDays = (days: number): Promise<number> =>
+  invoke<number>("set_pin_keep_days", { days });
 export const logout = (): Promise<null> =>
   invoke<null>("logout");
 export const lookupNumber = (input: string): Promise<NumberInfo> =>
