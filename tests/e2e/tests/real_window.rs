@@ -83,7 +83,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // Training mode is on and said plainly.
     let banner = testid(c, "training-banner").await.text().await.unwrap();
     assert!(banner.contains("TRAINING"), "{banner}");
-    shot(c, "01-login").await;
+    shots_at_both_sizes(c, "01-login").await;
 
     // A wrong PIN is refused with a clear message.
     // Typed, then Enter (the WebDriver key U+E007).
