@@ -89,28 +89,31 @@ impl Airtill {
     }
 
     /// A manager's right PIN opens the day: their wrap of the stock key is opened (or
-    /// made: from the key already open, or, on a till with none yet, a new key).
+    /// made: from the key already open, or, on a till with no stock sealed under any
+    /// key yet, a new key). With the day open and their wrap there, nothing is done (no
+    /// second hash on an approval at the counter).
     pub(crate) fn open_the_day(&self, manager: &UserRow, pin: &str) -> Result<()> {
-        let kek = self.kek(manager.id, pin)?;
         let wrapped = self.store().stock_key_wrap(manager.id)?;
-        let key = match wrapped.as_deref().and_then(|w| unwrap(&kek, w, manager.id)) {
+        if self.day_open() && wrapped.is_some() {
+            return Ok(());
+        }
+        let kek = self.kek(manager.id, pin)?;
+        let opened = wrapped.as_deref().and_then(|w| unwrap(&kek, w, manager.id));
+        let key = match opened.or_else(|| self.day_key_now()) {
             Some(k) => k,
-            None => match self.day_key_now() {
-                Some(k) => k,
-                None if self.store().stock_key_wraps()? == 0 => {
-                    let mut k = [0u8; 32];
-                    OsRng.fill_bytes(&mut k);
-                    k
-                }
-                // The key is wrapped for other managers only: one of them opens the
-                // day, and this manager's wrap is made then.
-                None => {
-                    tracing::warn!(manager = %manager.name, "this manager has no wrap of the stock key yet: another manager opens the day");
-                    return Ok(());
-                }
-            },
+            // A new key only where no stock PIN is sealed under one: a key that cannot
+            // be opened now is never replaced (its vouchers would be lost for good).
+            None if self.store().stock_key_wraps()? == 0 && self.store().day_sealed_stock()? == 0 => {
+                let mut k = [0u8; 32];
+                OsRng.fill_bytes(&mut k);
+                k
+            }
+            None => {
+                tracing::warn!(manager = %manager.name, "this manager's PIN does not open the stock key: a manager who has it opens the day");
+                return Ok(());
+            }
         };
-        if wrapped.is_none() || wrapped.as_deref().and_then(|w| unwrap(&kek, w, manager.id)).is_none() {
+        if opened.is_none() {
             self.store().set_stock_key_wrap(manager.id, Some(&wrap(&kek, &key, manager.id)))?;
         }
         let was_open = self.day_open();
@@ -121,18 +124,19 @@ impl Airtill {
         Ok(())
     }
 
-    /// A manager's PIN changed: their wrap follows it (from the open day's key, or
-    /// opened with the old PIN); a PIN given by another manager drops the old wrap.
-    pub(crate) fn rewrap_stock_key(&self, manager: &UserRow, old_pin: Option<&str>, new_pin: &str) -> Result<()> {
+    /// A manager's wrap of the stock key under a new PIN, made before the PIN changes
+    /// and written in the same transaction (a PIN never changes without its wrap):
+    /// from the key opened with the old PIN, or the open day's; `None` when neither is
+    /// at hand (the wrap is dropped, and made again when a manager opens the day).
+    pub(crate) fn stock_wrap_for_new_pin(&self, manager: &UserRow, old_pin: Option<&str>, new_pin: &str) -> Result<Option<String>> {
         let from_old = match (old_pin, self.store().stock_key_wrap(manager.id)?) {
             (Some(old), Some(w)) => unwrap(&self.kek(manager.id, old)?, &w, manager.id),
             _ => None,
         };
         match from_old.or_else(|| self.day_key_now()) {
-            Some(key) => self.store().set_stock_key_wrap(manager.id, Some(&wrap(&self.kek(manager.id, new_pin)?, &key, manager.id)))?,
-            None => self.store().set_stock_key_wrap(manager.id, None)?,
+            Some(key) => Ok(Some(wrap(&self.kek(manager.id, new_pin)?, &key, manager.id))),
+            None => Ok(None),
         }
-        Ok(())
     }
 
     /// The Z closes the day: the stock key leaves memory.

@@ -180,13 +180,17 @@ impl Airtill {
         }
         let user_change = UserChange { name, must_change_pin: hash.as_ref().map(|_| id != session.user_id), pin_hash: hash, active: change.active };
         let now = self.now_ms();
+        let wrap = match (pin, person.role) {
+            (Some(new), airtill_store::Role::Manager) => Some(self.stock_wrap_for_new_pin(person, None, new)?),
+            _ => None,
+        };
         self.store().atomically(|s| {
             s.change_user(id, &user_change)?;
+            if let Some(w) = &wrap {
+                s.set_stock_key_wrap(id, w.as_deref())?;
+            }
             s.audit("user_changed", Some(session.user_id), &said.join("; "), now)
         })?;
-        if let (Some(new), airtill_store::Role::Manager) = (pin, person.role) {
-            self.rewrap_stock_key(person, None, new)?;
-        }
         self.people(session)?.into_iter().find(|p| p.id == id).ok_or(AppError::NoSuchSale)
     }
 
@@ -211,13 +215,14 @@ impl Airtill {
         let now = self.now_ms();
         let change = UserChange { pin_hash: Some(hash), must_change_pin: Some(false), ..Default::default() };
         let line = format!("{} changed their PIN", me.name);
+        let wrap = if me.role == airtill_store::Role::Manager { Some(self.stock_wrap_for_new_pin(me, Some(old), new)?) } else { None };
         self.store().atomically(|s| {
             s.change_user(me.id, &change)?;
+            if let Some(w) = &wrap {
+                s.set_stock_key_wrap(me.id, w.as_deref())?;
+            }
             s.audit("pin_changed", Some(me.id), &line, now)
         })?;
-        if me.role == airtill_store::Role::Manager {
-            self.rewrap_stock_key(me, Some(old), new)?;
-        }
         Ok(Session { must_change_pin: false, ..session.clone() })
     }
 }

@@ -191,6 +191,11 @@ impl Store {
         Ok(())
     }
 
+    /// Stock vouchers sealed under a day's key.
+    pub fn day_sealed_stock(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed LIKE 's1:%'", [], |r| r.get(0))?)
+    }
+
     /// How many managers hold a wrap of the stock key.
     pub fn stock_key_wraps(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM stock_key_wraps", [], |r| r.get(0))?)
