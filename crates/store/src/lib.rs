@@ -9,11 +9,13 @@ mod lease;
 mod office;
 mod payments;
 mod pins;
+mod outbox;
 mod schema;
 mod stock;
 pub use audit::{AuditKeying, AuditRow};
 pub use guards::{Attempt, GuardRow};
 pub use office::{By, ReprintRow, ShiftRow, Totals, Window, ZRow};
+pub use outbox::{chain_hash, OutboxRow, GENESIS_HASH};
 pub use payments::{MobilePayment, NewMobilePayment};
 pub use stock::{NewStockOrder, NewStockVoucher, StockLevel, StockOrder, StockWant};
 

@@ -1,0 +1,176 @@
+-- The chain's books: each till's records as it sent them, in its own order, each
+-- chained to the one before. Tills insert only their own rows (row-level security)
+-- and change none; the head office reads everything.
+
+CREATE TABLE chain (
+    id integer PRIMARY KEY CHECK (id = 1),
+    chain_id uuid NOT NULL,
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE tills (
+    till_id text PRIMARY KEY CHECK (till_id ~ '^[a-z0-9][a-z0-9-]{0,30}$'),
+    shop text NOT NULL,
+    role_name name NOT NULL UNIQUE,
+    -- The till's own installation (a random id in its ledger), set at its first
+    -- contact: another installation under the same till id is refused.
+    install_id text,
+    head_seq bigint NOT NULL DEFAULT 0,
+    head_hash text NOT NULL DEFAULT '0000000000000000000000000000000000000000000000000000000000000000',
+    last_contact timestamptz,
+    app_version text,
+    added_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE events (
+    till_id text NOT NULL REFERENCES tills (till_id),
+    seq bigint NOT NULL CHECK (seq > 0),
+    kind text NOT NULL,
+    key text NOT NULL,
+    at_ms bigint NOT NULL,
+    body text NOT NULL,
+    hash text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (till_id, seq)
+);
+CREATE INDEX events_kind ON events (kind, till_id);
+
+-- What went wrong with a till's records, for the head office and the till's manager.
+CREATE TABLE problems (
+    id bigserial PRIMARY KEY,
+    till_id text NOT NULL REFERENCES tills (till_id),
+    at timestamptz NOT NULL DEFAULT now(),
+    kind text NOT NULL CHECK (kind IN ('gap', 'broken', 'conflict', 'other_install')),
+    seq bigint,
+    detail text NOT NULL,
+    cleared_at timestamptz
+);
+
+-- Every till role is a member of this one.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'airtill_till') THEN
+        CREATE ROLE airtill_till NOLOGIN;
+    END IF;
+END $$;
+
+-- The till a session belongs to (its login role's), or none.
+CREATE FUNCTION chain_till() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$ SELECT till_id FROM public.tills WHERE role_name = session_user $$;
+
+ALTER TABLE events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY till_adds_its_own ON events FOR INSERT TO airtill_till WITH CHECK (till_id = chain_till());
+CREATE POLICY till_reads_its_own ON events FOR SELECT TO airtill_till USING (till_id = chain_till());
+ALTER TABLE tills ENABLE ROW LEVEL SECURITY;
+CREATE POLICY till_reads_itself ON tills FOR SELECT TO airtill_till USING (till_id = chain_till());
+ALTER TABLE problems ENABLE ROW LEVEL SECURITY;
+CREATE POLICY till_reads_its_problems ON problems FOR SELECT TO airtill_till USING (till_id = chain_till());
+
+REVOKE ALL ON chain, tills, events, problems FROM PUBLIC;
+GRANT SELECT ON chain TO airtill_till;
+GRANT SELECT ON tills, problems TO airtill_till;
+GRANT SELECT, INSERT ON events TO airtill_till;
+
+-- Each batch a till sends is checked whole: its rows follow the till's last one
+-- without a gap and each hash chains to the one before; else nothing of it is kept.
+CREATE FUNCTION events_arrived() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    t record;
+    r record;
+    s bigint;
+    h text;
+    want text;
+BEGIN
+    FOR t IN SELECT DISTINCT till_id FROM new_rows LOOP
+        SELECT head_seq, head_hash INTO s, h FROM public.tills WHERE till_id = t.till_id FOR UPDATE;
+        FOR r IN SELECT seq, kind, key, at_ms, body, hash FROM new_rows WHERE till_id = t.till_id ORDER BY seq LOOP
+            IF r.seq <> s + 1 THEN
+                RAISE EXCEPTION 'airtill chain: gap: record % of till % arrived after record %', r.seq, t.till_id, s
+                    USING ERRCODE = 'AT001';
+            END IF;
+            want := encode(sha256(convert_to(h || '|' || r.seq::text || '|' || r.kind || '|' || r.key || '|' || r.at_ms::text || '|' || r.body, 'UTF8')), 'hex');
+            IF want <> r.hash THEN
+                RAISE EXCEPTION 'airtill chain: broken: record % of till % does not chain to the one before', r.seq, t.till_id
+                    USING ERRCODE = 'AT002';
+            END IF;
+            s := r.seq;
+            h := r.hash;
+        END LOOP;
+        UPDATE public.tills SET head_seq = s, head_hash = h, last_contact = now() WHERE till_id = t.till_id;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER events_arrived AFTER INSERT ON events
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_arrived();
+
+-- A till says hello: its installation and version; answers the chain, and the last
+-- record of this till the chain holds.
+CREATE FUNCTION chain_hello(p_install text, p_version text)
+    RETURNS TABLE (chain_id uuid, chain_name text, till_id text, head_seq bigint, head_hash text, install_ok boolean)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    me text := public.chain_till();
+    known text;
+BEGIN
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'airtill chain: this database role belongs to no till' USING ERRCODE = 'AT003';
+    END IF;
+    SELECT t.install_id INTO known FROM public.tills t WHERE t.till_id = me FOR UPDATE;
+    IF known IS NULL THEN
+        UPDATE public.tills t SET install_id = p_install WHERE t.till_id = me;
+        known := p_install;
+    END IF;
+    IF known = p_install THEN
+        UPDATE public.tills t SET last_contact = now(), app_version = p_version WHERE t.till_id = me;
+    ELSE
+        INSERT INTO public.problems (till_id, kind, detail)
+            SELECT me, 'other_install', 'another installation tried to send as this till'
+            WHERE NOT EXISTS (SELECT 1 FROM public.problems p WHERE p.till_id = me AND p.kind = 'other_install' AND p.cleared_at IS NULL);
+    END IF;
+    RETURN QUERY SELECT c.chain_id, c.name, t.till_id, t.head_seq, t.head_hash, known = p_install
+        FROM public.chain c, public.tills t WHERE t.till_id = me;
+END $$;
+
+-- A till reports what it found wrong (a refused batch, a head it does not hold).
+CREATE FUNCTION chain_problem(p_kind text, p_seq bigint, p_detail text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+    INSERT INTO public.problems (till_id, kind, seq, detail)
+    SELECT public.chain_till(), p_kind, p_seq, left(p_detail, 500)
+    WHERE public.chain_till() IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM public.problems p WHERE p.till_id = public.chain_till() AND p.kind = p_kind
+                      AND p.seq IS NOT DISTINCT FROM p_seq AND p.cleared_at IS NULL);
+$$;
+
+REVOKE ALL ON FUNCTION chain_hello(text, text), chain_problem(text, bigint, text), chain_till() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chain_hello(text, text), chain_problem(text, bigint, text), chain_till() TO airtill_till;
+
+-- The head office's check of a till's whole chain as stored (a row changed in the
+-- database after it arrived shows here): the first record that does not chain, or
+-- NULL when all do.
+CREATE FUNCTION chain_first_broken(p_till text) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    r record;
+    s bigint := 0;
+    h text := '0000000000000000000000000000000000000000000000000000000000000000';
+BEGIN
+    FOR r IN SELECT seq, kind, key, at_ms, body, hash FROM public.events WHERE till_id = p_till ORDER BY seq LOOP
+        IF r.seq <> s + 1 OR r.hash <> encode(sha256(convert_to(h || '|' || r.seq::text || '|' || r.kind || '|' || r.key || '|' || r.at_ms::text || '|' || r.body, 'UTF8')), 'hex') THEN
+            RETURN r.seq;
+        END IF;
+        s := r.seq;
+        h := r.hash;
+    END LOOP;
+    IF s <> (SELECT head_seq FROM public.tills WHERE till_id = p_till) THEN
+        RETURN s + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION chain_first_broken(text) FROM PUBLIC;

@@ -1,0 +1,102 @@
+//! A till's side of the link: say hello, push records, report what was refused.
+
+use crate::{connect, CentralError, Result, Target};
+
+/// One of the till's records, as its outbox holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub seq: i64,
+    pub kind: String,
+    pub key: String,
+    pub at_ms: i64,
+    pub body: String,
+    pub hash: String,
+}
+
+/// What the chain answers a till's hello.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    pub chain_id: String,
+    pub chain_name: String,
+    pub till_id: String,
+    /// The chain's last record of this till.
+    pub head: Head,
+    /// False when another installation holds this till id.
+    pub install_ok: bool,
+}
+
+/// The last record of a till the chain holds, and its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// An open link of one till to the chain.
+pub struct TillLink {
+    client: tokio_postgres::Client,
+}
+
+impl TillLink {
+    pub async fn open(target: &Target) -> Result<TillLink> {
+        Ok(TillLink { client: connect(target).await? })
+    }
+
+    /// Names this till's installation (`install_id`, random, from its ledger) and
+    /// version; answers which chain and till this is and what the chain holds of it.
+    pub async fn hello(&self, install_id: &str, version: &str) -> Result<Hello> {
+        let row = self
+            .client
+            .query_opt("SELECT chain_id::text, chain_name, till_id, head_seq, head_hash, install_ok FROM chain_hello($1, $2)", &[&install_id, &version])
+            .await
+            .map_err(CentralError::from_query)?
+            .ok_or_else(|| CentralError::NotTheChain("the chain's database is not set up yet (the head office runs `airtill chain setup` first)".into()))?;
+        Ok(Hello { chain_id: row.get(0), chain_name: row.get(1), till_id: row.get(2), head: Head { seq: row.get(3), hash: row.get(4) }, install_ok: row.get(5) })
+    }
+
+    /// Sends records (in order, following what the chain holds): rows it has already
+    /// are skipped, the rest are checked whole by the database. Answers its new head.
+    pub async fn push(&self, till_id: &str, records: &[Record]) -> Result<Head> {
+        if !records.is_empty() {
+            let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
+            let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+            let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+            let ats: Vec<i64> = records.iter().map(|r| r.at_ms).collect();
+            let bodies: Vec<&str> = records.iter().map(|r| r.body.as_str()).collect();
+            let hashes: Vec<&str> = records.iter().map(|r| r.hash.as_str()).collect();
+            self.client
+                .execute(
+                    "INSERT INTO events (till_id, seq, kind, key, at_ms, body, hash)
+                     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+                     ON CONFLICT (till_id, seq) DO NOTHING",
+                    &[&till_id, &seqs, &kinds, &keys, &ats, &bodies, &hashes],
+                )
+                .await
+                .map_err(CentralError::from_query)?;
+        }
+        self.head(till_id).await
+    }
+
+    /// The chain's last record of this till.
+    pub async fn head(&self, till_id: &str) -> Result<Head> {
+        let row = self.client.query_one("SELECT head_seq, head_hash FROM tills WHERE till_id = $1", &[&till_id]).await.map_err(CentralError::from_query)?;
+        Ok(Head { seq: row.get(0), hash: row.get(1) })
+    }
+
+    /// Tells the head office what this till found wrong (once per kind and record).
+    pub async fn report_problem(&self, kind: &str, seq: Option<i64>, detail: &str) -> Result<()> {
+        self.client.execute("SELECT chain_problem($1, $2, $3)", &[&kind, &seq, &detail]).await.map_err(CentralError::from_query)?;
+        Ok(())
+    }
+
+    /// The open problems the chain holds about this till.
+    pub async fn problems(&self) -> Result<Vec<String>> {
+        let rows = self.client.query("SELECT detail FROM problems WHERE cleared_at IS NULL ORDER BY id", &[]).await.map_err(CentralError::from_query)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// The bare client (tests try what a till's role may not do).
+    pub fn client(&self) -> &tokio_postgres::Client {
+        &self.client
+    }
+}
