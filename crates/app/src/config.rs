@@ -59,6 +59,24 @@ pub(crate) struct FileConfig {
     pub ideamart: Option<IdeamartFile>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updates: Option<UpdatesFile>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central: Option<CentralFile>,
+}
+
+/// The `[central]` section: the chain's books in PostgreSQL, where this till sends
+/// what it records. No section: the till keeps its books alone, as always. The till
+/// role's password is in the sealed credentials (`chain-password`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CentralFile {
+    /// `postgres://ROLE@HOST:PORT/DATABASE`.
+    pub url: String,
+    /// This till's id in the chain (`rosebank-1`), given by the head office.
+    pub till: String,
+    /// The certificate authorities to trust for the chain's database (PEM), if not the
+    /// system's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
 
 /// The `[updates]` section: where the shop's supplier serves `latest.json` (signed

@@ -5,6 +5,7 @@ pub mod accounts;
 mod auth;
 mod bills;
 mod catalog;
+pub mod chain;
 pub mod config;
 mod credentials;
 mod day_key;
@@ -32,6 +33,7 @@ pub mod views;
 pub use airtill_domain as domain;
 pub use airtill_engine::SaleChanged;
 pub use auth::{lock_for, pin_params, LoginPerson, PinCost, Session, FREE_ATTEMPTS, LONGEST_LOCK_MS};
+pub use chain::{ChainLinkInput, ChainLinkState, ChainStatusView, ChainTestView};
 pub use config::{Mode, OpenOptions};
 pub use doctor::{Check, CheckStatus};
 pub use engine_settings::route_key;
@@ -98,6 +100,8 @@ pub struct Airtill {
     pepper: [u8; 32],
     /// The day's stock key, while a manager has the day open (memory only).
     day_key: Mutex<Option<[u8; 32]>>,
+    /// Sends what the till records to the chain's books, when it is linked to a chain.
+    chain: Mutex<Option<chain::Replicator>>,
 }
 
 /// A key for one purpose, derived from the till's key (HMAC-SHA-256 of the label).
@@ -335,6 +339,7 @@ impl Airtill {
             wallet_readings: Mutex::new(std::collections::HashMap::new()),
             pepper,
             day_key: Mutex::new(None),
+            chain: Mutex::new(None),
         };
         app.resume_listener().await?;
         // The one resolver drives the other money movements too (one stop signal, one
@@ -345,6 +350,7 @@ impl Airtill {
         app.engine.add_movements(Arc::new(app.stock_buyer()));
         app.erase_old_pins()?;
         app.resume_the_day()?;
+        app.start_chain()?;
         Ok(app)
     }
 
@@ -449,6 +455,7 @@ impl Airtill {
         if let Some(stop) = self.resolver.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = stop.send(true);
         }
+        self.stop_chain();
         if let Err(e) = self.smartcall.invalidate().await {
             tracing::warn!("could not invalidate the Smartcall token: {e}");
         }
@@ -460,6 +467,9 @@ impl Airtill {
 #[cfg(test)]
 #[path = "books_tests.rs"]
 mod books_tests;
+#[cfg(test)]
+#[path = "chain_tests.rs"]
+pub(crate) mod chain_tests;
 #[cfg(test)]
 #[path = "listener_tests.rs"]
 mod listener_tests;

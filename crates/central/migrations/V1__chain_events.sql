@@ -108,8 +108,9 @@ CREATE TRIGGER events_arrived AFTER INSERT ON events
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_arrived();
 
 -- A till says hello: its installation and version; answers the chain, and the last
--- record of this till the chain holds.
-CREATE FUNCTION chain_hello(p_install text, p_version text)
+-- record of this till the chain holds. With p_claim, the first installation to say
+-- hello becomes the till's (a test of the connection claims nothing).
+CREATE FUNCTION chain_hello(p_install text, p_version text, p_claim boolean)
     RETURNS TABLE (chain_id uuid, chain_name text, till_id text, head_seq bigint, head_hash text, install_ok boolean)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
@@ -121,18 +122,18 @@ BEGIN
         RAISE EXCEPTION 'airtill chain: this database role belongs to no till' USING ERRCODE = 'AT003';
     END IF;
     SELECT t.install_id INTO known FROM public.tills t WHERE t.till_id = me FOR UPDATE;
-    IF known IS NULL THEN
+    IF known IS NULL AND p_claim THEN
         UPDATE public.tills t SET install_id = p_install WHERE t.till_id = me;
         known := p_install;
     END IF;
     IF known = p_install THEN
         UPDATE public.tills t SET last_contact = now(), app_version = p_version WHERE t.till_id = me;
-    ELSE
+    ELSIF known IS NOT NULL AND p_claim THEN
         INSERT INTO public.problems (till_id, kind, detail)
             SELECT me, 'other_install', 'another installation tried to send as this till'
             WHERE NOT EXISTS (SELECT 1 FROM public.problems p WHERE p.till_id = me AND p.kind = 'other_install' AND p.cleared_at IS NULL);
     END IF;
-    RETURN QUERY SELECT c.chain_id, c.name, t.till_id, t.head_seq, t.head_hash, known = p_install
+    RETURN QUERY SELECT c.chain_id, c.name, t.till_id, t.head_seq, t.head_hash, known IS NULL OR known = p_install
         FROM public.chain c, public.tills t WHERE t.till_id = me;
 END $$;
 
@@ -147,8 +148,8 @@ AS $$
                       AND p.seq IS NOT DISTINCT FROM p_seq AND p.cleared_at IS NULL);
 $$;
 
-REVOKE ALL ON FUNCTION chain_hello(text, text), chain_problem(text, bigint, text), chain_till() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION chain_hello(text, text), chain_problem(text, bigint, text), chain_till() TO airtill_till;
+REVOKE ALL ON FUNCTION chain_hello(text, text, boolean), chain_problem(text, bigint, text), chain_till() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chain_hello(text, text, boolean), chain_problem(text, bigint, text), chain_till() TO airtill_till;
 
 -- The head office's check of a till's whole chain as stored (a row changed in the
 -- database after it arrived shows here): the first record that does not chain, or

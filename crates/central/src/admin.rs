@@ -64,9 +64,10 @@ pub fn check_till_id(id: &str) -> Result<()> {
     }
 }
 
-/// The database role of a till.
-pub fn role_of(till_id: &str) -> String {
-    format!("airtill_till_{}", till_id.replace('-', "_"))
+/// The database role of a till of the chain in `database` (roles are the server's,
+/// not one database's: two chains on one server never share one).
+pub fn role_of(database: &str, till_id: &str) -> String {
+    format!("{}_{}", database, till_id.replace('-', "_"))
 }
 
 /// Adds a till to the chain: its own login role (a member of `airtill_till`, which may
@@ -81,7 +82,11 @@ pub async fn add_till(client: &tokio_postgres::Client, till_id: &str, shop: &str
     if password.chars().count() < 16 {
         return Err(CentralError::BadInput("a till's database password is at least 16 characters".into()));
     }
-    let role = role_of(till_id);
+    let database: String = client.query_one("SELECT current_database()", &[]).await.map_err(CentralError::from_query)?.get(0);
+    let role = role_of(&database, till_id);
+    if role.len() > 63 {
+        return Err(CentralError::BadInput(format!("the till id {till_id} with the database's name ({database}) is too long for a database role: use a shorter till id")));
+    }
     let exists: bool = client.query_one("SELECT EXISTS (SELECT 1 FROM tills WHERE till_id = $1) OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2)", &[&till_id, &role]).await.map_err(CentralError::from_query)?.get(0);
     if exists {
         return Err(CentralError::BadInput(format!("the chain has a till {till_id} already")));

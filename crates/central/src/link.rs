@@ -44,10 +44,12 @@ impl TillLink {
 
     /// Names this till's installation (`install_id`, random, from its ledger) and
     /// version; answers which chain and till this is and what the chain holds of it.
-    pub async fn hello(&self, install_id: &str, version: &str) -> Result<Hello> {
+    /// With `claim`, an unclaimed till becomes this installation's (a test of the
+    /// connection claims nothing).
+    pub async fn hello(&self, install_id: &str, version: &str, claim: bool) -> Result<Hello> {
         let row = self
             .client
-            .query_opt("SELECT chain_id::text, chain_name, till_id, head_seq, head_hash, install_ok FROM chain_hello($1, $2)", &[&install_id, &version])
+            .query_opt("SELECT chain_id::text, chain_name, till_id, head_seq, head_hash, install_ok FROM chain_hello($1, $2, $3)", &[&install_id, &version, &claim])
             .await
             .map_err(CentralError::from_query)?
             .ok_or_else(|| CentralError::NotTheChain("the chain's database is not set up yet (the head office runs `airtill chain setup` first)".into()))?;

@@ -40,7 +40,8 @@ fn till_id(label: &str) -> String {
 
 fn till_target(db: &Target, till: &str) -> Target {
     let (_, rest) = db.url.split_once('@').unwrap();
-    Target { url: format!("postgres://{}@{rest}", admin::role_of(till)), password: TILL_PASSWORD.into(), ca_file: db.ca_file.clone() }
+    let db_name = rest.rsplit('/').next().unwrap();
+    Target { url: format!("postgres://{}@{rest}", admin::role_of(db_name, till)), password: TILL_PASSWORD.into(), ca_file: db.ca_file.clone() }
 }
 
 fn hash(prev: &str, seq: i64, kind: &str, key: &str, at_ms: i64, body: &str) -> String {
@@ -78,7 +79,7 @@ async fn chain_with_till(label: &str) -> Option<(Target, String, TillLink)> {
 #[tokio::test]
 async fn pushes_are_idempotent_and_a_gap_or_a_broken_chain_is_refused_whole() {
     let Some((db, till, link)) = chain_with_till("push").await else { return };
-    let hello = link.hello("install-1", "test").await.unwrap();
+    let hello = link.hello("install-1", "test", true).await.unwrap();
     assert_eq!((hello.head.seq, hello.head.hash.as_str(), hello.install_ok), (0, GENESIS, true));
     let rs = records(1, 10, GENESIS);
     let head = link.push(&till, &rs[..6]).await.unwrap();
@@ -194,13 +195,18 @@ async fn wrong_settings_are_refused_in_plain_words() {
     // A database that is not a chain (another program's): said at hello.
     let plain = database().await.unwrap();
     let admin_client = connect(&plain).await.unwrap();
-    admin_client.batch_execute(&format!("GRANT CONNECT ON DATABASE {} TO {}", plain.url.rsplit('/').next().unwrap(), admin::role_of(&till))).await.unwrap();
-    let there = TillLink::open(&till_target(&plain, &till)).await.unwrap();
-    assert!(matches!(there.hello("i", "v").await, Err(CentralError::NotTheChain(_))));
-    // The right one answers; another installation under the same till id is refused.
-    assert!(link.hello("install-1", "v").await.unwrap().install_ok);
-    assert!(!link.hello("install-2", "v").await.unwrap().install_ok);
-    assert!(link.hello("install-1", "v").await.unwrap().install_ok);
+    admin_client.batch_execute(&format!("GRANT CONNECT ON DATABASE {} TO {}", plain.url.rsplit('/').next().unwrap(), admin::role_of(db.url.rsplit('/').next().unwrap(), &till))).await.unwrap();
+    let plain_db = plain.url.rsplit('/').next().unwrap().to_string();
+    let there = TillLink::open(&Target { url: good.url.rsplit_once('/').unwrap().0.to_string() + "/" + &plain_db, ..good.clone() }).await.unwrap();
+    assert!(matches!(there.hello("i", "v", false).await, Err(CentralError::NotTheChain(_))));
+    // A test claims nothing; the first to send is the till's; another installation under
+    // the same till id is refused after it.
+    assert!(link.hello("install-2", "v", false).await.unwrap().install_ok);
+    assert!(link.hello("install-1", "v", true).await.unwrap().install_ok);
+    assert!(!link.hello("install-2", "v", false).await.unwrap().install_ok);
+    assert!(!link.hello("install-2", "v", true).await.unwrap().install_ok);
+    assert!(link.hello("install-1", "v", true).await.unwrap().install_ok);
+    assert_eq!(link.problems().await.unwrap().len(), 1, "the other installation is a problem for the head office");
     // Bad input at the head office changes nothing.
     let c = connect(&db).await.unwrap();
     for (id, pw) in [("Bad Till", TILL_PASSWORD), ("ok-till", "short"), (till.as_str(), TILL_PASSWORD)] {

@@ -1,0 +1,451 @@
+//! The chain's books, the till's side: what this till records goes up to the chain's
+//! PostgreSQL from its outbox, in order, by a background task that resumes after any
+//! outage or restart and never sends a record twice into the books (the database keeps
+//! each till's record once, by its number). Selling never waits for it.
+
+use crate::config::{self, CentralFile};
+use crate::{AppError, Airtill, Result, Session};
+use airtill_central::{CentralError, ErrorClass, Hello, Record, Target, TillLink};
+use airtill_store::Store;
+use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use ts_rs::TS;
+
+/// The till role's password among the sealed credentials.
+pub(crate) const CHAIN_PASSWORD: &str = "chain-password";
+/// This installation's own id (random, made once): the chain refuses a second
+/// installation sending under the same till id.
+const INSTALL_SETTING: &str = "chain_install_id";
+/// The chain this till belongs to, once it has reached it.
+const CHAIN_ID_SETTING: &str = "chain_id";
+const CHAIN_NAME_SETTING: &str = "chain_name";
+/// The highest record the chain has confirmed holding (for the status while offline).
+const CONFIRMED_SETTING: &str = "chain_confirmed_seq";
+/// Records sent in one statement.
+pub(crate) const BATCH: i64 = 1000;
+/// How often the outbox is looked at while there is nothing to send.
+const IDLE_POLL: Duration = Duration::from_millis(200);
+const LONGEST_BACKOFF: Duration = Duration::from_secs(30);
+
+/// What a manager types to link the till to the chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ChainLinkInput {
+    /// `postgres://ROLE@HOST:PORT/DATABASE`, as the head office gave it.
+    pub url: String,
+    /// This till's id in the chain (`rosebank-1`).
+    pub till: String,
+    /// The role's password; empty keeps the one saved.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// A certificate file (PEM) of the chain's database, if not trusted by the system.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+}
+
+/// What *Test connection* found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChainTestView {
+    pub chain_name: String,
+    pub till: String,
+    /// Records of this till the chain holds already.
+    pub records_there: i64,
+    /// Records this till has written.
+    pub records_here: i64,
+}
+
+/// The link's state, as the manager sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainLinkState {
+    /// No `[central]` section: the till keeps its books alone.
+    NotLinked,
+    /// Sending (or about to).
+    Sending,
+    /// Everything recorded is in the chain's books.
+    UpToDate,
+    /// The chain cannot be reached: records wait here and go when it can.
+    Offline,
+    /// The chain refused this till's records: the head office must look.
+    Refused,
+    /// The settings are wrong (password, certificate, address).
+    Settings,
+}
+
+/// The link at a glance (manager's Office, `airtill chain status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChainStatusView {
+    pub state: ChainLinkState,
+    pub url: Option<String>,
+    pub till: Option<String>,
+    pub chain_name: Option<String>,
+    /// Records this till has written.
+    pub recorded: i64,
+    /// Records the chain has confirmed holding.
+    pub confirmed: i64,
+    /// Records waiting to go.
+    pub waiting: i64,
+    /// When the chain last answered (epoch ms), in this process.
+    pub last_contact_ms: Option<i64>,
+    /// What went wrong last, in plain words.
+    pub message: Option<String>,
+}
+
+/// What the background task last found (shared with the status).
+#[derive(Debug, Clone)]
+pub(crate) struct LinkState {
+    pub state: ChainLinkState,
+    pub last_contact_ms: Option<i64>,
+    pub message: Option<String>,
+}
+
+/// The running background task.
+pub(crate) struct Replicator {
+    pub state: Arc<Mutex<LinkState>>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Drop for Replicator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+fn chain_error(e: CentralError) -> AppError {
+    match e.class() {
+        ErrorClass::Settings => AppError::Configuration(e.to_string()),
+        _ => AppError::Io(e.to_string()),
+    }
+}
+
+/// The link's settings, as read from `airtill.toml` and the credentials.
+pub(crate) fn target_of(data_dir: &std::path::Path) -> Result<Option<(Target, String)>> {
+    let Some(c) = config::read_file(data_dir)?.central else { return Ok(None) };
+    let password = match std::env::var("AIRTILL_CHAIN_PASSWORD").ok().filter(|p| !p.is_empty()) {
+        Some(p) => p,
+        None => crate::credentials::Credentials::new(data_dir)
+            .get(CHAIN_PASSWORD)?
+            .ok_or_else(|| AppError::Configuration("the chain's password is not saved at this till: link it again (Office → Chain, or `airtill chain link`)".into()))?,
+    };
+    Ok(Some((Target { url: c.url, password, ca_file: c.ca_file.map(Into::into) }, c.till)))
+}
+
+fn install_id(store: &mut Store) -> Result<String> {
+    if let Some(id) = store.setting(INSTALL_SETTING)? {
+        return Ok(id);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    store.set_setting(INSTALL_SETTING, &id)?;
+    Ok(id)
+}
+
+/// Why the chain's answer to a hello means this till must not send: another chain,
+/// another installation, or records under this till id that this ledger does not have.
+fn refuse_hello(store: &Store, hello: &Hello, till: &str) -> Result<Option<String>> {
+    if let Some(mine) = store.setting(CHAIN_ID_SETTING)? {
+        if mine != hello.chain_id {
+            let name = store.setting(CHAIN_NAME_SETTING)?.unwrap_or_default();
+            return Ok(Some(format!("this database holds the books of the chain \"{}\", not of \"{name}\" that this till belongs to", hello.chain_name)));
+        }
+    }
+    if !hello.install_ok {
+        return Ok(Some(format!("the till id {till} is used by another till of the chain: ask the head office for this till's own id")));
+    }
+    let here = store.outbox_hash_at(hello.head.seq)?;
+    if here.as_deref().is_some_and(|h| h != hello.head.hash) || (here.is_none() && hello.head.seq > store.outbox_head()?) {
+        return Ok(Some(format!(
+            "the chain holds {} records under the till id {till} that are not this till's (another till, or this ledger restored from an older backup): the head office must look before this till sends",
+            hello.head.seq
+        )));
+    }
+    // A record the chain holds but this ledger has not hashed yet cannot happen: hashes
+    // are made before a record is sent. Its absence here is the case above.
+    Ok(None)
+}
+
+/// One open link and what the chain holds of this till.
+struct Open {
+    link: TillLink,
+    till: String,
+    confirmed: i64,
+}
+
+/// Sends what is waiting, batch by batch, until the outbox is empty. Answers the
+/// records confirmed.
+async fn send_waiting(store: &Arc<Mutex<Store>>, open: &mut Open) -> std::result::Result<i64, CentralError> {
+    loop {
+        let batch = {
+            let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+            s.outbox_batch(open.confirmed, BATCH).map_err(|e| CentralError::Database(format!("this till's outbox could not be read: {e}")))?
+        };
+        if batch.is_empty() {
+            return Ok(open.confirmed);
+        }
+        let records: Vec<Record> = batch.into_iter().map(|r| Record { seq: r.seq, kind: r.kind, key: r.key, at_ms: r.at_ms, body: r.body, hash: r.hash }).collect();
+        let head = open.link.push(&open.till, &records).await?;
+        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+        let here = s.outbox_hash_at(head.seq).map_err(|e| CentralError::Database(e.to_string()))?;
+        if here.as_deref() != Some(head.hash.as_str()) {
+            return Err(CentralError::Refused(format!("the chain's record {} of this till is not this till's: the head office must look", head.seq)));
+        }
+        open.confirmed = head.seq;
+        let _ = s.set_setting(CONFIRMED_SETTING, &head.seq.to_string());
+    }
+}
+
+async fn open_link(store: &Arc<Mutex<Store>>, target: &Target, till: &str) -> std::result::Result<Open, CentralError> {
+    let link = TillLink::open(target).await?;
+    let install = {
+        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+        install_id(&mut s).map_err(|e| CentralError::Database(e.to_string()))?
+    };
+    let hello = link.hello(&install, env!("CARGO_PKG_VERSION"), true).await?;
+    if hello.till_id != till {
+        return Err(CentralError::NotTheChain(format!("the database role of this till's address belongs to till {}, not {till}", hello.till_id)));
+    }
+    let refused = {
+        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+        let why = refuse_hello(&s, &hello, till).map_err(|e| CentralError::Database(e.to_string()))?;
+        if why.is_none() && s.setting(CHAIN_ID_SETTING).ok().flatten().is_none() {
+            let _ = s.set_setting(CHAIN_ID_SETTING, &hello.chain_id);
+            let _ = s.set_setting(CHAIN_NAME_SETTING, &hello.chain_name);
+        }
+        why
+    };
+    if let Some(why) = refused {
+        let _ = link.report_problem("conflict", Some(hello.head.seq), &why).await;
+        return Err(CentralError::Refused(why));
+    }
+    Ok(Open { link, till: till.to_string(), confirmed: hello.head.seq })
+}
+
+async fn run(store: Arc<Mutex<Store>>, target: Target, till: String, state: Arc<Mutex<LinkState>>, mut stop: tokio::sync::watch::Receiver<bool>, now: Arc<dyn Fn() -> i64 + Send + Sync>) {
+    let mut open: Option<Open> = None;
+    let mut backoff = Duration::from_secs(1);
+    let set = |st: ChainLinkState, msg: Option<String>, contact: bool| {
+        let mut g = state.lock().unwrap_or_else(|p| p.into_inner());
+        g.state = st;
+        g.message = msg;
+        if contact {
+            g.last_contact_ms = Some(now());
+        }
+    };
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let step = async {
+            if open.is_none() {
+                open = Some(open_link(&store, &target, &till).await?);
+            }
+            let o = open.as_mut().expect("opened above");
+            send_waiting(&store, o).await
+        }
+        .await;
+        let wait = match step {
+            Ok(_) => {
+                backoff = Duration::from_secs(1);
+                set(ChainLinkState::UpToDate, None, true);
+                IDLE_POLL
+            }
+            Err(e) => {
+                let class = e.class();
+                tracing::warn!("the chain's books: {e}");
+                if class == ErrorClass::Refused {
+                    if let Some(o) = &open {
+                        let _ = o.link.report_problem(if e.to_string().contains("gap") { "gap" } else { "broken" }, Some(o.confirmed + 1), &e.to_string()).await;
+                    }
+                }
+                open = None;
+                let st = match class {
+                    ErrorClass::Transient => ChainLinkState::Offline,
+                    ErrorClass::Refused => ChainLinkState::Refused,
+                    ErrorClass::Settings => ChainLinkState::Settings,
+                };
+                set(st, Some(e.to_string()), false);
+                let w = if class == ErrorClass::Transient { backoff } else { Duration::from_secs(60) };
+                backoff = (backoff * 2).min(LONGEST_BACKOFF);
+                w
+            }
+        };
+        // Wait, but look at the outbox while waiting: a new record is sent at once.
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            tokio::select! {
+                _ = stop.changed() => return,
+                _ = tokio::time::sleep(left.min(IDLE_POLL)) => {}
+            }
+            if open.is_some() {
+                let waiting = {
+                    let s = store.lock().unwrap_or_else(|p| p.into_inner());
+                    s.outbox_head().unwrap_or(0) > open.as_ref().map(|o| o.confirmed).unwrap_or(0)
+                };
+                if waiting {
+                    set(ChainLinkState::Sending, None, false);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+impl Airtill {
+    /// Starts sending to the chain if this till is linked to one (at open, and after a
+    /// link is saved). A link that cannot be read is said in the status, never stops the
+    /// till.
+    pub(crate) fn start_chain(&self) -> Result<()> {
+        let mut slot = self.chain.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = None;
+        let (target, till) = match target_of(&self.data_dir) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                let state = Arc::new(Mutex::new(LinkState { state: ChainLinkState::Settings, last_contact_ms: None, message: Some(e.to_string()) }));
+                let (stop, _) = tokio::sync::watch::channel(false);
+                *slot = Some(Replicator { state, stop });
+                return Ok(());
+            }
+        };
+        let state = Arc::new(Mutex::new(LinkState { state: ChainLinkState::Sending, last_contact_ms: None, message: None }));
+        let (stop, stop_rx) = tokio::sync::watch::channel(false);
+        let clock = self.clock.clone();
+        tokio::spawn(run(self.store.clone(), target, till, state.clone(), stop_rx, Arc::new(move || clock.now_ms())));
+        *slot = Some(Replicator { state, stop });
+        Ok(())
+    }
+
+    pub(crate) fn stop_chain(&self) {
+        *self.chain.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Tests the link to the chain (manager): the address, the certificate, the role and
+    /// its password, that the database is a chain's, this till's chain, and that the
+    /// till id is not another till's. Nothing is sent, nothing saved.
+    pub async fn test_chain_link(&self, session: &Session, input: &ChainLinkInput) -> Result<ChainTestView> {
+        session.require_manager()?;
+        let (target, till) = self.chain_target_from(input)?;
+        let link = TillLink::open(&target).await.map_err(chain_error)?;
+        let install = install_id(&mut self.store())?;
+        let hello = link.hello(&install, env!("CARGO_PKG_VERSION"), false).await.map_err(chain_error)?;
+        if hello.till_id != till {
+            return Err(AppError::Configuration(format!("the database role in the address belongs to till {}, not {till}: use the address the head office gave for this till", hello.till_id)));
+        }
+        let store = self.store();
+        if let Some(why) = refuse_hello(&store, &hello, &till)? {
+            return Err(AppError::Configuration(why));
+        }
+        Ok(ChainTestView { chain_name: hello.chain_name, till, records_there: hello.head.seq, records_here: store.outbox_head()? })
+    }
+
+    /// Tests the link, then saves it (the password sealed with the credentials) and
+    /// starts sending (manager).
+    pub async fn save_chain_link(&self, session: &Session, input: &ChainLinkInput) -> Result<ChainTestView> {
+        let tested = self.test_chain_link(session, input).await?;
+        let (target, till) = self.chain_target_from(input)?;
+        let creds = crate::credentials::Credentials::new(&self.data_dir);
+        creds.set(CHAIN_PASSWORD, &target.password)?;
+        let mut file = config::read_file(&self.data_dir)?;
+        file.central = Some(CentralFile { url: target.url.clone(), till: till.clone(), ca_file: target.ca_file.as_ref().map(|p| p.display().to_string()) });
+        config::write_file(&self.data_dir, &file)?;
+        self.audit("chain_linked", Some(session.user_id), &format!("till {till} of the chain \"{}\" at {}", tested.chain_name, target.url))?;
+        self.start_chain()?;
+        Ok(tested)
+    }
+
+    /// Unlinks the till (manager): it stops sending; what it recorded stays here (and
+    /// what it sent stays in the chain's books).
+    pub fn unlink_chain(&self, session: &Session) -> Result<()> {
+        session.require_manager()?;
+        let mut file = config::read_file(&self.data_dir)?;
+        if file.central.take().is_none() {
+            return Err(AppError::BadInput("This till is not linked to a chain.".into()));
+        }
+        config::write_file(&self.data_dir, &file)?;
+        crate::credentials::Credentials::new(&self.data_dir).remove(CHAIN_PASSWORD)?;
+        self.audit("chain_unlinked", Some(session.user_id), "")?;
+        self.stop_chain();
+        Ok(())
+    }
+
+    fn chain_target_from(&self, input: &ChainLinkInput) -> Result<(Target, String)> {
+        let url = input.url.trim();
+        if url.is_empty() || url.len() > 500 {
+            return Err(AppError::BadInput("Type the chain's address, as the head office gave it (postgres://…).".into()));
+        }
+        airtill_central::parse_url(url).map_err(|e| AppError::BadInput(e.to_string()))?;
+        let till = input.till.trim().to_string();
+        airtill_central::admin::check_till_id(&till).map_err(|e| AppError::BadInput(e.to_string()))?;
+        let password = match input.password.as_deref().filter(|p| !p.is_empty()) {
+            Some(p) if p.len() > 200 => return Err(AppError::BadInput("That password is too long.".into())),
+            Some(p) => p.to_string(),
+            None => crate::credentials::Credentials::new(&self.data_dir).get(CHAIN_PASSWORD)?.ok_or_else(|| AppError::BadInput("Type the till's password for the chain.".into()))?,
+        };
+        let ca_file = match input.ca_file.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => {
+                let path = std::path::PathBuf::from(p);
+                if !path.is_file() {
+                    return Err(AppError::BadInput(format!("There is no certificate file {p}.")));
+                }
+                Some(path)
+            }
+            None => None,
+        };
+        Ok((Target { url: url.to_string(), password, ca_file }, till))
+    }
+
+    /// The link at a glance (manager).
+    pub fn chain_status(&self, session: &Session) -> Result<ChainStatusView> {
+        session.require_manager()?;
+        self.chain_status_now()
+    }
+
+    pub(crate) fn chain_status_now(&self) -> Result<ChainStatusView> {
+        let file = config::read_file(&self.data_dir)?.central;
+        let (recorded, confirmed_saved, chain_name) = {
+            let s = self.store();
+            (s.outbox_head()?, s.setting(CONFIRMED_SETTING)?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0), s.setting(CHAIN_NAME_SETTING)?)
+        };
+        let state = self.chain.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.state.lock().unwrap_or_else(|p| p.into_inner()).clone());
+        let (st, last_contact_ms, message) = match (&file, state) {
+            (None, _) => (ChainLinkState::NotLinked, None, None),
+            (Some(_), Some(s)) => (s.state, s.last_contact_ms, s.message),
+            (Some(_), None) => (ChainLinkState::Offline, None, Some("this process does not send (the window or the next command does)".into())),
+        };
+        let confirmed = confirmed_saved.min(recorded);
+        let st = if st == ChainLinkState::UpToDate && confirmed < recorded { ChainLinkState::Sending } else { st };
+        Ok(ChainStatusView {
+            state: st,
+            url: file.as_ref().map(|f| f.url.clone()),
+            till: file.as_ref().map(|f| f.till.clone()),
+            chain_name,
+            recorded,
+            confirmed,
+            waiting: recorded - confirmed,
+            last_contact_ms,
+            message,
+        })
+    }
+
+    /// Sends everything waiting now and waits until the chain confirms it or says why
+    /// not (manager; the command line's `airtill chain push`). The background task, if
+    /// any, goes on beside it: the chain keeps each record once.
+    pub async fn push_to_chain(&self, session: &Session) -> Result<ChainStatusView> {
+        session.require_manager()?;
+        let (target, till) = target_of(&self.data_dir)?.ok_or_else(|| AppError::BadInput("This till is not linked to a chain.".into()))?;
+        let mut open = open_link(&self.store, &target, &till).await.map_err(chain_error)?;
+        send_waiting(&self.store, &mut open).await.map_err(chain_error)?;
+        let mut status = self.chain_status_now()?;
+        status.confirmed = open.confirmed;
+        status.waiting = status.recorded - open.confirmed;
+        status.last_contact_ms = Some(self.now_ms());
+        if status.waiting == 0 {
+            status.state = ChainLinkState::UpToDate;
+            status.message = None;
+        }
+        Ok(status)
+    }
+}

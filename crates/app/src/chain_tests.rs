@@ -1,0 +1,228 @@
+//! Tills linked to the chain's books in a real PostgreSQL (a cluster of each test's
+//! own, with TLS, started by scripts/pg-cluster.sh and stopped at the end): stopped and
+//! started under the tills' feet. Without PostgreSQL's server the tests say so and pass,
+//! unless AIRTILL_REQUIRE_PG=1 (as in `make test`).
+
+use super::*;
+use airtill_central::{admin, Target};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const TILL_PASSWORD: &str = "a-till-password-for-tests";
+
+/// A PostgreSQL cluster of the test's own.
+pub(crate) struct Cluster {
+    dir: PathBuf,
+    pub port: String,
+    password: String,
+    pub ca: String,
+    pub other_ca: String,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh")
+}
+
+impl Cluster {
+    pub(crate) fn start() -> Option<Cluster> {
+        let installed = std::fs::read_dir("/usr/lib/postgresql").map(|mut d| d.next().is_some()).unwrap_or(false);
+        if !installed {
+            assert!(std::env::var_os("AIRTILL_REQUIRE_PG").is_none(), "AIRTILL_REQUIRE_PG is set but PostgreSQL's server is not installed");
+            eprintln!("PostgreSQL's server is not installed: skipped");
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("airtill-pg-{}", uuid::Uuid::new_v4().simple()));
+        let out = std::process::Command::new("bash").arg(script()).arg("start").arg(&dir).output().unwrap();
+        assert!(out.status.success(), "the test cluster did not start: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let env = std::fs::read_to_string(dir.join("env")).unwrap();
+        let get = |k: &str| env.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).unwrap().to_string();
+        let url = get("AIRTILL_TEST_PG_ADMIN_URL");
+        let port = url.rsplit_once(':').unwrap().1.split('/').next().unwrap().to_string();
+        Some(Cluster { port, password: get("AIRTILL_TEST_PG_PASSWORD"), ca: get("AIRTILL_TEST_PG_CA"), other_ca: get("AIRTILL_TEST_PG_OTHER_CA"), dir })
+    }
+
+    fn run(&self, what: &str) {
+        let out = std::process::Command::new("bash").arg(script()).arg(what).arg(&self.dir).output().unwrap();
+        assert!(out.status.success(), "pg-cluster.sh {what}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    pub(crate) fn stop(&self) {
+        self.run("stop");
+    }
+
+    pub(crate) fn start_again(&self) {
+        self.run("restart-stopped");
+    }
+
+    pub(crate) fn admin(&self, db: &str) -> Target {
+        Target { url: format!("postgres://postgres@localhost:{}/{db}", self.port), password: self.password.clone(), ca_file: Some(self.ca.clone().into()) }
+    }
+
+    /// A new database set up as a chain, with these tills.
+    pub(crate) async fn chain(&self, db: &str, name: &str, tills: &[&str]) {
+        let c = airtill_central::connect(&self.admin("postgres")).await.unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {db} ENCODING 'UTF8'")).await.unwrap();
+        admin::setup(&self.admin(db), name).await.unwrap();
+        let c = airtill_central::connect(&self.admin(db)).await.unwrap();
+        for t in tills {
+            admin::add_till(&c, t, "Rosebank", TILL_PASSWORD).await.unwrap();
+        }
+    }
+
+    pub(crate) fn link(&self, db: &str, till: &str) -> ChainLinkInput {
+        ChainLinkInput { url: format!("postgres://{}@localhost:{}/{db}", admin::role_of(db, till), self.port), till: till.into(), password: Some(TILL_PASSWORD.into()), ca_file: Some(self.ca.clone()) }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash").arg(script()).arg("remove").arg(&self.dir).output();
+    }
+}
+
+async fn till() -> (Airtill, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+    (app, dir)
+}
+
+async fn sell_some(app: &Airtill, n: usize) {
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    let c = app.catalog(&s, false).await.unwrap();
+    let mtn = c.networks.iter().find(|n| n.name == "MTN").unwrap();
+    let product = mtn.groups.iter().flat_map(|g| g.products.iter()).find(|p| p.pinned && p.fixed.is_some()).unwrap().id;
+    for i in 0..n {
+        let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, recipient: format!("083 555 {:04}", 1000 + i), amount: None, override_pin: None };
+        app.sell(&s, &req).await.unwrap();
+    }
+}
+
+async fn until_up_to_date(app: &Airtill, within: Duration) -> ChainStatusView {
+    let start = Instant::now();
+    loop {
+        let st = app.chain_status_now().unwrap();
+        if st.state == ChainLinkState::UpToDate && st.waiting == 0 {
+            return st;
+        }
+        assert!(start.elapsed() < within, "not up to date in {within:?}: {st:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The chain's events of a till equal the till's outbox, record for record, and its
+/// derived sales equal the till's sales.
+async fn books_agree(cluster: &Cluster, db: &str, till_id: &str, app: &Airtill) -> usize {
+    let c = airtill_central::connect(&cluster.admin(db)).await.unwrap();
+    let rows = c.query("SELECT seq, kind, key, body, hash FROM events WHERE till_id = $1 ORDER BY seq", &[&till_id]).await.unwrap();
+    let there: Vec<(i64, String, String, String, String)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect();
+    let here: Vec<(i64, String, String, String, String)> = app.store().outbox_batch(0, 1_000_000).unwrap().into_iter().map(|r| (r.seq, r.kind, r.key, r.body, r.hash)).collect();
+    assert_eq!(there, here, "the chain's records of {till_id} are the till's");
+    let sales = c.query("SELECT sale_id, state, amount_minor FROM sales WHERE till_id = $1 ORDER BY sale_id", &[&till_id]).await.unwrap();
+    let there: Vec<(i64, String, i64)> = sales.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    let here: Vec<(i64, String, i64)> = app.store().sales_between(0, i64::MAX).unwrap().into_iter().map(|s| (s.id, s.state.as_str().to_string(), s.details.amount_minor)).collect();
+    let mut here = here;
+    here.sort();
+    assert_eq!(there, here, "the chain's sales of {till_id} are the till's");
+    assert!(!here.is_empty());
+    here.len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_tills_send_their_books_through_an_outage_and_a_restart_record_for_record() {
+    let Some(cluster) = Cluster::start() else { return };
+    cluster.chain("chain", "Test chain", &["till-a", "till-b"]).await;
+    let (a, dir_a) = till().await;
+    let (b, _dir_b) = till().await;
+    sell_some(&a, 3).await;
+    for (app, id) in [(&a, "till-a"), (&b, "till-b")] {
+        let m = app.login(DEMO_MANAGER.1).unwrap();
+        let tested = app.save_chain_link(&m, &cluster.link("chain", id)).await.unwrap();
+        assert_eq!((tested.chain_name.as_str(), tested.records_there), ("Test chain", 0));
+    }
+    sell_some(&b, 2).await;
+    until_up_to_date(&a, Duration::from_secs(20)).await;
+    until_up_to_date(&b, Duration::from_secs(20)).await;
+    books_agree(&cluster, "chain", "till-a", &a).await;
+
+    // The chain goes away: the tills sell on, their records wait.
+    cluster.stop();
+    sell_some(&a, 4).await;
+    sell_some(&b, 4).await;
+    let start = Instant::now();
+    while a.chain_status_now().unwrap().state != ChainLinkState::Offline {
+        assert!(start.elapsed() < Duration::from_secs(20), "{:?}", a.chain_status_now());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let st = a.chain_status_now().unwrap();
+    assert!(st.waiting > 0 && st.message.is_some(), "{st:?}");
+    // Till A is closed while offline and opened again; then the chain comes back.
+    a.shutdown().await;
+    drop(a);
+    let a = Airtill::open(OpenOptions { data_dir: dir_a.path().to_path_buf() }).await.unwrap();
+    sell_some(&a, 1).await;
+    cluster.start_again();
+    until_up_to_date(&a, Duration::from_secs(60)).await;
+    until_up_to_date(&b, Duration::from_secs(60)).await;
+    assert_eq!(books_agree(&cluster, "chain", "till-a", &a).await, 8);
+    assert_eq!(books_agree(&cluster, "chain", "till-b", &b).await, 6);
+    // A push by hand at the same time as the background task's: nothing twice.
+    let m = a.login(DEMO_MANAGER.1).unwrap();
+    sell_some(&a, 2).await;
+    let (x, y) = tokio::join!(a.push_to_chain(&m), a.push_to_chain(&m));
+    assert_eq!(x.unwrap().waiting, 0);
+    assert_eq!(y.unwrap().waiting, 0);
+    until_up_to_date(&a, Duration::from_secs(20)).await;
+    assert_eq!(books_agree(&cluster, "chain", "till-a", &a).await, 10);
+    // Every till's chain verifies as stored at the head office.
+    let c = airtill_central::connect(&cluster.admin("chain")).await.unwrap();
+    for t in admin::status(&c).await.unwrap() {
+        assert_eq!((t.first_broken, t.problems.len()), (None, 0), "{t:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_link_is_refused_at_the_test_in_plain_words_and_nothing_is_saved() {
+    let Some(cluster) = Cluster::start() else { return };
+    cluster.chain("chain", "Test chain", &["till-a", "till-b"]).await;
+    cluster.chain("other", "Another chain", &["till-a"]).await;
+    let (a, dir) = till().await;
+    sell_some(&a, 1).await;
+    let m = a.login(DEMO_MANAGER.1).unwrap();
+    let good = cluster.link("chain", "till-a");
+    let bad = [
+        (ChainLinkInput { password: Some("not-the-password".into()), ..good.clone() }, "refused the till's role or password"),
+        (ChainLinkInput { ca_file: Some(cluster.other_ca.clone()), ..good.clone() }, "certificate"),
+        (ChainLinkInput { url: good.url.replace(&cluster.port, "1"), ..good.clone() }, "cannot be reached"),
+        (ChainLinkInput { url: good.url.replace("/chain", "/nowhere"), ..good.clone() }, ""),
+        (ChainLinkInput { url: "http://example.com".into(), ..good.clone() }, "postgres://"),
+        (ChainLinkInput { url: good.url.replace("postgres://", "postgres://x:pw@").replacen("x:pw@airtill", "x:pw@", 1), ..good.clone() }, ""),
+        (ChainLinkInput { till: "Till A".into(), ..good.clone() }, "is not a till id"),
+        (ChainLinkInput { till: "till-b".into(), ..good.clone() }, "belongs to till till-a"),
+        (ChainLinkInput { ca_file: Some("/no/such/file.pem".into()), ..good.clone() }, "no certificate file"),
+    ];
+    for (input, words) in bad {
+        let e = a.test_chain_link(&m, &input).await.unwrap_err();
+        assert!(e.to_string().contains(words), "{input:?}: {e}");
+        assert!(!e.to_string().contains("Error {") && !e.to_string().contains("kind:"), "no debug output: {e}");
+        assert!(a.save_chain_link(&m, &input).await.is_err());
+    }
+    let cashier = a.login(DEMO_CASHIER.1).unwrap();
+    assert!(matches!(a.test_chain_link(&cashier, &good).await, Err(AppError::Forbidden(_))));
+    assert!(crate::config::read_file(dir.path()).unwrap().central.is_none(), "nothing saved");
+    assert_eq!(a.chain_status_now().unwrap().state, ChainLinkState::NotLinked);
+
+    // Linked to its chain, the till refuses a database of another chain.
+    a.save_chain_link(&m, &good).await.unwrap();
+    until_up_to_date(&a, Duration::from_secs(20)).await;
+    let e = a.test_chain_link(&m, &cluster.link("other", "till-a")).await.unwrap_err();
+    assert!(e.to_string().contains("of the chain \"Another chain\""), "{e}");
+    // A second installation under the same till id is refused, and sends nothing.
+    let (second, _d2) = till().await;
+    let m2 = second.login(DEMO_MANAGER.1).unwrap();
+    let e = second.test_chain_link(&m2, &good).await.unwrap_err();
+    assert!(e.to_string().contains("used by another till"), "{e}");
+    // Selling never waited for any of it.
+    sell_some(&a, 1).await;
+    until_up_to_date(&a, Duration::from_secs(20)).await;
+    books_agree(&cluster, "chain", "till-a", &a).await;
+}
