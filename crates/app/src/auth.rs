@@ -70,42 +70,71 @@ pub(crate) fn pepper_from(till_key: &[u8; 32]) -> [u8; 32] {
     crate::derive_key(till_key, "airtill pin pepper v1")
 }
 
-/// A new hash of `pin`, peppered, at `cost`.
-pub(crate) fn hash_pin(pepper: &[u8; 32], pin: &str, cost: PinCost) -> Result<String> {
+/// The id of the chain's pepper in hashes made at the chain's head office: they verify
+/// with the chain's pepper (kept with each linked till's credentials), and are made
+/// again with the till's own at the person's first login there.
+const CHAIN_PEPPER_ID: &[u8] = b"chain1";
+
+fn peppered_hash(pepper: &[u8; 32], id: &[u8], pin: &str, cost: PinCost) -> Result<String> {
     let base = pin_params(cost);
     let mut builder = ParamsBuilder::new();
     builder.m_cost(base.m_cost()).t_cost(base.t_cost()).p_cost(base.p_cost());
-    builder.keyid(KeyId::new(PEPPER_ID).expect("a short key id"));
+    builder.keyid(KeyId::new(id).expect("a short key id"));
     let params = builder.build().map_err(|e| AppError::Io(format!("the PIN could not be stored: {e}")))?;
     let hasher = Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params).map_err(|e| AppError::Io(format!("the PIN could not be stored: {e}")))?;
     let salt = SaltString::generate(&mut OsRng);
     hasher.hash_password(pin.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| AppError::Io(format!("the PIN could not be stored: {e}")))
 }
 
-/// Whether a stored hash was made with the pepper (an older version's was not).
+/// A new hash of `pin`, peppered, at `cost`.
+pub(crate) fn hash_pin(pepper: &[u8; 32], pin: &str, cost: PinCost) -> Result<String> {
+    peppered_hash(pepper, PEPPER_ID, pin, cost)
+}
+
+/// A PIN hash made at the chain's head office for every till (full cost, the chain's
+/// pepper), after the same checks of the PIN as at a till.
+pub fn chain_pin_hash(chain_pepper: &[u8; 32], manager: bool, pin: &str) -> Result<String> {
+    check_new_pin(if manager { Role::Manager } else { Role::Cashier }, pin)?;
+    peppered_hash(chain_pepper, CHAIN_PEPPER_ID, pin, PinCost::Full)
+}
+
+/// The pepper's id in a hash (`keyid=`, base64 in the PHC string), decoded.
+fn key_id(hash: &PasswordHash) -> Option<Vec<u8>> {
+    Params::try_from(hash).ok().map(|p| p.keyid().to_vec()).filter(|k| !k.is_empty())
+}
+
+/// Whether a stored hash was made with a pepper (an older version's was not).
 pub(crate) fn is_peppered(hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| h.params.get_str("keyid").is_some())
 }
 
-/// Whether a stored hash is peppered and costs at least `cost` (a practice ledger's
-/// hashes, opened as a live shop by an older version, cost less).
+/// Whether a stored hash is peppered with this till's pepper and costs at least `cost`
+/// (a practice ledger's hashes, opened as a live shop by an older version, cost less;
+/// the chain's are made again with the till's own).
 fn is_current(hash: &str, cost: PinCost) -> bool {
     let want = pin_params(cost).m_cost();
-    is_peppered(hash) && PasswordHash::new(hash).is_ok_and(|h| h.params.get_decimal("m").is_some_and(|m| m >= want))
+    PasswordHash::new(hash).is_ok_and(|h| key_id(&h).as_deref() == Some(PEPPER_ID) && h.params.get_decimal("m").is_some_and(|m| m >= want))
 }
 
-/// Whether `pin` is the one hashed. A peppered hash verifies only with the pepper; an
-/// older version's (plain argon2) verifies as it was made, and is hashed again with
-/// the pepper at the next right login.
+/// Whether `pin` is the one hashed. A peppered hash verifies only with its pepper (the
+/// till's, or the chain's for a hash made at the head office); an older version's
+/// (plain argon2) verifies as it was made, and is hashed again with the pepper at the
+/// next right login.
+#[cfg(test)]
 pub(crate) fn pin_matches(pepper: &[u8; 32], pin: &str, hash: &str) -> bool {
+    pin_matches_with(pepper, None, pin, hash)
+}
+
+pub(crate) fn pin_matches_with(pepper: &[u8; 32], chain_pepper: Option<&[u8; 32]>, pin: &str, hash: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else { return false };
-    if parsed.params.get_str("keyid").is_some() {
-        match Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, Params::default()) {
-            Ok(a) => a.verify_password(pin.as_bytes(), &parsed).is_ok(),
-            Err(_) => false,
-        }
-    } else {
-        Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok()
+    let with = |secret: &[u8; 32]| match Argon2::new_with_secret(secret, Algorithm::Argon2id, Version::V0x13, Params::default()) {
+        Ok(a) => a.verify_password(pin.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    };
+    match key_id(&parsed).as_deref() {
+        Some(CHAIN_PEPPER_ID) => chain_pepper.is_some_and(with),
+        Some(_) => with(pepper),
+        None => Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok(),
     }
 }
 
@@ -288,7 +317,8 @@ impl Airtill {
     }
 
     pub(crate) fn pin_is(&self, pin: &str, hash: &str) -> bool {
-        pin_matches(&self.pepper, pin, hash)
+        let chain = *self.chain_pepper.lock().unwrap_or_else(|p| p.into_inner());
+        pin_matches_with(&self.pepper, chain.as_ref(), pin, hash)
     }
 
     /// The people who can log in here, for the login screen.

@@ -22,6 +22,10 @@ const CHAIN_ID_SETTING: &str = "chain_id";
 const CHAIN_NAME_SETTING: &str = "chain_name";
 /// The highest record the chain has confirmed holding (for the status while offline).
 const CONFIRMED_SETTING: &str = "chain_confirmed_seq";
+/// The last head office decision applied here.
+const DECISIONS_SETTING: &str = "chain_decisions_applied";
+/// The chain's PIN pepper among the sealed credentials.
+const CHAIN_PEPPER: &str = "chain-pepper";
 /// Records sent in one statement.
 pub(crate) const BATCH: i64 = 1000;
 /// How often the outbox is looked at while there is nothing to send.
@@ -130,6 +134,128 @@ pub(crate) fn target_of(data_dir: &std::path::Path) -> Result<Option<(Target, St
     Ok(Some((Target { url: c.url, password, ca_file: c.ca_file.map(Into::into) }, c.till)))
 }
 
+/// The chain's PIN pepper saved at this till, if it has reached its chain.
+pub(crate) fn saved_pepper(creds: &crate::credentials::Credentials) -> Option<[u8; 32]> {
+    let hex = creds.get(CHAIN_PEPPER).ok()??;
+    let bytes: Vec<u8> = (0..hex.len()).step_by(2).filter_map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+    <[u8; 32]>::try_from(bytes.as_slice()).ok()
+}
+
+fn save_pepper(data_dir: &std::path::Path, slot: &Mutex<Option<[u8; 32]>>, pepper: [u8; 32]) -> Result<()> {
+    if *slot.lock().unwrap_or_else(|p| p.into_inner()) == Some(pepper) {
+        return Ok(());
+    }
+    let hex: String = pepper.iter().map(|b| format!("{b:02x}")).collect();
+    crate::credentials::Credentials::new(data_dir).set(CHAIN_PEPPER, &hex)?;
+    *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(pepper);
+    Ok(())
+}
+
+/// Applies one decision of the head office inside the caller's transaction. What it
+/// cannot apply (a kind this version does not know, a person it does not have) is
+/// written on the audit trail and passed over: the next decisions still apply.
+fn apply_decision(s: &mut Store, version: i64, kind: &str, body: &str, now: i64) -> Result<()> {
+    let v: serde_json::Value = serde_json::from_str(body).map_err(|e| AppError::Io(format!("decision {version} of the head office cannot be read: {e}")))?;
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let skip = |s: &mut Store, why: &str| s.audit("chain_decision_skipped", None, &format!("decision {version} ({kind}): {why}"), now);
+    match kind {
+        "person" => {
+            let person = v.get("person").and_then(|x| x.as_i64()).unwrap_or(0);
+            let op = text("op").unwrap_or_default();
+            if op == "add" {
+                let (Some(name), Some(role), Some(hash)) = (text("name"), text("role"), text("pin_hash")) else { return Ok(skip(s, "a person without a name, role or PIN")?) };
+                let Ok(role) = airtill_store::Role::parse(&role) else { return Ok(skip(s, "a role this till does not know")?) };
+                if s.user_of_chain_person(person)?.is_some() {
+                    return Ok(());
+                }
+                let must = v.get("must_change_pin").and_then(|x| x.as_bool()).unwrap_or(true);
+                let id = s.add_chain_user(person, &name, role, &hash, must)?;
+                s.audit("user_added", None, &format!("{name} as {} (person {id})", role.as_str()), now)?;
+                s.audit("chain_decision", None, &format!("decision {version}: {name} added by the head office (chain person {person})"), now)?;
+                return Ok(());
+            }
+            let Some(id) = s.user_of_chain_person(person)? else { return Ok(skip(s, &format!("the chain's person {person} is not at this till"))?) };
+            let mut change = airtill_store::UserChange::default();
+            match op.as_str() {
+                "disable" => change.active = Some(false),
+                "enable" => change.active = Some(true),
+                "rename" => change.name = text("name"),
+                "pin" => {
+                    change.pin_hash = text("pin_hash");
+                    change.must_change_pin = Some(v.get("must_change_pin").and_then(|x| x.as_bool()).unwrap_or(true));
+                }
+                _ => return Ok(skip(s, "a change this version does not know")?),
+            }
+            s.change_user(id, &change)?;
+            s.audit("chain_decision", None, &format!("decision {version}: person {id} ({op}) by the head office"), now)?;
+        }
+        "routes" => {
+            let Some(routes) = v.get("routes").and_then(|r| r.as_object()) else { return Ok(skip(s, "no routes")?) };
+            for (key, _) in s.routes()? {
+                s.set_route(&key, &[])?;
+            }
+            let mut said = Vec::new();
+            for (key, providers) in routes {
+                let list: Vec<String> = providers.as_array().map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect()).unwrap_or_default();
+                if crate::engine_settings::route_key_ok(key) && !list.is_empty() {
+                    s.set_route(key, &list)?;
+                    said.push(format!("{key}: {}", list.join(" -> ")));
+                }
+            }
+            s.audit("chain_decision", None, &format!("decision {version}: routes set by the head office ({})", if said.is_empty() { "none".to_string() } else { said.join("; ") }), now)?;
+        }
+        "wallet_warning" => {
+            let minor = v.get("minor").and_then(|m| m.as_i64()).unwrap_or(0);
+            s.set_setting(crate::provider::WALLET_WARN_SETTING, &minor.to_string())?;
+            s.audit("chain_decision", None, &format!("decision {version}: wallet warning below {} by the head office", if minor > 0 { airtill_domain::Money::zar(minor).to_string() } else { "never".into() }), now)?;
+        }
+        "pin_keep_days" => {
+            let days = v.get("days").and_then(|d| d.as_i64()).filter(|d| (1..=crate::pin_keep::MAX_PIN_KEEP_DAYS).contains(d));
+            let Some(days) = days else { return Ok(skip(s, "a reprint window outside 1 to 28 days")?) };
+            s.set_setting(crate::pin_keep::PIN_KEEP_SETTING, &days.to_string())?;
+            s.audit("chain_decision", None, &format!("decision {version}: voucher PINs kept {days} day(s) by the head office"), now)?;
+        }
+        _ => skip(s, "a kind of decision this version does not know")?,
+    }
+    Ok(())
+}
+
+/// Takes the head office's decisions this till has not applied, in order, each batch
+/// in one transaction with the number of the last one applied.
+async fn take_decisions(store: &Arc<Mutex<Store>>, open: &mut Open, now: &(dyn Fn() -> i64 + Send + Sync)) -> std::result::Result<i64, CentralError> {
+    loop {
+        let applied = {
+            let s = store.lock().unwrap_or_else(|p| p.into_inner());
+            s.setting(DECISIONS_SETTING).ok().flatten().and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)
+        };
+        let decisions = open.link.decisions_after(applied, 100).await?;
+        let Some(last) = decisions.last().map(|d| d.0) else {
+            if open.reported < applied {
+                open.link.applied(applied).await?;
+                open.reported = applied;
+            }
+            return Ok(applied);
+        };
+        {
+            let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+            let at = now();
+            s.whole(|s| {
+                // Read again inside the transaction: another process of this till may
+                // have applied them meanwhile.
+                let now_applied = s.setting(DECISIONS_SETTING)?.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+                for (version, kind, body) in decisions.iter().filter(|d| d.0 > now_applied) {
+                    apply_decision(s, *version, kind, body, at)?;
+                }
+                s.set_setting(DECISIONS_SETTING, &last.max(now_applied).to_string())?;
+                Ok::<(), AppError>(())
+            })
+            .map_err(|e| CentralError::Database(format!("the head office's decisions could not be applied here: {e}")))?;
+        }
+        open.link.applied(last).await?;
+        open.reported = last;
+    }
+}
+
 fn install_id(store: &mut Store) -> Result<String> {
     if let Some(id) = store.setting(INSTALL_SETTING)? {
         return Ok(id);
@@ -168,6 +294,8 @@ struct Open {
     link: TillLink,
     till: String,
     confirmed: i64,
+    /// The last decision this till told the chain it applied.
+    reported: i64,
 }
 
 /// Sends what is waiting, batch by batch, until the outbox is empty. Answers the
@@ -193,7 +321,7 @@ async fn send_waiting(store: &Arc<Mutex<Store>>, open: &mut Open) -> std::result
     }
 }
 
-async fn open_link(store: &Arc<Mutex<Store>>, target: &Target, till: &str) -> std::result::Result<Open, CentralError> {
+async fn open_link(store: &Arc<Mutex<Store>>, target: &Target, till: &str, data_dir: &std::path::Path, pepper: &Mutex<Option<[u8; 32]>>) -> std::result::Result<Open, CentralError> {
     let link = TillLink::open(target).await?;
     let install = {
         let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
@@ -216,10 +344,25 @@ async fn open_link(store: &Arc<Mutex<Store>>, target: &Target, till: &str) -> st
         let _ = link.report_problem("conflict", Some(hello.head.seq), &why).await;
         return Err(CentralError::Refused(why));
     }
-    Ok(Open { link, till: till.to_string(), confirmed: hello.head.seq })
+    if let Some(p) = link.pepper().await? {
+        save_pepper(data_dir, pepper, p).map_err(|e| CentralError::Database(e.to_string()))?;
+    }
+    Ok(Open { link, till: till.to_string(), confirmed: hello.head.seq, reported: -1 })
 }
 
-async fn run(store: Arc<Mutex<Store>>, target: Target, till: String, state: Arc<Mutex<LinkState>>, mut stop: tokio::sync::watch::Receiver<bool>, now: Arc<dyn Fn() -> i64 + Send + Sync>) {
+/// What the background task works with.
+struct Task {
+    store: Arc<Mutex<Store>>,
+    target: Target,
+    till: String,
+    data_dir: std::path::PathBuf,
+    pepper: Arc<Mutex<Option<[u8; 32]>>>,
+    state: Arc<Mutex<LinkState>>,
+    now: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+async fn run(task: Task, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let Task { store, target, till, data_dir, pepper, state, now } = task;
     let mut open: Option<Open> = None;
     let mut backoff = Duration::from_secs(1);
     let set = |st: ChainLinkState, msg: Option<String>, contact: bool| {
@@ -236,10 +379,11 @@ async fn run(store: Arc<Mutex<Store>>, target: Target, till: String, state: Arc<
         }
         let step = async {
             if open.is_none() {
-                open = Some(open_link(&store, &target, &till).await?);
+                open = Some(open_link(&store, &target, &till, &data_dir, &pepper).await?);
             }
             let o = open.as_mut().expect("opened above");
-            send_waiting(&store, o).await
+            send_waiting(&store, o).await?;
+            take_decisions(&store, o, now.as_ref()).await
         }
         .await;
         let wait = match step {
@@ -313,7 +457,8 @@ impl Airtill {
         let state = Arc::new(Mutex::new(LinkState { state: ChainLinkState::Sending, last_contact_ms: None, message: None }));
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let clock = self.clock.clone();
-        tokio::spawn(run(self.store.clone(), target, till, state.clone(), stop_rx, Arc::new(move || clock.now_ms())));
+        let task = Task { store: self.store.clone(), target, till, data_dir: self.data_dir.clone(), pepper: self.chain_pepper.clone(), state: state.clone(), now: Arc::new(move || clock.now_ms()) };
+        tokio::spawn(run(task, stop_rx));
         *slot = Some(Replicator { state, stop });
         Ok(())
     }
@@ -436,8 +581,10 @@ impl Airtill {
     pub async fn push_to_chain(&self, session: &Session) -> Result<ChainStatusView> {
         session.require_manager()?;
         let (target, till) = target_of(&self.data_dir)?.ok_or_else(|| AppError::BadInput("This till is not linked to a chain.".into()))?;
-        let mut open = open_link(&self.store, &target, &till).await.map_err(chain_error)?;
+        let mut open = open_link(&self.store, &target, &till, &self.data_dir, &self.chain_pepper).await.map_err(chain_error)?;
         send_waiting(&self.store, &mut open).await.map_err(chain_error)?;
+        let clock = self.clock.clone();
+        take_decisions(&self.store, &mut open, &move || clock.now_ms()).await.map_err(chain_error)?;
         let mut status = self.chain_status_now()?;
         status.confirmed = open.confirmed;
         status.waiting = status.recorded - open.confirmed;

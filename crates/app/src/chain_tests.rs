@@ -226,3 +226,87 @@ async fn a_wrong_link_is_refused_at_the_test_in_plain_words_and_nothing_is_saved
     until_up_to_date(&a, Duration::from_secs(20)).await;
     books_agree(&cluster, "chain", "till-a", &a).await;
 }
+
+async fn until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < within, "{what}: not in {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_added_at_the_head_office_logs_in_at_every_till_also_one_that_was_offline() {
+    let Some(cluster) = Cluster::start() else { return };
+    cluster.chain("chain", "Test chain", &["till-a", "till-b"]).await;
+    let (a, dir_a) = till().await;
+    let (b, dir_b) = till().await;
+    for (app, id) in [(&a, "till-a"), (&b, "till-b")] {
+        let m = app.login(DEMO_MANAGER.1).unwrap();
+        app.save_chain_link(&m, &cluster.link("chain", id)).await.unwrap();
+        until_up_to_date(app, Duration::from_secs(20)).await;
+    }
+    // Till B is closed (offline) while the head office decides.
+    b.shutdown().await;
+    drop(b);
+    let mut office = airtill_central::connect(&cluster.admin("chain")).await.unwrap();
+    let pepper = admin::pepper(&office).await.unwrap();
+    assert!(crate::chain_pin_hash(&pepper, true, "1234").is_err(), "a manager's PIN is checked at the head office as at a till");
+    let hash = crate::chain_pin_hash(&pepper, true, "748291").unwrap();
+    assert!(!hash.contains("748291"));
+    admin::decide(&mut office, &admin::Decision::AddPerson { name: "Nomsa".into(), role: "manager".into(), pin_hash: hash, must_change_pin: false }).await.unwrap();
+    admin::decide(&mut office, &admin::Decision::PinKeepDays(3)).await.unwrap();
+    let routes = [("MTN/pinned/voucher".to_string(), vec!["smartcall".to_string()])].into_iter().collect();
+    admin::decide(&mut office, &admin::Decision::Routes(routes)).await.unwrap();
+    let last = admin::decide(&mut office, &admin::Decision::WalletWarning(Some(50_000))).await.unwrap();
+    // Bad decisions are refused at the head office and numbered never.
+    assert!(admin::decide(&mut office, &admin::Decision::PinKeepDays(40)).await.is_err());
+    assert!(admin::decide(&mut office, &admin::Decision::AddPerson { name: "nomsa".into(), role: "manager".into(), pin_hash: "x".into(), must_change_pin: false }).await.is_err());
+
+    let nomsa_logs_in = |app: &Airtill| app.person_named("Nomsa").ok().map(|id| app.login_as(id, "748291"));
+    until("Nomsa reaches till A", Duration::from_secs(20), || a.person_named("Nomsa").is_ok()).await;
+    let s = nomsa_logs_in(&a).unwrap().unwrap();
+    assert_eq!(s.role, airtill_store::Role::Manager);
+    assert!(!s.must_change_pin);
+    assert_eq!(a.pin_keep_days().unwrap(), 3);
+    assert_eq!(a.store().routes().unwrap(), vec![("MTN/pinned/voucher".to_string(), vec!["smartcall".to_string()])]);
+    assert!(matches!(nomsa_logs_in(&a).unwrap(), Ok(_)), "the hash made again with the till's pepper still opens");
+    assert!(a.login_as(a.person_named("Nomsa").unwrap(), "748290").is_err());
+    // Doctor knows how she came.
+    let checks = a.doctor(&s).await.unwrap();
+    let roles = checks.iter().find(|c| c.name == "people's roles").unwrap();
+    assert_eq!(roles.status, crate::CheckStatus::Ok, "{roles:?}");
+
+    // Till B opens again and catches up.
+    let b = Airtill::open(OpenOptions { data_dir: dir_b.path().to_path_buf() }).await.unwrap();
+    until("Nomsa reaches till B", Duration::from_secs(20), || b.person_named("Nomsa").is_ok()).await;
+    assert!(nomsa_logs_in(&b).unwrap().is_ok());
+    until("till B applied every decision", Duration::from_secs(20), || b.pin_keep_days().unwrap() == 3).await;
+    let applied: Vec<i64> = {
+        let c = airtill_central::connect(&cluster.admin("chain")).await.unwrap();
+        let mut v = Vec::new();
+        for _ in 0..100 {
+            v = c.query("SELECT decisions_applied FROM tills ORDER BY till_id", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+            if v.iter().all(|x| *x == last) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        v
+    };
+    assert_eq!(applied, vec![last, last], "each till says what it applied");
+
+    // Disabled at the head office: she can no longer log in anywhere.
+    let person = admin::person_named(&office, "Nomsa").await.unwrap().person_id;
+    admin::decide(&mut office, &admin::Decision::Disable { person_id: person }).await.unwrap();
+    until("Nomsa disabled at till A", Duration::from_secs(20), || a.person_named("Nomsa").is_err()).await;
+    until("Nomsa disabled at till B", Duration::from_secs(20), || b.person_named("Nomsa").is_err()).await;
+    // What a till applied stays when the chain is away.
+    admin::decide(&mut office, &admin::Decision::Enable { person_id: person }).await.unwrap();
+    until("Nomsa enabled at till A", Duration::from_secs(20), || a.person_named("Nomsa").is_ok()).await;
+    a.shutdown().await;
+    drop(a);
+    cluster.stop();
+    let a = Airtill::open(OpenOptions { data_dir: dir_a.path().to_path_buf() }).await.unwrap();
+    assert!(nomsa_logs_in(&a).unwrap().is_ok(), "offline, the till works with the last decisions it had");
+}

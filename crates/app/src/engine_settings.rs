@@ -14,7 +14,12 @@ pub fn route_key(network: &str, pinned: bool, kind: &str) -> String {
     format!("{}/{}/{}", network.trim(), if pinned { "pinned" } else { "pinless" }, kind)
 }
 
-fn check_key(key: &str) -> Result<()> {
+/// Whether `key` is a route's key (the head office's routes are checked again here).
+pub(crate) fn route_key_ok(key: &str) -> bool {
+    check_key(key).is_ok()
+}
+
+pub(crate) fn check_key(key: &str) -> Result<()> {
     let parts: Vec<&str> = key.split('/').collect();
     let ok = parts.len() == 3
         && !parts[0].trim().is_empty()

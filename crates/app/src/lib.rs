@@ -32,7 +32,7 @@ pub mod views;
 
 pub use airtill_domain as domain;
 pub use airtill_engine::SaleChanged;
-pub use auth::{lock_for, pin_params, LoginPerson, PinCost, Session, FREE_ATTEMPTS, LONGEST_LOCK_MS};
+pub use auth::{chain_pin_hash, lock_for, pin_params, LoginPerson, PinCost, Session, FREE_ATTEMPTS, LONGEST_LOCK_MS};
 pub use chain::{ChainLinkInput, ChainLinkState, ChainStatusView, ChainTestView};
 pub use config::{Mode, OpenOptions};
 pub use doctor::{Check, CheckStatus};
@@ -102,6 +102,9 @@ pub struct Airtill {
     day_key: Mutex<Option<[u8; 32]>>,
     /// Sends what the till records to the chain's books, when it is linked to a chain.
     chain: Mutex<Option<chain::Replicator>>,
+    /// The chain's PIN pepper, once the till has reached its chain: PIN hashes made at
+    /// the head office verify with it.
+    chain_pepper: Arc<Mutex<Option<[u8; 32]>>>,
 }
 
 /// A key for one purpose, derived from the till's key (HMAC-SHA-256 of the label).
@@ -340,6 +343,7 @@ impl Airtill {
             pepper,
             day_key: Mutex::new(None),
             chain: Mutex::new(None),
+            chain_pepper: Arc::new(Mutex::new(chain::saved_pepper(&creds))),
         };
         app.resume_listener().await?;
         // The one resolver drives the other money movements too (one stop signal, one

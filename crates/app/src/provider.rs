@@ -29,7 +29,7 @@ pub fn mask_pin(pin: &str) -> String {
     format!("{}{tail}", "•".repeat(hidden))
 }
 
-const WALLET_WARN_SETTING: &str = "wallet_warn_minor";
+pub(crate) const WALLET_WARN_SETTING: &str = "wallet_warn_minor";
 
 impl Airtill {
     /// `GET /test/ping`: can the provider be reached at all? (No login needed.)

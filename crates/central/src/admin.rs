@@ -49,6 +49,8 @@ pub async fn setup(admin: &Target, name: &str) -> Result<Chain> {
         .execute("INSERT INTO chain (id, chain_id, name) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING", &[&uuid::Uuid::new_v4(), &name])
         .await
         .map_err(CentralError::from_query)?;
+    let pepper: Vec<u8> = rand::random::<[u8; 32]>().to_vec();
+    client.execute("UPDATE chain SET pepper = $1 WHERE pepper IS NULL", &[&pepper]).await.map_err(CentralError::from_query)?;
     let row = client.query_one("SELECT chain_id::text, name FROM chain", &[]).await.map_err(CentralError::from_query)?;
     Ok(Chain { chain_id: row.get(0), name: row.get(1), schema_version: schema_version(&client).await? })
 }
@@ -144,4 +146,119 @@ pub async fn status(client: &tokio_postgres::Client) -> Result<Vec<TillStatus>> 
         .iter()
         .map(|r| TillStatus { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), first_broken: r.get(5), problems: r.get(6) })
         .collect())
+}
+
+/// The chain's PIN pepper (head office: PIN hashes for the tills are made with it).
+pub async fn pepper(client: &tokio_postgres::Client) -> Result<[u8; 32]> {
+    let row = client.query_one("SELECT pepper FROM chain", &[]).await.map_err(CentralError::from_query)?;
+    let p: Option<Vec<u8>> = row.get(0);
+    p.and_then(|p| <[u8; 32]>::try_from(p.as_slice()).ok()).ok_or_else(|| CentralError::NotTheChain("the chain has no PIN pepper: run `airtill chain setup` again".into()))
+}
+
+/// A person of the chain (made at the head office, at every till).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainPerson {
+    pub person_id: i64,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+}
+
+pub async fn people(client: &tokio_postgres::Client) -> Result<Vec<ChainPerson>> {
+    let rows = client.query("SELECT person_id, name, role, active FROM chain_people ORDER BY person_id", &[]).await.map_err(CentralError::from_query)?;
+    Ok(rows.iter().map(|r| ChainPerson { person_id: r.get(0), name: r.get(1), role: r.get(2), active: r.get(3) }).collect())
+}
+
+/// The active person of this name (any case).
+pub async fn person_named(client: &tokio_postgres::Client, name: &str) -> Result<ChainPerson> {
+    people(client)
+        .await?
+        .into_iter()
+        .find(|p| p.active && p.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| CentralError::BadInput(format!("the chain has nobody called \"{}\"", name.trim())))
+}
+
+/// What the head office decides for every till.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// A new person at every till, with a PIN hash made with the chain's pepper.
+    AddPerson { name: String, role: String, pin_hash: String, must_change_pin: bool },
+    Disable { person_id: i64 },
+    Enable { person_id: i64 },
+    Rename { person_id: i64, name: String },
+    Pin { person_id: i64, pin_hash: String, must_change_pin: bool },
+    /// Every route, replacing the tills' own (`MTN/pinned/voucher` → providers in order).
+    Routes(std::collections::BTreeMap<String, Vec<String>>),
+    /// Warn below this many cents in a wallet (`None`: never).
+    WalletWarning(Option<i64>),
+    /// Days a sold voucher's PIN is kept for reprints.
+    PinKeepDays(i64),
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 40 || n.chars().any(char::is_control) {
+        return Err(CentralError::BadInput("a person's name is 1 to 40 characters".into()));
+    }
+    Ok(n.to_string())
+}
+
+/// Records a decision for every till (one at a time: versions never overtake each
+/// other). Answers its version.
+pub async fn decide(client: &mut tokio_postgres::Client, d: &Decision) -> Result<i64> {
+    use serde_json::json;
+    let tx = client.transaction().await.map_err(CentralError::from_query)?;
+    let (kind, body) = match d {
+        Decision::AddPerson { name, role, pin_hash, must_change_pin } => {
+            let name = check_name(name)?;
+            if role != "manager" && role != "cashier" {
+                return Err(CentralError::BadInput("a person is a manager or a cashier".into()));
+            }
+            let taken: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM chain_people WHERE active AND lower(name) = lower($1))", &[&name]).await.map_err(CentralError::from_query)?.get(0);
+            if taken {
+                return Err(CentralError::BadInput(format!("the chain has someone called {name} already")));
+            }
+            let id: i64 = tx.query_one("INSERT INTO chain_people (name, role) VALUES ($1, $2) RETURNING person_id", &[&name, role]).await.map_err(CentralError::from_query)?.get(0);
+            ("person", json!({"op": "add", "person": id, "name": name, "role": role, "pin_hash": pin_hash, "must_change_pin": must_change_pin}))
+        }
+        Decision::Disable { person_id } | Decision::Enable { person_id } => {
+            let active = matches!(d, Decision::Enable { .. });
+            let n = tx.execute("UPDATE chain_people SET active = $2 WHERE person_id = $1", &[person_id, &active]).await.map_err(CentralError::from_query)?;
+            if n == 0 {
+                return Err(CentralError::BadInput(format!("the chain has no person {person_id}")));
+            }
+            ("person", json!({"op": if active { "enable" } else { "disable" }, "person": person_id}))
+        }
+        Decision::Rename { person_id, name } => {
+            let name = check_name(name)?;
+            let n = tx.execute("UPDATE chain_people SET name = $2 WHERE person_id = $1", &[person_id, &name]).await.map_err(CentralError::from_query)?;
+            if n == 0 {
+                return Err(CentralError::BadInput(format!("the chain has no person {person_id}")));
+            }
+            ("person", json!({"op": "rename", "person": person_id, "name": name}))
+        }
+        Decision::Pin { person_id, pin_hash, must_change_pin } => {
+            let n: i64 = tx.query_one("SELECT count(*) FROM chain_people WHERE person_id = $1", &[person_id]).await.map_err(CentralError::from_query)?.get(0);
+            if n == 0 {
+                return Err(CentralError::BadInput(format!("the chain has no person {person_id}")));
+            }
+            ("person", json!({"op": "pin", "person": person_id, "pin_hash": pin_hash, "must_change_pin": must_change_pin}))
+        }
+        Decision::Routes(routes) => ("routes", json!({ "routes": routes })),
+        Decision::WalletWarning(minor) => {
+            if minor.is_some_and(|m| !(1..=100_000_000).contains(&m)) {
+                return Err(CentralError::BadInput("the warning level is between R0.01 and R1,000,000".into()));
+            }
+            ("wallet_warning", json!({ "minor": minor }))
+        }
+        Decision::PinKeepDays(days) => {
+            if !(1..=28).contains(days) {
+                return Err(CentralError::BadInput("PINs are kept for 1 to 28 days".into()));
+            }
+            ("pin_keep_days", json!({ "days": days }))
+        }
+    };
+    let v: i64 = tx.query_one("SELECT chain_decide($1, $2)", &[&kind, &body]).await.map_err(CentralError::from_query)?.get(0);
+    tx.commit().await.map_err(CentralError::from_query)?;
+    Ok(v)
 }

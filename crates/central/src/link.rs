@@ -97,6 +97,29 @@ impl TillLink {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
+    /// The head office's decisions after `version`, in order, at most `limit`:
+    /// (version, kind, body as JSON).
+    pub async fn decisions_after(&self, version: i64, limit: i64) -> Result<Vec<(i64, String, String)>> {
+        let rows = self
+            .client
+            .query("SELECT version, kind, body::text FROM decisions WHERE version > $1 ORDER BY version LIMIT $2", &[&version, &limit])
+            .await
+            .map_err(CentralError::from_query)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    }
+
+    /// Tells the chain this till has applied the decisions up to `version`.
+    pub async fn applied(&self, version: i64) -> Result<()> {
+        self.client.execute("SELECT chain_applied($1)", &[&version]).await.map_err(CentralError::from_query)?;
+        Ok(())
+    }
+
+    /// The chain's PIN pepper (PIN hashes made at the head office are checked with it).
+    pub async fn pepper(&self) -> Result<Option<[u8; 32]>> {
+        let p: Option<Vec<u8>> = self.client.query_one("SELECT chain_pepper()", &[]).await.map_err(CentralError::from_query)?.get(0);
+        Ok(p.and_then(|p| <[u8; 32]>::try_from(p.as_slice()).ok()))
+    }
+
     /// The bare client (tests try what a till's role may not do).
     pub fn client(&self) -> &tokio_postgres::Client {
         &self.client

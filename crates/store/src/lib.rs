@@ -61,7 +61,7 @@ impl Role {
             Role::Cashier => "cashier",
         }
     }
-    fn parse(s: &str) -> Result<Role> {
+    pub fn parse(s: &str) -> Result<Role> {
         match s {
             "manager" => Ok(Role::Manager),
             "cashier" => Ok(Role::Cashier),
@@ -729,6 +729,22 @@ impl Store {
     pub fn add_user(&mut self, name: &str, role: Role, pin_hash: &str) -> Result<i64> {
         self.conn.prepare_cached("INSERT INTO users (name, role, pin_hash, active) VALUES (?1, ?2, ?3, 1)")?.execute(params![name, role.as_str(), pin_hash])?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Adds a person the chain's head office made (or finds the one added before).
+    pub fn add_chain_user(&mut self, chain_person_id: i64, name: &str, role: Role, pin_hash: &str, must_change_pin: bool) -> Result<i64> {
+        if let Some(id) = self.user_of_chain_person(chain_person_id)? {
+            return Ok(id);
+        }
+        self.conn
+            .prepare_cached("INSERT INTO users (name, role, pin_hash, active, must_change_pin, chain_person_id) VALUES (?1, ?2, ?3, 1, ?4, ?5)")?
+            .execute(params![name, role.as_str(), pin_hash, must_change_pin, chain_person_id])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The till's person for a person of the chain.
+    pub fn user_of_chain_person(&self, chain_person_id: i64) -> Result<Option<i64>> {
+        Ok(self.conn.prepare_cached("SELECT id FROM users WHERE chain_person_id = ?1")?.query_row([chain_person_id], |r| r.get(0)).optional()?)
     }
 
     pub fn users(&self) -> Result<Vec<UserRow>> {

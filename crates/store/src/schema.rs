@@ -452,6 +452,11 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO outbox (kind, key, at_ms, body) SELECT 'stock_voucher', id, CAST(unixepoch('subsec') * 1000 AS INTEGER), json_object('id', id, 'order_id', order_id, 'line', line, 'provider', provider, 'serial', serial, 'network_key', network_key, 'product_kind', product_kind, 'amount_minor', amount_minor, 'currency', currency, 'expiry_ms', expiry_ms, 'box_number', box_number, 'batch_number', batch_number, 'provider_ref', provider_ref, 'added_ms', added_ms, 'sale_id', sale_id, 'claimed_ms', claimed_ms) FROM stock_vouchers ORDER BY id;
 
     "#,
+    // 16: people the chain's head office made (at every till): their id in the chain.
+    r#"
+    ALTER TABLE users ADD COLUMN chain_person_id INTEGER;
+    CREATE UNIQUE INDEX users_chain_person ON users (chain_person_id) WHERE chain_person_id IS NOT NULL;
+    "#,
 ];
 
 pub fn known_version() -> i64 {
