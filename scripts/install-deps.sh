@@ -10,7 +10,8 @@ say() { printf '==> %s\n' "$*"; }
 APT_PACKAGES=(build-essential pkg-config curl file libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver
-  poppler-utils sqlite3 libdbus-1-dev dbus gnome-keyring cups cups-bsd printer-driver-cups-pdf x11-utils)
+  poppler-utils sqlite3 libdbus-1-dev dbus gnome-keyring cups cups-bsd printer-driver-cups-pdf x11-utils
+  postgresql openssl)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -9,6 +9,19 @@ status=0
 
 step() { printf '\n==> %s\n' "$*"; }
 
+step "PostgreSQL for the chain's books (a cluster of this run's own, TLS, loopback)"
+# The chain tests need it (AIRTILL_REQUIRE_PG): those that stop the server under the
+# tills' feet start clusters of their own with the same script.
+pg_dir=$(mktemp -d)
+rmdir "$pg_dir"
+if scripts/pg-cluster.sh start "$pg_dir"; then
+  set -a; . "$pg_dir/env"; set +a
+else
+  status=1
+fi
+export AIRTILL_REQUIRE_PG=1
+trap 'scripts/pg-cluster.sh remove "$pg_dir" >/dev/null 2>&1 || true' EXIT
+
 step "Rust tests (workspace)"
 cargo test --workspace 2>&1 | tee -a "$log" || status=1
 

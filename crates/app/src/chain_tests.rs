@@ -310,3 +310,81 @@ async fn a_manager_added_at_the_head_office_logs_in_at_every_till_also_one_that_
     let a = Airtill::open(OpenOptions { data_dir: dir_a.path().to_path_buf() }).await.unwrap();
     assert!(nomsa_logs_in(&a).unwrap().is_ok(), "offline, the till works with the last decisions it had");
 }
+
+/// Sums lines by key (as the chain adds the tills' figures).
+fn summed(lines: impl IntoIterator<Item = crate::ReportLine>) -> Vec<(String, i64, i64, i64)> {
+    let mut m: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    for l in lines {
+        let e = m.entry(l.key).or_default();
+        e.0 += l.count;
+        e.1 += l.value.minor;
+        e.2 += l.cost.e4;
+    }
+    m.into_iter().map(|(k, (a, b, c))| (k, a, b, c)).collect()
+}
+
+fn keyed(lines: &[crate::ReportLine]) -> Vec<(String, i64, i64, i64)> {
+    summed(lines.iter().cloned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chain_report_is_the_sum_of_the_tills_own_reports_to_the_cent() {
+    let Some(cluster) = Cluster::start() else { return };
+    cluster.chain("chain", "Test chain", &["till-a", "till-b", "till-c"]).await;
+    let mut tills = Vec::new();
+    for (id, n) in [("till-a", 3), ("till-b", 2), ("till-c", 4)] {
+        let (app, dir) = till().await;
+        let m = app.login(DEMO_MANAGER.1).unwrap();
+        app.save_chain_link(&m, &cluster.link("chain", id)).await.unwrap();
+        sell_some(&app, n).await;
+        tills.push((app, dir, m));
+    }
+    // Pinless airtime at any amount too (its own network line and kind).
+    {
+        let (app, _, _) = &tills[1];
+        let s = app.login_to_sell(DEMO_CASHIER.1);
+        let c = app.catalog(&s, false).await.unwrap();
+        let any = c.networks.iter().find(|n| n.name == "MTN").unwrap().groups.iter().flat_map(|g| &g.products).find(|p| p.fixed.is_none()).unwrap().id;
+        let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: any, recipient: "083 555 9999".into(), amount: Some("17".into()), override_pin: None };
+        app.sell(&s, &req).await.unwrap();
+    }
+    for (app, _, _) in &tills {
+        until_up_to_date(app, Duration::from_secs(20)).await;
+    }
+    let (a, _, m) = &tills[0];
+    let chain = a.chain_report(m, &ChainReportQuery { x: true, from: None, to: None }).await.unwrap();
+    let mut own = Vec::new();
+    for (app, _, m) in &tills {
+        own.push(app.x_report(m).await.unwrap());
+    }
+    let sum = |f: fn(&crate::Report) -> &Vec<crate::ReportLine>| summed(own.iter().flat_map(|r| f(r).clone()));
+    assert_eq!(keyed(&chain.sold), sum(|r| &r.sold).into_iter().map(|(_, a, b, c)| ("all".to_string(), a, b, c)).collect::<Vec<_>>());
+    assert_eq!(keyed(&chain.by_network), sum(|r| &r.by_network));
+    assert_eq!(keyed(&chain.by_kind), sum(|r| &r.by_kind));
+    assert_eq!(keyed(&chain.by_provider), sum(|r| &r.by_provider));
+    assert_eq!(keyed(&chain.by_hour), sum(|r| &r.by_hour));
+    let per_till: Vec<(String, i64)> = ["till-a", "till-b", "till-c"].iter().zip(&own).map(|(t, r)| (t.to_string(), r.sold.iter().map(|l| l.count).sum())).collect();
+    assert_eq!(chain.by_till.iter().map(|l| (l.key.clone(), l.count)).collect::<Vec<_>>(), per_till);
+    assert_eq!(chain.by_cashier.iter().map(|l| l.key.as_str()).collect::<Vec<_>>(), vec!["Thabo @ till-a", "Thabo @ till-b", "Thabo @ till-c"]);
+    assert_eq!(chain.by_shop.len(), 1);
+    assert_eq!(chain.tills.len(), 3);
+    assert!(chain.tills.iter().all(|t| t.silent_seconds.is_some_and(|s| s < 60) && t.problems == 0));
+    assert_eq!(chain.tills.iter().filter(|t| t.this_till).count(), 1);
+
+    // A Z at till B: once it has reached the chain, the chain's X covers B's sales after it.
+    let (b, _, mb) = &tills[1];
+    b.z_report(mb).await.unwrap();
+    until_up_to_date(b, Duration::from_secs(20)).await;
+    let after = a.chain_report(m, &ChainReportQuery { x: true, from: None, to: None }).await.unwrap();
+    assert_eq!(after.by_till.iter().map(|l| (l.key.as_str(), l.count)).collect::<Vec<_>>(), vec![("till-a", 3), ("till-c", 4)]);
+    assert!(after.unresolved.iter().all(|l| l.key != "till-b"));
+    // The day's report still has every sale.
+    let today = crate::time::local_date(a.now_ms());
+    let day = a.chain_report(m, &ChainReportQuery { x: false, from: Some(today.clone()), to: Some(today) }).await.unwrap();
+    assert_eq!(keyed(&day.sold), keyed(&chain.sold));
+    // Bad input changes nothing and says what to do.
+    assert!(matches!(a.chain_report(m, &ChainReportQuery { x: false, from: None, to: None }).await, Err(AppError::BadInput(_))));
+    assert!(matches!(a.chain_report(m, &ChainReportQuery { x: false, from: Some("2026-13-01".into()), to: None }).await, Err(AppError::BadInput(_))));
+    let cashier = a.login(DEMO_CASHIER.1).unwrap();
+    assert!(matches!(a.chain_report(&cashier, &ChainReportQuery { x: true, from: None, to: None }).await, Err(AppError::Forbidden(_))));
+}

@@ -12,6 +12,7 @@
 pub mod admin;
 mod error;
 mod link;
+pub mod reports;
 
 pub use error::{CentralError, ErrorClass};
 pub use link::{Head, Hello, Record, TillLink};

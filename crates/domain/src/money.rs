@@ -18,6 +18,10 @@ impl Currency {
     pub const fn minor_digits(self) -> u32 {
         2
     }
+    /// The currency of an ISO code this till knows (`ZAR`, `LKR`, `GBP`).
+    pub fn from_code(code: &str) -> Option<Currency> {
+        [Currency::ZAR, Currency::LKR, Currency::GBP].into_iter().find(|c| c.code() == code)
+    }
     pub const fn code(self) -> &'static str {
         match self {
             Currency::ZAR => "ZAR",

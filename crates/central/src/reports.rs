@@ -1,0 +1,102 @@
+//! What the chain's reports and reconciliation read, through the database's own
+//! functions (a till's role reads nothing else of another till).
+
+use crate::{CentralError, Result};
+
+/// One line of a chain report: a dimension (`shop`, `till`, `cashier`, `network`,
+/// `provider`, `kind`, `hour`, `total`; `failed` and `unresolved` by till), its key,
+/// and the sold sales' count, value and cost.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Line {
+    pub dimension: String,
+    pub key: String,
+    pub currency: String,
+    pub sales: i64,
+    pub value_minor: i64,
+    pub cost_e4: i64,
+}
+
+/// What a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Since each till's last Z.
+    X,
+    /// Sales made in `[from_ms, to_ms)`, epoch ms.
+    Period { from_ms: i64, to_ms: i64 },
+}
+
+pub async fn report(client: &tokio_postgres::Client, window: Window, training: bool, zone: &str) -> Result<Vec<Line>> {
+    let (x, from, to) = match window {
+        Window::X => (true, 0i64, 0i64),
+        Window::Period { from_ms, to_ms } => (false, from_ms, to_ms),
+    };
+    let rows = client
+        .query("SELECT dimension, key, currency, sales, value_minor, cost_e4 FROM chain_report($1, $2, $3, $4, $5) ORDER BY 1, 2, 3", &[&x, &from, &to, &training, &zone])
+        .await
+        .map_err(CentralError::from_query)?;
+    Ok(rows.iter().map(|r| Line { dimension: r.get(0), key: r.get(1), currency: r.get(2), sales: r.get(3), value_minor: r.get(4), cost_e4: r.get(5) }).collect())
+}
+
+/// A till of the chain as every manager sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Till {
+    pub till_id: String,
+    pub shop: String,
+    pub records: i64,
+    pub last_contact_s: Option<i64>,
+    pub app_version: Option<String>,
+    pub decisions_applied: i64,
+    pub problems: i64,
+}
+
+pub async fn tills(client: &tokio_postgres::Client) -> Result<Vec<Till>> {
+    let rows = client.query("SELECT till_id, shop, records, last_contact_s, app_version, decisions_applied, problems FROM chain_tills()", &[]).await.map_err(CentralError::from_query)?;
+    Ok(rows
+        .iter()
+        .map(|r| Till { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), decisions_applied: r.get(5), problems: r.get(6) })
+        .collect())
+}
+
+/// A sale of a provider account, at whichever till of the chain made it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProviderSale {
+    pub till_id: String,
+    pub shop: String,
+    pub sale_id: i64,
+    pub receipt_no: i64,
+    pub client_ref: String,
+    pub provider_ref: Option<String>,
+    pub network: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub cost_e4: Option<i64>,
+    pub state: String,
+    pub created_ms: i64,
+}
+
+pub async fn provider_sales(client: &tokio_postgres::Client, provider: &str, from_ms: i64, to_ms: i64, training: bool) -> Result<Vec<ProviderSale>> {
+    let rows = client
+        .query(
+            "SELECT till_id, shop, sale_id, receipt_no, client_ref, provider_ref, network, amount_minor, currency, cost_e4, state, created_ms FROM chain_provider_sales($1, $2, $3, $4)",
+            &[&provider, &from_ms, &to_ms, &training],
+        )
+        .await
+        .map_err(CentralError::from_query)?;
+    Ok(rows
+        .iter()
+        .map(|r| ProviderSale {
+            till_id: r.get(0),
+            shop: r.get(1),
+            sale_id: r.get(2),
+            receipt_no: r.get(3),
+            client_ref: r.get(4),
+            provider_ref: r.get(5),
+            network: r.get(6),
+            amount_minor: r.get(7),
+            currency: r.get(8),
+            cost_e4: r.get(9),
+            state: r.get(10),
+            created_ms: r.get(11),
+        })
+        .collect())
+}
