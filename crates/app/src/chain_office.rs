@@ -150,3 +150,80 @@ impl Airtill {
         })
     }
 }
+
+/// A sale of the chain as the reconciliation reads sales (what the chain does not
+/// keep, a till's own detail, is left empty).
+fn as_sale_row(s: &reports::ProviderSale) -> Option<airtill_store::SaleRow> {
+    let currency = Currency::from_code(&s.currency)?;
+    let state = airtill_domain::SaleState::parse(&s.state)?;
+    Some(airtill_store::SaleRow {
+        id: s.sale_id,
+        receipt_no: s.receipt_no,
+        till_id: s.till_id.clone(),
+        user_name: String::new(),
+        state,
+        training: false,
+        created_ms: s.created_ms,
+        updated_ms: s.updated_ms,
+        details: airtill_store::SaleDetails {
+            request_id: String::new(),
+            client_ref: s.client_ref.clone(),
+            user_id: 0,
+            provider: "smartcall".into(),
+            network_name: s.network.clone(),
+            product_id: 0,
+            product_name: String::new(),
+            product_kind: s.product_kind.clone(),
+            pinned: s.pinned,
+            recipient: String::new(),
+            amount_minor: s.amount_minor,
+            currency,
+            discount_e4: None,
+        },
+        outcome: airtill_store::Outcome { provider_ref: s.provider_ref.clone(), cost_e4: s.cost_e4, ..Default::default() },
+        submitted_ms: None,
+        checks: 0,
+        next_check_ms: None,
+        cancel_requested_ms: None,
+    })
+}
+
+impl Airtill {
+    /// Reconciles the shop's days `from..=to` of the Smartcall account with the sales
+    /// of every till of the chain (manager): each difference names the till and its
+    /// receipt, or is one no till of the chain explains.
+    pub async fn chain_reconcile(&self, session: &Session, from: &str, to: &str) -> Result<crate::Reconciliation> {
+        session.require_manager()?;
+        let (start, end, from_ms, to_ms) = crate::reconcile::days(from, to)?;
+        let (link, _) = self.chain_link().await?;
+        let read = |e: airtill_central::CentralError| AppError::Io(format!("The chain's books cannot be read now: {e}"));
+        let sales = reports::provider_sales(link.client(), "smartcall", from_ms, to_ms, self.training).await.map_err(read)?;
+        let before = reports::provider_sales(link.client(), "smartcall", from_ms - crate::reconcile::REFUND_LOOKBACK, from_ms, self.training).await.map_err(read)?;
+        let stock = reports::provider_stock(link.client(), "smartcall", from_ms, to_ms).await.map_err(read)?;
+        let till_of: std::collections::HashMap<String, (String, String)> = sales.iter().chain(&before).map(|s| (s.client_ref.clone(), (s.till_id.clone(), s.shop.clone()))).collect();
+        let rows: Vec<airtill_store::SaleRow> = sales.iter().filter_map(as_sale_row).collect();
+        let earlier: Vec<airtill_store::SaleRow> = before.iter().filter_map(as_sale_row).filter(|s| crate::office::refund_due_ms(s).is_some()).collect();
+        let mut by_key: std::collections::BTreeMap<String, (String, i64, i64)> = Default::default();
+        for (_, key, name, n, v) in stock {
+            let e = by_key.entry(key).or_insert((name, 0, 0));
+            e.1 += n;
+            e.2 += v;
+        }
+        let stock = by_key.into_iter().map(|(k, (name, n, v))| (k, name, n, v)).collect();
+        let mut r = self.reconcile_smartcall_sales(crate::reconcile::SmartcallBooks { start, end, from_ms, to_ms, sales: rows, earlier, stock }).await?;
+        for m in &mut r.mismatches {
+            match m.client_ref.as_ref().and_then(|c| till_of.get(c)) {
+                Some((till, shop)) => {
+                    m.explanation = format!("Till {till} ({shop}), receipt {:06}: {}", m.receipt_no.unwrap_or(0), m.explanation);
+                    m.till = Some(till.clone());
+                }
+                None if m.kind == crate::MismatchKind::MissingAtTill => {
+                    m.explanation = m.explanation.replace("than this till has. They were sold from another till or app on the same Smartload account, or lost here", "than every till of the chain has. No till of the chain made them: another app on the same Smartload account, or sales lost at a till");
+                }
+                None => {}
+            }
+        }
+        r.provider = "smartcall".into();
+        Ok(r)
+    }
+}

@@ -388,3 +388,66 @@ async fn the_chain_report_is_the_sum_of_the_tills_own_reports_to_the_cent() {
     let cashier = a.login(DEMO_CASHIER.1).unwrap();
     assert!(matches!(a.chain_report(&cashier, &ChainReportQuery { x: true, from: None, to: None }).await, Err(AppError::Forbidden(_))));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chains_reconciliation_of_a_shared_account_names_each_sales_till() {
+    use crate::reconcile::tests::{plant, sell_elsewhere};
+    use crate::test_live::{CASHIER_PIN, MANAGER_PIN};
+    let Some(cluster) = Cluster::start() else { return };
+    cluster.chain("chain", "Test chain", &["till-a", "till-b"]).await;
+    // One Smartcall account (a sandbox of its own), two live tills selling on it.
+    let sandbox = airtill_sandbox::SmartcallSandbox::start().await.unwrap();
+    let mut tills = Vec::new();
+    for id in ["till-a", "till-b"] {
+        let dir = tempfile::tempdir().unwrap();
+        crate::test_live::shop(dir.path(), &sandbox.base_url(), "").await;
+        let app = Airtill::open(OpenOptions { data_dir: dir.path().to_path_buf() }).await.unwrap();
+        let m = app.login(MANAGER_PIN).unwrap();
+        app.save_chain_link(&m, &cluster.link("chain", id)).await.unwrap();
+        tills.push((app, dir, m));
+    }
+    let mut r12 = 0;
+    for (i, (app, _, _)) in tills.iter().enumerate() {
+        let s = app.login_to_sell(CASHIER_PIN);
+        let c = app.catalog(&s, false).await.unwrap();
+        let mtn = c.networks.iter().find(|n| n.name == "MTN").unwrap();
+        r12 = mtn.groups.iter().flat_map(|g| g.products.iter()).find(|p| p.pinned && p.fixed.map(|m| m.minor) == Some(1_200)).unwrap().id;
+        for n in 0..2 + i {
+            let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: r12, recipient: format!("083 444 {:04}", 10 * i + n), amount: None, override_pin: None };
+            assert_eq!(app.sell(&s, &req).await.unwrap().state, airtill_domain::SaleState::Succeeded);
+        }
+    }
+    for (app, _, _) in &tills {
+        until_up_to_date(app, Duration::from_secs(20)).await;
+    }
+    let day = crate::time::local_date(tills[0].0.now_ms());
+    let (a, _, ma) = &tills[0];
+    // Alone, each till sees Smartcall count more than it has, and cannot say whose.
+    let alone = a.reconcile(ma, &day, &day).await.unwrap();
+    assert!(!alone.clean);
+    assert!(alone.mismatches.iter().any(|m| m.kind == crate::MismatchKind::MissingAtTill), "{:#?}", alone.mismatches);
+    // The chain explains every sale by its till.
+    let chain = a.chain_reconcile(ma, &day, &day).await.unwrap();
+    assert!(chain.clean, "{:#?}", chain);
+    assert_eq!(chain.sales_checked, 5);
+    let mtn = chain.networks.iter().find(|n| n.network == "MTN").unwrap();
+    assert_eq!((mtn.till_count, mtn.provider_count), (5, 5));
+
+    // Planted: a sale on the account no till made, and at till B a sale Smartcall never had.
+    let other = airtill_providers::smartcall::Client::new(crate::config::training_smartcall(&sandbox.base_url())).unwrap();
+    sell_elsewhere(&other, "another-app-1", r12, 1_200, "27835550001").await;
+    let (b, _, _) = &tills[1];
+    let cashier_b = b.login(CASHIER_PIN).unwrap();
+    let planted = plant(b, cashier_b.user_id, "never-sent-b", "Vodacom", 2_900, airtill_domain::SaleState::Succeeded);
+    let receipt = b.store().sale(planted).unwrap().receipt_no;
+    until_up_to_date(b, Duration::from_secs(20)).await;
+    let r = a.chain_reconcile(ma, &day, &day).await.unwrap();
+    assert!(!r.clean);
+    let named = r.mismatches.iter().find(|m| m.kind == crate::MismatchKind::MissingAtProvider).expect("the planted sale");
+    assert_eq!(named.till.as_deref(), Some("till-b"));
+    assert!(named.explanation.starts_with(&format!("Till till-b (Rosebank), receipt {receipt:06}:")), "{}", named.explanation);
+    let unexplained = r.mismatches.iter().find(|m| m.kind == crate::MismatchKind::MissingAtTill).expect("the other app's sale");
+    assert_eq!(unexplained.till, None);
+    assert!(unexplained.explanation.contains("No till of the chain made them"), "{}", unexplained.explanation);
+    assert_eq!(r.mismatches.len(), 2, "{:#?}", r.mismatches);
+}

@@ -59,6 +59,31 @@ impl Airtill {
     }
 }
 
+/// What a Smartcall reconciliation is made of: the days, the sales made in them (and
+/// failed ones of the days before whose refund may fall in them), the stock bought.
+pub(crate) struct SmartcallBooks {
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub sales: Vec<SaleRow>,
+    pub earlier: Vec<SaleRow>,
+    pub stock: Vec<(String, String, i64, i64)>,
+}
+
+/// Days `from..=to` as `[from_ms, to_ms)` in the shop's zone.
+pub(crate) fn days(from: &str, to: &str) -> Result<(chrono::NaiveDate, chrono::NaiveDate, i64, i64)> {
+    let start = parse_date(from)?;
+    let end = parse_date(to)?;
+    if end < start {
+        return Err(AppError::BadInput("The period ends before it starts. Swap the dates.".into()));
+    }
+    Ok((start, end, crate::time::day_start(start), crate::time::day_start(end.succ_opt().unwrap_or(end))))
+}
+
+/// How far back a failed sale's refund may reach into the days reconciled.
+pub(crate) const REFUND_LOOKBACK: i64 = REFUND_LOOKBACK_MS;
+
 /// Sales checked with the provider at once.
 const CHECKS_AT_ONCE: usize = 4;
 
@@ -124,6 +149,9 @@ pub struct Mismatch {
     pub amount: Money,
     /// In the manager's words: what differs and what to do.
     pub explanation: String,
+    /// The till of the chain that made the sale (a chain's reconciliation).
+    #[serde(default)]
+    pub till: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -309,6 +337,7 @@ fn network_mismatch(kind: MismatchKind, network: &str, amount: Money4, explanati
         provider_state: None,
         amount: amount.round_to_cents(),
         explanation,
+        till: None,
     }
 }
 
@@ -324,6 +353,7 @@ fn sale_mismatch(s: &SaleRow, kind: MismatchKind, provider_state: Option<String>
         provider_state,
         amount: Money::new(s.details.amount_minor, s.details.currency),
         explanation,
+        till: None,
     }
 }
 
@@ -334,14 +364,21 @@ impl Airtill {
         // The shop's days (its time zone, whatever the machine is set to); Smartcall's
         // days are South African, which a South African shop's are too.
         let Period { start, end, from_ms, to_ms, sales, stock } = self.period("smartcall", from, to)?;
+        // The failed sales of the days before whose refund may fall in these days.
+        let earlier = self.store().sales_in(&Window::Created { from_ms: from_ms - REFUND_LOOKBACK_MS, to_ms: from_ms }, &["failed"])?;
+        let earlier: Vec<SaleRow> = earlier.into_iter().filter(|s| s.details.provider == "smartcall" && crate::office::refund_due_ms(s).is_some()).collect();
+        self.reconcile_smartcall_sales(SmartcallBooks { start, end, from_ms, to_ms, sales, earlier, stock }).await
+    }
+
+    /// Smartcall's cashup of the days against these sales (this till's, or every till's
+    /// of the chain), each sale checked by its reference.
+    pub(crate) async fn reconcile_smartcall_sales(&self, books: SmartcallBooks) -> Result<Reconciliation> {
+        let SmartcallBooks { start, end, from_ms, to_ms, sales, earlier, stock } = books;
         let now = self.now_ms();
         let today = sast_date(now);
         let cashup = if start == today && end == today { self.smartcall.cashup_today().await } else { self.smartcall.cashup_period(start, end).await }.map_err(crate::provider::provider_error)?;
 
-        // Every sale the provider may know, checked by its reference; and the failed
-        // sales of the days before whose refund may fall in these days.
-        let earlier = self.store().sales_in(&Window::Created { from_ms: from_ms - REFUND_LOOKBACK_MS, to_ms: from_ms }, &["failed"])?;
-        let earlier: Vec<SaleRow> = earlier.into_iter().filter(|s| s.details.provider == "smartcall" && crate::office::refund_due_ms(s).is_some()).collect();
+        // Every sale the provider may know, checked by its reference.
         let to_check: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() != "created").chain(earlier.iter()).collect();
         let mut answers = Vec::with_capacity(to_check.len());
         for chunk in to_check.chunks(CHECKS_AT_ONCE) {
@@ -481,6 +518,7 @@ impl Airtill {
                 provider_state: Some("confirmed".into()),
                 amount: gbp(*amount),
                 explanation: format!("MX confirmed credit {id} of {}, which no sale at this till matches: sold from another till or app on the same account, or lost here.", gbp(*amount)),
+                till: None,
             });
         }
         let sold: Vec<&SaleRow> = sales.iter().filter(|s| s.state.as_str() == "succeeded").collect();
@@ -704,4 +742,4 @@ fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartc
 
 #[cfg(test)]
 #[path = "reconcile_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -11,7 +11,7 @@ fn today() -> String {
 }
 
 /// A sale the sandbox makes for another till on the same account.
-async fn sell_elsewhere(other: &Client, client_ref: &str, product_id: i64, amount: i64, device: &str) {
+pub(crate) async fn sell_elsewhere(other: &Client, client_ref: &str, product_id: i64, amount: i64, device: &str) {
     let r = RechargeRequest {
         smartload_id: airtill_sandbox::TRAINING_SMARTLOAD_ID.into(),
         client_reference: client_ref.into(),
@@ -27,7 +27,7 @@ async fn sell_elsewhere(other: &Client, client_ref: &str, product_id: i64, amoun
 }
 
 /// A row written straight into the till's ledger.
-fn plant(app: &Airtill, user: i64, client_ref: &str, network: &str, amount: i64, state: SaleState) -> i64 {
+pub(crate) fn plant(app: &Airtill, user: i64, client_ref: &str, network: &str, amount: i64, state: SaleState) -> i64 {
     plant_at(app, "smartcall", user, client_ref, network, amount, state)
 }
 

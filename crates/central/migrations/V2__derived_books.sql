@@ -12,6 +12,7 @@ CREATE TABLE sales (
     network_name text NOT NULL,
     product_name text NOT NULL,
     product_kind text NOT NULL,
+    pinned boolean NOT NULL,
     recipient text NOT NULL,
     amount_minor bigint NOT NULL,
     currency text NOT NULL,
@@ -42,10 +43,10 @@ CREATE FUNCTION derive_books(p_till text, p_from bigint, p_to bigint) RETURNS vo
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
     INSERT INTO public.sales AS s (till_id, sale_id, seq, receipt_no, user_id, provider, network_name, product_name, product_kind,
-                                  recipient, amount_minor, currency, state, tender, cost_e4, client_ref, provider_ref, training,
+                                  pinned, recipient, amount_minor, currency, state, tender, cost_e4, client_ref, provider_ref, training,
                                   created_ms, updated_ms)
     SELECT DISTINCT ON (e.key) e.till_id, (b->>'id')::bigint, e.seq, (b->>'receipt_no')::bigint, (b->>'user_id')::bigint,
-           b->>'provider', b->>'network_name', b->>'product_name', b->>'product_kind', b->>'recipient',
+           b->>'provider', b->>'network_name', b->>'product_name', b->>'product_kind', (b->>'pinned')::int <> 0, b->>'recipient',
            (b->>'amount_minor')::bigint, b->>'currency', b->>'state', COALESCE(b->>'tender', 'cash'), (b->>'cost_e4')::bigint,
            b->>'client_ref', b->>'provider_ref', (b->>'training')::int <> 0, (b->>'created_ms')::bigint, (b->>'updated_ms')::bigint
     FROM public.events e, LATERAL (SELECT e.body::jsonb AS b) j

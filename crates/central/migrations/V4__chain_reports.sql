@@ -68,14 +68,36 @@ GRANT EXECUTE ON FUNCTION chain_tills() TO airtill_till;
 -- till. Tills see references, amounts and states, never the customers' numbers.
 CREATE FUNCTION chain_provider_sales(p_provider text, p_from bigint, p_to bigint, p_training boolean)
     RETURNS TABLE (till_id text, shop text, sale_id bigint, receipt_no bigint, client_ref text, provider_ref text, network text,
-                   amount_minor bigint, currency text, cost_e4 bigint, state text, created_ms bigint)
+                   product_kind text, pinned boolean, amount_minor bigint, currency text, cost_e4 bigint, state text, created_ms bigint,
+                   updated_ms bigint)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
-    SELECT s.till_id, t.shop, s.sale_id, s.receipt_no, s.client_ref, s.provider_ref, s.network_name, s.amount_minor, s.currency,
-           s.cost_e4, s.state, s.created_ms
+    SELECT s.till_id, t.shop, s.sale_id, s.receipt_no, s.client_ref, s.provider_ref, s.network_name, s.product_kind, s.pinned,
+           s.amount_minor, s.currency, s.cost_e4, s.state, s.created_ms, s.updated_ms
     FROM public.sales s JOIN public.tills t ON t.till_id = s.till_id
     WHERE s.provider = p_provider AND s.created_ms >= p_from AND s.created_ms < p_to AND s.training = p_training
     ORDER BY s.created_ms
 $$;
 REVOKE ALL ON FUNCTION chain_provider_sales(text, bigint, bigint, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION chain_provider_sales(text, bigint, bigint, boolean) TO airtill_till;
+
+-- Vouchers bought into stock from a provider, by till and network: a provider counts
+-- them as sales of its account.
+CREATE FUNCTION chain_provider_stock(p_provider text, p_from bigint, p_to bigint)
+    RETURNS TABLE (till_id text, network_key text, network_name text, vouchers bigint, value_minor bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+    WITH o AS (
+        SELECT DISTINCT ON (e.till_id, e.key) e.till_id, e.body::jsonb AS b
+        FROM public.events e WHERE e.kind = 'stock_order' ORDER BY e.till_id, e.key, e.seq DESC
+    ), v AS (
+        SELECT DISTINCT ON (e.till_id, e.key) e.till_id, e.body::jsonb AS b
+        FROM public.events e WHERE e.kind = 'stock_voucher' ORDER BY e.till_id, e.key, e.seq DESC
+    )
+    SELECT o.till_id, o.b ->> 'network_key', max(o.b ->> 'network_name'), count(v.b), COALESCE(sum((v.b ->> 'amount_minor')::bigint), 0)::bigint
+    FROM o JOIN v ON v.till_id = o.till_id AND v.b ->> 'order_id' = o.b ->> 'id'
+    WHERE o.b ->> 'provider' = p_provider AND (o.b ->> 'created_ms')::bigint >= p_from AND (o.b ->> 'created_ms')::bigint < p_to
+    GROUP BY 1, 2
+$$;
+REVOKE ALL ON FUNCTION chain_provider_stock(text, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chain_provider_stock(text, bigint, bigint) TO airtill_till;

@@ -67,17 +67,21 @@ pub struct ProviderSale {
     pub client_ref: String,
     pub provider_ref: Option<String>,
     pub network: String,
+    pub product_kind: String,
+    pub pinned: bool,
     pub amount_minor: i64,
     pub currency: String,
     pub cost_e4: Option<i64>,
     pub state: String,
     pub created_ms: i64,
+    pub updated_ms: i64,
 }
 
 pub async fn provider_sales(client: &tokio_postgres::Client, provider: &str, from_ms: i64, to_ms: i64, training: bool) -> Result<Vec<ProviderSale>> {
     let rows = client
         .query(
-            "SELECT till_id, shop, sale_id, receipt_no, client_ref, provider_ref, network, amount_minor, currency, cost_e4, state, created_ms FROM chain_provider_sales($1, $2, $3, $4)",
+            "SELECT till_id, shop, sale_id, receipt_no, client_ref, provider_ref, network, product_kind, pinned, amount_minor, currency, cost_e4, state, created_ms, updated_ms
+             FROM chain_provider_sales($1, $2, $3, $4)",
             &[&provider, &from_ms, &to_ms, &training],
         )
         .await
@@ -92,11 +96,24 @@ pub async fn provider_sales(client: &tokio_postgres::Client, provider: &str, fro
             client_ref: r.get(4),
             provider_ref: r.get(5),
             network: r.get(6),
-            amount_minor: r.get(7),
-            currency: r.get(8),
-            cost_e4: r.get(9),
-            state: r.get(10),
-            created_ms: r.get(11),
+            product_kind: r.get(7),
+            pinned: r.get(8),
+            amount_minor: r.get(9),
+            currency: r.get(10),
+            cost_e4: r.get(11),
+            state: r.get(12),
+            created_ms: r.get(13),
+            updated_ms: r.get(14),
         })
         .collect())
+}
+
+/// Stock vouchers bought from a provider in `[from_ms, to_ms)`: (till, network key,
+/// network name, vouchers, face value in cents).
+pub async fn provider_stock(client: &tokio_postgres::Client, provider: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(String, String, String, i64, i64)>> {
+    let rows = client
+        .query("SELECT till_id, network_key, network_name, vouchers, value_minor FROM chain_provider_stock($1, $2, $3) ORDER BY 2, 1", &[&provider, &from_ms, &to_ms])
+        .await
+        .map_err(CentralError::from_query)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect())
 }

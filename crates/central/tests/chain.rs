@@ -56,7 +56,7 @@ fn records(from: i64, n: i64, prev: &str) -> Vec<Record> {
     (from..from + n)
         .map(|seq| {
             let body = format!(
-                r#"{{"id":{seq},"receipt_no":{seq},"user_id":1,"provider":"smartcall","network_name":"Vodacom","product_name":"R10 Airtime","product_kind":"airtime","recipient":"0821234567","amount_minor":1000,"currency":"ZAR","state":"succeeded","tender":"cash","cost_e4":95000,"client_ref":"ref-{seq}","provider_ref":"{seq}00","training":0,"created_ms":{seq},"updated_ms":{seq}}}"#
+                r#"{{"id":{seq},"receipt_no":{seq},"user_id":1,"provider":"smartcall","network_name":"Vodacom","product_name":"R10 Airtime","product_kind":"airtime","recipient":"0821234567","amount_minor":1000,"currency":"ZAR","state":"succeeded","tender":"cash","cost_e4":95000,"client_ref":"ref-{seq}","provider_ref":"{seq}00","pinned":1,"training":0,"created_ms":{seq},"updated_ms":{seq}}}"#
             );
             let h = hash(&prev, seq, "sale", &seq.to_string(), 1_700_000_000_000 + seq, &body);
             let r = Record { seq, kind: "sale".into(), key: seq.to_string(), at_ms: 1_700_000_000_000 + seq, body, hash: h.clone() };
