@@ -116,6 +116,9 @@ impl Drop for Replicator {
 }
 
 fn chain_error(e: CentralError) -> AppError {
+    if let CentralError::BadInput(m) = &e {
+        return AppError::BadInput(m.clone());
+    }
     match e.class() {
         ErrorClass::Settings => AppError::Configuration(e.to_string()),
         _ => AppError::Io(e.to_string()),

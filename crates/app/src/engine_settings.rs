@@ -19,6 +19,11 @@ pub(crate) fn route_key_ok(key: &str) -> bool {
     check_key(key).is_ok()
 }
 
+/// Checks a route's key (`MTN/pinned/voucher`), in the user's words.
+pub fn check_route_key(key: &str) -> Result<()> {
+    check_key(key)
+}
+
 pub(crate) fn check_key(key: &str) -> Result<()> {
     let parts: Vec<&str> = key.split('/').collect();
     let ok = parts.len() == 3

@@ -38,7 +38,7 @@ pub use chain::{ChainLinkInput, ChainLinkState, ChainStatusView, ChainTestView};
 pub use chain_office::{ChainReport, ChainReportQuery, ChainTillView};
 pub use config::{Mode, OpenOptions};
 pub use doctor::{Check, CheckStatus};
-pub use engine_settings::route_key;
+pub use engine_settings::{check_route_key, route_key};
 pub use error::{AppError, ErrorPayload};
 pub use office::{DenominationCount, OverrideLine, RefundLine, Report, ReportKind, ReportLine, ReportQuery, ReportSale, ReprintLine, ShiftView, WalletLine};
 pub use people::parse_role;

@@ -46,6 +46,28 @@ enum Command {
         #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
         pin: Option<String>,
     },
+    /// The chain's books at this till (manager): link it to the chain's PostgreSQL, see
+    /// what waits to go, push now, and the chain's reports and reconciliation.
+    Chain {
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
+        #[command(subcommand)]
+        op: ChainCommand,
+    },
+    /// The chain's head office (no till needed): set the chain's database up, add
+    /// tills, see every till, and decide people, routes, the wallet warning and the
+    /// reprint window for every till.
+    HeadOffice {
+        /// The chain's database as its owner: postgres://ROLE@HOST:PORT/DATABASE.
+        #[arg(long, env = "AIRTILL_HEAD_OFFICE_URL", global = true)]
+        url: Option<String>,
+        /// The certificate authorities to trust for it (PEM), if not the system's.
+        #[arg(long, env = "AIRTILL_HEAD_OFFICE_CA", global = true)]
+        ca: Option<PathBuf>,
+        #[command(subcommand)]
+        op: HeadOfficeCommand,
+    },
     /// The shop, the till and the mode (training or live).
     Status,
     /// The products on offer.
@@ -443,6 +465,118 @@ struct SetupArgs {
 }
 
 #[derive(Subcommand)]
+enum ChainCommand {
+    /// Link this till to the chain (tested first; nothing is saved if the test fails).
+    /// The password is asked for (or AIRTILL_CHAIN_PASSWORD).
+    Link {
+        /// postgres://ROLE@HOST:PORT/DATABASE, as the head office gave it.
+        #[arg(long)]
+        url: String,
+        /// This till's id in the chain (rosebank-1).
+        #[arg(long)]
+        till: String,
+        /// The chain database's certificate authority (PEM), if not the system's.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// Only test the link; save nothing.
+        #[arg(long)]
+        test: bool,
+    },
+    /// Stop sending to the chain (what was recorded stays here and there).
+    Unlink,
+    /// What this till has recorded, what the chain confirmed, what waits.
+    Status,
+    /// Send what waits now, and wait for the chain to confirm it.
+    Push,
+    /// Every till of the chain: records, last contact, problems.
+    Tills,
+    /// A report across every till: X (since each till's last Z) without dates.
+    Report {
+        /// The first day of a period (2026-11-23).
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day (default: the first).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// The Smartcall account against the sales of every till of the chain.
+    Reconcile {
+        /// The (first) day, as 2026-11-23.
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HeadOfficeCommand {
+    /// Create (or bring up to date) the chain's schema, and name the chain.
+    Setup {
+        #[arg(long)]
+        name: String,
+    },
+    /// Add a till: its own database role and password (printed once), and the address
+    /// to give it.
+    AddTill {
+        /// The till's id in the chain: lower-case letters, digits, dashes (rosebank-1).
+        id: String,
+        /// The shop it is in.
+        #[arg(long)]
+        shop: String,
+    },
+    /// Every till: records held, last contact, whether its chain verifies, problems.
+    Tills,
+    /// The people of the chain, at every till.
+    People {
+        #[command(subcommand)]
+        op: HeadOfficePeople,
+    },
+    /// How long sold voucher PINs stay at every till for reprints (1 to 28 days).
+    KeepPins {
+        #[arg(long)]
+        days: i64,
+    },
+    /// Warn at every till when a wallet holds less than this (rand), or --never.
+    WalletWarning {
+        #[arg(long)]
+        below: Option<String>,
+        #[arg(long)]
+        never: bool,
+    },
+    /// Set every till's routes: `KEY=provider,provider` pairs (MTN/pinned/voucher=smartcall,aat);
+    /// none removes them all.
+    Routes { routes: Vec<String> },
+}
+
+#[derive(Subcommand)]
+enum HeadOfficePeople {
+    List,
+    /// Add a person at every till (the PIN asked for twice, or AIRTILL_NEW_PIN); they
+    /// choose their own PIN at their first login unless --keep-pin.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "cashier")]
+        role: String,
+        #[arg(long, env = "AIRTILL_NEW_PIN", hide_env_values = true)]
+        new_pin: Option<String>,
+        /// The PIN is the person's own (typed by them): no change at the first login.
+        #[arg(long)]
+        keep_pin: bool,
+    },
+    Disable { name: String },
+    Enable { name: String },
+    Rename { name: String, #[arg(long)] to: String },
+    /// A new PIN at every till (they choose their own at their next login).
+    Pin {
+        name: String,
+        #[arg(long, env = "AIRTILL_NEW_PIN", hide_env_values = true)]
+        new_pin: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum PeopleCommand {
     /// Everyone, disabled people too.
     List,
@@ -572,6 +706,9 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     };
     if let Command::Setup(args) = cli.command {
         return setup(&opts, args).await;
+    }
+    if let Command::HeadOffice { url, ca, op } = cli.command {
+        return head_office(url, ca, op).await;
     }
     // Only the setup makes a shop: any other command on a new till says so.
     if airtill_app::setup::needs_setup(&opts.data_dir)? {
@@ -747,6 +884,250 @@ fn pin_or_prompt(pin: &Option<String>, prompt: &str) -> Result<String, AppError>
     rpassword::prompt_password(prompt).map_err(|e| AppError::Io(format!("the PIN could not be read: {e}")))
 }
 
+fn secret_or_prompt(env: &str, prompt: &str) -> Result<String, AppError> {
+    if let Some(p) = std::env::var(env).ok().filter(|p| !p.is_empty()) {
+        return Ok(p);
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(AppError::BadInput(format!("Give the password: type it at the prompt (run this in a terminal), or set {env}.")));
+    }
+    rpassword::prompt_password(prompt).map_err(|e| AppError::Io(format!("the password could not be read: {e}")))
+}
+
+fn print_lines(title: &str, lines: &[airtill_app::ReportLine]) {
+    if lines.is_empty() {
+        return;
+    }
+    println!("{title}");
+    for l in lines {
+        println!("  {:<32} {:>6}  {:>14}  cost {:>14}", l.key, l.count, l.value.to_string(), l.cost.to_string());
+    }
+}
+
+async fn chain(app: &Airtill, pin: &Option<String>, op: ChainCommand) -> Result<(), AppError> {
+    let s = login(app, pin)?;
+    s.require_manager()?;
+    let show_status = |st: &airtill_app::ChainStatusView| {
+        let state = match st.state {
+            airtill_app::ChainLinkState::NotLinked => "not linked to a chain",
+            airtill_app::ChainLinkState::Sending => "sending",
+            airtill_app::ChainLinkState::UpToDate => "up to date",
+            airtill_app::ChainLinkState::Offline => "offline: records wait here",
+            airtill_app::ChainLinkState::Refused => "refused by the chain: the head office must look",
+            airtill_app::ChainLinkState::Settings => "the link's settings need attention",
+        };
+        println!("chain: {state}");
+        if let (Some(t), Some(u)) = (&st.till, &st.url) {
+            println!("till {t} of {} at {u}", st.chain_name.as_deref().unwrap_or("the chain"));
+        }
+        println!("records: {} written here, {} confirmed by the chain, {} waiting", st.recorded, st.confirmed, st.waiting);
+        if let Some(m) = &st.message {
+            println!("{m}");
+        }
+    };
+    match op {
+        ChainCommand::Link { url, till, ca, test } => {
+            let password = secret_or_prompt("AIRTILL_CHAIN_PASSWORD", "The till's chain password: ")?;
+            let input = airtill_app::ChainLinkInput { url, till, password: Some(password), ca_file: ca.map(|p| p.display().to_string()) };
+            let t = if test { app.test_chain_link(&s, &input).await? } else { app.save_chain_link(&s, &input).await? };
+            println!("{} the chain \"{}\" as till {}: it holds {} of this till's records; {} are written here", if test { "reached" } else { "linked to" }, t.chain_name, t.till, t.records_there, t.records_here);
+        }
+        ChainCommand::Unlink => {
+            app.unlink_chain(&s)?;
+            println!("this till no longer sends to the chain");
+        }
+        ChainCommand::Status => show_status(&app.chain_status(&s)?),
+        ChainCommand::Push => show_status(&app.push_to_chain(&s).await?),
+        ChainCommand::Tills => {
+            for t in app.chain_tills(&s).await? {
+                println!(
+                    "{:<20} {:<24} {:>9} records  last contact {:<16}  decisions {:>4}  {}{}",
+                    t.till,
+                    t.shop,
+                    t.records,
+                    t.last_contact.unwrap_or_else(|| "never".into()),
+                    t.decisions_applied,
+                    if t.problems > 0 { format!("{} problem(s)", t.problems) } else { "ok".into() },
+                    if t.this_till { "  (this till)" } else { "" }
+                );
+            }
+        }
+        ChainCommand::Report { from, to } => {
+            let q = airtill_app::ChainReportQuery { x: from.is_none(), from, to };
+            let r = app.chain_report(&s, &q).await?;
+            println!("{}: {} (produced {})", if r.chain_name.is_empty() { "the chain" } else { &r.chain_name }, r.covers, r.produced_at);
+            print_lines("sold", &r.sold);
+            print_lines("by shop", &r.by_shop);
+            print_lines("by till", &r.by_till);
+            print_lines("by cashier", &r.by_cashier);
+            print_lines("by network", &r.by_network);
+            print_lines("by provider", &r.by_provider);
+            print_lines("by kind", &r.by_kind);
+            print_lines("by hour", &r.by_hour);
+            print_lines("not sold (refused), by till", &r.failed);
+            print_lines("waiting for their result, by till", &r.unresolved);
+        }
+        ChainCommand::Reconcile { date, to } => {
+            let to = to.unwrap_or_else(|| date.clone());
+            print_reconciliation(&app.chain_reconcile(&s, &date, &to).await?)?;
+        }
+    }
+    Ok(())
+}
+
+async fn head_office(url: Option<String>, ca: Option<PathBuf>, op: HeadOfficeCommand) -> Result<(), AppError> {
+    use airtill_central::admin;
+    let url = url.ok_or_else(|| AppError::BadInput("Give the chain's database: --url postgres://ROLE@HOST:PORT/DATABASE (or AIRTILL_HEAD_OFFICE_URL).".into()))?;
+    airtill_central::parse_url(&url).map_err(|e| AppError::BadInput(e.to_string()))?;
+    let password = secret_or_prompt("AIRTILL_HEAD_OFFICE_PASSWORD", "The chain database's password: ")?;
+    let target = airtill_central::Target { url, password, ca_file: ca };
+    let fail = |e: airtill_central::CentralError| match (&e, e.class()) {
+        (airtill_central::CentralError::BadInput(m), _) => AppError::BadInput(format!("{}{}.", m[..1].to_uppercase(), &m[1..])),
+        (_, airtill_central::ErrorClass::Settings) => AppError::Configuration(e.to_string()),
+        _ => AppError::Io(e.to_string()),
+    };
+    if let HeadOfficeCommand::Setup { name } = &op {
+        let c = admin::setup(&target, name).await.map_err(fail)?;
+        println!("the chain \"{}\" is set up (schema version {}, chain {})", c.name, c.schema_version, c.chain_id);
+        return Ok(());
+    }
+    let mut client = airtill_central::connect(&target).await.map_err(fail)?;
+    let decided = |v: i64| println!("decision {v} recorded: every till applies it when it next reaches the chain");
+    match op {
+        HeadOfficeCommand::Setup { .. } => unreachable!("handled above"),
+        HeadOfficeCommand::AddTill { id, shop } => {
+            let password: String = {
+                use std::fmt::Write;
+                let mut p = String::new();
+                for b in uuid::Uuid::new_v4().as_bytes().iter().chain(uuid::Uuid::new_v4().as_bytes()) {
+                    let _ = write!(p, "{b:02x}");
+                }
+                p
+            };
+            let role = admin::add_till(&client, &id, &shop, &password).await.map_err(fail)?;
+            let (_, rest) = target.url.split_once('@').unwrap_or(("", &target.url));
+            println!("till {id} of {shop} added. At that till, a manager runs:");
+            println!("  airtill chain link --till {id} --url postgres://{role}@{rest}{}", target.ca_file.as_ref().map(|c| format!(" --ca {}", c.display())).unwrap_or_default());
+            println!("and gives this password (shown once; it is the till's alone):");
+            println!("  {password}");
+        }
+        HeadOfficeCommand::Tills => {
+            for t in admin::status(&client).await.map_err(fail)? {
+                let chain = match t.first_broken {
+                    None => "chain verifies".to_string(),
+                    Some(n) => format!("CHAIN BROKEN at record {n}"),
+                };
+                let contact = t.last_contact_s.map(|s| format!("{s} s ago")).unwrap_or_else(|| "never".into());
+                println!("{:<20} {:<24} {:>9} records  last contact {contact:<14} {chain}", t.till_id, t.shop, t.records);
+                for p in &t.problems {
+                    println!("    problem: {p}");
+                }
+            }
+        }
+        HeadOfficeCommand::People { op } => {
+            let pepper = admin::pepper(&client).await.map_err(fail)?;
+            let pin_for = |given: Option<String>, manager: bool, whose: &str| -> Result<String, AppError> {
+                let (p, again) = new_pin_or_prompt(given, whose)?;
+                if p != again {
+                    return Err(AppError::BadInput("The two PINs differ. Type the same PIN twice.".into()));
+                }
+                airtill_app::chain_pin_hash(&pepper, manager, &p)
+            };
+            match op {
+                HeadOfficePeople::List => {
+                    for p in admin::people(&client).await.map_err(fail)? {
+                        println!("{:>4}  {:<24} {:<8} {}", p.person_id, p.name, p.role, if p.active { "" } else { "disabled" });
+                    }
+                }
+                HeadOfficePeople::Add { name, role, new_pin, keep_pin } => {
+                    let role = airtill_app::parse_role(&role)?;
+                    let manager = role == airtill_app::PersonRole::Manager;
+                    let hash = pin_for(new_pin, manager, &format!("{}'s", name.trim()))?;
+                    let d = admin::Decision::AddPerson { name: name.trim().to_string(), role: if manager { "manager" } else { "cashier" }.into(), pin_hash: hash, must_change_pin: !keep_pin };
+                    decided(admin::decide(&mut client, &d).await.map_err(fail)?);
+                }
+                HeadOfficePeople::Disable { name } => {
+                    let p = admin::person_named(&client, &name).await.map_err(fail)?;
+                    decided(admin::decide(&mut client, &admin::Decision::Disable { person_id: p.person_id }).await.map_err(fail)?);
+                }
+                HeadOfficePeople::Enable { name } => {
+                    let p = admin::people(&client).await.map_err(fail)?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| AppError::BadInput(format!("The chain has nobody called \"{}\".", name.trim())))?;
+                    decided(admin::decide(&mut client, &admin::Decision::Enable { person_id: p.person_id }).await.map_err(fail)?);
+                }
+                HeadOfficePeople::Rename { name, to } => {
+                    let p = admin::person_named(&client, &name).await.map_err(fail)?;
+                    decided(admin::decide(&mut client, &admin::Decision::Rename { person_id: p.person_id, name: to }).await.map_err(fail)?);
+                }
+                HeadOfficePeople::Pin { name, new_pin } => {
+                    let p = admin::person_named(&client, &name).await.map_err(fail)?;
+                    let hash = pin_for(new_pin, p.role == "manager", "Their")?;
+                    decided(admin::decide(&mut client, &admin::Decision::Pin { person_id: p.person_id, pin_hash: hash, must_change_pin: true }).await.map_err(fail)?);
+                }
+            }
+        }
+        HeadOfficeCommand::KeepPins { days } => decided(admin::decide(&mut client, &admin::Decision::PinKeepDays(days)).await.map_err(fail)?),
+        HeadOfficeCommand::WalletWarning { below, never } => {
+            let minor = match (below, never) {
+                (Some(_), true) | (None, false) => return Err(AppError::BadInput("Say --below AMOUNT, or --never.".into())),
+                (None, true) => None,
+                (Some(a), false) => Some(airtill_app::domain::Money::parse(a.trim(), airtill_app::domain::Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{a}' is not an amount in rand. Write it like 500 or 1500.00.")))?.minor),
+            };
+            decided(admin::decide(&mut client, &admin::Decision::WalletWarning(minor)).await.map_err(fail)?);
+        }
+        HeadOfficeCommand::Routes { routes } => {
+            let mut map = std::collections::BTreeMap::new();
+            for r in &routes {
+                let (key, providers) = r.split_once('=').ok_or_else(|| AppError::BadInput(format!("'{r}' is not KEY=providers, like MTN/pinned/voucher=smartcall,aat.")))?;
+                airtill_app::check_route_key(key)?;
+                let list: Vec<String> = providers.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+                if list.iter().any(|p| !["smartcall", "aat", "mx"].contains(&p.as_str())) {
+                    return Err(AppError::BadInput(format!("'{providers}': the providers are smartcall, aat and mx.")));
+                }
+                map.insert(key.to_string(), list);
+            }
+            decided(admin::decide(&mut client, &admin::Decision::Routes(map)).await.map_err(fail)?);
+        }
+    }
+    Ok(())
+}
+
+fn print_reconciliation(r: &airtill_app::Reconciliation) -> Result<(), AppError> {
+    println!("reconciliation with {} for {} to {}: {} sales checked", r.provider, r.from_date, r.to_date, r.sales_checked);
+    println!("{:<20} {:>10} {:>12} {:>10} {:>12}", "network", "till", "", "provider", "");
+    for n in &r.networks {
+        println!(
+            "{:<20} {:>10} {:>12} {:>10} {:>12}  {}",
+            n.network,
+            n.till_count,
+            n.till_value.to_string(),
+            n.provider_count,
+            n.provider_value.to_string(),
+            if n.matches { "ok" } else { "DIFFERS" }
+        );
+    }
+    for (label, m) in [("opening", r.provider_opening), ("deposits", r.provider_deposits), ("closing", r.provider_closing)] {
+        if let Some(m) = m {
+            println!("provider wallet {label}: {m}");
+        }
+    }
+    for m in &r.mismatches {
+        let receipt = m.receipt_no.map(|n| format!("receipt {n:06} ")).unwrap_or_default();
+        println!("- {:?}: {receipt}{} {}: {}", m.kind, m.network, m.amount, m.explanation);
+        if let Some(c) = &m.client_ref {
+            println!("    client reference {c}{}", m.provider_ref.as_deref().map(|p| format!(", Smartload reference {p}")).unwrap_or_default());
+        }
+    }
+    if let Some(n) = &r.note {
+        println!("{n}");
+    }
+    if r.clean {
+        println!("everything matches");
+    } else {
+        return Err(AppError::BadInput(format!("{} difference(s) found", r.mismatches.len().max(1))));
+    }
+    Ok(())
+}
+
 /// A new PIN: the one given, else typed twice at a prompt without echo.
 fn new_pin_or_prompt(given: Option<String>, whose: &str) -> Result<(String, String), AppError> {
     if let Some(p) = given.filter(|p| !p.is_empty()) {
@@ -784,6 +1165,8 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
     match command {
         Command::Setup(_) => unreachable!("handled before the app opens"),
         Command::People { pin, op } => people(app, &pin, op).await?,
+        Command::HeadOffice { .. } => unreachable!("handled before the app opens"),
+        Command::Chain { pin, op } => chain(app, &pin, op).await?,
         Command::KeepPins { days, pin } => {
             let s = login(app, &pin)?;
             s.require_manager()?;
@@ -1151,39 +1534,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let s = login(app, &pin)?;
             let to = to.unwrap_or_else(|| date.clone());
             let r = app.reconcile_with(&s, &provider, &date, &to).await?;
-            println!("reconciliation with {} for {} to {}: {} sales checked", r.provider, r.from_date, r.to_date, r.sales_checked);
-            println!("{:<20} {:>10} {:>12} {:>10} {:>12}", "network", "till", "", "provider", "");
-            for n in &r.networks {
-                println!(
-                    "{:<20} {:>10} {:>12} {:>10} {:>12}  {}",
-                    n.network,
-                    n.till_count,
-                    n.till_value.to_string(),
-                    n.provider_count,
-                    n.provider_value.to_string(),
-                    if n.matches { "ok" } else { "DIFFERS" }
-                );
-            }
-            for (label, m) in [("opening", r.provider_opening), ("deposits", r.provider_deposits), ("closing", r.provider_closing)] {
-                if let Some(m) = m {
-                    println!("provider wallet {label}: {m}");
-                }
-            }
-            for m in &r.mismatches {
-                let receipt = m.receipt_no.map(|n| format!("receipt {n:06} ")).unwrap_or_default();
-                println!("- {:?}: {receipt}{} {}: {}", m.kind, m.network, m.amount, m.explanation);
-                if let Some(c) = &m.client_ref {
-                    println!("    client reference {c}{}", m.provider_ref.as_deref().map(|p| format!(", Smartload reference {p}")).unwrap_or_default());
-                }
-            }
-            if let Some(n) = &r.note {
-                println!("{n}");
-            }
-            if r.clean {
-                println!("everything matches");
-            } else {
-                return Err(AppError::BadInput(format!("{} difference(s) found", r.mismatches.len().max(1))));
-            }
+            print_reconciliation(&r)?;
         }
         Command::Doctor { pin } => {
             let s = login(app, &pin)?;
