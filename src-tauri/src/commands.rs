@@ -5,6 +5,7 @@ use airtill_app::accounts::{AccountProvider, ProviderAccountInput, ProviderAccou
 use airtill_app::domain::{Money, Money4};
 use airtill_app::setup::{SetupDone, SetupRequest};
 use airtill_app::{
+    ChainLinkInput, ChainReport, ChainReportQuery, ChainStatusView, ChainTestView, ChainTillView,
     Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, Check, ConnectionTestView, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView,
     LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole,
     PersonView, Reconciliation, Report, ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest,
@@ -302,6 +303,54 @@ pub async fn export_report(shell: State<'_, Shell>, query: ReportQuery, format: 
 pub async fn reconcile(shell: State<'_, Shell>, from: String, to: String, provider: Option<String>) -> Res<Reconciliation> {
     let s = shell.session()?;
     Ok(shell.app()?.reconcile_with(&s, provider.as_deref().unwrap_or("smartcall"), &from, &to).await?)
+}
+
+#[tauri::command]
+pub fn chain_status(shell: State<'_, Shell>) -> Res<ChainStatusView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.chain_status(&s)?)
+}
+
+#[tauri::command]
+pub async fn test_chain_link(shell: State<'_, Shell>, link: ChainLinkInput) -> Res<ChainTestView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.test_chain_link(&s, &link).await?)
+}
+
+#[tauri::command]
+pub async fn save_chain_link(shell: State<'_, Shell>, link: ChainLinkInput) -> Res<ChainTestView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.save_chain_link(&s, &link).await?)
+}
+
+#[tauri::command]
+pub fn unlink_chain(shell: State<'_, Shell>) -> Res<()> {
+    let s = shell.session()?;
+    Ok(shell.app()?.unlink_chain(&s)?)
+}
+
+#[tauri::command]
+pub async fn push_to_chain(shell: State<'_, Shell>) -> Res<ChainStatusView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.push_to_chain(&s).await?)
+}
+
+#[tauri::command]
+pub async fn chain_tills(shell: State<'_, Shell>) -> Res<Vec<ChainTillView>> {
+    let s = shell.session()?;
+    Ok(shell.app()?.chain_tills(&s).await?)
+}
+
+#[tauri::command]
+pub async fn chain_report(shell: State<'_, Shell>, query: ChainReportQuery) -> Res<ChainReport> {
+    let s = shell.session()?;
+    Ok(shell.app()?.chain_report(&s, &query).await?)
+}
+
+#[tauri::command]
+pub async fn chain_reconcile(shell: State<'_, Shell>, from: String, to: String) -> Res<Reconciliation> {
+    let s = shell.session()?;
+    Ok(shell.app()?.chain_reconcile(&s, &from, &to).await?)
 }
 
 #[tauri::command]

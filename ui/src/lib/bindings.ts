@@ -357,7 +357,11 @@ export type Mismatch = { kind: MismatchKind, network: string, sale_id: number | 
 /**
  * In the manager's words: what differs and what to do.
  */
-explanation: string, };
+explanation: string, 
+/**
+ * The till of the chain that made the sale (a chain's reconciliation).
+ */
+till: string | null, };
 
 export type Reconciliation = { provider: string, from_date: string, to_date: string, networks: Array<NetworkMatch>, mismatches: Array<Mismatch>, sales_checked: number, 
 /**
@@ -373,6 +377,108 @@ clean: boolean,
  * knows only the sales of this run.
  */
 note: string | null, };
+
+export type ChainLinkInput = { 
+/**
+ * `postgres://ROLE@HOST:PORT/DATABASE`, as the head office gave it.
+ */
+url: string, 
+/**
+ * This till's id in the chain (`rosebank-1`).
+ */
+till: string, 
+/**
+ * The role's password; empty keeps the one saved.
+ */
+password: string | null, 
+/**
+ * A certificate file (PEM) of the chain's database, if not trusted by the system.
+ */
+ca_file: string | null, };
+
+export type ChainTestView = { chain_name: string, till: string, 
+/**
+ * Records of this till the chain holds already.
+ */
+records_there: number, 
+/**
+ * Records this till has written.
+ */
+records_here: number, };
+
+export type ChainLinkState = "not_linked" | "sending" | "up_to_date" | "offline" | "refused" | "settings";
+
+export type ChainStatusView = { state: ChainLinkState, url: string | null, till: string | null, chain_name: string | null, 
+/**
+ * Records this till has written.
+ */
+recorded: number, 
+/**
+ * Records the chain has confirmed holding.
+ */
+confirmed: number, 
+/**
+ * Records waiting to go.
+ */
+waiting: number, 
+/**
+ * When the chain last answered (epoch ms), in this process.
+ */
+last_contact_ms: number | null, 
+/**
+ * What went wrong last, in plain words.
+ */
+message: string | null, };
+
+export type ChainReportQuery = { 
+/**
+ * Since each till's last Z (true), or the days `from`..`to` (`YYYY-MM-DD`).
+ */
+x: boolean, from: string | null, to: string | null, };
+
+export type ChainTillView = { till: string, shop: string, 
+/**
+ * Records the chain holds of it.
+ */
+records: number, 
+/**
+ * When it last reached the chain (the shop's time), if ever.
+ */
+last_contact: string | null, 
+/**
+ * Seconds since then.
+ */
+silent_seconds: number | null, version: string | null, 
+/**
+ * The last head office decision it applied.
+ */
+decisions_applied: number, 
+/**
+ * What the chain found wrong with its records and has not cleared.
+ */
+problems: number, 
+/**
+ * This very till.
+ */
+this_till: boolean, };
+
+export type ChainReport = { chain_name: string, 
+/**
+ * `X (since each till's last Z)` or the days covered.
+ */
+covers: string, produced_at: string, training: boolean, 
+/**
+ * Sold sales (succeeded), one line per currency.
+ */
+sold: Array<ReportLine>, by_shop: Array<ReportLine>, by_till: Array<ReportLine>, by_cashier: Array<ReportLine>, by_network: Array<ReportLine>, by_provider: Array<ReportLine>, by_kind: Array<ReportLine>, by_hour: Array<ReportLine>, 
+/**
+ * Refused sales per till (nothing sold).
+ */
+failed: Array<ReportLine>, 
+/**
+ * Sales still waiting for their result, per till.
+ */
+unresolved: Array<ReportLine>, tills: Array<ChainTillView>, };
 
 export type CheckStatus = "ok" | "warning" | "failed";
 
@@ -743,6 +849,22 @@ export const exportReport = (query: ReportQuery, format: string, paper: string):
   invoke<SlipFile>("export_report", { query, format, paper });
 export const reconcile = (from: string, to: string, provider: string | null): Promise<Reconciliation> =>
   invoke<Reconciliation>("reconcile", { from, to, provider });
+export const chainStatus = (): Promise<ChainStatusView> =>
+  invoke<ChainStatusView>("chain_status");
+export const testChainLink = (link: ChainLinkInput): Promise<ChainTestView> =>
+  invoke<ChainTestView>("test_chain_link", { link });
+export const saveChainLink = (link: ChainLinkInput): Promise<ChainTestView> =>
+  invoke<ChainTestView>("save_chain_link", { link });
+export const unlinkChain = (): Promise<null> =>
+  invoke<null>("unlink_chain");
+export const pushToChain = (): Promise<ChainStatusView> =>
+  invoke<ChainStatusView>("push_to_chain");
+export const chainTills = (): Promise<Array<ChainTillView>> =>
+  invoke<Array<ChainTillView>>("chain_tills");
+export const chainReport = (query: ChainReportQuery): Promise<ChainReport> =>
+  invoke<ChainReport>("chain_report", { query });
+export const chainReconcile = (from: string, to: string): Promise<Reconciliation> =>
+  invoke<Reconciliation>("chain_reconcile", { from, to });
 export const doctor = (): Promise<Array<Check>> =>
   invoke<Array<Check>>("doctor");
 export const listUsers = (): Promise<Array<UserView>> =>
