@@ -31,6 +31,9 @@ pub(crate) const BATCH: i64 = 1000;
 /// How often the outbox is looked at while there is nothing to send.
 const IDLE_POLL: Duration = Duration::from_millis(200);
 const LONGEST_BACKOFF: Duration = Duration::from_secs(30);
+/// How often the head office's decisions are asked for (and the till's sign of life
+/// given) while the link is up.
+const DECISIONS_EVERY: Duration = Duration::from_secs(5);
 
 /// What a manager types to link the till to the chain.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -233,10 +236,9 @@ async fn take_decisions(store: &Arc<Mutex<Store>>, open: &mut Open, now: &(dyn F
         };
         let decisions = open.link.decisions_after(applied, 100).await?;
         let Some(last) = decisions.last().map(|d| d.0) else {
-            if open.reported < applied {
-                open.link.applied(applied).await?;
-                open.reported = applied;
-            }
+            // Also the till's sign of life to the chain (its last contact).
+            open.link.applied(applied).await?;
+            open.reported = applied;
             return Ok(applied);
         };
         {
@@ -368,6 +370,7 @@ async fn run(task: Task, mut stop: tokio::sync::watch::Receiver<bool>) {
     let Task { store, target, till, data_dir, pepper, state, now } = task;
     let mut open: Option<Open> = None;
     let mut backoff = Duration::from_secs(1);
+    let mut decisions_asked: Option<tokio::time::Instant> = None;
     let set = |st: ChainLinkState, msg: Option<String>, contact: bool| {
         let mut g = state.lock().unwrap_or_else(|p| p.into_inner());
         g.state = st;
@@ -385,8 +388,12 @@ async fn run(task: Task, mut stop: tokio::sync::watch::Receiver<bool>) {
                 open = Some(open_link(&store, &target, &till, &data_dir, &pepper).await?);
             }
             let o = open.as_mut().expect("opened above");
-            send_waiting(&store, o).await?;
-            take_decisions(&store, o, now.as_ref()).await
+            let sent = send_waiting(&store, o).await?;
+            if decisions_asked.is_none_or(|t| t.elapsed() >= DECISIONS_EVERY) {
+                take_decisions(&store, o, now.as_ref()).await?;
+                decisions_asked = Some(tokio::time::Instant::now());
+            }
+            Ok::<i64, CentralError>(sent)
         }
         .await;
         let wait = match step {
@@ -404,6 +411,7 @@ async fn run(task: Task, mut stop: tokio::sync::watch::Receiver<bool>) {
                     }
                 }
                 open = None;
+                decisions_asked = None;
                 let st = match class {
                     ErrorClass::Transient => ChainLinkState::Offline,
                     ErrorClass::Refused => ChainLinkState::Refused,
@@ -564,7 +572,11 @@ impl Airtill {
             (Some(_), None) => (ChainLinkState::Offline, None, Some("this process does not send (the window or the next command does)".into())),
         };
         let confirmed = confirmed_saved.min(recorded);
-        let st = if st == ChainLinkState::UpToDate && confirmed < recorded { ChainLinkState::Sending } else { st };
+        let st = match st {
+            ChainLinkState::UpToDate if confirmed < recorded => ChainLinkState::Sending,
+            ChainLinkState::Sending if confirmed >= recorded => ChainLinkState::UpToDate,
+            other => other,
+        };
         Ok(ChainStatusView {
             state: st,
             url: file.as_ref().map(|f| f.url.clone()),

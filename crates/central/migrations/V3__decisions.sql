@@ -48,10 +48,11 @@ GRANT EXECUTE ON FUNCTION chain_pepper() TO airtill_till;
 REVOKE ALL ON decisions, chain_people FROM PUBLIC;
 GRANT SELECT ON decisions TO airtill_till;
 
--- Which decision each till has applied (it says so after applying them).
+-- Which decision each till has applied (it says so after applying them, and every few
+-- seconds while it is connected: its last contact).
 ALTER TABLE tills ADD COLUMN decisions_applied bigint NOT NULL DEFAULT 0;
 CREATE FUNCTION chain_applied(p_version bigint) RETURNS void
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public
-AS $$ UPDATE public.tills SET decisions_applied = greatest(decisions_applied, p_version) WHERE till_id = public.chain_till() $$;
+AS $$ UPDATE public.tills SET decisions_applied = greatest(decisions_applied, p_version), last_contact = now() WHERE till_id = public.chain_till() $$;
 REVOKE ALL ON FUNCTION chain_applied(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION chain_applied(bigint) TO airtill_till;

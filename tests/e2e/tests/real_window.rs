@@ -335,6 +335,11 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     assert!(checks.contains("database integrity") && checks.contains("1 Z report"), "{checks}");
     shot(c, "09-doctor").await;
 
+    // The chain's books (when `make test`'s PostgreSQL is here): a wrong password is
+    // refused in plain words at the test, then the till is linked and the chain's X
+    // shows its sale.
+    chain_tab(c).await;
+
     // The manager turns the notification listener on in Settings (any free port).
     testid(c, "open-settings").await.click().await.unwrap();
     let port = testid(c, "listener-port").await;
@@ -649,6 +654,95 @@ async fn text_of(c: &Client, id: &str) -> String {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Office → Chain against `make test`'s PostgreSQL (AIRTILL_TEST_PG_*): a chain made by
+/// the head office's command line, a wrong password refused, the link saved, the X.
+async fn chain_tab(c: &Client) {
+    let (w, h) = c.get_window_size().await.unwrap();
+    chain_steps(c).await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
+}
+
+async fn chain_steps(c: &Client) {
+    testid(c, "tab-chain").await.click().await.unwrap();
+    assert!(testid(c, "chain-state").await.text().await.unwrap().contains("not linked"));
+    let (Ok(admin), Ok(password), Ok(ca)) = (std::env::var("AIRTILL_TEST_PG_ADMIN_URL"), std::env::var("AIRTILL_TEST_PG_PASSWORD"), std::env::var("AIRTILL_TEST_PG_CA")) else {
+        eprintln!("no PostgreSQL test cluster: the Chain tab is shown unlinked only");
+        shots_at_both_sizes(c, "14-chain-unlinked").await;
+        return;
+    };
+    let port = admin.rsplit_once(':').unwrap().1.split('/').next().unwrap().to_string();
+    let db = format!("window_{}", std::process::id());
+    let psql = std::process::Command::new("psql")
+        .arg(format!("host=localhost port={port} user=postgres dbname=postgres sslmode=verify-full sslrootcert={ca}"))
+        .args(["-qc", &format!("CREATE DATABASE {db}")])
+        .env("PGPASSWORD", &password)
+        .output()
+        .unwrap();
+    assert!(psql.status.success(), "{}", String::from_utf8_lossy(&psql.stderr));
+    let cli = workspace_root().join("target/debug/airtill");
+    let office = |args: &[&str]| {
+        let out = std::process::Command::new(&cli)
+            .arg("head-office")
+            .args(args)
+            .env("AIRTILL_HEAD_OFFICE_URL", format!("postgres://postgres@localhost:{port}/{db}"))
+            .env("AIRTILL_HEAD_OFFICE_PASSWORD", &password)
+            .env("AIRTILL_HEAD_OFFICE_CA", &ca)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    office(&["setup", "--name", "Soweto Spazas"]);
+    let said = office(&["add-till", "orlando-1", "--shop", "Orlando West"]);
+    let till_password = said.lines().last().unwrap().trim().to_string();
+    let url = said.lines().find_map(|l| l.trim().strip_prefix("airtill chain link ")).unwrap().split_whitespace().skip_while(|w| *w != "--url").nth(1).unwrap().to_string();
+    testid(c, "chain-url").await.send_keys(&url).await.unwrap();
+    testid(c, "chain-till").await.send_keys("orlando-1").await.unwrap();
+    testid(c, "chain-password").await.send_keys("not-the-password").await.unwrap();
+    testid(c, "chain-ca").await.send_keys(&ca).await.unwrap();
+    testid(c, "chain-test").await.click().await.unwrap();
+    let refused = text_of(c, "chain-error").await;
+    assert!(refused.contains("refused the till's role or password"), "{refused}");
+    shots_at_both_sizes(c, "14-chain-refused").await;
+    let pw = testid(c, "chain-password").await;
+    pw.clear().await.unwrap();
+    pw.send_keys(&till_password).await.unwrap();
+    testid(c, "chain-save").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(n) = c.find(Locator::Css("[data-testid='chain-notice']")).await {
+            let t = n.text().await.unwrap();
+            assert!(t.contains("Linked to the chain \"Soweto Spazas\" as till orlando-1"), "{t}");
+            break;
+        }
+        if let Ok(e) = c.find(Locator::Css("[data-testid='chain-error']")).await {
+            panic!("the link was not saved: {}", e.text().await.unwrap());
+        }
+        assert!(Instant::now() < deadline, "nothing said after Save the link");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !testid(c, "chain-state").await.text().await.unwrap().contains("Up to date") {
+        assert!(Instant::now() < deadline, "the till did not catch up with the chain");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        testid(c, "chain-push").await.click().await.unwrap();
+    }
+    testid(c, "chain-x").await.click().await.unwrap();
+    wait(c, "[data-testid='chain-report']").await;
+    assert_eq!(testid(c, "chain-sold-count").await.text().await.unwrap(), "0", "the Z closed the day: the chain's X starts after it");
+    testid(c, "chain-period").await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while testid(c, "chain-sold-count").await.text().await.unwrap() != "1" {
+        assert!(Instant::now() < deadline, "the day's R12 voucher is not in the chain's period report");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(testid(c, "chain-sold-value").await.text().await.unwrap(), "R12.00");
+    wait(c, "[data-testid='chain-chart-till'] canvas").await;
+    shots_at_both_sizes(c, "15-chain-linked").await;
+    c.execute("document.querySelector(\"[data-testid='chain-report']\").scrollIntoView()", vec![]).await.unwrap();
+    shots_at_both_sizes(c, "15-chain-report").await;
 }
 
 /// Screenshots of the screen as it is, at the two till sizes.
