@@ -97,18 +97,24 @@ async fn replication(pg: &Cluster, sales: i64) {
     let t = Instant::now();
     let mut confirmed = 0;
     let mut all = Vec::new();
+    let (mut local, mut remote) = (Duration::ZERO, Duration::ZERO);
     loop {
+        let l = Instant::now();
         let batch = store.outbox_batch(confirmed, 1000).unwrap();
+        local += l.elapsed();
         if batch.is_empty() {
             break;
         }
         let recs: Vec<Record> = batch.into_iter().map(|r| Record { seq: r.seq, kind: r.kind, key: r.key, at_ms: r.at_ms, body: r.body, hash: r.hash }).collect();
+        let r = Instant::now();
         let head = link.push("bench-1", &recs).await.unwrap();
+        remote += r.elapsed();
         assert_eq!(store.outbox_hash_at(head.seq).unwrap().as_deref(), Some(head.hash.as_str()));
         confirmed = head.seq;
         all.extend(recs);
     }
     let ours = t.elapsed();
+    println!("   (of it: the till's outbox read and hashed {:.2} s, sent and checked by the chain {:.2} s)", local.as_secs_f64(), remote.as_secs_f64());
     assert_eq!(confirmed, records);
     // PostgreSQL's own: the same rows, the same batches, into a bare table.
     admin_c
@@ -210,7 +216,7 @@ async fn report(pg: &Cluster) {
         (0..5)
             .map(|_| {
                 let t = Instant::now();
-                let lines = futures_lite(reports::report(&c, reports::Window::Period { from_ms: from, to_ms: to }, false, "Africa/Johannesburg"));
+                let lines = futures_lite(reports::report(&c, reports::Window::Period { from_ms: from, to_ms: to }, false, 7_200_000));
                 assert!(lines.iter().any(|l| l.dimension == "total" && l.sales > 900_000));
                 t.elapsed()
             })
@@ -224,7 +230,7 @@ SELECT p.name, s.till_id, s.currency, count(*), sum(amount_minor), sum(coalesce(
 SELECT network_name, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
 SELECT provider, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
 SELECT product_kind, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
-SELECT extract(hour FROM to_timestamp(created_ms / 1000.0) AT TIME ZONE 'Africa/Johannesburg'), currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
+SELECT ((created_ms + 7200000) / 3600000) % 24, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
 SELECT currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1;
 SELECT state, till_id, currency, count(*), sum(amount_minor) FROM sales WHERE state IN ('failed', 'created', 'submitting', 'pending', 'in_doubt') AND NOT training AND created_ms >= {from} AND created_ms < {to} GROUP BY 1, 2, 3"
     );

@@ -128,7 +128,7 @@ impl Airtill {
             (Window::Period { from_ms, to_ms }, if from == to { format!("the day {from}") } else { format!("the days {from} to {to}") })
         };
         let (link, me) = self.chain_link().await?;
-        let lines = reports::report(link.client(), window, self.training, time::zone().name()).await.map_err(|e| AppError::Io(e.to_string()))?;
+        let lines = reports::report(link.client(), window, self.training, time::offset_ms_at(self.now_ms())).await.map_err(|e| AppError::Io(e.to_string()))?;
         let pick = |dim: &str| -> Result<Vec<ReportLine>> { lines.iter().filter(|l| l.dimension == dim).map(line).collect() };
         let chain_name = self.store().setting("chain_name")?.unwrap_or_default();
         Ok(ChainReport {

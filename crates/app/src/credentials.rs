@@ -60,9 +60,12 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> AppError {
     AppError::Io(format!("cannot {what} {}: {e}", path.display()))
 }
 
-/// Writes a file only its owner can read, replacing it atomically.
+/// Writes a file only its owner can read, replacing it atomically. Each writer has a
+/// temporary file of its own (two never rename each other's away).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("{}-{n}.tmp", std::process::id()));
     {
         use std::io::Write;
         let mut o = std::fs::OpenOptions::new();
@@ -80,6 +83,24 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 impl Credentials {
+    /// Runs a read-change-write of the sealed file under its lock (`credentials.lock`):
+    /// two processes, or two tasks of one, each see the other's change.
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let path = self.dir.join("credentials.lock");
+        let mut o = std::fs::OpenOptions::new();
+        o.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o600);
+        }
+        let lock = o.open(&path).map_err(|e| io("open", &path, e))?;
+        lock.lock().map_err(|e| io("lock", &path, e))?;
+        let done = f();
+        let _ = lock.unlock();
+        done
+    }
+
     /// The OS credential store where this session has one, else the sealed file.
     pub fn new(data_dir: &Path) -> Credentials {
         Credentials::with_vault(data_dir, chosen_vault())
@@ -157,12 +178,18 @@ impl Credentials {
         match std::fs::read(&path) {
             Ok(bytes) if bytes.len() == 32 => Ok(Some(ChaCha20Poly1305::new(Key::from_slice(&bytes)))),
             Ok(_) => Err(AppError::Configuration(format!("{} is damaged: set the provider passwords again in Settings", path.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => self.locked(|| {
+                // Looked at again under the lock: another writer may have made it.
+                if let Ok(bytes) = std::fs::read(&path) {
+                    if bytes.len() == 32 {
+                        return Ok(Some(ChaCha20Poly1305::new(Key::from_slice(&bytes))));
+                    }
+                }
                 let mut key = [0u8; 32];
                 OsRng.fill_bytes(&mut key);
                 write_private(&path, &key)?;
                 Ok(Some(ChaCha20Poly1305::new(Key::from_slice(&key))))
-            }
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io("read", &path, e)),
         }
@@ -250,12 +277,17 @@ impl Credentials {
     }
 
     fn file_remove(&self, name: &str) -> Result<()> {
-        let mut all = self.sealed()?;
-        if all.remove(name).is_none() {
+        if !self.dir.join("credentials.enc").exists() {
             return Ok(());
         }
-        let text = serde_json::to_string_pretty(&all).map_err(|e| AppError::Io(e.to_string()))?;
-        write_private(&self.dir.join("credentials.enc"), text.as_bytes())
+        self.locked(|| {
+            let mut all = self.sealed()?;
+            if all.remove(name).is_none() {
+                return Ok(());
+            }
+            let text = serde_json::to_string_pretty(&all).map_err(|e| AppError::Io(e.to_string()))?;
+            write_private(&self.dir.join("credentials.enc"), text.as_bytes())
+        })
     }
 
     fn file_set(&self, name: &str, secret: &str) -> Result<()> {
@@ -263,16 +295,36 @@ impl Credentials {
         let mut nonce = [0u8; 12];
         OsRng.fill_bytes(&mut nonce);
         let ct = cipher.encrypt(Nonce::from_slice(&nonce), secret.as_bytes()).map_err(|_| AppError::Io("the credential could not be sealed".into()))?;
-        let mut all = self.sealed()?;
-        all.insert(name.to_string(), base64::engine::general_purpose::STANDARD.encode([nonce.as_slice(), &ct].concat()));
-        let text = serde_json::to_string_pretty(&all).map_err(|e| AppError::Io(e.to_string()))?;
-        write_private(&self.dir.join("credentials.enc"), text.as_bytes())
+        self.locked(|| {
+            let mut all = self.sealed()?;
+            all.insert(name.to_string(), base64::engine::general_purpose::STANDARD.encode([nonce.as_slice(), &ct].concat()));
+            let text = serde_json::to_string_pretty(&all).map_err(|e| AppError::Io(e.to_string()))?;
+            write_private(&self.dir.join("credentials.enc"), text.as_bytes())
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_set_at_once_by_many_writers_are_all_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let threads: Vec<_> = (0..12)
+            .map(|i| {
+                let dir = d.path().to_path_buf();
+                std::thread::spawn(move || Credentials::with_vault(&dir, Vault::File).set(&format!("secret-{i}"), &format!("value {i}")).unwrap())
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let c = Credentials::with_vault(d.path(), Vault::File);
+        for i in 0..12 {
+            assert_eq!(c.get(&format!("secret-{i}")).unwrap().as_deref(), Some(format!("value {i}").as_str()));
+        }
+    }
 
     #[test]
     fn a_secret_is_sealed_at_rest_and_opens_again() {

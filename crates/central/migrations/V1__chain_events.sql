@@ -23,8 +23,10 @@ CREATE TABLE tills (
     added_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- No foreign key on till_id: each batch's statement trigger checks that its tills
+-- exist (one look, not one a row).
 CREATE TABLE events (
-    till_id text NOT NULL REFERENCES tills (till_id),
+    till_id text NOT NULL,
     seq bigint NOT NULL CHECK (seq > 0),
     kind text NOT NULL,
     key text NOT NULL,
@@ -34,7 +36,8 @@ CREATE TABLE events (
     received_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (till_id, seq)
 );
-CREATE INDEX events_kind ON events (kind, till_id);
+-- The few kinds read across tills (Z reports for the X, stock for reconciliation).
+CREATE INDEX events_rare ON events (kind, till_id, seq) WHERE kind IN ('z_report', 'stock_order', 'stock_voucher');
 
 -- What went wrong with a till's records, for the head office and the till's manager.
 CREATE TABLE problems (
@@ -60,12 +63,13 @@ CREATE FUNCTION chain_till() RETURNS text
     AS $$ SELECT till_id FROM public.tills WHERE role_name = session_user $$;
 
 ALTER TABLE events ENABLE ROW LEVEL SECURITY;
-CREATE POLICY till_adds_its_own ON events FOR INSERT TO airtill_till WITH CHECK (till_id = chain_till());
-CREATE POLICY till_reads_its_own ON events FOR SELECT TO airtill_till USING (till_id = chain_till());
+-- `(SELECT chain_till())`: asked once a statement, not once a row.
+CREATE POLICY till_adds_its_own ON events FOR INSERT TO airtill_till WITH CHECK (till_id = (SELECT chain_till()));
+CREATE POLICY till_reads_its_own ON events FOR SELECT TO airtill_till USING (till_id = (SELECT chain_till()));
 ALTER TABLE tills ENABLE ROW LEVEL SECURITY;
-CREATE POLICY till_reads_itself ON tills FOR SELECT TO airtill_till USING (till_id = chain_till());
+CREATE POLICY till_reads_itself ON tills FOR SELECT TO airtill_till USING (till_id = (SELECT chain_till()));
 ALTER TABLE problems ENABLE ROW LEVEL SECURITY;
-CREATE POLICY till_reads_its_problems ON problems FOR SELECT TO airtill_till USING (till_id = chain_till());
+CREATE POLICY till_reads_its_problems ON problems FOR SELECT TO airtill_till USING (till_id = (SELECT chain_till()));
 
 REVOKE ALL ON chain, tills, events, problems FROM PUBLIC;
 GRANT SELECT ON chain TO airtill_till;
@@ -74,33 +78,40 @@ GRANT SELECT, INSERT ON events TO airtill_till;
 
 -- Each batch a till sends is checked whole: its rows follow the till's last one
 -- without a gap and each hash chains to the one before; else nothing of it is kept.
+-- Set-based: each row's hash is checked against the hash before it in the batch (or
+-- the till's last), all rows at once.
 CREATE FUNCTION events_arrived() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
 DECLARE
-    t record;
-    r record;
-    s bigint;
-    h text;
-    want text;
+    bad record;
 BEGIN
-    FOR t IN SELECT DISTINCT till_id FROM new_rows LOOP
-        SELECT head_seq, head_hash INTO s, h FROM public.tills WHERE till_id = t.till_id FOR UPDATE;
-        FOR r IN SELECT seq, kind, key, at_ms, body, hash FROM new_rows WHERE till_id = t.till_id ORDER BY seq LOOP
-            IF r.seq <> s + 1 THEN
-                RAISE EXCEPTION 'airtill chain: gap: record % of till % arrived after record %', r.seq, t.till_id, s
-                    USING ERRCODE = 'AT001';
-            END IF;
-            want := encode(sha256(convert_to(h || '|' || r.seq::text || '|' || r.kind || '|' || r.key || '|' || r.at_ms::text || '|' || r.body, 'UTF8')), 'hex');
-            IF want <> r.hash THEN
-                RAISE EXCEPTION 'airtill chain: broken: record % of till % does not chain to the one before', r.seq, t.till_id
-                    USING ERRCODE = 'AT002';
-            END IF;
-            s := r.seq;
-            h := r.hash;
-        END LOOP;
-        UPDATE public.tills SET head_seq = s, head_hash = h, last_contact = now() WHERE till_id = t.till_id;
-    END LOOP;
+    -- One batch of a till at a time: a second waits here, then sees the first's head.
+    PERFORM 1 FROM public.tills t WHERE t.till_id IN (SELECT DISTINCT r.till_id FROM new_rows r) ORDER BY t.till_id FOR UPDATE;
+    IF EXISTS (SELECT 1 FROM new_rows r WHERE NOT EXISTS (SELECT 1 FROM public.tills t WHERE t.till_id = r.till_id)) THEN
+        RAISE EXCEPTION 'airtill chain: gap: records of a till the chain does not have' USING ERRCODE = 'AT001';
+    END IF;
+    SELECT n.till_id, n.seq, n.gap INTO bad FROM (
+        SELECT r.till_id, r.seq, r.hash,
+               encode(sha256(convert_to(COALESCE(lag(r.hash) OVER w, t.head_hash) || '|' || r.seq::text || '|' || r.kind || '|' || r.key || '|'
+                                        || r.at_ms::text || '|' || r.body, 'UTF8')), 'hex') AS want,
+               r.seq - t.head_seq - row_number() OVER w AS gap
+        FROM new_rows r JOIN public.tills t ON t.till_id = r.till_id
+        WINDOW w AS (PARTITION BY r.till_id ORDER BY r.seq)
+    ) n
+    WHERE n.gap <> 0 OR n.want <> n.hash
+    ORDER BY n.till_id, n.seq LIMIT 1;
+    IF FOUND THEN
+        IF bad.gap <> 0 THEN
+            RAISE EXCEPTION 'airtill chain: gap: record % of till % does not follow the last one the chain holds', bad.seq, bad.till_id
+                USING ERRCODE = 'AT001';
+        END IF;
+        RAISE EXCEPTION 'airtill chain: broken: record % of till % does not chain to the one before', bad.seq, bad.till_id
+            USING ERRCODE = 'AT002';
+    END IF;
+    UPDATE public.tills t SET head_seq = m.seq, head_hash = m.hash, last_contact = now()
+    FROM (SELECT DISTINCT ON (r.till_id) r.till_id, r.seq, r.hash FROM new_rows r ORDER BY r.till_id, r.seq DESC) m
+    WHERE t.till_id = m.till_id;
     RETURN NULL;
 END $$;
 

@@ -3,7 +3,7 @@
 -- replaces a later one), inside the same statement as the events that carry them.
 
 CREATE TABLE sales (
-    till_id text NOT NULL REFERENCES tills (till_id),
+    till_id text NOT NULL,
     sale_id bigint NOT NULL,
     seq bigint NOT NULL,
     receipt_no bigint NOT NULL,
@@ -30,7 +30,7 @@ CREATE INDEX sales_created ON sales (created_ms);
 CREATE INDEX sales_provider_ref ON sales (provider, provider_ref);
 
 CREATE TABLE people (
-    till_id text NOT NULL REFERENCES tills (till_id),
+    till_id text NOT NULL,
     user_id bigint NOT NULL,
     seq bigint NOT NULL,
     name text NOT NULL,
@@ -45,36 +45,52 @@ AS $$
     INSERT INTO public.sales AS s (till_id, sale_id, seq, receipt_no, user_id, provider, network_name, product_name, product_kind,
                                   pinned, recipient, amount_minor, currency, state, tender, cost_e4, client_ref, provider_ref, training,
                                   created_ms, updated_ms)
-    SELECT DISTINCT ON (e.key) e.till_id, (b->>'id')::bigint, e.seq, (b->>'receipt_no')::bigint, (b->>'user_id')::bigint,
-           b->>'provider', b->>'network_name', b->>'product_name', b->>'product_kind', (b->>'pinned')::int <> 0, b->>'recipient',
-           (b->>'amount_minor')::bigint, b->>'currency', b->>'state', COALESCE(b->>'tender', 'cash'), (b->>'cost_e4')::bigint,
-           b->>'client_ref', b->>'provider_ref', (b->>'training')::int <> 0, (b->>'created_ms')::bigint, (b->>'updated_ms')::bigint
-    FROM public.events e, LATERAL (SELECT e.body::jsonb AS b) j
+    SELECT DISTINCT ON (e.till_id, e.key) e.till_id, x.id, e.seq, x.receipt_no, x.user_id, x.provider, x.network_name, x.product_name,
+           x.product_kind, x.pinned <> 0, x.recipient, x.amount_minor, x.currency, x.state, COALESCE(x.tender, 'cash'), x.cost_e4, x.client_ref,
+           x.provider_ref, x.training <> 0, x.created_ms, x.updated_ms
+    FROM public.events e, LATERAL json_to_record(e.body::json) AS x(id bigint, receipt_no bigint, user_id bigint, provider text, network_name text, product_name text, product_kind text, pinned int, recipient text, amount_minor bigint, currency text, state text, tender text, cost_e4 bigint, client_ref text, provider_ref text, training int, created_ms bigint, updated_ms bigint)
     WHERE e.till_id = p_till AND e.seq BETWEEN p_from AND p_to AND e.kind = 'sale'
-    ORDER BY e.key, e.seq DESC
+    ORDER BY e.till_id, e.key, e.seq DESC
     ON CONFLICT (till_id, sale_id) DO UPDATE SET
         seq = excluded.seq, provider = excluded.provider, product_name = excluded.product_name, state = excluded.state,
         tender = excluded.tender, cost_e4 = excluded.cost_e4, provider_ref = excluded.provider_ref, updated_ms = excluded.updated_ms
     WHERE s.seq < excluded.seq;
 
     INSERT INTO public.people AS p (till_id, user_id, seq, name, role, active)
-    SELECT DISTINCT ON (e.key) e.till_id, (b->>'id')::bigint, e.seq, b->>'name', b->>'role', (b->>'active')::int <> 0
-    FROM public.events e, LATERAL (SELECT e.body::jsonb AS b) j
+    SELECT DISTINCT ON (e.till_id, e.key) e.till_id, x.id, e.seq, x.name, x.role, x.active <> 0
+    FROM public.events e, LATERAL json_to_record(e.body::json) AS x(id bigint, name text, role text, active int)
     WHERE e.till_id = p_till AND e.seq BETWEEN p_from AND p_to AND e.kind = 'user'
-    ORDER BY e.key, e.seq DESC
+    ORDER BY e.till_id, e.key, e.seq DESC
     ON CONFLICT (till_id, user_id) DO UPDATE SET seq = excluded.seq, name = excluded.name, active = excluded.active
     WHERE p.seq < excluded.seq;
 $$;
 
+-- A batch's sales and people, straight from the rows it brought (each body read once).
 CREATE FUNCTION events_derive() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
-DECLARE
-    t record;
 BEGIN
-    FOR t IN SELECT till_id, min(seq) AS lo, max(seq) AS hi FROM new_rows GROUP BY till_id LOOP
-        PERFORM public.derive_books(t.till_id, t.lo, t.hi);
-    END LOOP;
+    INSERT INTO public.sales AS s (till_id, sale_id, seq, receipt_no, user_id, provider, network_name, product_name, product_kind,
+                                  pinned, recipient, amount_minor, currency, state, tender, cost_e4, client_ref, provider_ref, training,
+                                  created_ms, updated_ms)
+    SELECT DISTINCT ON (e.till_id, e.key) e.till_id, x.id, e.seq, x.receipt_no, x.user_id, x.provider, x.network_name, x.product_name,
+           x.product_kind, x.pinned <> 0, x.recipient, x.amount_minor, x.currency, x.state, COALESCE(x.tender, 'cash'), x.cost_e4, x.client_ref,
+           x.provider_ref, x.training <> 0, x.created_ms, x.updated_ms
+    FROM new_rows e, LATERAL json_to_record(e.body::json) AS x(id bigint, receipt_no bigint, user_id bigint, provider text, network_name text, product_name text, product_kind text, pinned int, recipient text, amount_minor bigint, currency text, state text, tender text, cost_e4 bigint, client_ref text, provider_ref text, training int, created_ms bigint, updated_ms bigint)
+    WHERE e.kind = 'sale'
+    ORDER BY e.till_id, e.key, e.seq DESC
+    ON CONFLICT (till_id, sale_id) DO UPDATE SET
+        seq = excluded.seq, provider = excluded.provider, product_name = excluded.product_name, state = excluded.state,
+        tender = excluded.tender, cost_e4 = excluded.cost_e4, provider_ref = excluded.provider_ref, updated_ms = excluded.updated_ms
+    WHERE s.seq < excluded.seq;
+
+    INSERT INTO public.people AS p (till_id, user_id, seq, name, role, active)
+    SELECT DISTINCT ON (e.till_id, e.key) e.till_id, x.id, e.seq, x.name, x.role, x.active <> 0
+    FROM new_rows e, LATERAL json_to_record(e.body::json) AS x(id bigint, name text, role text, active int)
+    WHERE e.kind = 'user'
+    ORDER BY e.till_id, e.key, e.seq DESC
+    ON CONFLICT (till_id, user_id) DO UPDATE SET seq = excluded.seq, name = excluded.name, active = excluded.active
+    WHERE p.seq < excluded.seq;
     RETURN NULL;
 END $$;
 

@@ -25,13 +25,15 @@ pub enum Window {
     Period { from_ms: i64, to_ms: i64 },
 }
 
-pub async fn report(client: &tokio_postgres::Client, window: Window, training: bool, zone: &str) -> Result<Vec<Line>> {
+/// `offset_ms`: the shop's offset from UTC, which puts each sale in its hour (as each
+/// till's own report does).
+pub async fn report(client: &tokio_postgres::Client, window: Window, training: bool, offset_ms: i64) -> Result<Vec<Line>> {
     let (x, from, to) = match window {
         Window::X => (true, 0i64, 0i64),
         Window::Period { from_ms, to_ms } => (false, from_ms, to_ms),
     };
     let rows = client
-        .query("SELECT dimension, key, currency, sales, value_minor, cost_e4 FROM chain_report($1, $2, $3, $4, $5) ORDER BY 1, 2, 3", &[&x, &from, &to, &training, &zone])
+        .query("SELECT dimension, key, currency, sales, value_minor, cost_e4 FROM chain_report($1, $2, $3, $4, $5) ORDER BY 1, 2, 3", &[&x, &from, &to, &training, &offset_ms])
         .await
         .map_err(CentralError::from_query)?;
     Ok(rows.iter().map(|r| Line { dimension: r.get(0), key: r.get(1), currency: r.get(2), sales: r.get(3), value_minor: r.get(4), cost_e4: r.get(5) }).collect())

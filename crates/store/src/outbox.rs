@@ -55,6 +55,28 @@ impl Store {
         let upto = after.saturating_add(limit.max(1));
         let unhashed: Option<i64> = self.conn.prepare_cached("SELECT MIN(seq) FROM outbox WHERE hash IS NULL")?.query_row([], |r| r.get(0))?;
         if let Some(first) = unhashed.filter(|f| *f <= upto) {
+            // A hash is made again the same from the same rows: its write need not wait
+            // for the disk (a crash loses at most hashes, never a record).
+            let quick = self.conn.is_autocommit();
+            if quick {
+                self.conn.pragma_update(None, "synchronous", "OFF")?;
+            }
+            let written = self.hash_from(first, upto);
+            if quick {
+                self.conn.pragma_update(None, "synchronous", "FULL")?;
+            }
+            written?;
+        }
+        let mut read = self.conn.prepare_cached("SELECT seq, kind, key, at_ms, body, hash FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
+        let rows = read
+            .query_map(params![after, upto], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get::<_, Option<String>>(5)?.unwrap_or_default() }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Makes and keeps the hashes of the rows from `first` to `upto`, in one transaction.
+    fn hash_from(&mut self, first: i64, upto: i64) -> Result<()> {
+        {
             let tx = write_tx(&mut self.conn)?;
             let mut prev: String = if first <= 1 {
                 GENESIS_HASH.to_string()
@@ -75,11 +97,7 @@ impl Store {
             }
             tx.commit()?;
         }
-        let mut read = self.conn.prepare_cached("SELECT seq, kind, key, at_ms, body, hash FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
-        let rows = read
-            .query_map(params![after, upto], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get::<_, Option<String>>(5)?.unwrap_or_default() }))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(())
     }
 
     /// The chain hash of row `seq`, once it has one (`GENESIS_HASH` for 0).
