@@ -117,6 +117,7 @@ async fn books_agree(cluster: &Cluster, db: &str, till_id: &str, app: &Airtill) 
     let there: Vec<(i64, String, String, String, String)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))).collect();
     let here: Vec<(i64, String, String, String, String)> = app.store().outbox_batch(0, 1_000_000).unwrap().into_iter().map(|r| (r.seq, r.kind, r.key, r.body, r.hash)).collect();
     assert_eq!(there, here, "the chain's records of {till_id} are the till's");
+    c.batch_execute("SELECT chain_catch_up()").await.unwrap();
     let sales = c.query("SELECT sale_id, state, amount_minor FROM sales WHERE till_id = $1 ORDER BY sale_id", &[&till_id]).await.unwrap();
     let there: Vec<(i64, String, i64)> = sales.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
     let here: Vec<(i64, String, i64)> = app.store().sales_between(0, i64::MAX).unwrap().into_iter().map(|s| (s.id, s.state.as_str().to_string(), s.details.amount_minor)).collect();

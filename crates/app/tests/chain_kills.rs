@@ -200,17 +200,20 @@ fn three_tills_killed_at_random_through_two_outages_leave_the_chains_books_their
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).to_string()
     };
+    psql("SELECT chain_catch_up()");
     let mut total = 0;
     for (id, dir) in ids.iter().zip(&tills) {
         let ledger = rusqlite::Connection::open(dir.join("airtill.db")).unwrap();
         let here: Vec<String> = ledger
-            .prepare("SELECT seq || '|' || kind || '|' || key || '|' || hash FROM outbox ORDER BY seq")
+            .prepare("SELECT o.seq || '|' || o.kind || '|' || o.key || '|' || h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq ORDER BY o.seq")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         let there: Vec<String> = psql(&format!("SELECT seq || '|' || kind || '|' || key || '|' || hash FROM events WHERE till_id = '{id}' ORDER BY seq")).lines().map(str::to_string).collect();
+        let written: i64 = ledger.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0)).unwrap();
+        assert_eq!(here.len() as i64, written, "{id}: every record written was sent");
         assert_eq!(there.len(), here.len(), "{id}: the chain holds {} records, the till wrote {}", there.len(), here.len());
         assert_eq!(there, here, "{id}: record for record");
         let sales_here: Vec<String> = ledger.prepare("SELECT id || '|' || state FROM sales ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap();

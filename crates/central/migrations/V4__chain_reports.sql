@@ -11,7 +11,7 @@ CREATE INDEX sales_till_sale ON sales (till_id, sale_id) INCLUDE (state);
 -- each dimension's lines picked from those groups.
 CREATE FUNCTION chain_report(p_x boolean, p_from bigint, p_to bigint, p_training boolean, p_offset_ms bigint)
     RETURNS TABLE (dimension text, key text, currency text, sales bigint, value_minor bigint, cost_e4 bigint)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET work_mem = '32MB'
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public SET work_mem = '32MB'
 AS $$
 DECLARE
     covered text := CASE WHEN p_x
@@ -20,6 +20,7 @@ DECLARE
               WHERE s.training = $1 AND s.sale_id > COALESCE(z.upto, 0)'
         ELSE 'public.sales s WHERE s.training = $1 AND s.created_ms >= $2 AND s.created_ms < $3' END;
 BEGIN
+    PERFORM public.chain_catch_up();
     RETURN QUERY EXECUTE format($q$
         WITH g AS MATERIALIZED (
             SELECT grouping(s.till_id, s.user_id, s.network_name, s.provider, s.product_kind, s.h) AS g, s.st, s.till_id, s.user_id,
@@ -75,14 +76,17 @@ CREATE FUNCTION chain_provider_sales(p_provider text, p_from bigint, p_to bigint
     RETURNS TABLE (till_id text, shop text, sale_id bigint, receipt_no bigint, client_ref text, provider_ref text, network text,
                    product_kind text, pinned boolean, amount_minor bigint, currency text, cost_e4 bigint, state text, created_ms bigint,
                    updated_ms bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
+BEGIN
+    PERFORM public.chain_catch_up();
+    RETURN QUERY
     SELECT s.till_id, t.shop, s.sale_id, s.receipt_no, s.client_ref, s.provider_ref, s.network_name, s.product_kind, s.pinned,
            s.amount_minor, s.currency, s.cost_e4, s.state, s.created_ms, s.updated_ms
     FROM public.sales s JOIN public.tills t ON t.till_id = s.till_id
     WHERE s.provider = p_provider AND s.created_ms >= p_from AND s.created_ms < p_to AND s.training = p_training
-    ORDER BY s.created_ms
-$$;
+    ORDER BY s.created_ms;
+END $$;
 REVOKE ALL ON FUNCTION chain_provider_sales(text, bigint, bigint, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION chain_provider_sales(text, bigint, bigint, boolean) TO airtill_till;
 

@@ -50,54 +50,79 @@ impl Store {
     }
 
     /// The rows after `after`, at most `limit`, in order, each with its chain hash
-    /// (made and kept now for the rows that had none: a row's hash never changes).
+    /// (made and kept now for the rows that had none: a row's hash never changes, and
+    /// the hashes kept are always the outbox's first rows).
     pub fn outbox_batch(&mut self, after: i64, limit: i64) -> Result<Vec<OutboxRow>> {
         let upto = after.saturating_add(limit.max(1));
-        let unhashed: Option<i64> = self.conn.prepare_cached("SELECT MIN(seq) FROM outbox WHERE hash IS NULL")?.query_row([], |r| r.get(0))?;
-        if let Some(first) = unhashed.filter(|f| *f <= upto) {
+        let hashed: i64 = self.conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM outbox_hashes")?.query_row([], |r| r.get(0))?;
+        let fresh = if hashed < upto {
             // A hash is made again the same from the same rows: its write need not wait
             // for the disk (a crash loses at most hashes, never a record).
             let quick = self.conn.is_autocommit();
             if quick {
                 self.conn.pragma_update(None, "synchronous", "OFF")?;
             }
-            let written = self.hash_from(first, upto);
+            let made = self.hash_from(hashed, upto);
             if quick {
                 self.conn.pragma_update(None, "synchronous", "FULL")?;
             }
-            written?;
+            made?
+        } else {
+            Vec::new()
+        };
+        if after >= hashed {
+            // The usual case: the batch is the rows just hashed.
+            return Ok(fresh.into_iter().filter(|r| r.seq > after).collect());
         }
-        let mut read = self.conn.prepare_cached("SELECT seq, kind, key, at_ms, body, hash FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
+        let mut read = self.conn.prepare_cached(
+            "SELECT o.seq, o.kind, o.key, o.at_ms, o.body, h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq WHERE o.seq > ?1 AND o.seq <= ?2 ORDER BY o.seq",
+        )?;
         let rows = read
-            .query_map(params![after, upto], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get::<_, Option<String>>(5)?.unwrap_or_default() }))?
+            .query_map(params![after, upto], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get(5)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
-    /// Makes and keeps the hashes of the rows from `first` to `upto`, in one transaction.
-    fn hash_from(&mut self, first: i64, upto: i64) -> Result<()> {
+    /// Makes and keeps the hashes of the rows after `hashed` up to `upto`, in one
+    /// transaction; answers those rows.
+    fn hash_from(&mut self, hashed: i64, upto: i64) -> Result<Vec<OutboxRow>> {
+        let tx = write_tx(&mut self.conn)?;
+        // Looked at again inside the write lock: another process may have hashed them.
+        let hashed_now: i64 = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM outbox_hashes")?.query_row([], |r| r.get(0))?;
+        let from = hashed.max(hashed_now);
+        let mut prev: String = if from == 0 {
+            GENESIS_HASH.to_string()
+        } else {
+            tx.prepare_cached("SELECT hash FROM outbox_hashes WHERE seq = ?1")?.query_row([from], |r| r.get(0))?
+        };
+        let mut rows = {
+            let mut read = tx.prepare_cached("SELECT seq, kind, key, at_ms, body FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
+            let rows = read
+                .query_map(params![from, upto], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: String::new() }))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows
+        };
         {
-            let tx = write_tx(&mut self.conn)?;
-            let mut prev: String = if first <= 1 {
-                GENESIS_HASH.to_string()
-            } else {
-                tx.prepare_cached("SELECT hash FROM outbox WHERE seq = ?1")?.query_row([first - 1], |r| r.get::<_, Option<String>>(0)).optional()?.flatten().unwrap_or_else(|| GENESIS_HASH.to_string())
-            };
-            {
-                let mut read = tx.prepare_cached("SELECT seq, kind, key, at_ms, body FROM outbox WHERE seq >= ?1 AND seq <= ?2 AND hash IS NULL ORDER BY seq")?;
-                let rows = read
-                    .query_map(params![first, upto], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                let mut write = tx.prepare_cached("UPDATE outbox SET hash = ?2 WHERE seq = ?1 AND hash IS NULL")?;
-                for (seq, kind, key, at_ms, body) in rows {
-                    let h = chain_hash(&prev, seq, &kind, &key, at_ms, &body);
-                    write.execute(params![seq, h])?;
-                    prev = h;
-                }
+            let mut write = tx.prepare_cached("INSERT INTO outbox_hashes (seq, hash) VALUES (?1, ?2)")?;
+            for r in &mut rows {
+                r.hash = chain_hash(&prev, r.seq, &r.kind, &r.key, r.at_ms, &r.body);
+                write.execute(params![r.seq, r.hash])?;
+                prev.clone_from(&r.hash);
             }
-            tx.commit()?;
         }
-        Ok(())
+        tx.commit()?;
+        if from > hashed {
+            // Hashed meanwhile by another: the rows before `from` come from the table.
+            let mut read = self.conn.prepare_cached(
+                "SELECT o.seq, o.kind, o.key, o.at_ms, o.body, h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq WHERE o.seq > ?1 AND o.seq <= ?2 ORDER BY o.seq",
+            )?;
+            let mut before = read
+                .query_map(params![hashed, from], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get(5)? }))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            before.extend(rows);
+            return Ok(before);
+        }
+        Ok(rows)
     }
 
     /// The chain hash of row `seq`, once it has one (`GENESIS_HASH` for 0).
@@ -105,7 +130,7 @@ impl Store {
         if seq == 0 {
             return Ok(Some(GENESIS_HASH.to_string()));
         }
-        Ok(self.conn.prepare_cached("SELECT hash FROM outbox WHERE seq = ?1")?.query_row([seq], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+        Ok(self.conn.prepare_cached("SELECT hash FROM outbox_hashes WHERE seq = ?1")?.query_row([seq], |r| r.get(0)).optional()?)
     }
 
     /// Every row's kind and key up to `upto`, in order (tests compare books with it).
@@ -161,7 +186,10 @@ mod tests {
             prev = r.hash.clone();
         }
         assert!(s.conn.execute("UPDATE outbox SET body = '{}' WHERE seq = 1", []).is_err());
-        assert!(s.conn.execute("UPDATE outbox SET hash = 'x' WHERE seq = 1", []).is_err());
+        assert!(s.conn.execute("UPDATE outbox_hashes SET hash = 'x' WHERE seq = 1", []).is_err());
         assert!(s.conn.execute("DELETE FROM outbox WHERE seq = ?1", [head]).is_err());
+        assert!(s.conn.execute("DELETE FROM outbox_hashes WHERE seq = ?1", [head]).is_err());
+        // A batch from the middle reads the hashes kept.
+        assert_eq!(s.outbox_batch(1, 1).unwrap(), vec![all[1].clone()]);
     }
 }

@@ -381,21 +381,28 @@ const MIGRATIONS: &[&str] = &[
     // of their moves, shifts, Z reports, overrides, reprints, notifications, payments,
     // stock orders and vouchers, people, audit lines), copied by triggers in the same
     // transaction as the record, never a PIN or a PIN hash. `seq` is gapless (rows are
-    // never deleted); `hash` chains each row to the one before, set once when the row
-    // is first sent. Rows written before this version are copied in at once, in order.
+    // never deleted); `outbox_hashes` chains each row to the one before, made once
+    // when the row is first sent (always a prefix of the outbox). Rows written before
+    // this version are copied in at once, in order.
     r#"
     CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY,
         kind TEXT NOT NULL,
         key TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        hash TEXT
+        body TEXT NOT NULL
     );
     CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox
         BEGIN SELECT RAISE(ABORT, 'the outbox is append-only'); END;
-    CREATE TRIGGER outbox_fixed BEFORE UPDATE ON outbox
-        WHEN NEW.seq IS NOT OLD.seq OR NEW.kind IS NOT OLD.kind OR NEW.key IS NOT OLD.key OR NEW.at_ms IS NOT OLD.at_ms OR NEW.body IS NOT OLD.body OR OLD.hash IS NOT NULL
+    CREATE TRIGGER outbox_no_update BEFORE UPDATE ON outbox
+        BEGIN SELECT RAISE(ABORT, 'the outbox is append-only'); END;
+    CREATE TABLE outbox_hashes (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER outbox_hashes_no_delete BEFORE DELETE ON outbox_hashes
+        BEGIN SELECT RAISE(ABORT, 'the outbox is append-only'); END;
+    CREATE TRIGGER outbox_hashes_no_update BEFORE UPDATE ON outbox_hashes
         BEGIN SELECT RAISE(ABORT, 'the outbox is append-only'); END;
     CREATE TRIGGER outbox_user_insert AFTER INSERT ON users
         BEGIN INSERT INTO outbox (kind, key, at_ms, body) VALUES ('user', NEW.id, CAST(unixepoch('subsec') * 1000 AS INTEGER), json_object('id', NEW.id, 'name', NEW.name, 'role', NEW.role, 'active', NEW.active, 'must_change_pin', NEW.must_change_pin)); END;
