@@ -84,50 +84,67 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-async fn replication(pg: &Cluster, sales: i64) {
-    let dir = tempfile::tempdir().unwrap();
+/// PostgreSQL's own: the rows in batches of the same size into a bare table (a primary
+/// key, nothing else), by the same client over the same kind of connection.
+async fn plain_inserts(c: &tokio_postgres::Client, table: &str, all: &[Record]) -> Duration {
+    c.batch_execute(&format!("CREATE TABLE {table} (till_id text, seq bigint, kind text, key text, at_ms bigint, body text, hash text, PRIMARY KEY (till_id, seq))")).await.unwrap();
     let t = Instant::now();
-    airtill_app::office::generate_ledger(dir.path(), sales, 30, 7).await.unwrap();
-    let store = airtill_store::Store::open(&dir.path().join("airtill.db")).unwrap();
-    let records = store.outbox_head().unwrap();
-    println!("1. replication: a ledger of {sales} sales ({records} records in its outbox) made in {:.1} s", t.elapsed().as_secs_f64());
-    let admin_c = pg.chain("repl", &["bench-1"]).await;
-    // Airtill: what the till's background task does (`airtill chain push`), batch by
-    // batch until confirmed, the next batch read while one is sent.
-    let t = Instant::now();
-    let (target, till) = (pg.till("repl", "bench-1"), "bench-1".to_string());
-    drop(store);
-    let confirmed = airtill_app::chain::push_ledger(&dir.path().join("airtill.db"), &target, &till).await.unwrap();
-    let ours = t.elapsed();
-    assert_eq!(confirmed, records);
-    let mut store = airtill_store::Store::open(&dir.path().join("airtill.db")).unwrap();
-    let all: Vec<Record> = store.outbox_batch(0, records).unwrap().into_iter().map(|r| Record { seq: r.seq, kind: r.kind, key: r.key, at_ms: r.at_ms, body: r.body, hash: r.hash }).collect();
-    // PostgreSQL's own: the same rows, the same batches, into a bare table.
-    admin_c
-        .batch_execute("CREATE TABLE plain_events (till_id text, seq bigint, kind text, key text, at_ms bigint, body text, hash text, PRIMARY KEY (till_id, seq))")
-        .await
-        .unwrap();
-    let t = Instant::now();
-    for chunk in all.chunks(1000) {
+    for chunk in all.chunks(airtill_app::chain::BATCH as usize) {
         let seqs: Vec<i64> = chunk.iter().map(|r| r.seq).collect();
         let kinds: Vec<&str> = chunk.iter().map(|r| r.kind.as_str()).collect();
         let keys: Vec<&str> = chunk.iter().map(|r| r.key.as_str()).collect();
         let ats: Vec<i64> = chunk.iter().map(|r| r.at_ms).collect();
         let bodies: Vec<&str> = chunk.iter().map(|r| r.body.as_str()).collect();
         let hashes: Vec<&str> = chunk.iter().map(|r| r.hash.as_str()).collect();
-        admin_c
-            .execute(
-                "INSERT INTO plain_events SELECT 'bench-1', * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])",
-                &[&seqs, &kinds, &keys, &ats, &bodies, &hashes],
-            )
-            .await
-            .unwrap();
+        c.execute(
+            &format!("INSERT INTO {table} SELECT 'bench', * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])"),
+            &[&seqs, &kinds, &keys, &ats, &bodies, &hashes],
+        )
+        .await
+        .unwrap();
     }
-    let plain = t.elapsed();
-    let (a, b) = (records as f64 / ours.as_secs_f64(), records as f64 / plain.as_secs_f64());
-    println!("   Airtill (read, hash, send, checked by the database, confirmed): {a:>9.0} records/s ({:.2} s)", ours.as_secs_f64());
-    println!("   PostgreSQL, plain batched inserts of the same rows:             {b:>9.0} records/s ({:.2} s)", plain.as_secs_f64());
-    println!("   ratio {:.2}x of PostgreSQL's own rate (goal >= 0.5x)", a / b);
+    t.elapsed()
+}
+
+async fn replication(pg: &Cluster, sales: i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    airtill_app::office::generate_ledger(dir.path(), sales, 30, 7).await.unwrap();
+    let ledger = dir.path().join("airtill.db");
+    let mut store = airtill_store::Store::open(&ledger).unwrap();
+    let records = store.outbox_head().unwrap();
+    println!("1. replication: a ledger of {sales} sales ({records} records in its outbox) made in {:.1} s", t.elapsed().as_secs_f64());
+    let admin_c = pg.chain("repl", &["bench-1", "bench-2", "bench-3"]).await;
+    let all: Vec<Record> = store.outbox_batch(0, records).unwrap().into_iter().map(|r| Record { seq: r.seq, kind: r.kind, key: r.key, at_ms: r.at_ms, body: r.body, hash: r.hash }).collect();
+    drop(store);
+    // Three rounds, the order alternating (whoever goes first pays for new WAL files).
+    // Airtill: what the till's background task does (`airtill chain push`), batch by
+    // batch until confirmed, the next batch read while one is sent, each batch checked
+    // whole by the database; the same ledger sent as three tills.
+    let mut ratios = Vec::new();
+    for round in 1..=3 {
+        let plain_first = round % 2 == 1;
+        let mut plain = Duration::ZERO;
+        if plain_first {
+            plain = plain_inserts(&admin_c, &format!("plain_{round}"), &all).await;
+        }
+        let till = format!("bench-{round}");
+        let t = Instant::now();
+        let confirmed = airtill_app::chain::push_ledger(&ledger, &pg.till("repl", &till), &till).await.unwrap();
+        let ours = t.elapsed();
+        assert_eq!(confirmed, records);
+        if !plain_first {
+            plain = plain_inserts(&admin_c, &format!("plain_{round}"), &all).await;
+        }
+        let (a, b) = (records as f64 / ours.as_secs_f64(), records as f64 / plain.as_secs_f64());
+        println!("   round {round}: Airtill {a:>7.0} records/s ({:.2} s), PostgreSQL's plain batched inserts {b:>7.0} records/s ({:.2} s): {:.2}x", ours.as_secs_f64(), plain.as_secs_f64(), a / b);
+        ratios.push(a / b);
+    }
+    ratios.sort_by(|x, y| x.total_cmp(y));
+    println!("   median {:.2}x of PostgreSQL's own rate (goal >= 0.5x)", ratios[1]);
+    let t = Instant::now();
+    let derived: i64 = admin_c.query_one("SELECT chain_catch_up()", &[]).await.unwrap().get(0);
+    println!("   the derived books (each sale's state) made from those {derived} records when first read: {:.2} s", t.elapsed().as_secs_f64());
 }
 
 async fn lag(pg: &Cluster) {

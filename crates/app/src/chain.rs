@@ -26,8 +26,8 @@ const CONFIRMED_SETTING: &str = "chain_confirmed_seq";
 const DECISIONS_SETTING: &str = "chain_decisions_applied";
 /// The chain's PIN pepper among the sealed credentials.
 const CHAIN_PEPPER: &str = "chain-pepper";
-/// Records sent in one statement.
-pub(crate) const BATCH: i64 = 1000;
+/// Records sent in one statement (a catching-up till sends this many at once).
+pub const BATCH: i64 = 4000;
 /// How often the outbox is looked at while there is nothing to send.
 const IDLE_POLL: Duration = Duration::from_millis(200);
 const LONGEST_BACKOFF: Duration = Duration::from_secs(30);

@@ -115,8 +115,64 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- Rows inserted straight into the table (by a till's role, or the owner by hand) are
+-- checked by this trigger; a till's pushes go through chain_push, which checks them
+-- itself before it inserts (inside it the current user is the owner, not the session's).
 CREATE TRIGGER events_arrived AFTER INSERT ON events
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_arrived();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN (current_user = session_user) EXECUTE FUNCTION events_arrived();
+
+-- A till's push: its records after the last one the chain holds, checked whole (no
+-- gap, every hash chaining), inserted once (ON CONFLICT DO NOTHING on till and
+-- number), and the chain's new head answered, in one statement.
+CREATE FUNCTION chain_push(p_seq bigint[], p_kind text[], p_key text[], p_at bigint[], p_body text[], p_hash text[])
+    RETURNS TABLE (head_seq bigint, head_hash text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+AS $$
+DECLARE
+    me text := public.chain_till();
+    s bigint;
+    h text;
+    bad record;
+    top bigint;
+    top_hash text;
+BEGIN
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'airtill chain: this database role belongs to no till' USING ERRCODE = 'AT003';
+    END IF;
+    -- One push of a till at a time: a second waits here, then sees the first's head.
+    SELECT t.head_seq, t.head_hash INTO s, h FROM public.tills t WHERE t.till_id = me FOR UPDATE;
+    SELECT n.seq, n.gap INTO bad FROM (
+        SELECT u.seq, u.hash,
+               encode(sha256(convert_to(COALESCE(lag(u.hash) OVER w, h) || '|' || u.seq::text || '|' || u.kind || '|' || u.key || '|'
+                                        || u.at_ms::text || '|' || u.body, 'UTF8')), 'hex') AS want,
+               u.seq - s - row_number() OVER w AS gap
+        FROM unnest(p_seq, p_kind, p_key, p_at, p_body, p_hash) AS u(seq, kind, key, at_ms, body, hash)
+        WHERE u.seq > s
+        WINDOW w AS (ORDER BY u.seq)
+    ) n
+    WHERE n.gap <> 0 OR n.want <> n.hash
+    ORDER BY n.seq LIMIT 1;
+    IF FOUND THEN
+        IF bad.gap <> 0 THEN
+            RAISE EXCEPTION 'airtill chain: gap: record % of till % does not follow the last one the chain holds', bad.seq, me USING ERRCODE = 'AT001';
+        END IF;
+        RAISE EXCEPTION 'airtill chain: broken: record % of till % does not chain to the one before', bad.seq, me USING ERRCODE = 'AT002';
+    END IF;
+    INSERT INTO public.events (till_id, seq, kind, key, at_ms, body, hash)
+        SELECT me, u.seq, u.kind, u.key, u.at_ms, u.body, u.hash
+        FROM unnest(p_seq, p_kind, p_key, p_at, p_body, p_hash) AS u(seq, kind, key, at_ms, body, hash)
+        WHERE u.seq > s
+        ON CONFLICT (till_id, seq) DO NOTHING;
+    SELECT u.seq, u.hash INTO top, top_hash FROM unnest(p_seq, p_hash) AS u(seq, hash) WHERE u.seq > s ORDER BY u.seq DESC LIMIT 1;
+    IF top IS NOT NULL THEN
+        UPDATE public.tills t SET head_seq = top, head_hash = top_hash, last_contact = now() WHERE t.till_id = me;
+        s := top;
+        h := top_hash;
+    END IF;
+    RETURN QUERY SELECT s, h;
+END $$;
+REVOKE ALL ON FUNCTION chain_push(bigint[], text[], text[], bigint[], text[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chain_push(bigint[], text[], text[], bigint[], text[], text[]) TO airtill_till;
 
 -- A till says hello: its installation and version; answers the chain, and the last
 -- record of this till the chain holds. With p_claim, the first installation to say

@@ -123,8 +123,15 @@ async fn a_tills_role_cannot_write_another_tills_rows_nor_change_a_stored_one() 
     other_link.push(&other, &records(1, 2, GENESIS)).await.unwrap();
     link.push(&till, &records(1, 3, GENESIS)).await.unwrap();
     // Its own records under another till's id: the database refuses.
-    let e = link.push(&other, &records(3, 1, &records(1, 2, GENESIS)[1].hash)).await.unwrap_err();
+    let e = link.insert_directly(&other, &records(3, 1, &records(1, 2, GENESIS)[1].hash)).await.unwrap_err();
     assert!(e.to_string().contains("row-level security"), "{e}");
+    // Straight into the table under its own id, the database checks the rows as a push.
+    let e = link.insert_directly(&till, &records(5, 1, GENESIS)).await.unwrap_err();
+    assert!(matches!(e, CentralError::Refused(ref m) if m.contains("gap")), "{e:?}");
+    let mut altered = records(4, 1, &records(1, 3, GENESIS)[2].hash);
+    altered[0].body = altered[0].body.replace("1000", "1");
+    let e = link.insert_directly(&till, &altered).await.unwrap_err();
+    assert!(matches!(e, CentralError::Refused(ref m) if m.contains("does not chain")), "{e:?}");
     let c = link.client();
     for sql in [
         format!("UPDATE events SET body = '{{}}' WHERE till_id = '{till}'"),
