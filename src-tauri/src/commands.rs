@@ -5,11 +5,10 @@ use airtill_app::accounts::{AccountProvider, ProviderAccountInput, ProviderAccou
 use airtill_app::domain::{Money, Money4};
 use airtill_app::setup::{SetupDone, SetupRequest};
 use airtill_app::{
-    ChainLinkInput, ChainReport, ChainReportQuery, ChainStatusView, ChainTestView, ChainTillView,
-    Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, Check, ConnectionTestView, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView,
-    LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole,
-    PersonView, Reconciliation, Report, ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest,
-    StockOrderView, Till, UkCreditRequest, UserView, WalletView,
+    Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, ChainLinkInput, ChainReport, ChainReportQuery, ChainStatusView, ChainTestView, ChainTillView, Check, ConnectionTestView,
+    DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView, LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView,
+    NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole, PersonView, Reconciliation, Report, ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView,
+    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest, StockOrderView, Till, UkCreditRequest, UserView, WalletView,
 };
 use serde::Serialize;
 use std::sync::OnceLock;

@@ -179,10 +179,7 @@ async fn lag(pg: &Cluster) {
         n += 1;
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let rows = c
-        .query("SELECT (extract(epoch FROM received_at) * 1000)::bigint - at_ms FROM events WHERE kind IN ('sale', 'sale_event') AND till_id LIKE 'lag-%'", &[])
-        .await
-        .unwrap();
+    let rows = c.query("SELECT (extract(epoch FROM received_at) * 1000)::bigint - at_ms FROM events WHERE kind IN ('sale', 'sale_event') AND till_id LIKE 'lag-%'", &[]).await.unwrap();
     let mut lags: Vec<i64> = rows.iter().map(|r| r.get::<_, i64>(0)).collect();
     lags.sort_unstable();
     let p = |q: f64| lags[((lags.len() as f64 - 1.0) * q) as usize];

@@ -4,7 +4,7 @@
 //! each till's record once, by its number). Selling never waits for it.
 
 use crate::config::{self, CentralFile};
-use crate::{AppError, Airtill, Result, Session};
+use crate::{Airtill, AppError, Result, Session};
 use airtill_central::{CentralError, ErrorClass, Hello, Record, Target, TillLink};
 use airtill_store::Store;
 use serde::{Deserialize, Serialize};
@@ -213,7 +213,12 @@ fn apply_decision(s: &mut Store, version: i64, kind: &str, body: &str, now: i64)
         "wallet_warning" => {
             let minor = v.get("minor").and_then(|m| m.as_i64()).unwrap_or(0);
             s.set_setting(crate::provider::WALLET_WARN_SETTING, &minor.to_string())?;
-            s.audit("chain_decision", None, &format!("decision {version}: wallet warning below {} by the head office", if minor > 0 { airtill_domain::Money::zar(minor).to_string() } else { "never".into() }), now)?;
+            s.audit(
+                "chain_decision",
+                None,
+                &format!("decision {version}: wallet warning below {} by the head office", if minor > 0 { airtill_domain::Money::zar(minor).to_string() } else { "never".into() }),
+                now,
+            )?;
         }
         "pin_keep_days" => {
             let days = v.get("days").and_then(|d| d.as_i64()).filter(|d| (1..=crate::pin_keep::MAX_PIN_KEEP_DAYS).contains(d));

@@ -4,7 +4,7 @@
 
 use crate::chain::target_of;
 use crate::office::ReportLine;
-use crate::{time, AppError, Airtill, Result, Session};
+use crate::{time, Airtill, AppError, Result, Session};
 use airtill_central::reports::{self, Window};
 use airtill_central::TillLink;
 use airtill_domain::{Currency, Money, Money4};
@@ -218,7 +218,10 @@ impl Airtill {
                     m.till = Some(till.clone());
                 }
                 None if m.kind == crate::MismatchKind::MissingAtTill => {
-                    m.explanation = m.explanation.replace("than this till has. They were sold from another till or app on the same Smartload account, or lost here", "than every till of the chain has. No till of the chain made them: another app on the same Smartload account, or sales lost at a till");
+                    m.explanation = m.explanation.replace(
+                        "than this till has. They were sold from another till or app on the same Smartload account, or lost here",
+                        "than every till of the chain has. No till of the chain made them: another app on the same Smartload account, or sales lost at a till",
+                    );
                 }
                 None => {}
             }

@@ -45,10 +45,7 @@ pub async fn setup(admin: &Target, name: &str) -> Result<Chain> {
         return Err(CentralError::NotTheChain(format!("the chain's database must be in UTF8 (it is {encoding}): create it with ENCODING 'UTF8'")));
     }
     migrate(&mut client, None).await?;
-    client
-        .execute("INSERT INTO chain (id, chain_id, name) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING", &[&uuid::Uuid::new_v4(), &name])
-        .await
-        .map_err(CentralError::from_query)?;
+    client.execute("INSERT INTO chain (id, chain_id, name) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING", &[&uuid::Uuid::new_v4(), &name]).await.map_err(CentralError::from_query)?;
     let pepper: Vec<u8> = rand::random::<[u8; 32]>().to_vec();
     client.execute("UPDATE chain SET pepper = $1 WHERE pepper IS NULL", &[&pepper]).await.map_err(CentralError::from_query)?;
     let row = client.query_one("SELECT chain_id::text, name FROM chain", &[]).await.map_err(CentralError::from_query)?;
@@ -89,7 +86,11 @@ pub async fn add_till(client: &tokio_postgres::Client, till_id: &str, shop: &str
     if role.len() > 63 {
         return Err(CentralError::BadInput(format!("the till id {till_id} with the database's name ({database}) is too long for a database role: use a shorter till id")));
     }
-    let exists: bool = client.query_one("SELECT EXISTS (SELECT 1 FROM tills WHERE till_id = $1) OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2)", &[&till_id, &role]).await.map_err(CentralError::from_query)?.get(0);
+    let exists: bool = client
+        .query_one("SELECT EXISTS (SELECT 1 FROM tills WHERE till_id = $1) OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $2)", &[&till_id, &role])
+        .await
+        .map_err(CentralError::from_query)?
+        .get(0);
     if exists {
         return Err(CentralError::BadInput(format!("the chain has a till {till_id} already")));
     }
@@ -142,10 +143,7 @@ pub async fn status(client: &tokio_postgres::Client) -> Result<Vec<TillStatus>> 
         )
         .await
         .map_err(CentralError::from_query)?;
-    Ok(rows
-        .iter()
-        .map(|r| TillStatus { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), first_broken: r.get(5), problems: r.get(6) })
-        .collect())
+    Ok(rows.iter().map(|r| TillStatus { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), first_broken: r.get(5), problems: r.get(6) }).collect())
 }
 
 /// The chain's PIN pepper (head office: PIN hashes for the tills are made with it).
@@ -171,22 +169,34 @@ pub async fn people(client: &tokio_postgres::Client) -> Result<Vec<ChainPerson>>
 
 /// The active person of this name (any case).
 pub async fn person_named(client: &tokio_postgres::Client, name: &str) -> Result<ChainPerson> {
-    people(client)
-        .await?
-        .into_iter()
-        .find(|p| p.active && p.name.eq_ignore_ascii_case(name.trim()))
-        .ok_or_else(|| CentralError::BadInput(format!("the chain has nobody called \"{}\"", name.trim())))
+    people(client).await?.into_iter().find(|p| p.active && p.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| CentralError::BadInput(format!("the chain has nobody called \"{}\"", name.trim())))
 }
 
 /// What the head office decides for every till.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// A new person at every till, with a PIN hash made with the chain's pepper.
-    AddPerson { name: String, role: String, pin_hash: String, must_change_pin: bool },
-    Disable { person_id: i64 },
-    Enable { person_id: i64 },
-    Rename { person_id: i64, name: String },
-    Pin { person_id: i64, pin_hash: String, must_change_pin: bool },
+    AddPerson {
+        name: String,
+        role: String,
+        pin_hash: String,
+        must_change_pin: bool,
+    },
+    Disable {
+        person_id: i64,
+    },
+    Enable {
+        person_id: i64,
+    },
+    Rename {
+        person_id: i64,
+        name: String,
+    },
+    Pin {
+        person_id: i64,
+        pin_hash: String,
+        must_change_pin: bool,
+    },
     /// Every route, replacing the tills' own (`MTN/pinned/voucher` → providers in order).
     Routes(std::collections::BTreeMap<String, Vec<String>>),
     /// Warn below this many cents in a wallet (`None`: never).

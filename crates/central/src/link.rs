@@ -69,11 +69,8 @@ impl TillLink {
         let ats: Vec<i64> = records.iter().map(|r| r.at_ms).collect();
         let bodies: Vec<&str> = records.iter().map(|r| r.body.as_str()).collect();
         let hashes: Vec<&str> = records.iter().map(|r| r.hash.as_str()).collect();
-        let row = self
-            .client
-            .query_one("SELECT head_seq, head_hash FROM chain_push($1, $2, $3, $4, $5, $6)", &[&seqs, &kinds, &keys, &ats, &bodies, &hashes])
-            .await
-            .map_err(CentralError::from_query)?;
+        let row =
+            self.client.query_one("SELECT head_seq, head_hash FROM chain_push($1, $2, $3, $4, $5, $6)", &[&seqs, &kinds, &keys, &ats, &bodies, &hashes]).await.map_err(CentralError::from_query)?;
         Ok(Head { seq: row.get(0), hash: row.get(1) })
     }
 
@@ -119,11 +116,7 @@ impl TillLink {
     /// The head office's decisions after `version`, in order, at most `limit`:
     /// (version, kind, body as JSON).
     pub async fn decisions_after(&self, version: i64, limit: i64) -> Result<Vec<(i64, String, String)>> {
-        let rows = self
-            .client
-            .query("SELECT version, kind, body::text FROM decisions WHERE version > $1 ORDER BY version LIMIT $2", &[&version, &limit])
-            .await
-            .map_err(CentralError::from_query)?;
+        let rows = self.client.query("SELECT version, kind, body::text FROM decisions WHERE version > $1 ORDER BY version LIMIT $2", &[&version, &limit]).await.map_err(CentralError::from_query)?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
     }
 

@@ -53,10 +53,7 @@ pub struct Till {
 
 pub async fn tills(client: &tokio_postgres::Client) -> Result<Vec<Till>> {
     let rows = client.query("SELECT till_id, shop, records, last_contact_s, app_version, decisions_applied, problems FROM chain_tills()", &[]).await.map_err(CentralError::from_query)?;
-    Ok(rows
-        .iter()
-        .map(|r| Till { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), decisions_applied: r.get(5), problems: r.get(6) })
-        .collect())
+    Ok(rows.iter().map(|r| Till { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), decisions_applied: r.get(5), problems: r.get(6) }).collect())
 }
 
 /// A sale of a provider account, at whichever till of the chain made it.

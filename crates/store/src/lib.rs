@@ -7,9 +7,9 @@ pub mod generate;
 mod guards;
 mod lease;
 mod office;
+mod outbox;
 mod payments;
 mod pins;
-mod outbox;
 mod schema;
 mod stock;
 pub use audit::{AuditKeying, AuditRow};
@@ -736,9 +736,13 @@ impl Store {
         if let Some(id) = self.user_of_chain_person(chain_person_id)? {
             return Ok(id);
         }
-        self.conn
-            .prepare_cached("INSERT INTO users (name, role, pin_hash, active, must_change_pin, chain_person_id) VALUES (?1, ?2, ?3, 1, ?4, ?5)")?
-            .execute(params![name, role.as_str(), pin_hash, must_change_pin, chain_person_id])?;
+        self.conn.prepare_cached("INSERT INTO users (name, role, pin_hash, active, must_change_pin, chain_person_id) VALUES (?1, ?2, ?3, 1, ?4, ?5)")?.execute(params![
+            name,
+            role.as_str(),
+            pin_hash,
+            must_change_pin,
+            chain_person_id
+        ])?;
         Ok(self.conn.last_insert_rowid())
     }
 

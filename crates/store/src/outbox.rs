@@ -74,9 +74,8 @@ impl Store {
             // The usual case: the batch is the rows just hashed.
             return Ok(fresh.into_iter().filter(|r| r.seq > after).collect());
         }
-        let mut read = self.conn.prepare_cached(
-            "SELECT o.seq, o.kind, o.key, o.at_ms, o.body, h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq WHERE o.seq > ?1 AND o.seq <= ?2 ORDER BY o.seq",
-        )?;
+        let mut read =
+            self.conn.prepare_cached("SELECT o.seq, o.kind, o.key, o.at_ms, o.body, h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq WHERE o.seq > ?1 AND o.seq <= ?2 ORDER BY o.seq")?;
         let rows = read
             .query_map(params![after, upto], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get(5)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -90,11 +89,7 @@ impl Store {
         // Looked at again inside the write lock: another process may have hashed them.
         let hashed_now: i64 = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM outbox_hashes")?.query_row([], |r| r.get(0))?;
         let from = hashed.max(hashed_now);
-        let mut prev: String = if from == 0 {
-            GENESIS_HASH.to_string()
-        } else {
-            tx.prepare_cached("SELECT hash FROM outbox_hashes WHERE seq = ?1")?.query_row([from], |r| r.get(0))?
-        };
+        let mut prev: String = if from == 0 { GENESIS_HASH.to_string() } else { tx.prepare_cached("SELECT hash FROM outbox_hashes WHERE seq = ?1")?.query_row([from], |r| r.get(0))? };
         let mut rows = {
             let mut read = tx.prepare_cached("SELECT seq, kind, key, at_ms, body FROM outbox WHERE seq > ?1 AND seq <= ?2 ORDER BY seq")?;
             let rows = read
@@ -113,9 +108,8 @@ impl Store {
         tx.commit()?;
         if from > hashed {
             // Hashed meanwhile by another: the rows before `from` come from the table.
-            let mut read = self.conn.prepare_cached(
-                "SELECT o.seq, o.kind, o.key, o.at_ms, o.body, h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq WHERE o.seq > ?1 AND o.seq <= ?2 ORDER BY o.seq",
-            )?;
+            let mut read =
+                self.conn.prepare_cached("SELECT o.seq, o.kind, o.key, o.at_ms, o.body, h.hash FROM outbox o JOIN outbox_hashes h ON h.seq = o.seq WHERE o.seq > ?1 AND o.seq <= ?2 ORDER BY o.seq")?;
             let mut before = read
                 .query_map(params![hashed, from], |r| Ok(OutboxRow { seq: r.get(0)?, kind: r.get(1)?, key: r.get(2)?, at_ms: r.get(3)?, body: r.get(4)?, hash: r.get(5)? }))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -565,9 +565,17 @@ enum HeadOfficePeople {
         #[arg(long)]
         keep_pin: bool,
     },
-    Disable { name: String },
-    Enable { name: String },
-    Rename { name: String, #[arg(long)] to: String },
+    Disable {
+        name: String,
+    },
+    Enable {
+        name: String,
+    },
+    Rename {
+        name: String,
+        #[arg(long)]
+        to: String,
+    },
     /// A new PIN at every till (they choose their own at their next login).
     Pin {
         name: String,
@@ -930,7 +938,14 @@ async fn chain(app: &Airtill, pin: &Option<String>, op: ChainCommand) -> Result<
             let password = secret_or_prompt("AIRTILL_CHAIN_PASSWORD", "The till's chain password: ")?;
             let input = airtill_app::ChainLinkInput { url, till, password: Some(password), ca_file: ca.map(|p| p.display().to_string()) };
             let t = if test { app.test_chain_link(&s, &input).await? } else { app.save_chain_link(&s, &input).await? };
-            println!("{} the chain \"{}\" as till {}: it holds {} of this till's records; {} are written here", if test { "reached" } else { "linked to" }, t.chain_name, t.till, t.records_there, t.records_here);
+            println!(
+                "{} the chain \"{}\" as till {}: it holds {} of this till's records; {} are written here",
+                if test { "reached" } else { "linked to" },
+                t.chain_name,
+                t.till,
+                t.records_there,
+                t.records_here
+            );
         }
         ChainCommand::Unlink => {
             app.unlink_chain(&s)?;
@@ -1051,7 +1066,12 @@ async fn head_office(url: Option<String>, ca: Option<PathBuf>, op: HeadOfficeCom
                     decided(admin::decide(&mut client, &admin::Decision::Disable { person_id: p.person_id }).await.map_err(fail)?);
                 }
                 HeadOfficePeople::Enable { name } => {
-                    let p = admin::people(&client).await.map_err(fail)?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| AppError::BadInput(format!("The chain has nobody called \"{}\".", name.trim())))?;
+                    let p = admin::people(&client)
+                        .await
+                        .map_err(fail)?
+                        .into_iter()
+                        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+                        .ok_or_else(|| AppError::BadInput(format!("The chain has nobody called \"{}\".", name.trim())))?;
                     decided(admin::decide(&mut client, &admin::Decision::Enable { person_id: p.person_id }).await.map_err(fail)?);
                 }
                 HeadOfficePeople::Rename { name, to } => {
@@ -1070,7 +1090,11 @@ async fn head_office(url: Option<String>, ca: Option<PathBuf>, op: HeadOfficeCom
             let minor = match (below, never) {
                 (Some(_), true) | (None, false) => return Err(AppError::BadInput("Say --below AMOUNT, or --never.".into())),
                 (None, true) => None,
-                (Some(a), false) => Some(airtill_app::domain::Money::parse(a.trim(), airtill_app::domain::Currency::ZAR).map_err(|_| AppError::BadInput(format!("'{a}' is not an amount in rand. Write it like 500 or 1500.00.")))?.minor),
+                (Some(a), false) => Some(
+                    airtill_app::domain::Money::parse(a.trim(), airtill_app::domain::Currency::ZAR)
+                        .map_err(|_| AppError::BadInput(format!("'{a}' is not an amount in rand. Write it like 500 or 1500.00.")))?
+                        .minor,
+                ),
             };
             decided(admin::decide(&mut client, &admin::Decision::WalletWarning(minor)).await.map_err(fail)?);
         }
@@ -1095,15 +1119,7 @@ fn print_reconciliation(r: &airtill_app::Reconciliation) -> Result<(), AppError>
     println!("reconciliation with {} for {} to {}: {} sales checked", r.provider, r.from_date, r.to_date, r.sales_checked);
     println!("{:<20} {:>10} {:>12} {:>10} {:>12}", "network", "till", "", "provider", "");
     for n in &r.networks {
-        println!(
-            "{:<20} {:>10} {:>12} {:>10} {:>12}  {}",
-            n.network,
-            n.till_count,
-            n.till_value.to_string(),
-            n.provider_count,
-            n.provider_value.to_string(),
-            if n.matches { "ok" } else { "DIFFERS" }
-        );
+        println!("{:<20} {:>10} {:>12} {:>10} {:>12}  {}", n.network, n.till_count, n.till_value.to_string(), n.provider_count, n.provider_value.to_string(), if n.matches { "ok" } else { "DIFFERS" });
     }
     for (label, m) in [("opening", r.provider_opening), ("deposits", r.provider_deposits), ("closing", r.provider_closing)] {
         if let Some(m) = m {
