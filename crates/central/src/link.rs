@@ -32,6 +32,19 @@ pub struct Head {
     pub hash: String,
 }
 
+/// The records as the six arrays a push sends.
+#[allow(clippy::type_complexity)]
+fn columns(records: &[Record]) -> (Vec<i64>, Vec<&str>, Vec<&str>, Vec<i64>, Vec<&str>, Vec<&str>) {
+    (
+        records.iter().map(|r| r.seq).collect(),
+        records.iter().map(|r| r.kind.as_str()).collect(),
+        records.iter().map(|r| r.key.as_str()).collect(),
+        records.iter().map(|r| r.at_ms).collect(),
+        records.iter().map(|r| r.body.as_str()).collect(),
+        records.iter().map(|r| r.hash.as_str()).collect(),
+    )
+}
+
 /// An open link of one till to the chain.
 pub struct TillLink {
     client: tokio_postgres::Client,
@@ -63,12 +76,7 @@ impl TillLink {
         if records.is_empty() {
             return self.head(till_id).await;
         }
-        let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
-        let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
-        let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
-        let ats: Vec<i64> = records.iter().map(|r| r.at_ms).collect();
-        let bodies: Vec<&str> = records.iter().map(|r| r.body.as_str()).collect();
-        let hashes: Vec<&str> = records.iter().map(|r| r.hash.as_str()).collect();
+        let (seqs, kinds, keys, ats, bodies, hashes) = columns(records);
         let row =
             self.client.query_one("SELECT head_seq, head_hash FROM chain_push($1, $2, $3, $4, $5, $6)", &[&seqs, &kinds, &keys, &ats, &bodies, &hashes]).await.map_err(CentralError::from_query)?;
         Ok(Head { seq: row.get(0), hash: row.get(1) })
@@ -77,12 +85,7 @@ impl TillLink {
     /// Inserts records straight into the chain's table, as a till's role may (the
     /// database's own check of each statement applies); tests try what it refuses.
     pub async fn insert_directly(&self, till_id: &str, records: &[Record]) -> Result<()> {
-        let seqs: Vec<i64> = records.iter().map(|r| r.seq).collect();
-        let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
-        let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
-        let ats: Vec<i64> = records.iter().map(|r| r.at_ms).collect();
-        let bodies: Vec<&str> = records.iter().map(|r| r.body.as_str()).collect();
-        let hashes: Vec<&str> = records.iter().map(|r| r.hash.as_str()).collect();
+        let (seqs, kinds, keys, ats, bodies, hashes) = columns(records);
         self.client
             .execute(
                 "INSERT INTO events (till_id, seq, kind, key, at_ms, body, hash)

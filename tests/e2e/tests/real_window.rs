@@ -669,7 +669,7 @@ async fn chain_steps(c: &Client) {
     assert!(testid(c, "chain-state").await.text().await.unwrap().contains("not linked"));
     let (Ok(admin), Ok(password), Ok(ca)) = (std::env::var("AIRTILL_TEST_PG_ADMIN_URL"), std::env::var("AIRTILL_TEST_PG_PASSWORD"), std::env::var("AIRTILL_TEST_PG_CA")) else {
         eprintln!("no PostgreSQL test cluster: the Chain tab is shown unlinked only");
-        shots_at_both_sizes(c, "14-chain-unlinked").await;
+        shots_at_both_sizes(c, "27-chain-unlinked").await;
         return;
     };
     let port = admin.rsplit_once(':').unwrap().1.split('/').next().unwrap().to_string();
@@ -705,7 +705,7 @@ async fn chain_steps(c: &Client) {
     testid(c, "chain-test").await.click().await.unwrap();
     let refused = text_of(c, "chain-error").await;
     assert!(refused.contains("refused the till's role or password"), "{refused}");
-    shots_at_both_sizes(c, "14-chain-refused").await;
+    shots_at_both_sizes(c, "27-chain-refused").await;
     let pw = testid(c, "chain-password").await;
     pw.clear().await.unwrap();
     pw.send_keys(&till_password).await.unwrap();
@@ -740,9 +740,9 @@ async fn chain_steps(c: &Client) {
     }
     assert_eq!(testid(c, "chain-sold-value").await.text().await.unwrap(), "R12.00");
     wait(c, "[data-testid='chain-chart-till'] canvas").await;
-    shots_at_both_sizes(c, "15-chain-linked").await;
+    shots_at_both_sizes(c, "28-chain-linked").await;
     c.execute("document.querySelector(\"[data-testid='chain-report']\").scrollIntoView()", vec![]).await.unwrap();
-    shots_at_both_sizes(c, "15-chain-report").await;
+    shots_at_both_sizes(c, "29-chain-report").await;
 }
 
 /// Screenshots of the screen as it is, at the two till sizes.
