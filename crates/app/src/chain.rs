@@ -235,14 +235,14 @@ fn apply_decision(s: &mut Store, version: i64, kind: &str, body: &str, now: i64)
 /// in one transaction with the number of the last one applied.
 async fn take_decisions(store: &Arc<Mutex<Store>>, open: &mut Open, now: &(dyn Fn() -> i64 + Send + Sync)) -> std::result::Result<i64, CentralError> {
     loop {
-        let applied = {
+        let (applied, recorded) = {
             let s = store.lock().unwrap_or_else(|p| p.into_inner());
-            s.setting(DECISIONS_SETTING).ok().flatten().and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)
+            (s.setting(DECISIONS_SETTING).ok().flatten().and_then(|v| v.parse::<i64>().ok()).unwrap_or(0), s.outbox_head().unwrap_or(0))
         };
         let decisions = open.link.decisions_after(applied, 100).await?;
         let Some(last) = decisions.last().map(|d| d.0) else {
             // Also the till's sign of life to the chain (its last contact).
-            open.link.applied(applied).await?;
+            open.link.applied(applied, recorded).await?;
             open.reported = applied;
             return Ok(applied);
         };
@@ -261,7 +261,7 @@ async fn take_decisions(store: &Arc<Mutex<Store>>, open: &mut Open, now: &(dyn F
             })
             .map_err(|e| CentralError::Database(format!("the head office's decisions could not be applied here: {e}")))?;
         }
-        open.link.applied(last).await?;
+        open.link.applied(last, recorded).await?;
         open.reported = last;
     }
 }

@@ -29,6 +29,8 @@ pub struct ChainTillView {
     pub shop: String,
     /// Records the chain holds of it.
     pub records: i64,
+    /// Records it had written, at its last contact, that the chain does not hold yet.
+    pub waiting: i64,
     /// When it last reached the chain (the shop's time), if ever.
     pub last_contact: Option<String>,
     /// Seconds since then.
@@ -103,6 +105,7 @@ impl Airtill {
                 till: t.till_id,
                 shop: t.shop,
                 records: t.records,
+                waiting: t.waiting,
                 version: t.app_version,
                 decisions_applied: t.decisions_applied,
                 problems: t.problems,

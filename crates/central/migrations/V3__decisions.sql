@@ -48,11 +48,14 @@ GRANT EXECUTE ON FUNCTION chain_pepper() TO airtill_till;
 REVOKE ALL ON decisions, chain_people FROM PUBLIC;
 GRANT SELECT ON decisions TO airtill_till;
 
--- Which decision each till has applied (it says so after applying them, and every few
--- seconds while it is connected: its last contact).
+-- Which decision each till has applied, and how many records it has written (it says
+-- so every few seconds while it is connected: its last contact, and how far behind
+-- the chain's copy of its books is).
 ALTER TABLE tills ADD COLUMN decisions_applied bigint NOT NULL DEFAULT 0;
-CREATE FUNCTION chain_applied(p_version bigint) RETURNS void
+ALTER TABLE tills ADD COLUMN recorded bigint NOT NULL DEFAULT 0;
+CREATE FUNCTION chain_applied(p_version bigint, p_recorded bigint) RETURNS void
     LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, public
-AS $$ UPDATE public.tills SET decisions_applied = greatest(decisions_applied, p_version), last_contact = now() WHERE till_id = public.chain_till() $$;
-REVOKE ALL ON FUNCTION chain_applied(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION chain_applied(bigint) TO airtill_till;
+AS $$ UPDATE public.tills SET decisions_applied = greatest(decisions_applied, p_version), recorded = greatest(recorded, p_recorded), last_contact = now()
+      WHERE till_id = public.chain_till() $$;
+REVOKE ALL ON FUNCTION chain_applied(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION chain_applied(bigint, bigint) TO airtill_till;

@@ -60,10 +60,10 @@ GRANT EXECUTE ON FUNCTION chain_report(boolean, bigint, bigint, boolean, bigint)
 -- Each till's link at a glance, for every till's manager: how far behind, when last
 -- heard from, what the chain found wrong.
 CREATE FUNCTION chain_tills()
-    RETURNS TABLE (till_id text, shop text, records bigint, last_contact_s bigint, app_version text, decisions_applied bigint, problems bigint)
+    RETURNS TABLE (till_id text, shop text, records bigint, waiting bigint, last_contact_s bigint, app_version text, decisions_applied bigint, problems bigint)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
 AS $$
-    SELECT t.till_id, t.shop, t.head_seq, (extract(epoch FROM now() - t.last_contact))::bigint, t.app_version, t.decisions_applied,
+    SELECT t.till_id, t.shop, t.head_seq, greatest(t.recorded - t.head_seq, 0), (extract(epoch FROM now() - t.last_contact))::bigint, t.app_version, t.decisions_applied,
            (SELECT count(*) FROM public.problems p WHERE p.till_id = t.till_id AND p.cleared_at IS NULL)
     FROM public.tills t ORDER BY t.shop, t.till_id
 $$;

@@ -123,6 +123,8 @@ pub struct TillStatus {
     pub shop: String,
     /// Records the chain holds of this till.
     pub records: i64,
+    /// Records the till had written, at its last contact, that the chain does not hold.
+    pub waiting: i64,
     /// Seconds since the till last reached the chain (`None`: never).
     pub last_contact_s: Option<i64>,
     pub app_version: Option<String>,
@@ -136,14 +138,17 @@ pub struct TillStatus {
 pub async fn status(client: &tokio_postgres::Client) -> Result<Vec<TillStatus>> {
     let rows = client
         .query(
-            "SELECT t.till_id, t.shop, t.head_seq, (extract(epoch FROM now() - t.last_contact))::bigint, t.app_version, chain_first_broken(t.till_id),
+            "SELECT t.till_id, t.shop, t.head_seq, greatest(t.recorded - t.head_seq, 0), (extract(epoch FROM now() - t.last_contact))::bigint, t.app_version, chain_first_broken(t.till_id),
                     COALESCE((SELECT array_agg(p.detail ORDER BY p.id) FROM problems p WHERE p.till_id = t.till_id AND p.cleared_at IS NULL), '{}')
              FROM tills t ORDER BY t.shop, t.till_id",
             &[],
         )
         .await
         .map_err(CentralError::from_query)?;
-    Ok(rows.iter().map(|r| TillStatus { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), first_broken: r.get(5), problems: r.get(6) }).collect())
+    Ok(rows
+        .iter()
+        .map(|r| TillStatus { till_id: r.get(0), shop: r.get(1), records: r.get(2), waiting: r.get(3), last_contact_s: r.get(4), app_version: r.get(5), first_broken: r.get(6), problems: r.get(7) })
+        .collect())
 }
 
 /// The chain's PIN pepper (head office: PIN hashes for the tills are made with it).
@@ -271,4 +276,15 @@ pub async fn decide(client: &mut tokio_postgres::Client, d: &Decision) -> Result
     let v: i64 = tx.query_one("SELECT chain_decide($1, $2)", &[&kind, &body]).await.map_err(CentralError::from_query)?.get(0);
     tx.commit().await.map_err(CentralError::from_query)?;
     Ok(v)
+}
+
+/// Marks a till's problems looked at (head office), once the cause is dealt with: the
+/// till's manager no longer sees them. Answers how many.
+pub async fn clear_problems(client: &tokio_postgres::Client, till_id: &str) -> Result<u64> {
+    check_till_id(till_id)?;
+    let known: bool = client.query_one("SELECT EXISTS (SELECT 1 FROM tills WHERE till_id = $1)", &[&till_id]).await.map_err(CentralError::from_query)?.get(0);
+    if !known {
+        return Err(CentralError::BadInput(format!("the chain has no till {till_id}")));
+    }
+    client.execute("UPDATE problems SET cleared_at = now() WHERE till_id = $1 AND cleared_at IS NULL", &[&till_id]).await.map_err(CentralError::from_query)
 }

@@ -123,9 +123,10 @@ impl TillLink {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
     }
 
-    /// Tells the chain this till has applied the decisions up to `version`.
-    pub async fn applied(&self, version: i64) -> Result<()> {
-        self.client.execute("SELECT chain_applied($1)", &[&version]).await.map_err(CentralError::from_query)?;
+    /// Tells the chain this till has applied the decisions up to `version`, and has
+    /// written `recorded` records (its sign of life).
+    pub async fn applied(&self, version: i64, recorded: i64) -> Result<()> {
+        self.client.execute("SELECT chain_applied($1, $2)", &[&version, &recorded]).await.map_err(CentralError::from_query)?;
         Ok(())
     }
 

@@ -45,6 +45,9 @@ pub struct Till {
     pub till_id: String,
     pub shop: String,
     pub records: i64,
+    /// Records the till had written, at its last contact, that the chain does not hold
+    /// yet (its replication lag).
+    pub waiting: i64,
     pub last_contact_s: Option<i64>,
     pub app_version: Option<String>,
     pub decisions_applied: i64,
@@ -52,8 +55,11 @@ pub struct Till {
 }
 
 pub async fn tills(client: &tokio_postgres::Client) -> Result<Vec<Till>> {
-    let rows = client.query("SELECT till_id, shop, records, last_contact_s, app_version, decisions_applied, problems FROM chain_tills()", &[]).await.map_err(CentralError::from_query)?;
-    Ok(rows.iter().map(|r| Till { till_id: r.get(0), shop: r.get(1), records: r.get(2), last_contact_s: r.get(3), app_version: r.get(4), decisions_applied: r.get(5), problems: r.get(6) }).collect())
+    let rows = client.query("SELECT till_id, shop, records, waiting, last_contact_s, app_version, decisions_applied, problems FROM chain_tills()", &[]).await.map_err(CentralError::from_query)?;
+    Ok(rows
+        .iter()
+        .map(|r| Till { till_id: r.get(0), shop: r.get(1), records: r.get(2), waiting: r.get(3), last_contact_s: r.get(4), app_version: r.get(5), decisions_applied: r.get(6), problems: r.get(7) })
+        .collect())
 }
 
 /// A sale of a provider account, at whichever till of the chain made it.

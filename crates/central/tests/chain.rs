@@ -216,6 +216,10 @@ async fn wrong_settings_are_refused_in_plain_words() {
     assert!(!link.hello("install-2", "v", true).await.unwrap().install_ok);
     assert!(link.hello("install-1", "v", true).await.unwrap().install_ok);
     assert_eq!(link.problems().await.unwrap().len(), 1, "the other installation is a problem for the head office");
+    let office = connect(&db).await.unwrap();
+    assert!(matches!(admin::clear_problems(&office, "no-such-till").await, Err(CentralError::BadInput(_))));
+    assert_eq!(admin::clear_problems(&office, &till).await.unwrap(), 1);
+    assert!(link.problems().await.unwrap().is_empty(), "dealt with at the head office");
     // Bad input at the head office changes nothing.
     let c = connect(&db).await.unwrap();
     for (id, pw) in [("Bad Till", TILL_PASSWORD), ("ok-till", "short"), (till.as_str(), TILL_PASSWORD)] {

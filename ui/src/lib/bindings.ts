@@ -442,6 +442,10 @@ export type ChainTillView = { till: string, shop: string,
  */
 records: number, 
 /**
+ * Records it had written, at its last contact, that the chain does not hold yet.
+ */
+waiting: number, 
+/**
  * When it last reached the chain (the shop's time), if ever.
  */
 last_contact: string | null, 

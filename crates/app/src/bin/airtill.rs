@@ -527,6 +527,8 @@ enum HeadOfficeCommand {
     },
     /// Every till: records held, last contact, whether its chain verifies, problems.
     Tills,
+    /// Mark a till's problems dealt with (its manager no longer sees them).
+    Clear { till: String },
     /// The people of the chain, at every till.
     People {
         #[command(subcommand)]
@@ -956,10 +958,11 @@ async fn chain(app: &Airtill, pin: &Option<String>, op: ChainCommand) -> Result<
         ChainCommand::Tills => {
             for t in app.chain_tills(&s).await? {
                 println!(
-                    "{:<20} {:<24} {:>9} records  last contact {:<16}  decisions {:>4}  {}{}",
+                    "{:<20} {:<24} {:>9} records ({} waiting)  last contact {:<16}  decisions {:>4}  {}{}",
                     t.till,
                     t.shop,
                     t.records,
+                    t.waiting,
                     t.last_contact.unwrap_or_else(|| "never".into()),
                     t.decisions_applied,
                     if t.problems > 0 { format!("{} problem(s)", t.problems) } else { "ok".into() },
@@ -1033,11 +1036,15 @@ async fn head_office(url: Option<String>, ca: Option<PathBuf>, op: HeadOfficeCom
                     Some(n) => format!("CHAIN BROKEN at record {n}"),
                 };
                 let contact = t.last_contact_s.map(|s| format!("{s} s ago")).unwrap_or_else(|| "never".into());
-                println!("{:<20} {:<24} {:>9} records  last contact {contact:<14} {chain}", t.till_id, t.shop, t.records);
+                println!("{:<20} {:<24} {:>9} records ({} waiting)  last contact {contact:<14} {chain}", t.till_id, t.shop, t.records, t.waiting);
                 for p in &t.problems {
                     println!("    problem: {p}");
                 }
             }
+        }
+        HeadOfficeCommand::Clear { till } => {
+            let n = admin::clear_problems(&client, &till).await.map_err(fail)?;
+            println!("{n} problem(s) of till {till} marked dealt with");
         }
         HeadOfficeCommand::People { op } => {
             let pepper = admin::pepper(&client).await.map_err(fail)?;
