@@ -179,6 +179,26 @@ async fn two_tills_send_their_books_through_an_outage_and_a_restart_record_for_r
     for t in admin::status(&c).await.unwrap() {
         assert_eq!((t.first_broken, t.problems.len()), (None, 0), "{t:?}");
     }
+    // The database's owner rewrites a record of till A and every hash after it (the
+    // head too): the chain verifies as stored, but till A, holding its own copy of that
+    // hash, refuses it at its next contact.
+    let rows = c.query("SELECT seq, kind, key, at_ms, body FROM events WHERE till_id = 'till-a' ORDER BY seq", &[]).await.unwrap();
+    let mut prev = airtill_store::GENESIS_HASH.to_string();
+    for r in &rows {
+        let (seq, kind, key, at_ms, mut body): (i64, String, String, i64, String) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+        if seq == 2 {
+            body = body.replace('"', "'");
+        }
+        let h = airtill_store::chain_hash(&prev, seq, &kind, &key, at_ms, &body);
+        c.execute("UPDATE events SET body = $3, hash = $4 WHERE till_id = 'till-a' AND seq = $1 AND kind = $2", &[&seq, &kind, &body, &h]).await.unwrap();
+        prev = h;
+    }
+    c.execute("UPDATE tills SET head_hash = $1 WHERE till_id = 'till-a'", &[&prev]).await.unwrap();
+    let t = admin::status(&c).await.unwrap().into_iter().find(|t| t.till_id == "till-a").unwrap();
+    assert_eq!(t.first_broken, None, "rehashed, it verifies as stored");
+    let e = a.test_chain_link(&m, &cluster.link("chain", "till-a")).await.unwrap_err();
+    assert!(e.to_string().contains("that are not this till's"), "{e}");
+    assert!(a.push_to_chain(&m).await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -236,7 +236,9 @@ BEGIN
         s := r.seq;
         h := r.hash;
     END LOOP;
-    IF s <> (SELECT head_seq FROM public.tills WHERE till_id = p_till) THEN
+    -- The till's head is where the stored chain ends, with the same hash (the till
+    -- checks its own copy of that hash at each contact).
+    IF NOT EXISTS (SELECT 1 FROM public.tills t WHERE t.till_id = p_till AND t.head_seq = s AND t.head_hash = h) THEN
         RETURN s + 1;
     END IF;
     RETURN NULL;
