@@ -50,11 +50,13 @@ CREATE TABLE problems (
     cleared_at timestamptz
 );
 
--- Every till role is a member of this one.
+-- Every till role is a member of this one (roles are the server's: a chain on the
+-- same server may have made it, even at the same moment). A till's role may connect
+-- to its own chain's database only (setup and add-till see to it).
 DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'airtill_till') THEN
-        CREATE ROLE airtill_till NOLOGIN;
-    END IF;
+    CREATE ROLE airtill_till NOLOGIN;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END $$;
 
 -- The till a session belongs to (its login role's), or none.

@@ -46,6 +46,16 @@ pub async fn setup(admin: &Target, name: &str) -> Result<Chain> {
     }
     migrate(&mut client, None).await?;
     client.execute("INSERT INTO chain (id, chain_id, name) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING", &[&uuid::Uuid::new_v4(), &name]).await.map_err(CentralError::from_query)?;
+    // Only the chain's own tills (and its owner) connect to its database: a till of
+    // another chain on the same server is a member of `airtill_till` too.
+    let database: String = client.query_one("SELECT current_database()", &[]).await.map_err(CentralError::from_query)?.get(0);
+    let revoke: String = client.query_one("SELECT format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', $1::text)", &[&database]).await.map_err(CentralError::from_query)?.get(0);
+    client.batch_execute(&revoke).await.map_err(|e| {
+        CentralError::NotTheChain(format!(
+            "the role setting the chain up must own its database (to let only the chain's tills connect): {}",
+            e.as_db_error().map(|d| d.message().to_string()).unwrap_or_default()
+        ))
+    })?;
     let pepper: Vec<u8> = rand::random::<[u8; 32]>().to_vec();
     client.execute("UPDATE chain SET pepper = $1 WHERE pepper IS NULL", &[&pepper]).await.map_err(CentralError::from_query)?;
     let row = client.query_one("SELECT chain_id::text, name FROM chain", &[]).await.map_err(CentralError::from_query)?;
@@ -95,7 +105,10 @@ pub async fn add_till(client: &tokio_postgres::Client, till_id: &str, shop: &str
         return Err(CentralError::BadInput(format!("the chain has a till {till_id} already")));
     }
     let create: String = client
-        .query_one("SELECT format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE airtill_till CONNECTION LIMIT 8', $1::text, $2::text)", &[&role, &password])
+        .query_one(
+            "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L IN ROLE airtill_till CONNECTION LIMIT 8; GRANT CONNECT ON DATABASE %I TO %I', $1::text, $2::text, $3::text, $1::text)",
+            &[&role, &password, &database],
+        )
         .await
         .map_err(CentralError::from_query)?
         .get(0);

@@ -730,11 +730,19 @@ async fn chain_steps(c: &Client) {
         testid(c, "chain-push").await.click().await.unwrap();
     }
     testid(c, "chain-x").await.click().await.unwrap();
-    wait(c, "[data-testid='chain-report']").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while c.find(Locator::Css("[data-testid='chain-report']")).await.is_err() {
+        if let Ok(e) = c.find(Locator::Css("[data-testid='chain-error']")).await {
+            panic!("the chain's X did not come: {}", e.text().await.unwrap());
+        }
+        assert!(Instant::now() < deadline, "the chain's X did not come, and nothing was said");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(testid(c, "chain-sold-count").await.text().await.unwrap(), "0", "the Z closed the day: the chain's X starts after it");
     testid(c, "chain-period").await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while testid(c, "chain-sold-count").await.text().await.unwrap() != "1" {
+    // The report is drawn again when it comes: an element read just then is gone.
+    while testid(c, "chain-sold-count").await.text().await.unwrap_or_default() != "1" {
         assert!(Instant::now() < deadline, "the day's R12 voucher is not in the chain's period report");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
