@@ -194,9 +194,14 @@ async fn report(pg: &Cluster) {
     let tills: Vec<String> = (1..=10).map(|i| format!("rep-{i}")).collect();
     let refs: Vec<&str> = tills.iter().map(String::as_str).collect();
     let c = pg.chain("rep", &refs).await;
+    // A month of the shop's days (its zone, as every report takes it): from the first
+    // moment of 1 December 2025 there, 100,000 sales a till, one every 25.92 s.
+    let first_day = chrono::NaiveDate::from_ymd_opt(2025, 12, 1).unwrap();
+    let (from, to) = (airtill_app::time::day_start(first_day), airtill_app::time::day_start(first_day + chrono::Days::new(31)));
+    let offset = airtill_app::time::offset_ms_at(from);
     let t = Instant::now();
     // 100,000 sales a till over 30 days, as the derived books hold them.
-    c.batch_execute(
+    c.batch_execute(&format!(
         "INSERT INTO people (till_id, user_id, seq, name, role, active)
              SELECT t.till_id, u, 1, (ARRAY['Thabo', 'Zanele', 'Sipho'])[u], 'cashier', true FROM tills t, generate_series(1, 3) u;
          INSERT INTO sales (till_id, sale_id, seq, receipt_no, user_id, provider, network_name, product_name, product_kind, pinned, recipient,
@@ -204,19 +209,18 @@ async fn report(pg: &Cluster) {
              SELECT t.till_id, i, i, i, 1 + i % 3, (ARRAY['smartcall', 'aat'])[1 + i % 2], (ARRAY['Vodacom', 'MTN', 'Cell C', 'Telkom Mobile'])[1 + i % 4],
                     'product', (ARRAY['voucher', 'airtime', 'data'])[1 + i % 3], i % 3 = 0, '27830000000', (ARRAY[1200, 2900, 500, 9900])[1 + i % 4], 'ZAR',
                     CASE WHEN i % 50 = 0 THEN 'failed' WHEN i % 97 = 0 THEN 'pending' ELSE 'succeeded' END, 'cash', (ARRAY[1200, 2900, 500, 9900])[1 + i % 4] * 94,
-                    t.till_id || '-' || i, i::text, false, 1764547200000 + i::bigint * 25920, 1764547200000 + i::bigint * 25920
+                    t.till_id || '-' || i, i::text, false, {from} + i::bigint * 25920, {from} + i::bigint * 25920
              FROM tills t, generate_series(1, 100000) i;
-         ANALYZE;",
-    )
+         ANALYZE;"
+    ))
     .await
     .unwrap();
     println!("3. the chain report: 10 tills x 100,000 sales made in {:.1} s", t.elapsed().as_secs_f64());
-    let (from, to) = (1764547200000i64, 1764547200000i64 + 31 * 86_400_000);
     let ours = median(
         (0..5)
             .map(|_| {
                 let t = Instant::now();
-                let lines = futures_lite(reports::report(&c, reports::Window::Period { from_ms: from, to_ms: to }, false, 7_200_000));
+                let lines = futures_lite(reports::report(&c, reports::Window::Period { from_ms: from, to_ms: to }, false, offset));
                 assert!(lines.iter().any(|l| l.dimension == "total" && l.sales > 900_000));
                 t.elapsed()
             })
@@ -230,7 +234,7 @@ SELECT p.name, s.till_id, s.currency, count(*), sum(amount_minor), sum(coalesce(
 SELECT network_name, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
 SELECT provider, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
 SELECT product_kind, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
-SELECT ((created_ms + 7200000) / 3600000) % 24, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
+SELECT ((created_ms + {offset}) / 3600000) % 24, currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1, 2;
 SELECT currency, count(*), sum(amount_minor), sum(coalesce(cost_e4, amount_minor * 100)) FROM sales WHERE {cond} GROUP BY 1;
 SELECT state, till_id, currency, count(*), sum(amount_minor) FROM sales WHERE state IN ('failed', 'created', 'submitting', 'pending', 'in_doubt') AND NOT training AND created_ms >= {from} AND created_ms < {to} GROUP BY 1, 2, 3"
     );
