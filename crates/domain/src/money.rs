@@ -95,12 +95,30 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// `R12.00`, `-R3.50`, `£5.00`: for people, on screens and slips.
+    /// `R12.00`, `-R3.50`, `£5.00`, `R100 000.00`: for people, on screens and slips,
+    /// the thousands grouped by a space as South Africa writes them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.minor < 0 { "-" } else { "" };
         let digits = format_minor(self.minor.unsigned_abs() as i64, self.currency.minor_digits());
-        write!(f, "{sign}{}{digits}", self.currency.symbol())
+        write!(f, "{sign}{}{}", self.currency.symbol(), group_thousands(&digits))
     }
+}
+
+/// `100000.00` → `100 000.00`: the whole part's digits in threes, from the right.
+pub fn group_thousands(plain: &str) -> String {
+    let (sign, rest) = plain.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", plain));
+    let (whole, frac) = match rest.find('.') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let mut out = String::with_capacity(plain.len() + whole.len() / 3);
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    format!("{sign}{out}{frac}")
 }
 
 /// Digits kept for amounts a provider reports beyond the cent (wallets, costs,
@@ -208,11 +226,11 @@ impl Money4 {
 }
 
 impl fmt::Display for Money4 {
-    /// Exact, for people: `R14.175`, `-R52.25`, `R12.00`.
+    /// Exact, for people: `R14.175`, `-R52.25`, `R12.00`, `R99 985.90`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.e4 < 0 { "-" } else { "" };
         let abs = Money4::new(self.e4.unsigned_abs() as i64, self.currency);
-        write!(f, "{sign}{}{}", self.currency.symbol(), abs.to_exact_string())
+        write!(f, "{sign}{}{}", self.currency.symbol(), group_thousands(&abs.to_exact_string()))
     }
 }
 
@@ -250,10 +268,28 @@ pub enum TypedAmountError {
 impl Money {
     /// An amount as a person types it at the till: digits, and at most one decimal
     /// separator (a point or a comma, `12.50` or `12,50`) followed by at most two digits.
-    /// Nothing else: no sign, no `R`, no `%`, no spaces inside, no thousands mark. Long
-    /// input is refused by its length, never echoed.
+    /// The thousands may be grouped by spaces as the till shows them (`1 250,50`), in
+    /// threes; nothing else: no sign, no `R`, no `%`. Long input is refused by its
+    /// length, never echoed.
     pub fn parse_typed(text: &str, currency: Currency) -> Result<Money, TypedAmountError> {
         let t = text.trim();
+        let grouped: String;
+        let t = if t.contains([' ', '\u{a0}', '\u{202f}']) {
+            let n = t.chars().count();
+            if n > MAX_TYPED_AMOUNT {
+                return Err(TypedAmountError::TooLong(n));
+            }
+            let whole_end = t.find(['.', ',']).unwrap_or(t.len());
+            let groups: Vec<&str> = t[..whole_end].split([' ', '\u{a0}', '\u{202f}']).collect();
+            let in_threes = groups.len() > 1 && !groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3) && !t[whole_end..].contains([' ', '\u{a0}', '\u{202f}']);
+            if !in_threes {
+                return Err(TypedAmountError::NotAnAmount(t.to_string()));
+            }
+            grouped = format!("{}{}", groups.concat(), &t[whole_end..]);
+            grouped.as_str()
+        } else {
+            t
+        };
         if t.is_empty() {
             return Err(TypedAmountError::Empty);
         }
@@ -362,6 +398,26 @@ mod tests {
     }
 
     #[test]
+    fn amounts_are_shown_and_typed_with_the_thousands_grouped() {
+        assert_eq!(Money::zar(10_000_000).to_string(), "R100 000.00");
+        assert_eq!(Money::zar(-123_456_789).to_string(), "-R1 234 567.89");
+        assert_eq!(Money::zar(99_999).to_string(), "R999.99");
+        assert_eq!(Money::zar(100_000).to_string(), "R1 000.00");
+        let z = |t: &str| Money::parse_typed(t, Currency::ZAR);
+        assert_eq!(z("1 250,50").unwrap().minor, 125_050);
+        assert_eq!(z("100 000.00").unwrap().minor, 10_000_000);
+        assert_eq!(z("1\u{a0}000").unwrap().minor, 100_000);
+        for bad in ["1 2", "12 50", "1 0000", " 1 000 0", "1 000.5 0", "1  000"] {
+            assert!(matches!(z(bad), Err(TypedAmountError::NotAnAmount(_))), "{bad}: {:?}", z(bad));
+        }
+        // What the till shows, typed back, is the same amount.
+        for minor in [0, 5, 1_250, 99_999, 100_000, 10_000_000, 99_999_999_999] {
+            let shown = Money::zar(minor).to_string();
+            assert_eq!(z(shown.trim_start_matches('R')).unwrap().minor, minor, "{shown}");
+        }
+    }
+
+    #[test]
     fn parses_provider_shapes_exactly() {
         assert_eq!(parse_decimal("99574.75", 2), Ok(9_957_475));
         assert_eq!(parse_decimal("R450.00", 2), Ok(45_000));
@@ -417,6 +473,7 @@ mod tests {
         assert!(matches!(Money4::parse("1.23456", Currency::ZAR), Err(MoneyError::Inexact(_))));
         assert_eq!(Money4::zar(1_200_000).to_string(), "R120.00");
         assert_eq!(Money4::zar(-25).to_string(), "-R0.0025");
+        assert_eq!(Money4::zar(999_859_000).to_string(), "R99 985.90");
         assert_eq!(Money4::from_money(Money::zar(1_200)).exact_cents(), Some(Money::zar(1_200)));
         assert_eq!(Money4::zar(141_750).exact_cents(), None);
         // An odd price at an odd discount: R12.37 at 5.5% takes off R0.68035, kept as

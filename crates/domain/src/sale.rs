@@ -40,6 +40,20 @@ impl SaleState {
         }
     }
 
+    /// The state in a person's words (`in doubt`, `sold`), as the command line says it.
+    pub fn word(self) -> &'static str {
+        match self {
+            SaleState::Created => "created",
+            SaleState::Submitting => "sending",
+            SaleState::Succeeded => "sold",
+            SaleState::Failed => "failed",
+            SaleState::Pending => "pending",
+            SaleState::InDoubt => "in doubt",
+            SaleState::Cancelled => "cancelled",
+            SaleState::Reversed => "reversed",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<SaleState> {
         Some(match s {
             "created" => SaleState::Created,

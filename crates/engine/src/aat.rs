@@ -119,7 +119,7 @@ impl SaleProvider for AatProvider {
                     TransactionStatus::Failed => {
                         Queried::Failed(Outcome { error_class: Some("rejected".into()), error_message: Some("The network refused the recharge. Nothing was sold.".into()), ..o })
                     }
-                    TransactionStatus::Other(s) => Queried::TryLater(format!("AAT gave an unknown status {s:?}")),
+                    TransactionStatus::Other(s) => Queried::TryLater(format!("AAT gave a status the till does not know: \u{201c}{s}\u{201d}")),
                 }
             }
             Err(AatError::Refused { code: AatCode::NoTransaction, .. }) => Queried::NotFound,

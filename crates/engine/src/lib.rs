@@ -324,7 +324,9 @@ impl Engine {
                 if !has_route {
                     return Err(EngineError::NoRoute);
                 }
-                if let Some(open) = store.unresolved_for(&d.recipient, d.amount_minor)? {
+                // A voucher sold without a number is no one's repeat: each is its own PIN.
+                let open = if d.recipient.is_empty() { None } else { store.unresolved_for(&d.recipient, d.amount_minor)? };
+                if let Some(open) = open {
                     if override_by.is_none() {
                         return Err(EngineError::NeedsOverride { sale_id: open.id, receipt_no: open.receipt_no });
                     }

@@ -33,8 +33,10 @@ impl SmartcallProvider {
             client_reference: d.client_ref.clone(),
             // Electricity goes to a meter; the token is printed, and the SMS copy goes
             // to the shop's own Smartload number.
-            sms_recipient_msisdn: if electricity { self.client.config().smartload_id.clone() } else { d.recipient.clone() },
-            device_id: d.recipient.clone(),
+            // A PIN voucher sold without the customer's number: the PIN is printed, and
+            // the request names the shop's own Smartload number as its device.
+            sms_recipient_msisdn: if electricity || d.recipient.is_empty() { self.client.config().smartload_id.clone() } else { d.recipient.clone() },
+            device_id: if d.recipient.is_empty() { self.client.config().smartload_id.clone() } else { d.recipient.clone() },
             product_id: d.product_id,
             amount: d.amount_minor,
             pinless: !d.pinned,
@@ -87,6 +89,11 @@ impl SmartcallProvider {
         }
     }
 }
+
+/// A second voucher of the same amount without the customer's number, within Smartcall's
+/// 5 minutes: nothing was sold; what the cashier does about it.
+pub const NO_NUMBER_REPEAT: &str =
+    "Not sold: without the customer's number, Smartcall takes one voucher of this amount every 5 minutes. Sell it again with the customer's cell number (at the till: F2, the number, then F5).";
 
 fn failure(e: &SmartcallError, class: ErrorClass) -> Outcome {
     Outcome { error_class: Some(class_name(class).into()), error_message: Some(e.cashier_message()), ..Default::default() }
@@ -161,7 +168,11 @@ impl SaleProvider for SmartcallProvider {
                 // A network that is down is a certain refusal, named apart: the till may
                 // sell the same voucher from its stock.
                 let name = if e.is_network_down() { "network_down" } else { class_name(class) };
-                Submitted::not_confirmed(class, name, e.cashier_message(), true)
+                // Without the customer's number the request names the shop's own
+                // Smartload number, and Smartcall takes one sale of an amount to one
+                // number in 5 minutes: the customer's number lets it through now.
+                let message = if sale.details.recipient.is_empty() && e.code() == Some(ErrorCode::RepeatWithinFiveMinutes) { NO_NUMBER_REPEAT.to_string() } else { e.cashier_message() };
+                Submitted::not_confirmed(class, name, message, true)
             }
         }
     }
@@ -187,7 +198,7 @@ impl SaleProvider for SmartcallProvider {
                     }
                     Some(TransactionStatus::Cancelled) => Queried::Cancelled(o),
                     Some(TransactionStatus::Requested | TransactionStatus::Pending) => Queried::Pending(o),
-                    None => Queried::TryLater(format!("Smartcall gave an unknown status {:?}", t.status_id)),
+                    None => Queried::TryLater(format!("Smartcall gave a status the till does not know: \u{201c}{}\u{201d}", t.status_id.as_deref().unwrap_or("none"))),
                 }
             }
             Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => Queried::NotFound,

@@ -64,6 +64,9 @@ pub struct Slip {
     pub tender_line: Option<String>,
     pub training: bool,
     pub copy: bool,
+    /// The small print at the foot, as fits the kind of sale and its state: a PIN's
+    /// warning only on a voucher with its PIN, a proof of payment on a bill.
+    pub footer: Vec<String>,
 }
 
 /// How a line of text is set.
@@ -218,7 +221,9 @@ pub(crate) fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
         l.pair(&slip.ref_title, r);
     }
     l.rule();
-    l.push(Style::Small, true, "Keep this slip: the PIN is worth money. Lost PINs are re-issued on *130*275#.");
+    for f in &slip.footer {
+        l.push(Style::Small, true, f);
+    }
     if slip.copy {
         l.push(Style::Bold, true, "*** COPY ***");
     }
@@ -391,6 +396,7 @@ mod tests {
             tender_line: None,
             training,
             copy: false,
+            footer: vec!["Keep this slip: the PIN is worth money. Lost PINs are re-issued on *130*275#.".into()],
         }
     }
 

@@ -148,7 +148,7 @@ async fn every_error_sample_of_the_spec() {
     assert_eq!((refused(e.clone()), e.class_for_sale()), (AatCode::InvalidVoucher, ErrorClass::Rejected));
     let e = c.recharge(&send(RechargeKind::Pinless, pinless.id, 150, false, Some("27831234567"), "e2")).await.unwrap_err();
     assert_eq!(refused(e.clone()), AatCode::AmountOutOfRange { min: Some(200), max: Some(100_000) });
-    assert!(e.cashier_message().contains("R2.00 to R1000.00"), "{}", e.cashier_message());
+    assert!(e.cashier_message().contains("R2.00 to R1 000.00"), "{}", e.cashier_message());
     let e = c.recharge(&send(RechargeKind::Pinned, r5.id, 300, false, Some("27831234567"), "e3")).await.unwrap_err();
     assert_eq!(refused(e), AatCode::AmountNotExact { amount: Some(500) });
     let e = c.recharge(&send(RechargeKind::Pinned, r5.id, 500, true, Some("27991234567"), "e4")).await.unwrap_err();

@@ -352,6 +352,33 @@ impl Store {
         Ok(shift.float_minor + sold)
     }
 
+    /// A shift's own sales so far, for the cashier's totals: `(sold, sold in cash,
+    /// waiting for their provider)` counted, and the cash sales' sum.
+    pub fn shift_sales(&self, shift: &ShiftRow, until_ms: i64) -> Result<(i64, i64, i64, i64)> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FILTER (WHERE state = 'succeeded'),
+                        COUNT(*) FILTER (WHERE state = 'succeeded' AND tender = 'cash'),
+                        COUNT(*) FILTER (WHERE state IN ('pending', 'in_doubt', 'submitting', 'created')),
+                        COALESCE(SUM(amount_minor) FILTER (WHERE state = 'succeeded' AND tender = 'cash' AND currency = ?5), 0)
+                 FROM sales WHERE created_ms >= ?1 AND created_ms <= ?2 AND user_id = ?3 AND till_id = ?4",
+            )?
+            .query_row(params![shift.opened_ms, until_ms, shift.user_id, shift.till_id, shift.currency.code()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?)
+    }
+
+    /// The products this till sold most since `since_ms` (sold, at a fixed price):
+    /// `(network, product, amount)`, most sold first.
+    pub fn top_products(&self, since_ms: i64, limit: i64) -> Result<Vec<(String, String, i64)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT network_name, product_name, amount_minor FROM sales
+             WHERE created_ms >= ?1 AND state = 'succeeded' AND product_kind IN ('airtime', 'voucher', 'data', 'sms') AND provider <> 'stock'
+             GROUP BY network_name, product_name, amount_minor ORDER BY COUNT(*) DESC, MAX(id) DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![since_ms, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Closes a shift with the cash counted (by denomination, as JSON) and records the
     /// variance, over or short: never forced to zero.
     pub fn close_shift(&mut self, shift_id: i64, counts_json: &str, counted_minor: i64, closed_by: i64, now_ms: i64) -> Result<ShiftRow> {
