@@ -81,7 +81,7 @@ impl Airtill {
         crate::sell::check_request_id(&req.request_id)?;
         let seen = self.store().sale_by_request(&req.request_id)?;
         if let Some(existing) = seen {
-            return self.shown(crate::sell::sale_view(&existing));
+            return self.shown(session, crate::sell::sale_view(&existing));
         }
         self.require_cash_shift(session)?;
         let biller = self.biller(req.product_id, req.box_office, &req.reference).await?;
@@ -114,6 +114,6 @@ impl Airtill {
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
-        self.shown(crate::sell::sale_view(&sale))
+        self.shown(session, crate::sell::sale_view(&sale))
     }
 }

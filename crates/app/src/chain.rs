@@ -224,7 +224,7 @@ fn apply_decision(s: &mut Store, version: i64, kind: &str, body: &str, now: i64)
             let days = v.get("days").and_then(|d| d.as_i64()).filter(|d| (1..=crate::pin_keep::MAX_PIN_KEEP_DAYS).contains(d));
             let Some(days) = days else { return Ok(skip(s, "a reprint window outside 1 to 28 days")?) };
             s.set_setting(crate::pin_keep::PIN_KEEP_SETTING, &days.to_string())?;
-            s.audit("chain_decision", None, &format!("decision {version}: voucher PINs kept {days} day(s) by the head office"), now)?;
+            s.audit("chain_decision", None, &format!("decision {version}: voucher PINs kept {} by the head office", crate::words::count(days, "day")), now)?;
         }
         _ => skip(s, "a kind of decision this version does not know")?,
     }

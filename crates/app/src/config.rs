@@ -354,7 +354,7 @@ impl Config {
 /// The address is parsed (the `url` crate) and its host compared, never the text:
 /// `http://127.0.0.1@example.invalid` goes to example.invalid and is refused.
 pub fn check_live_url(text: &str) -> Result<()> {
-    let url = url::Url::parse(text.trim()).map_err(|_| AppError::Configuration(format!("{text} is not an http(s) address")))?;
+    let url = url::Url::parse(text.trim()).map_err(|_| AppError::Configuration(format!("{text} is not a web address (http or https)")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(AppError::Configuration(format!("{text} carries a user name or password in the address: give the address alone")));
     }
@@ -373,7 +373,7 @@ pub fn check_live_url(text: &str) -> Result<()> {
                 Err(AppError::Configuration(format!("{text} is plain http: a live provider must be reached over https")))
             }
         }
-        _ => Err(AppError::Configuration(format!("{text} is not an http(s) address"))),
+        _ => Err(AppError::Configuration(format!("{text} is not a web address (http or https)"))),
     }
 }
 

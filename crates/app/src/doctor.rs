@@ -34,24 +34,34 @@ impl Airtill {
         {
             let store = self.store();
             match store.integrity_check() {
-                Ok(r) if r == "ok" => out.push(check("database integrity", S::Ok, "PRAGMA integrity_check: ok")),
+                Ok(r) if r == "ok" => out.push(check("database integrity", S::Ok, "the ledger file is whole: no damage found")),
                 Ok(r) => out.push(check("database integrity", S::Failed, format!("{r}. Restore the last backup (airtill restore) and call support."))),
                 Err(e) => out.push(check("database integrity", S::Failed, e.to_string())),
             }
             match store.durability() {
-                Ok((mode, 2)) if mode == "wal" => out.push(check("durability", S::Ok, "WAL journal, synchronous=FULL: a sale on disk stays there")),
-                Ok((mode, sync)) => out.push(check("durability", S::Failed, format!("journal {mode}, synchronous {sync}: sales could be lost on a power cut"))),
+                Ok((mode, 2)) if mode == "wal" => out.push(check("durability", S::Ok, "every sale is on the disk before its provider hears of it: a power cut loses nothing")),
+                Ok((mode, sync)) => out.push(check(
+                    "durability",
+                    S::Failed,
+                    format!("the ledger is not set to keep every sale through a power cut (it is in {mode} mode, level {sync}). Restart Airtill; if this stays, call support."),
+                )),
                 Err(e) => out.push(check("durability", S::Failed, e.to_string())),
             }
             match (store.plain_pins(), store.sealed_pins_that_do_not_open()) {
                 (Ok(0), Ok(bad)) if bad.is_empty() => out.push(check("voucher PINs", S::Ok, "every PIN in the ledger is sealed and opens with this till's key")),
-                (Ok(plain), Ok(bad)) if plain > 0 => {
-                    out.push(check("voucher PINs", S::Failed, format!("{plain} PIN(s) stored in plain text{}", if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) })))
-                }
+                (Ok(plain), Ok(bad)) if plain > 0 => out.push(check(
+                    "voucher PINs",
+                    S::Failed,
+                    format!("{} stored in plain text{}", crate::words::count(plain as i64, "PIN"), if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) }),
+                )),
                 (Ok(_), Ok(bad)) => out.push(check(
                     "voucher PINs",
                     S::Warning,
-                    format!("{} sealed PIN(s) do not open (first: sale {}): the key of another till, or a changed row; Smartcall gives them again by reference", bad.len(), bad[0]),
+                    format!(
+                        "{} do not open (first: sale {}): the key of another till, or a changed row; Smartcall gives them again by reference",
+                        crate::words::count(bad.len() as i64, "sealed PIN"),
+                        bad[0]
+                    ),
                 )),
                 (Err(e), _) | (_, Err(e)) => out.push(check("voucher PINs", S::Failed, e.to_string())),
             }
@@ -60,7 +70,11 @@ impl Airtill {
                 odd => out.push(check(
                     "sales and their history",
                     S::Failed,
-                    format!("{} sale(s) are not where their history says (first: sale {}): the ledger was changed outside Airtill. Compare with the last backup.", odd.len(), odd[0]),
+                    format!(
+                        "{} not where the history says (first: sale {}): the ledger was changed outside Airtill. Compare with the last backup.",
+                        crate::words::count_of(odd.len() as i64, "sale is", "sales are"),
+                        odd[0]
+                    ),
                 )),
             }
             // The demo shop's PINs are printed in the guide: in a live shop they open
@@ -75,22 +89,30 @@ impl Airtill {
                     out.push(check(
                         "people",
                         S::Failed,
-                        format!("{} log(s) in with the demo PINs printed in Airtill's guide: anyone who read it can. Each must choose a new PIN at the next login (or a manager disables them in Office, People).", names.join(", ")),
+                        format!(
+                            "{} with the demo PINs printed in Airtill's guide: anyone who read it can. Each must choose a new PIN at the next login (or a manager disables them in Office, People).",
+                            format!("{} {}", names.join(", "), if names.len() == 1 { "logs in" } else { "log in" })
+                        ),
                     ));
                 }
             }
             match store.verify_audit()? {
-                Ok(n) => out.push(check("audit trail", S::Ok, format!("{n} line(s), each chained to the one before: none changed or removed"))),
+                Ok(n) => out.push(check("audit trail", S::Ok, format!("{}, each chained to the one before: none changed or removed", crate::words::count(n as i64, "line")))),
                 Err(why) => out.push(check("audit trail", S::Failed, format!("{why}. Someone changed the ledger outside Airtill."))),
             }
             out.push(z_heads_check(&store)?);
             out.push(roles_check(&store, self.training)?);
             match store.receipt_gaps()? {
-                (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{n} receipt(s), numbered 1 to {n} without a gap"))),
+                (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{}, numbered 1 to {n} without a gap", crate::words::count(n as i64, "receipt")))),
                 (_, gaps) => out.push(check(
                     "receipt numbers",
                     S::Failed,
-                    format!("receipt(s) {} are missing: sales were removed outside Airtill", gaps.iter().map(|g| format!("{g:06}")).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "{} {} {} missing: sales were removed outside Airtill",
+                        if gaps.len() == 1 { "receipt" } else { "receipts" },
+                        gaps.iter().map(|g| format!("{g:06}")).collect::<Vec<_>>().join(", "),
+                        if gaps.len() == 1 { "is" } else { "are" }
+                    ),
                 )),
             }
             let zs = store.z_reports()?;
@@ -104,7 +126,7 @@ impl Airtill {
                 expected_after = z.upto_sale_id;
             }
             match broken {
-                None => out.push(check("Z reports", S::Ok, format!("{} Z report(s), numbered without gaps, each starting where the last ended", zs.len()))),
+                None => out.push(check("Z reports", S::Ok, format!("{}, numbered without gaps, each starting where the last ended", crate::words::count(zs.len() as i64, "Z report")))),
                 Some(n) => out.push(check("Z reports", S::Failed, format!("Z {n} does not follow the one before it: the ledger was changed outside Airtill"))),
             }
             let unresolved = store.unresolved_sales()?;
@@ -173,7 +195,11 @@ impl Airtill {
             let on_hand: i64 = levels.iter().map(|l| l.available).sum();
             let expired: i64 = levels.iter().map(|l| l.expired).sum();
             let status = if expired > 0 { S::Warning } else { S::Ok };
-            out.push(check("voucher stock", status, format!("{on_hand} voucher(s) on hand{}", if expired > 0 { format!(", {expired} expired unsold") } else { String::new() })));
+            out.push(check(
+                "voucher stock",
+                status,
+                format!("{} on hand{}", crate::words::count(on_hand as i64, "voucher"), if expired > 0 { format!(", {expired} expired unsold") } else { String::new() }),
+            ));
         }
         let vault = crate::credentials::Credentials::new(self.data_dir());
         let on_file = vault.vault() == crate::credentials::Vault::File && !self.is_training();
@@ -205,7 +231,11 @@ fn z_heads_check(store: &airtill_store::Store) -> Result<Check> {
             return Ok(check("Z and the audit trail", CheckStatus::Failed, format!("Z {z} closed the audit trail at line {id}, and that line is not as it was then: the trail was rewritten")));
         }
     }
-    Ok(check("Z and the audit trail", CheckStatus::Ok, format!("{} Z report(s) meet the audit trail where they closed it", heads.len())))
+    Ok(check(
+        "Z and the audit trail",
+        CheckStatus::Ok,
+        format!("{} the audit trail where {} closed it", crate::words::count_of(heads.len() as i64, "Z report meets", "Z reports meet"), if heads.len() == 1 { "it" } else { "they" }),
+    ))
 }
 
 /// Every person's role against the line that added them to the trail (the setup's

@@ -40,7 +40,7 @@ pub enum AppError {
     #[error("{0} The sale stands; nothing else changed.")]
     Printer(String),
     /// The till locked itself after the idle minutes the manager set.
-    #[error("The till locked itself after {minutes} minute(s) without use. Log in again.")]
+    #[error("The till locked itself after {} without use. Log in again.", crate::words::count(*minutes as i64, "minute"))]
     IdleLocked { minutes: u32 },
     /// No shop in this data folder yet: the setup screen (or `airtill setup`) makes one.
     #[error("This till is not set up yet. Set it up first: open Airtill and answer the setup questions, or run `airtill setup --practice` (practice) or `airtill setup --live ...` (see `airtill setup --help`).")]

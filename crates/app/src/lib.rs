@@ -8,6 +8,7 @@ mod catalog;
 pub mod chain;
 pub mod chain_office;
 pub mod config;
+pub mod counter;
 mod credentials;
 mod day_key;
 pub mod doctor;
@@ -30,6 +31,7 @@ mod tender;
 mod till;
 pub mod time;
 pub mod views;
+pub mod words;
 
 pub use airtill_domain as domain;
 pub use airtill_engine::SaleChanged;
@@ -37,6 +39,7 @@ pub use auth::{chain_pin_hash, lock_for, pin_params, LoginPerson, PinCost, Sessi
 pub use chain::{ChainLinkInput, ChainLinkState, ChainStatusView, ChainTestView};
 pub use chain_office::{ChainReport, ChainReportQuery, ChainTillView};
 pub use config::{Mode, OpenOptions};
+pub use counter::{CounterSettingsView, CounterTotals, QuickKeyView, Reprint};
 pub use doctor::{Check, CheckStatus};
 pub use engine_settings::{check_route_key, route_key};
 pub use error::{AppError, ErrorPayload};

@@ -107,7 +107,12 @@ impl Notices {
 
     async fn apply_mx_as(&self, query: &str, existing: Option<i64>) -> std::result::Result<NoticeResult, String> {
         let n = Notification::from_query(query)?;
-        let state_text = format!("{:?}", n.state).to_lowercase();
+        let state_text = match n.state {
+            airtill_providers::mx::CreditState::Submitted => "submitted",
+            airtill_providers::mx::CreditState::Confirmed => "confirmed",
+            airtill_providers::mx::CreditState::Failure => "failure",
+            airtill_providers::mx::CreditState::Retry => "retry",
+        };
         let sale = {
             let store = self.store();
             match store.sale_by_provider_ref("mx", &n.credit_id).map_err(|e| e.to_string())? {
@@ -152,7 +157,7 @@ impl Notices {
                 self.apply(s.id, to, &outcome).await.map_err(|e| e.to_string())?
             }
         };
-        self.record(existing, "mx", &n.credit_id, &state_text, &result, query).map_err(|e| e.to_string())?;
+        self.record(existing, "mx", &n.credit_id, state_text, &result, query).map_err(|e| e.to_string())?;
         tracing::info!(credit = %n.credit_id, state = %state_text, effect = result.effect, "MX notification");
         Ok(result)
     }

@@ -321,9 +321,9 @@ pub fn check_counts(counts: &[DenominationCount]) -> Result<i64> {
     Ok(total)
 }
 
-/// `YYYY-MM-DD` as the start of that local day, in epoch ms.
+/// A date (`2026/11/23`, see [`time::parse_date`]) as the start of that local day, in epoch ms.
 pub fn parse_local_date(text: &str) -> Result<i64> {
-    let d = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{text}' is not a date. Write it as 2026-11-23.")))?;
+    let d = time::parse_date(text)?;
     Ok(time::day_start(d))
 }
 
@@ -734,7 +734,10 @@ impl Airtill {
         let path = dir.join(format!("{name}{suffix}.{ext}"));
         std::fs::write(&path, bytes).map_err(|e| AppError::Io(format!("the report could not be saved to {}: {e}", path.display())))?;
         if open {
-            open::that_detached(&path).map_err(|e| AppError::Io(format!("the report was saved to {} but could not be opened: {e}", path.display())))?;
+            open::that_detached(&path).map_err(|e| {
+                tracing::warn!("the viewer did not start: {e}");
+                AppError::BadInput(format!("The report was saved to {}, but this computer has no program that opens it: install a document viewer, or open the file from there.", path.display()))
+            })?;
         }
         Ok(crate::SlipFile { path: path.display().to_string() })
     }

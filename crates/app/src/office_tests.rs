@@ -132,7 +132,7 @@ async fn a_period_report_covers_its_days_and_checks_its_dates() {
     let yesterday = time::local_date(time::now_ms() - 86_400_000);
     assert!(app.period_report(&manager, &yesterday, &yesterday).unwrap().sold.is_empty());
     assert!(matches!(app.period_report(&manager, &today, &yesterday), Err(AppError::BadInput(_))));
-    assert!(matches!(app.period_report(&manager, "23/11/2026", &today), Err(AppError::BadInput(m)) if m.contains("2026-11-23")));
+    assert!(matches!(app.period_report(&manager, "23/11/2026", &today), Err(AppError::BadInput(m)) if m.contains("2026/11/23")));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -30,7 +30,7 @@ impl Airtill {
             return Err(AppError::BadInput(format!("Keep PINs for 1 to {MAX_PIN_KEEP_DAYS} days.")));
         }
         self.store().set_setting(PIN_KEEP_SETTING, &days.to_string())?;
-        self.audit("settings", Some(session.user_id), &format!("voucher PINs kept {days} day(s) for reprints"))?;
+        self.audit("settings", Some(session.user_id), &format!("voucher PINs kept {} for reprints", crate::words::count(days as i64, "day")))?;
         self.erase_old_pins()?;
         Ok(days)
     }
@@ -43,7 +43,7 @@ impl Airtill {
         let n = self.store().erase_pins_sold_before(cutoff, SAY_IT_AGAIN, now)?;
         if n > 0 {
             tracing::info!(count = n, "voucher PINs past the reprint window were erased from the ledger");
-            self.audit("pins_erased", None, &format!("{n} voucher PIN(s) sold before {} erased (reprint window)", crate::time::local_minutes(cutoff)))?;
+            self.audit("pins_erased", None, &format!("{} sold before {} erased (reprint window)", crate::words::count(n as i64, "voucher PIN"), crate::time::local_minutes(cutoff)))?;
         }
         Ok(n)
     }

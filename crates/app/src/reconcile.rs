@@ -22,7 +22,7 @@ const MX_RETRIES_FOR_MS: i64 = 17 * 3_600_000;
 const REFUND_LOOKBACK_MS: i64 = 2 * DAY_MS;
 
 fn parse_date(text: &str) -> Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{text}' is not a date. Write it as 2026-11-23.")))
+    crate::time::parse_date(text)
 }
 
 /// The shop's date at `ms` (its time zone decides every day).
@@ -130,6 +130,21 @@ pub enum MismatchKind {
 }
 
 impl MismatchKind {
+    /// The kind of line in a manager's words (the command line's heading of it).
+    pub fn words(self) -> &'static str {
+        match self {
+            MismatchKind::MissingAtTill => "not at the till",
+            MismatchKind::MissingAtProvider => "not at the provider",
+            MismatchKind::StateDiffers => "sold on one side only",
+            MismatchKind::AmountDiffers => "amounts differ",
+            MismatchKind::CostDiffers => "costs differ",
+            MismatchKind::Unresolved => "still open",
+            MismatchKind::NotChecked => "not checked",
+            MismatchKind::RefundDue => "refund due",
+            MismatchKind::Refunded => "refunded",
+        }
+    }
+
     /// True when the line explains the books rather than contradicting them.
     pub fn is_expected(self) -> bool {
         matches!(self, MismatchKind::RefundDue | MismatchKind::Refunded)
@@ -461,6 +476,7 @@ impl Airtill {
         let mut checked = 0;
         for s in &sales {
             let state = s.state.as_str();
+            let said = state_words(state);
             let unresolved = matches!(state, "pending" | "in_doubt" | "submitting");
             let word = s.outcome.provider_ref.as_ref().and_then(|id| last.get(id));
             if s.outcome.provider_ref.is_some() || unresolved {
@@ -471,7 +487,7 @@ impl Airtill {
                     s,
                     MismatchKind::Unresolved,
                     None,
-                    format!("Still {state} at the till; MX has not confirmed it yet (it retries for up to 17 hours). Nothing to do yet."),
+                    format!("Still {said} at the till; MX has not confirmed it yet (it retries for up to 17 hours). Nothing to do yet."),
                 )),
                 None if state == "succeeded" => {
                     mismatches.push(sale_mismatch(s, MismatchKind::StateDiffers, None, "The till shows it credited, but no confirmation from MX was received. Check it with MX Telecom.".into()))
@@ -484,7 +500,7 @@ impl Airtill {
                             s,
                             MismatchKind::StateDiffers,
                             Some(w.clone()),
-                            format!("MX confirmed the credit, but the till shows it {state}: the customer may have it without paying. Check with the cashier."),
+                            format!("MX confirmed the credit, but the till shows it {said}: the customer may have it without paying. Check with the cashier."),
                         ));
                     } else if !provider_sold && state == "succeeded" {
                         mismatches.push(sale_mismatch(
@@ -625,6 +641,7 @@ impl Airtill {
 fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aat::TransactionInfo, airtill_providers::aat::AatError>) -> Option<Mismatch> {
     use airtill_providers::aat::{AatCode, AatError, TransactionStatus as T};
     let state = s.state.as_str();
+    let said = state_words(state);
     let unresolved = matches!(state, "pending" | "in_doubt" | "submitting");
     match answer {
         Ok(t) => {
@@ -636,7 +653,7 @@ fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aa
             });
             let sold = t.status == T::Ok;
             if unresolved {
-                return Some(sale_mismatch(s, MismatchKind::Unresolved, shown, format!("Still {state} at the till; AAT says {}. The till keeps asking; nothing to do yet.", shown_text(&t.status))));
+                return Some(sale_mismatch(s, MismatchKind::Unresolved, shown, format!("Still {said} at the till; AAT says {}. The till keeps asking; nothing to do yet.", shown_text(&t.status))));
             }
             if state == "succeeded" && !sold && t.status != T::Pending {
                 return Some(sale_mismatch(s, MismatchKind::StateDiffers, shown, "The till shows it sold; AAT says it did not. If a PIN was given, phone AAT with this reference.".into()));
@@ -646,7 +663,7 @@ fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aa
                     s,
                     MismatchKind::StateDiffers,
                     shown,
-                    format!("AAT sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier."),
+                    format!("AAT sold it, but the till shows it {said}: the customer may have it without paying, or paid twice. Check with the cashier."),
                 ));
             }
             if sold && t.amount != s.details.amount_minor {
@@ -668,7 +685,7 @@ fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aa
                     "The till shows it sold, but AAT has no sale with this reference. Phone AAT with the receipt before giving any more PINs from it.".into(),
                 ))
             } else if unresolved {
-                Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; AAT has no record yet.")))
+                Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {said} at the till; AAT has no record yet.")))
             } else {
                 None
             }
@@ -678,17 +695,45 @@ fn check_aat_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::aa
 }
 
 fn shown_text(s: &airtill_providers::aat::TransactionStatus) -> String {
-    format!("{s:?}").to_lowercase()
+    use airtill_providers::aat::TransactionStatus as T;
+    match s {
+        T::Ok => "it sold".into(),
+        T::Pending => "pending".into(),
+        T::Failed => "failed".into(),
+        T::Other(code) => format!("\u{201c}{code}\u{201d}, a status the till does not know"),
+    }
+}
+
+/// A sale's state at the till in words (`in_doubt` → `in doubt`).
+fn state_words(state: &str) -> &str {
+    match state {
+        "in_doubt" => "in doubt",
+        "submitting" => "being sent",
+        "succeeded" => "sold",
+        other => other,
+    }
+}
+
+/// Smartcall's status of a sale in words, and as Smartcall's own code.
+fn smartcall_words(p: TransactionStatus) -> &'static str {
+    match p {
+        TransactionStatus::Requested => "requested",
+        TransactionStatus::Pending => "pending",
+        TransactionStatus::Successful => "successful",
+        TransactionStatus::Failed => "failed",
+        TransactionStatus::Cancelled => "cancelled",
+    }
 }
 
 /// One sale against the provider's record of it.
 fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartcall::Transaction, airtill_providers::smartcall::SmartcallError>) -> Option<Mismatch> {
     let state = s.state.as_str();
+    let said = state_words(state);
     let unresolved = matches!(state, "pending" | "in_doubt" | "submitting");
     match answer {
         Ok(t) => {
             let ps = t.status();
-            let shown = t.status.clone().or_else(|| ps.map(|p| format!("{p:?}").to_uppercase()));
+            let shown = t.status.clone().or_else(|| ps.map(|p| smartcall_words(p).to_uppercase()));
             let provider_sold = ps == Some(TransactionStatus::Successful);
             let provider_open = matches!(ps, Some(TransactionStatus::Requested | TransactionStatus::Pending));
             if unresolved {
@@ -696,7 +741,7 @@ fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartc
                     s,
                     MismatchKind::Unresolved,
                     shown,
-                    format!("Still {state} at the till; Smartcall says {}. The till keeps asking; nothing to do yet.", ps.map_or("nothing clear".into(), |p| format!("{p:?}").to_lowercase())),
+                    format!("Still {said} at the till; Smartcall says {}. The till keeps asking; nothing to do yet.", ps.map_or("nothing clear", smartcall_words)),
                 ));
             }
             if state == "succeeded" && !provider_sold && !provider_open {
@@ -707,7 +752,7 @@ fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartc
                     s,
                     MismatchKind::StateDiffers,
                     shown,
-                    format!("Smartcall sold it, but the till shows it {state}: the customer may have it without paying, or paid twice. Check with the cashier."),
+                    format!("Smartcall sold it, but the till shows it {said}: the customer may have it without paying, or paid twice. Check with the cashier."),
                 ));
             }
             if let Some(a) = t.amount {
@@ -731,7 +776,7 @@ fn check_sale(s: &SaleRow, answer: std::result::Result<airtill_providers::smartc
                     "The till shows it sold, but Smartcall has no sale with this reference. Phone Smartcall with the receipt before giving any more PINs from it.".into(),
                 ))
             } else if unresolved {
-                Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {state} at the till; Smartcall has no record yet.")))
+                Some(sale_mismatch(s, MismatchKind::Unresolved, None, format!("Still {said} at the till; Smartcall has no record yet.")))
             } else {
                 None
             }

@@ -209,7 +209,15 @@ pub fn report_csv(r: &Report) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["section", "key", "count", "value", "cost", "profit", "currency"]);
     let facts = [
-        ("kind", format!("{:?}", r.kind).to_lowercase()),
+        (
+            "kind",
+            match r.kind {
+                crate::ReportKind::X => "x",
+                crate::ReportKind::Z => "z",
+                crate::ReportKind::Period => "period",
+            }
+            .to_string(),
+        ),
         ("z_no", r.z_no.map(|n| n.to_string()).unwrap_or_default()),
         ("shop", r.shop_name.clone()),
         ("till", r.till_id.clone()),

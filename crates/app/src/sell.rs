@@ -167,6 +167,9 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         error: o.error_message.clone(),
         training: row.training,
         stock_offer: None,
+        reprint: crate::counter::Reprint::Free,
+        created_ms: row.created_ms,
+        holds_pin: d.pinned && row.state == SaleState::Succeeded,
     }
 }
 
@@ -190,7 +193,7 @@ impl Airtill {
         // A request seen before is answered from the ledger, never sent again.
         let seen = self.store().sale_by_request(&req.request_id)?;
         if let Some(existing) = seen {
-            return self.shown(sale_view(&existing));
+            return self.shown(session, sale_view(&existing));
         }
         if payment.is_none() {
             self.require_cash_shift(session)?;
@@ -205,7 +208,15 @@ impl Airtill {
         if found.network.description.trim() == "EasyPay" {
             return Err(AppError::BadInput("Bills are paid from the bills screen, with the account looked up first.".into()));
         }
-        let recipient = Msisdn::parse(&req.recipient)?;
+        // A PIN voucher is printed for whoever pays: the number is optional for it.
+        let typed = req.recipient.trim();
+        let recipient = if typed.is_empty() && product.pin_indicator {
+            String::new()
+        } else if typed.is_empty() {
+            return Err(AppError::BadInput("Type the customer's cell number: this product recharges it directly.".into()));
+        } else {
+            Msisdn::parse(typed)?.as_str().to_string()
+        };
         let fixed = (!product.is_any_amount()).then_some(product.retail_value);
         let amount = amount_for(fixed, product.min_amount, product.max_amount, req.amount.as_deref())?;
 
@@ -233,7 +244,7 @@ impl Airtill {
             product_name: product.name.trim().to_string(),
             product_kind: kind.as_str().into(),
             pinned: product.pin_indicator,
-            recipient: recipient.as_str().to_string(),
+            recipient,
             amount_minor: amount,
             currency: Currency::ZAR,
             discount_e4: product.discount_percentage,
@@ -268,7 +279,7 @@ impl Airtill {
         if sale.state == SaleState::Failed {
             view.stock_offer = self.stock_offer_for(req.product_id, sale.outcome.error_class.as_deref()).await;
         }
-        self.shown(view)
+        self.shown(session, view)
     }
 
     /// Checks a meter with Smartcall before selling (a prevend): is it a meter this
@@ -319,7 +330,7 @@ impl Airtill {
         check_request_id(&req.request_id)?;
         let seen = self.store().sale_by_request(&req.request_id)?;
         if let Some(existing) = seen {
-            return self.shown(sale_view(&existing));
+            return self.shown(session, sale_view(&existing));
         }
         self.require_cash_shift(session)?;
         let (product, meter, amount, network_name) = self.electricity_order(req.product_id, &req.meter, &req.amount).await?;
@@ -343,7 +354,7 @@ impl Airtill {
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
-        self.shown(sale_view(&sale))
+        self.shown(session, sale_view(&sale))
     }
 
     /// Credits a UK mobile number through MX Telecom (pinless, in pounds). The credit
@@ -353,7 +364,7 @@ impl Airtill {
         check_request_id(&req.request_id)?;
         let seen = self.store().sale_by_request(&req.request_id)?;
         if let Some(existing) = seen {
-            return self.shown(sale_view(&existing));
+            return self.shown(session, sale_view(&existing));
         }
         self.require_cash_shift(session)?;
         if self.mx.is_none() {
@@ -384,7 +395,7 @@ impl Airtill {
             None => None,
         };
         let sale = self.engine.sell(SaleOrder { details, fallbacks: vec![], override_by, paid_by: None }).await?;
-        self.shown(sale_view(&sale))
+        self.shown(session, sale_view(&sale))
     }
 
     /// Asks the provider about an unresolved sale, by its own client reference, and
@@ -393,7 +404,7 @@ impl Airtill {
         session.require_seller()?;
         self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let row = self.engine.resolve(sale_id).await?;
-        self.shown(sale_view(&row))
+        self.shown(session, sale_view(&row))
     }
 
     /// As [`Airtill::check_sale`], by the receipt number on the slip (`000042` or `42`).
@@ -411,7 +422,7 @@ impl Airtill {
         session.require_seller()?;
         let (from, to) = time::local_day_bounds(self.now_ms());
         let sales = self.store().sales_between(from, to)?;
-        sales.iter().map(|r| self.shown(sale_view(r))).collect()
+        sales.iter().map(|r| self.shown(session, sale_view(r))).collect()
     }
 
     /// Sales still waiting for their result (pending or in doubt), from any day,
@@ -419,7 +430,7 @@ impl Airtill {
     pub fn waiting_sales(&self, session: &Session) -> Result<Vec<SaleView>> {
         session.require_seller()?;
         let rows = self.store().unresolved_sales()?;
-        rows.iter().filter(|r| r.state != SaleState::Submitting).map(|r| self.shown(sale_view(r))).collect()
+        rows.iter().filter(|r| r.state != SaleState::Submitting).map(|r| self.shown(session, sale_view(r))).collect()
     }
 
     /// The history, searched by number, reference and day (at most 200, newest first).
@@ -444,7 +455,7 @@ impl Airtill {
         let window = match clean(&q.date) {
             None => None,
             Some(d) => {
-                let day = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| AppError::BadInput(format!("'{d}' is not a date. Write it as 2026-11-23.")))?;
+                let day = time::parse_date(&d)?;
                 let noon = day.and_hms_opt(12, 0, 0).expect("noon").and_utc().timestamp_millis();
                 Some(time::local_day_bounds(noon))
             }
@@ -453,19 +464,21 @@ impl Airtill {
             return Err(AppError::BadInput("Type a number, a reference or a date to search.".into()));
         }
         let rows = self.store().search_sales(number.as_deref(), reference.as_deref(), window, 200)?;
-        rows.iter().map(|r| self.shown(sale_view(r))).collect()
+        rows.iter().map(|r| self.shown(session, sale_view(r))).collect()
     }
 
     pub fn sale(&self, session: &Session, sale_id: i64) -> Result<SaleView> {
         session.require_seller()?;
         let view = self.store().sale(sale_id).map(|r| sale_view(&r)).map_err(|_| AppError::NoSuchSale)?;
-        self.shown(view)
+        self.shown(session, view)
     }
 
     /// A sale as the screens may show it: a PIN is cash, so only the till's last sale
     /// shows its PIN in full; older ones are masked but for the last four digits.
-    pub(crate) fn shown(&self, mut view: SaleView) -> Result<SaleView> {
-        if view.voucher_pin.is_some() && view.id != self.store().last_sale_id()? {
+    pub(crate) fn shown(&self, session: &Session, mut view: SaleView) -> Result<SaleView> {
+        let last = self.store().last_sale_id()?;
+        view.reprint = self.reprint_rule(session, view.id, view.created_ms, view.holds_pin || view.voucher_pin.is_some(), last)?;
+        if view.voucher_pin.is_some() && view.id != last {
             view.voucher_pin = view.voucher_pin.map(|p| mask_pin(&p));
             view.dial_string = None;
             view.pin_hidden = true;
@@ -502,14 +515,15 @@ impl Airtill {
                 .unwrap_or("The provider gave no reason; it stays pending until the network answers.");
             return Err(AppError::BadInput(format!("Receipt {:06} was not cancelled. {why}", row.receipt_no)));
         }
-        self.shown(sale_view(&row))
+        self.shown(session, sale_view(&row))
     }
 
-    /// The full PIN of an older sale, with a manager's PIN at this till; logged.
+    /// The full PIN of an older sale, with a manager's PIN at this till (a logged-in
+    /// manager's session is her approval); logged.
     pub async fn reveal_pin(&self, session: &Session, sale_id: i64, manager_pin: &str) -> Result<SaleView> {
         session.require_seller()?;
         let mut row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
-        let approved_by = self.manager_approval(session, manager_pin)?;
+        let approved_by = self.approval(session, manager_pin)?;
         // Past the reprint window the PIN is not here: its provider says it again.
         if let Some(pin) = self.erased_pin(sale_id).await? {
             row.outcome.voucher_pin = Some(pin);
@@ -551,7 +565,7 @@ mod tests {
         assert!(amount_for(Some(1200), 1200, 1200, Some("13")).is_err());
         assert_eq!(amount_for(None, 200, 100_000, Some("50")).unwrap(), 5000);
         let low = amount_for(None, 200, 100_000, Some("1")).unwrap_err().to_string();
-        assert!(low.contains("R2.00") && low.contains("R1000.00"), "{low}");
+        assert!(low.contains("R2.00") && low.contains("R1 000.00"), "{low}");
         assert!(amount_for(None, 200, 100_000, Some("1001")).is_err());
         assert!(amount_for(None, 200, 100_000, Some("12.50")).is_err());
         assert!(amount_for(None, 200, 100_000, Some("abc")).is_err());
@@ -615,6 +629,6 @@ impl Airtill {
         let kind = if sold { "decided_sold" } else { "decided_not_sold" };
         self.store().record_override(Some(sale_id), kind, manager, reason, self.now_ms())?;
         self.audit("decision", Some(manager), &format!("receipt {:06} {}: {reason}", row.receipt_no, if sold { "sold" } else { "not sold" }))?;
-        self.shown(sale_view(&decided))
+        self.shown(session, sale_view(&decided))
     }
 }

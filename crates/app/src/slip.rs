@@ -28,6 +28,7 @@ impl Airtill {
         });
         let (d, o) = (&sale.details, &sale.outcome);
         let pin = o.voucher_pin.clone().filter(|p| !p.is_empty() && sale.state == SaleState::Succeeded);
+        let with_pin = d.pinned || pin.is_some();
         let network = Network::from_provider_name(&d.network_name);
         let status_line = match sale.state {
             SaleState::Succeeded => None,
@@ -48,10 +49,12 @@ impl Airtill {
             network: d.network_name.clone(),
             product: d.product_name.clone(),
             amount: Money::new(d.amount_minor, d.currency),
-            recipient: Some(if d.product_kind == "payment" {
-                d.recipient.split_once(':').map(|(_, a)| a.to_string()).unwrap_or(d.recipient.clone())
-            } else {
-                Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or(d.recipient.clone())
+            recipient: (!d.recipient.is_empty()).then(|| {
+                if d.product_kind == "payment" {
+                    d.recipient.split_once(':').map(|(_, a)| a.to_string()).unwrap_or(d.recipient.clone())
+                } else {
+                    Msisdn::parse(&d.recipient).map(|m| m.display_local()).unwrap_or(d.recipient.clone())
+                }
             }),
             dial_string: pin.as_deref().and_then(|p| network.map(|n| n.dial_string(p))),
             voucher_pin: pin,
@@ -64,8 +67,10 @@ impl Airtill {
             .into(),
             ref_title: crate::sell::provider_ref_title(&d.provider).into(),
             ticket_number: o.ticket_number.clone(),
-            expiry: o.expiry_ms.map(time::local_date),
+            // A token has no expiry; a voucher's is printed.
+            expiry: o.expiry_ms.filter(|_| d.product_kind != "electricity").map(time::local_date),
             provider_ref: o.provider_ref.clone(),
+            footer: footer(&d.product_kind, &d.provider, sale.state, with_pin),
             status_line,
             tender_line,
             training: sale.training,
@@ -73,18 +78,24 @@ impl Airtill {
         })
     }
 
-    /// A slip about to be printed: the till's last sale prints freely; a slip of an
-    /// older sale with a PIN needs a manager's PIN (a PIN is cash). A slip printed
-    /// before is a COPY. Nothing is recorded until the print has gone out.
+    /// A slip about to be printed: a slip without a PIN, the till's last sale and any
+    /// sale of the manager's free reprint window print freely; a slip of an older sale
+    /// with a PIN needs a manager's PIN (a PIN is cash), or a manager logged in. A slip
+    /// printed before is a COPY. Nothing is recorded until the print has gone out.
     async fn slip_to_print(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<(Slip, Option<i64>)> {
         session.require_seller()?;
         let mut slip = self.slip_for(sale_id)?;
         let erased = self.store().pin_erased_at(sale_id)?.is_some();
-        let approved_by = if (slip.voucher_pin.is_some() || erased) && sale_id != self.store().last_sale_id()? {
-            let pin = manager_pin.filter(|p| !p.is_empty()).ok_or(AppError::ManagerPinNeeded { receipt_no: slip.receipt_no })?;
-            Some(self.manager_approval(session, pin)?)
-        } else {
-            None
+        let created_ms = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?.created_ms;
+        let last = self.store().last_sale_id()?;
+        let rule = self.reprint_rule(session, sale_id, created_ms, slip.voucher_pin.is_some() || erased, last)?;
+        let approved_by = match rule {
+            crate::Reprint::Free if session.role == airtill_store::Role::Manager && (slip.voucher_pin.is_some() || erased) => Some(session.user_id),
+            crate::Reprint::Free => None,
+            crate::Reprint::NeedsManager => {
+                let pin = manager_pin.filter(|p| !p.is_empty()).ok_or(AppError::ManagerPinNeeded { receipt_no: slip.receipt_no })?;
+                Some(self.manager_approval(session, pin)?)
+            }
         };
         // Past the reprint window the PIN is not here: its provider says it again.
         if erased {
@@ -253,7 +264,7 @@ impl Airtill {
         for (id, slip) in &slips {
             self.record_print(session, *id, slip, Some(session.user_id))?;
         }
-        self.audit("voucher_sheet", Some(session.user_id), &format!("{} voucher(s) on an A4 sheet: {}", slips.len(), path.display()))?;
+        self.audit("voucher_sheet", Some(session.user_id), &format!("{} on an A4 sheet: {}", crate::words::count(slips.len() as i64, "voucher"), path.display()))?;
         Ok(SlipFile { path: path.display().to_string() })
     }
 
@@ -279,7 +290,10 @@ impl Airtill {
     /// print from there); the file is removed once the viewer has had it.
     pub async fn open_slip(&self, session: &Session, sale_id: i64, manager_pin: Option<&str>) -> Result<SlipFile> {
         let file = self.save_slip(session, sale_id, None, manager_pin).await?;
-        open::that_detached(&file.path).map_err(|e| AppError::Io(format!("the slip was made but could not be opened: {e}")))?;
+        open::that_detached(&file.path).map_err(|e| {
+            tracing::warn!("the PDF viewer did not start: {e}");
+            AppError::Printer("The slip was made, but this computer has no PDF viewer that opens it: install one (a document viewer), or set a receipt printer in Settings.".into())
+        })?;
         Ok(file)
     }
 
@@ -369,4 +383,21 @@ pub(crate) fn sweep_pin_files(data_dir: &std::path::Path) -> usize {
     sweep(data_dir.join("slips"), std::time::Duration::ZERO);
     let _ = std::fs::remove_dir(data_dir.join("slips"));
     removed
+}
+
+/// The foot of a slip: what the customer should know of this kind of sale in this state.
+fn footer(kind: &str, provider: &str, state: SaleState, with_pin: bool) -> Vec<String> {
+    let lines: &[&str] = match state {
+        SaleState::Succeeded => match kind {
+            "electricity" => &["Enter the token on the meter's keypad. Keep this slip until the units show on the meter."],
+            "payment" => &["Proof of payment: keep this slip. The biller's receipt number is the reference for any query."],
+            _ if with_pin && provider == "stock" => &["Sold from the shop's stock.", "Keep this slip: the PIN is worth money."],
+            _ if with_pin => &["Keep this slip: the PIN is worth money. Lost PINs are re-issued on *130*275#."],
+            _ => &["The number was recharged directly. Keep this slip as the receipt."],
+        },
+        SaleState::Pending | SaleState::InDoubt | SaleState::Submitting | SaleState::Created => &["Do not pay or sell this again: ask at the counter for its result with the receipt number."],
+        SaleState::Failed | SaleState::Cancelled => &["Nothing was sold: nothing is owed for this slip."],
+        SaleState::Reversed => &["The provider reversed this sale: ask at the counter."],
+    };
+    lines.iter().map(|l| l.to_string()).collect()
 }

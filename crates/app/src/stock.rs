@@ -464,7 +464,7 @@ impl Airtill {
             if existing.details.provider != "stock" {
                 return Err(AppError::BadInput("This sale was already sent to a provider; start a new sale to sell from stock.".into()));
             }
-            return self.shown(crate::sell::sale_view(&existing));
+            return self.shown(session, crate::sell::sale_view(&existing));
         }
         self.require_cash_shift(session)?;
         let (want, mut details) = self.stock_want(req.product_id).await?;
@@ -487,7 +487,7 @@ impl Airtill {
             return Err(AppError::BadInput(format!("There is no {} {} voucher of {} left in stock. Nothing was sold.", details.network_name, details.product_kind, Money::zar(want.amount_minor))));
         };
         tracing::info!(sale = sale.id, "sold from stock");
-        self.shown(crate::sell::sale_view(&sale))
+        self.shown(session, crate::sell::sale_view(&sale))
     }
 
     /// After a sale that failed because its provider could not be reached, could not

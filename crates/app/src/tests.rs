@@ -113,7 +113,7 @@ async fn bad_input_writes_nothing() {
     r.amount = Some("5000".into());
     let e = app.sell(&s, &r).await.unwrap_err();
     assert_eq!(e.code(), "bad_input");
-    assert!(e.to_string().contains("R1000.00"), "{e}");
+    assert!(e.to_string().contains("R1 000.00"), "{e}");
     assert_eq!(app.sell(&s, &req(999_999, "0831234567")).await.unwrap_err().code(), "no_such_product");
     assert!(app.sales_today(&s).unwrap().is_empty());
     assert!(app._sandbox.as_ref().unwrap().ledger().is_empty());
@@ -204,6 +204,9 @@ async fn the_slip_is_a_pdf_with_the_pin() {
 #[tokio::test(flavor = "multi_thread")]
 async fn only_the_last_sale_shows_its_pin_and_older_ones_need_a_manager() {
     let (app, _d) = app().await;
+    // No free reprint window: only the last sale's slip is the cashier's to reprint.
+    let m = app.login_to_sell(DEMO_MANAGER.1);
+    app.set_free_reprint_minutes(&m, 0).unwrap();
     let s = app.login_to_sell(DEMO_CASHIER.1);
     let c = app.catalog(&s, false).await.unwrap();
     let first = app.sell(&s, &req(mtn_voucher(&c, 12), "0831234567")).await.unwrap();

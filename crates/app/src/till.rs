@@ -76,7 +76,7 @@ impl Till {
         if now.saturating_duration_since(a.last_used) >= Duration::from_secs(u64::from(minutes) * 60) {
             let ended = active.take().expect("checked above");
             drop(active);
-            app.audit("idle_lock", Some(ended.session.user_id), &format!("{} after {minutes} minute(s)", ended.session.name))?;
+            app.audit("idle_lock", Some(ended.session.user_id), &format!("{} after {}", ended.session.name, crate::words::count(minutes as i64, "minute")))?;
             return Err(AppError::IdleLocked { minutes });
         }
         a.last_used = now;
@@ -122,7 +122,7 @@ impl Airtill {
             return Err(AppError::BadInput("The till can lock itself after 1 to 120 minutes without use.".into()));
         }
         self.store().set_setting(IDLE_LOCK_SETTING, &minutes.to_string())?;
-        self.audit("settings", Some(session.user_id), &format!("idle lock after {minutes} minute(s)"))?;
+        self.audit("settings", Some(session.user_id), &format!("idle lock after {}", crate::words::count(minutes as i64, "minute")))?;
         Ok(minutes)
     }
 }

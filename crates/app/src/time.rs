@@ -35,14 +35,14 @@ fn at(ms: i64) -> Option<chrono::DateTime<Tz>> {
     zone().timestamp_millis_opt(ms).single()
 }
 
-/// `2026-11-23 10:15` in the shop's zone.
+/// `2026/11/23 10:15` in the shop's zone: the date as South Africa writes it.
 pub fn local_minutes(ms: i64) -> String {
-    at(ms).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    at(ms).map(|t| t.format("%Y/%m/%d %H:%M").to_string()).unwrap_or_default()
 }
 
-/// `2027-11-23` in the shop's zone.
+/// `2027/11/23` in the shop's zone.
 pub fn local_date(ms: i64) -> String {
-    at(ms).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    at(ms).map(|t| t.format("%Y/%m/%d").to_string()).unwrap_or_default()
 }
 
 /// The shop's date at `ms`.
@@ -87,7 +87,7 @@ mod tests {
     fn days_are_the_shops_whatever_the_machine_says() {
         // 2026-12-01 23:30 in South Africa is 21:30 UTC: still the 1st at the shop.
         let ms = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 21, 30, 0).unwrap().timestamp_millis();
-        assert_eq!(local_minutes(ms), "2026-12-01 23:30");
+        assert_eq!(local_minutes(ms), "2026/12/01 23:30");
         assert_eq!(date_at(ms + 31 * 60_000).to_string(), "2026-12-02", "midnight at the shop, not at Greenwich");
         let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
         assert_eq!(day_start(d), chrono::Utc.with_ymd_and_hms(2026, 11, 30, 22, 0, 0).unwrap().timestamp_millis());
@@ -96,4 +96,14 @@ mod tests {
         assert!(parse_zone("Mars/Olympus").is_err());
         assert_eq!(parse_zone(" Europe/London ").unwrap(), chrono_tz::Europe::London);
     }
+}
+
+/// A date as a person writes it at the till: `2026/12/01` (the shop's way, as every
+/// screen shows it), `2026-12-01` (what a date field sends) or `1 Dec 2026`.
+pub fn parse_date(text: &str) -> crate::Result<NaiveDate> {
+    let t = text.trim();
+    ["%Y/%m/%d", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+        .ok_or_else(|| crate::AppError::BadInput(format!("'{}' is not a date. Write it as 2026/11/23.", t.chars().take(20).collect::<String>())))
 }

@@ -176,7 +176,7 @@ pub struct SaleView {
     pub state: SaleState,
     /// What the state means for the cashier, and what happens next.
     pub state_text: String,
-    /// Local time, `2026-11-23 10:15`.
+    /// Local time, `2026/11/23 10:15`.
     pub created_at: String,
     pub network_name: String,
     pub network: Option<Network>,
@@ -202,6 +202,15 @@ pub struct SaleView {
     /// When nothing was sold because the provider could not be reached or could not
     /// pay: how many vouchers of the same kind the till has in stock to sell instead.
     pub stock_offer: Option<i64>,
+    /// Who may reprint its slip now: the person at the till, or a manager.
+    pub reprint: crate::counter::Reprint,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub created_ms: i64,
+    /// A sold voucher: its slip carries a PIN (even once erased from the till).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub holds_pin: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -264,7 +273,7 @@ pub struct MeterCheckView {
 pub struct SaleSearch {
     pub number: Option<String>,
     pub reference: Option<String>,
-    /// `2026-11-23`
+    /// `2026/11/23` (or `2026-11-23`)
     pub date: Option<String>,
 }
 

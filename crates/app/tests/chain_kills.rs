@@ -184,6 +184,16 @@ fn three_tills_killed_at_random_through_two_outages_leave_the_chains_books_their
         w.join().unwrap();
     }
 
+    // One of each kind uninterrupted, so that every kind of record is sure to be made
+    // whatever the kills above cut short (a command killed before its first write
+    // leaves nothing, as it should).
+    for dir in &tills {
+        ok(airtill(dir, &["stock", "buy", "--product", "176", "--quantity", "1", "--pin", MANAGER.1], Some(MANAGER.0)));
+        // These may refuse (a payment or sale still in doubt from a kill): the records
+        // they make are checked below either way.
+        let _ = airtill(dir, &["mobile-pay", "--from", "0776351232", "--amount", "12", "--pin", CASHIER.1], Some(CASHIER.0)).output();
+        let _ = airtill(dir, &["report", "z", "--pin", MANAGER.1], Some(MANAGER.0)).output();
+    }
     // Each till sends what waits, uninterrupted now.
     for dir in &tills {
         let said = ok(airtill(dir, &["chain", "push", "--pin", MANAGER.1], Some(MANAGER.0)));

@@ -232,6 +232,15 @@ enum Command {
         #[arg(long, env = "AIRTILL_MANAGER_PIN", hide_env_values = true)]
         manager_pin: Option<String>,
     },
+    /// Pin the counter's quick keys (manager): up to nine fixed-price products, by name
+    /// (`"MTN Airtime R12"`) or number (`airtill catalog`), in key order; none goes
+    /// back to the till's best sellers.
+    QuickKeys {
+        /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
+        #[arg(long, env = "AIRTILL_PIN", hide_env_values = true, global = true)]
+        pin: Option<String>,
+        products: Vec<String>,
+    },
     /// Set the receipt printer (manager): `host:port`, a device path, or `none`.
     Printer {
         /// Your PIN (or AIRTILL_PIN; asked for at a prompt, not shown, when neither is given).
@@ -785,7 +794,7 @@ async fn people(app: &Airtill, pin: &Option<String>, op: PeopleCommand) -> Resul
             airtill_app::PersonRole::Manager => "manager",
             airtill_app::PersonRole::Cashier => "cashier",
         };
-        let locked = p.locked_until.as_ref().map(|t| format!("locked until {t}")).or_else(|| (p.wrong_pins > 0).then(|| format!("{} wrong PIN(s)", p.wrong_pins)));
+        let locked = p.locked_until.as_ref().map(|t| format!("locked until {t}")).or_else(|| (p.wrong_pins > 0).then(|| format!("{} wrong", airtill_app::words::count(p.wrong_pins as i64, "PIN"))));
         let notes = [(!p.active).then(|| "disabled".to_string()), p.must_change_pin.then(|| "must choose a new PIN".to_string()), p.shift_open.then(|| "shift open".to_string()), locked];
         let notes: Vec<String> = notes.into_iter().flatten().collect();
         println!("{:>4}  {:<24} {:<8} {}", p.id, p.name, role, notes.join(", "));
@@ -965,7 +974,7 @@ async fn chain(app: &Airtill, pin: &Option<String>, op: ChainCommand) -> Result<
                     t.waiting,
                     t.last_contact.unwrap_or_else(|| "never".into()),
                     t.decisions_applied,
-                    if t.problems > 0 { format!("{} problem(s)", t.problems) } else { "ok".into() },
+                    if t.problems > 0 { airtill_app::words::count(t.problems as i64, "problem") } else { "ok".into() },
                     if t.this_till { "  (this till)" } else { "" }
                 );
             }
@@ -1044,7 +1053,7 @@ async fn head_office(url: Option<String>, ca: Option<PathBuf>, op: HeadOfficeCom
         }
         HeadOfficeCommand::Clear { till } => {
             let n = admin::clear_problems(&client, &till).await.map_err(fail)?;
-            println!("{n} problem(s) of till {till} marked dealt with");
+            println!("{} of till {till} marked dealt with", airtill_app::words::count(n as i64, "problem"));
         }
         HeadOfficeCommand::People { op } => {
             let pepper = admin::pepper(&client).await.map_err(fail)?;
@@ -1135,7 +1144,7 @@ fn print_reconciliation(r: &airtill_app::Reconciliation) -> Result<(), AppError>
     }
     for m in &r.mismatches {
         let receipt = m.receipt_no.map(|n| format!("receipt {n:06} ")).unwrap_or_default();
-        println!("- {:?}: {receipt}{} {}: {}", m.kind, m.network, m.amount, m.explanation);
+        println!("- {}: {receipt}{} {}: {}", m.kind.words(), m.network, m.amount, m.explanation);
         if let Some(c) = &m.client_ref {
             println!("    client reference {c}{}", m.provider_ref.as_deref().map(|p| format!(", Smartload reference {p}")).unwrap_or_default());
         }
@@ -1146,7 +1155,7 @@ fn print_reconciliation(r: &airtill_app::Reconciliation) -> Result<(), AppError>
     if r.clean {
         println!("everything matches");
     } else {
-        return Err(AppError::BadInput(format!("{} difference(s) found", r.mismatches.len().max(1))));
+        return Err(AppError::BadInput(format!("{} found", airtill_app::words::count(r.mismatches.len().max(1) as i64, "difference"))));
     }
     Ok(())
 }
@@ -1197,7 +1206,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 Some(d) => app.set_pin_keep_days(&s, d)?,
                 None => app.pin_keep_days()?,
             };
-            println!("voucher PINs are kept {d} day(s) for reprints, then asked of the provider");
+            println!("voucher PINs are kept {} for reprints, then asked of the provider", airtill_app::words::count(d as i64, "day"));
         }
         Command::Status => {
             let s = app.status(None)?;
@@ -1224,7 +1233,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let req = SaleRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, recipient: to, amount, override_pin: approve_pin };
             let sale = app.sell(&s, &req).await?;
             println!("sale {} receipt {:06}: {} {} to {}", sale.id, sale.receipt_no, sale.product_name, sale.amount_text, sale.recipient);
-            println!("state: {:?} - {}", sale.state, sale.state_text);
+            println!("state: {} - {}", sale.state.word(), sale.state_text);
             if let Some(p) = &sale.voucher_pin {
                 println!("PIN: {p}");
             }
@@ -1250,7 +1259,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             }
             let s = login(app, &pin)?;
             let f = if print { app.print_voucher_sheet(&s, &sales).await? } else { app.voucher_sheet(&s, &sales, out)? };
-            println!("{} voucher(s) on {}", sales.len(), f.path);
+            println!("{} on {}", airtill_app::words::count(sales.len() as i64, "voucher"), f.path);
         }
         Command::Decide { pin, sale, outcome, reason, manager_pin } => {
             let s = login(app, &pin)?;
@@ -1260,7 +1269,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 other => return Err(AppError::BadInput(format!("'{other}' is not a decision: write sold or not-sold."))),
             };
             let v = app.decide_sale(&s, sale, &manager_pin, sold, &reason).await?;
-            println!("sale {} receipt {:06}: {:?} - {}", v.id, v.receipt_no, v.state, v.state_text);
+            println!("sale {} receipt {:06}: {} - {}", v.id, v.receipt_no, v.state.word(), v.state_text);
         }
         Command::Stock { pin, op } => {
             let s = login(app, &pin)?;
@@ -1337,7 +1346,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let req = airtill_app::UkCreditRequest { request_id: uuid::Uuid::new_v4().to_string(), recipient: to, amount, override_pin: None };
             let sale = app.sell_uk_credit(&s, &req).await?;
             println!("sale {} receipt {:06}: {} {} to {}", sale.id, sale.receipt_no, sale.product_name, sale.amount_text, sale.recipient);
-            println!("state: {:?} - {}", sale.state, sale.state_text);
+            println!("state: {} - {}", sale.state.word(), sale.state_text);
             if let Some(r) = &sale.provider_ref {
                 println!("MX credit id: {r}");
             }
@@ -1418,7 +1427,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                     "{:06}  {}  {:<10}  {:<28} {:>9}  {}  ref {}",
                     sale.receipt_no,
                     sale.created_at,
-                    format!("{:?}", sale.state),
+                    sale.state.word(),
                     sale.product_name,
                     sale.amount_text,
                     sale.recipient,
@@ -1433,7 +1442,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 (None, Some(id)) => app.check_sale(&s, id).await?,
                 _ => return Err(AppError::BadInput("Give the receipt number (airtill check 000042) or --sale ID, one of them.".into())),
             };
-            println!("receipt {:06}: {:?} - {}", v.receipt_no, v.state, v.state_text);
+            println!("receipt {:06}: {} - {}", v.receipt_no, v.state.word(), v.state_text);
             println!("{} {} to {}, {}", v.network_name, v.product_name, v.recipient, v.amount_text);
             if let Some(r) = &v.provider_ref {
                 println!("{}: {r}", airtill_app::provider_ref_title(&v.provider));
@@ -1460,7 +1469,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 println!("nothing is waiting");
             }
             for v in waiting {
-                println!("{:06}  {}  {:<9} {} {} to {}, {}", v.receipt_no, v.created_at, format!("{:?}", v.state), v.network_name, v.product_name, v.recipient, v.amount_text);
+                println!("{:06}  {}  {:<9} {} {} to {}, {}", v.receipt_no, v.created_at, v.state.word(), v.network_name, v.product_name, v.recipient, v.amount_text);
             }
         }
         Command::Provider { provider: ProviderCommand::Smartcall { op } } => smartcall(app, op).await?,
@@ -1572,7 +1581,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             }
             let failed = checks.iter().filter(|c| c.status == airtill_app::doctor::CheckStatus::Failed).count();
             if failed > 0 {
-                return Err(AppError::BadInput(format!("{failed} check(s) failed")));
+                return Err(AppError::BadInput(format!("{} failed", airtill_app::words::count(failed as i64, "check"))));
             }
         }
         Command::Backup { pin, out } => {
@@ -1585,6 +1594,17 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             let s = login(app, &pin)?;
             let f = app.print_slip(&s, sale, manager_pin.as_deref()).await?;
             println!("printed on {}", f.path);
+        }
+        Command::QuickKeys { pin, products } => {
+            let s = login(app, &pin)?;
+            let ids = app.products_named(&products).await?;
+            let keys = app.set_quick_keys(&s, &ids).await?;
+            if products.is_empty() {
+                println!("quick keys: the till's best sellers");
+            }
+            for k in keys {
+                println!("  {}  {}{}", k.key, k.product.name, if k.pinned_by_manager { "" } else { " (best seller)" });
+            }
         }
         Command::Printer { pin, target, roll } => {
             let s = login(app, &pin)?;
@@ -1638,7 +1658,7 @@ async fn smartcall(app: &Airtill, op: SmartcallOp) -> Result<(), AppError> {
                 println!("voucher PIN:         {p}");
             }
             match (t.local_sale, t.local_state) {
-                (Some(id), Some(state)) => println!("this till:           sale {id}, {state:?}"),
+                (Some(id), Some(state)) => println!("this till:           sale {id}, {}", state.word()),
                 _ => println!("this till:           no sale with this reference"),
             }
         }
