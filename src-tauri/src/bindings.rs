@@ -108,6 +108,11 @@ pub fn commands(cfg: &Config) -> Vec<CommandSpec> {
         c("change_person", vec![("personId", "number".into()), ("change", PersonChange::name(cfg))], PersonView::name(cfg)),
         c("change_own_pin", vec![("oldPin", "string".into()), ("newPin", "string".into()), ("again", "string".into())], UserView::name(cfg)),
         c("open_shifts", vec![], format!("Array<{}>", ShiftView::name(cfg))),
+        c("quick_keys", vec![], format!("Array<{}>", QuickKeyView::name(cfg))),
+        c("set_quick_keys", vec![("productIds", "Array<number>".into())], format!("Array<{}>", QuickKeyView::name(cfg))),
+        c("counter_totals", vec![], CounterTotals::name(cfg)),
+        c("counter_settings", vec![], CounterSettingsView::name(cfg)),
+        c("set_free_reprint_minutes", vec![("minutes", "number".into())], CounterSettingsView::name(cfg)),
         c("close_shift_of", vec![("shiftId", "number".into()), ("counts", format!("Array<{}>", DenominationCount::name(cfg)))], ShiftView::name(cfg)),
     ]
 }
@@ -150,7 +155,11 @@ pub fn render() -> String {
         ProductGroupView::decl(&cfg),
         ProductView::decl(&cfg),
         SaleRequest::decl(&cfg),
+        Reprint::decl(&cfg),
         SaleView::decl(&cfg),
+        QuickKeyView::decl(&cfg),
+        CounterTotals::decl(&cfg),
+        CounterSettingsView::decl(&cfg),
         SlipFile::decl(&cfg),
         NetworkStatusView::decl(&cfg),
         WalletView::decl(&cfg),

@@ -6,9 +6,10 @@ use airtill_app::domain::{Money, Money4};
 use airtill_app::setup::{SetupDone, SetupRequest};
 use airtill_app::{
     Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, ChainLinkInput, ChainReport, ChainReportQuery, ChainStatusView, ChainTestView, ChainTillView, Check, ConnectionTestView,
-    DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView, LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest, MobilePaymentView, NetworkCheckView,
-    NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole, PersonView, Reconciliation, Report, ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView,
-    SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest, StockOrderView, Till, UkCreditRequest, UserView, WalletView,
+    CounterSettingsView, CounterTotals, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView, LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest,
+    MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole, PersonView, QuickKeyView, Reconciliation, Report, ReportQuery,
+    SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest, StockOrderView, Till, UkCreditRequest, UserView,
+    WalletView,
 };
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -643,4 +644,34 @@ pub async fn practice_outage(shell: State<'_, Shell>, offline: bool) -> Res<bool
 pub async fn decide_sale(shell: State<'_, Shell>, sale_id: i64, manager_pin: String, sold: bool, reason: String) -> Res<SaleView> {
     let s = shell.session()?;
     Ok(shell.app()?.decide_sale(&s, sale_id, &manager_pin, sold, &reason).await?)
+}
+
+#[tauri::command]
+pub async fn quick_keys(shell: State<'_, Shell>) -> Res<Vec<QuickKeyView>> {
+    let s = shell.reader()?;
+    Ok(shell.app()?.quick_keys(&s).await?)
+}
+
+#[tauri::command]
+pub async fn set_quick_keys(shell: State<'_, Shell>, product_ids: Vec<i64>) -> Res<Vec<QuickKeyView>> {
+    let s = shell.session()?;
+    Ok(shell.app()?.set_quick_keys(&s, &product_ids).await?)
+}
+
+#[tauri::command]
+pub fn counter_totals(shell: State<'_, Shell>) -> Res<CounterTotals> {
+    let s = shell.reader()?;
+    Ok(shell.app()?.counter_totals(&s)?)
+}
+
+#[tauri::command]
+pub fn counter_settings(shell: State<'_, Shell>) -> Res<CounterSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.counter_settings(&s)?)
+}
+
+#[tauri::command]
+pub fn set_free_reprint_minutes(shell: State<'_, Shell>, minutes: i64) -> Res<CounterSettingsView> {
+    let s = shell.session()?;
+    Ok(shell.app()?.set_free_reprint_minutes(&s, minutes)?)
 }
