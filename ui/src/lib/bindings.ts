@@ -126,6 +126,8 @@ amount: string | null,
  */
 override_pin: string | null, };
 
+export type Reprint = "free" | "needs_manager";
+
 export type SaleView = { id: number, receipt_no: number, 
 /**
  * The provider that holds the sale (`smartcall`, `aat`).
@@ -136,7 +138,7 @@ provider: string, state: SaleState,
  */
 state_text: string, 
 /**
- * Local time, `2026-11-23 10:15`.
+ * Local time, `2026/11/23 10:15`.
  */
 created_at: string, network_name: string, network: Network | null, product_name: string, kind: ProductKind, recipient: string, amount: Money, amount_text: string, 
 /**
@@ -156,7 +158,53 @@ provider_ref: string | null, client_ref: string, cashier: string, error: string 
  * When nothing was sold because the provider could not be reached or could not
  * pay: how many vouchers of the same kind the till has in stock to sell instead.
  */
-stock_offer: number | null, };
+stock_offer: number | null, 
+/**
+ * Who may reprint its slip now: the person at the till, or a manager.
+ */
+reprint: Reprint, };
+
+export type QuickKeyView = { 
+/**
+ * 1 to 9: the key that sells it.
+ */
+key: number, network_id: number, network_name: string, network: Network | null, 
+/**
+ * The group it is in (`Airtime`, `Data`, ...), to show it chosen.
+ */
+group_name: string, product: ProductView, 
+/**
+ * Pinned by the manager; otherwise one of the till's best sellers.
+ */
+pinned_by_manager: boolean, };
+
+export type CounterTotals = { shift_open: boolean, opened_at: string | null, 
+/**
+ * Sales sold this shift (any tender).
+ */
+sold: number, 
+/**
+ * Of them, in cash.
+ */
+sold_cash: number, 
+/**
+ * Waiting for their provider (neither sold nor failed yet).
+ */
+waiting: number, 
+/**
+ * What the cash sales came to.
+ */
+cash_sales: Money, 
+/**
+ * The float and the cash sales: what the drawer should hold.
+ */
+cash_expected: Money, };
+
+export type CounterSettingsView = { free_reprint_minutes: number, 
+/**
+ * The catalog product ids the manager pinned, in key order (empty: best sellers).
+ */
+quick_keys: Array<number>, };
 
 export type SlipFile = { path: string, };
 
@@ -633,7 +681,7 @@ differs_from_hint: boolean, };
 
 export type SaleSearch = { number: string | null, reference: string | null, 
 /**
- * `2026-11-23`
+ * `2026/11/23` (or `2026-11-23`)
  */
 date: string | null, };
 
@@ -959,5 +1007,15 @@ export const changeOwnPin = (oldPin: string, newPin: string, again: string): Pro
   invoke<UserView>("change_own_pin", { oldPin, newPin, again });
 export const openShifts = (): Promise<Array<ShiftView>> =>
   invoke<Array<ShiftView>>("open_shifts");
+export const quickKeys = (): Promise<Array<QuickKeyView>> =>
+  invoke<Array<QuickKeyView>>("quick_keys");
+export const setQuickKeys = (productIds: Array<number>): Promise<Array<QuickKeyView>> =>
+  invoke<Array<QuickKeyView>>("set_quick_keys", { productIds });
+export const counterTotals = (): Promise<CounterTotals> =>
+  invoke<CounterTotals>("counter_totals");
+export const counterSettings = (): Promise<CounterSettingsView> =>
+  invoke<CounterSettingsView>("counter_settings");
+export const setFreeReprintMinutes = (minutes: number): Promise<CounterSettingsView> =>
+  invoke<CounterSettingsView>("set_free_reprint_minutes", { minutes });
 export const closeShiftOf = (shiftId: number, counts: Array<DenominationCount>): Promise<ShiftView> =>
   invoke<ShiftView>("close_shift_of", { shiftId, counts });
