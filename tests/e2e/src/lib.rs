@@ -97,6 +97,12 @@ pub const UP: &str = "\u{E013}";
 pub const F2: &str = "\u{E032}";
 pub const F3: &str = "\u{E033}";
 pub const F4: &str = "\u{E034}";
+pub const F5: &str = "\u{E035}";
+pub const F6: &str = "\u{E036}";
+pub const F8: &str = "\u{E038}";
+/// Alt held down until NULL lets the modifiers go: `ALT + "1" + NULL` is Alt+1.
+pub const ALT: &str = "\u{E00A}";
+pub const NULL: &str = "\u{E000}";
 pub const F9: &str = "\u{E039}";
 
 /// The element matching `css`, once it is there (30 s at most).

@@ -5,7 +5,7 @@
 //! Needs Xvfb, tauri-driver and WebKitWebDriver: `make test` sets them up and runs
 //! this with `--ignored`.
 
-use airtill_e2e::{focused, keys, testid, wait, workspace_root, Driver, DOWN, ENTER, F2, F3, F4, F9, TAB, UP};
+use airtill_e2e::{focused, keys, testid, wait, workspace_root, Driver, ALT, DOWN, ENTER, F2, F3, F4, F5, F6, F8, F9, NULL, TAB, UP};
 use base64::Engine as _;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::{Duration, Instant};
@@ -19,6 +19,31 @@ async fn new_sale_by_keys(c: &Client, kind: usize) {
         keys(c, F4).await;
         focused(c, first_field).await;
     }
+}
+
+/// On a new bill sale: the arrows up to DSTV, the account, Enter looks it up and fills
+/// what is owed, Enter, Enter on the confirm step.
+async fn dstv_by_keys(c: &Client) {
+    press_until(c, UP, "[data-testid='biller-dstv'].selected", 12).await;
+    keys(c, "7654321").await;
+    keys(c, ENTER).await;
+    testid(c, "bill-account").await;
+    keys(c, ENTER).await;
+    sell_by_enter(c).await;
+}
+
+/// Presses `key` until `css` is on screen (at most `max` times); answers the presses.
+async fn press_until(c: &Client, key: &str, css: &str, max: usize) -> usize {
+    for pressed in 0..=max {
+        if c.find(Locator::Css(css)).await.is_ok() {
+            return pressed;
+        }
+        if pressed < max {
+            keys(c, key).await;
+        }
+    }
+    wait(c, css).await;
+    max
 }
 
 /// Enter on the confirm step, once the Sell button has the focus.
@@ -37,7 +62,14 @@ async fn result_in(c: &Client, states: &[&str]) -> String {
                 return state;
             }
         }
-        assert!(Instant::now() < deadline, "no result in {states:?}");
+        if Instant::now() > deadline {
+            shot(c, "failed-result").await;
+            let text = match c.find(Locator::Css("[data-testid='result']")).await {
+                Ok(r) => r.text().await.unwrap_or_default(),
+                Err(_) => String::from("no result on screen"),
+            };
+            panic!("no result in {states:?}: {text}");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -245,24 +277,26 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let overrides: i64 = db.query_row("SELECT COUNT(*) FROM overrides", [], |r| r.get(0)).unwrap();
     assert_eq!(overrides, 1, "the manager's approval is recorded");
 
-    // The voucher is no longer the last sale: its PIN is masked in the list, and a
-    // manager's PIN shows it in full (logged).
+    // The voucher is no longer the last sale: its PIN is masked in the list; the
+    // logged-in manager shows it in full without typing her PIN again (logged).
     testid(c, "new-sale").await.click().await.unwrap();
     let voucher_id: i64 = db.query_row("SELECT id FROM sales WHERE client_ref = ?1", [&client_ref], |r| r.get(0)).unwrap();
-    let masked = testid(c, &format!("sale-pin-{voucher_id}")).await.text().await.unwrap();
+    // The list is drawn again after the new sale: read it once it shows the mask.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let masked = loop {
+        let t = testid(c, &format!("sale-pin-{voucher_id}")).await.prop("textContent").await.unwrap().unwrap_or_default();
+        if t.contains('•') || Instant::now() > deadline {
+            break t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(masked.contains('•') && masked.ends_with(&pin_on_screen[pin_on_screen.len() - 4..]), "{masked}");
     assert!(!masked.replace(' ', "").contains(&pin_on_screen[..pin_on_screen.len() - 4]), "{masked}");
-    testid(c, &format!("ask-manager-{voucher_id}")).await.click().await.unwrap();
-    testid(c, "manager-pin").await.send_keys("1234").await.unwrap();
-    testid(c, "reveal-pin").await.click().await.unwrap();
-    let refused = testid(c, "ask-error").await.text().await.unwrap();
-    assert!(refused.contains("manager"), "a cashier's PIN does not show it: {refused}");
     shot(c, "10-pin-masked").await;
-    testid(c, "manager-pin").await.send_keys("2580").await.unwrap();
-    testid(c, "reveal-pin").await.click().await.unwrap();
+    testid(c, &format!("show-pin-{voucher_id}")).await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let shown = testid(c, &format!("sale-pin-{voucher_id}")).await.text().await.unwrap();
+        let shown = testid(c, &format!("sale-pin-{voucher_id}")).await.prop("textContent").await.unwrap().unwrap_or_default();
         if shown.replace(' ', "") == pin_on_screen {
             break;
         }
@@ -271,13 +305,12 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     }
     let logged: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'pin_shown'", [], |r| r.get(0)).unwrap();
     assert_eq!(logged, 1, "showing an older PIN is on the audit trail");
-    // Printing its slip, with the manager's PIN, sends it to the receipt printer with
-    // the PIN as text (its first print: not a COPY; the approval is on the trail).
-    testid(c, "manager-pin").await.send_keys("2580").await.unwrap();
-    testid(c, "reprint-slip").await.click().await.unwrap();
+    // Its slip, printed by the manager, goes to the receipt printer with the PIN as
+    // text (its first print: not a COPY; her approval is on the trail).
+    testid(c, &format!("reprint-{voucher_id}")).await.click().await.unwrap();
     let job = printed.join().unwrap();
     let paper = job.lines.join("\n");
-    let grouped = testid(c, &format!("sale-pin-{voucher_id}")).await.text().await.unwrap();
+    let grouped = testid(c, &format!("sale-pin-{voucher_id}")).await.prop("textContent").await.unwrap().unwrap_or_default();
     assert!(paper.contains(&grouped) && !paper.contains("COPY"), "{grouped}\n{paper}");
     let approved: i64 = db.query_row("SELECT COUNT(*) FROM audit WHERE action = 'slip_printed'", [], |r| r.get(0)).unwrap();
     assert_eq!(approved, 1, "the approved print of an older sale is on the audit trail");
@@ -556,13 +589,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     new_sale_by_keys(c, 0).await;
     keys(c, "083 123 4544").await;
     wait(c, "[data-testid='network-MTN'].selected").await;
-    for _ in 0..6 {
-        if c.find(Locator::Css("[data-testid='group-data'].selected")).await.is_ok() {
-            break;
-        }
-        keys(c, F3).await;
-    }
-    wait(c, "[data-testid='group-data'].selected").await;
+    press_until(c, F3, "[data-testid='group-data'].selected", 6).await;
     keys(c, DOWN).await;
     wait(c, "[data-testid='products'] button.selected").await;
     keys(c, ENTER).await;
@@ -581,18 +608,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     // A bill: F4 twice, the biller by the arrows, the account, Enter looks it up and
     // fills what is owed, Enter, Enter.
     new_sale_by_keys(c, 2).await;
-    for _ in 0..12 {
-        if c.find(Locator::Css("[data-testid='biller-dstv'].selected")).await.is_ok() {
-            break;
-        }
-        keys(c, UP).await;
-    }
-    wait(c, "[data-testid='biller-dstv'].selected").await;
-    keys(c, "7654321").await;
-    keys(c, ENTER).await;
-    testid(c, "bill-account").await;
-    keys(c, ENTER).await;
-    sell_by_enter(c).await;
+    dstv_by_keys(c).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     // A UK credit: F4 three times, the number, Tab, the pounds.
     new_sale_by_keys(c, 3).await;
@@ -874,7 +890,9 @@ async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str, others: &[
     testid(c, "pin-input").await.send_keys(&format!("2580{ENTER}")).await.unwrap();
     assert!(testid(c, "login-error").await.text().await.unwrap().contains("PIN"));
     testid(c, "pin-input").await.send_keys(&format!("582931{ENTER}")).await.unwrap();
-    assert!(testid(c, "user-name").await.text().await.unwrap().contains("Thandi Mokoena"));
+    shots_at_both_sizes(c, "26a-owner-in").await;
+    let user = testid(c, "user-name").await.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(user.contains("Thandi Mokoena"), "{user}");
     testid(c, "number-input").await;
 
     // People: exactly the owner; a cashier added with her PIN twice, then disabled.
@@ -903,5 +921,329 @@ async fn live_setup(c: &Client, driver: &Driver, smartcall_url: &str, others: &[
     assert_eq!(users, vec![("Thandi Mokoena".to_string(), true), ("Zanele".to_string(), false)]);
     let (name, vat): (String, String) = db.query_row("SELECT (SELECT name FROM shop), (SELECT value FROM settings WHERE key = 'shop_vat_number')", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((name.as_str(), vat.as_str()), ("Mama Thandi's Spaza", "4123456789"));
+    Ok(())
+}
+
+/// The keys a cashier pressed for each sale, counted as pressed (Alt+1 is two).
+struct Counter {
+    pressed: usize,
+    figures: Vec<(&'static str, usize)>,
+}
+
+impl Counter {
+    /// Presses `key` (one key, or Alt+digit as `ALT + d + NULL`) and counts it.
+    async fn press(&mut self, c: &Client, key: &str) {
+        keys(c, key).await;
+        self.pressed += if key.starts_with(ALT) { 2 } else { key.chars().count() };
+    }
+    /// Starts counting a new sale.
+    fn start(&mut self) {
+        self.pressed = 0;
+    }
+    fn record(&mut self, what: &'static str, at_most: usize) -> usize {
+        let n = self.pressed;
+        self.figures.push((what, n));
+        assert!(n <= at_most, "{what}: {n} keys, the goal is {at_most} at most");
+        n
+    }
+}
+
+/// A receipt printer on loopback: every job sent to it, decoded from ESC/POS.
+struct Printer {
+    at: String,
+    jobs: std::sync::mpsc::Receiver<Vec<String>>,
+}
+
+impl Printer {
+    fn start() -> Printer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let at = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let (tx, jobs) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let mut bytes = Vec::new();
+                let _ = conn.read_to_end(&mut bytes);
+                if let Ok(d) = airtill_print::escpos::decode(&bytes) {
+                    if tx.send(d.lines).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Printer { at, jobs }
+    }
+    /// The next slip printed, its lines joined into one text (a wrapped line is one).
+    fn next(&self, what: &str) -> String {
+        let lines = self.jobs.recv_timeout(Duration::from_secs(20)).unwrap_or_else(|_| panic!("no slip printed for {what}"));
+        lines.join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Does the element with this test id lie wholly inside the window?
+async fn in_view(c: &Client, id: &str) -> bool {
+    let js = format!(
+        "const r = document.querySelector(\"[data-testid='{id}']\").getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth;"
+    );
+    c.execute(&js, vec![]).await.unwrap().as_bool().unwrap()
+}
+
+/// How many lines the text of the element with this test id takes on screen.
+async fn lines_of(c: &Client, id: &str) -> u64 {
+    let js = format!(
+        "const e = document.querySelector(\"[data-testid='{id}']\"); const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top))).size;"
+    );
+    c.execute(&js, vec![]).await.unwrap().as_u64().unwrap()
+}
+
+/// The id of the till's last sale, from the ledger.
+fn last_sale_id(db: &rusqlite::Connection) -> i64 {
+    db.query_row("SELECT MAX(id) FROM sales", [], |r| r.get(0)).unwrap()
+}
+
+/// Tab until the element with this test id has the focus (a person's Tab key).
+async fn tab_to(c: &Client, id: &str) {
+    for _ in 0..80 {
+        let active = c.execute("return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;", vec![]).await.unwrap();
+        if active.as_str() == Some(id) {
+            return;
+        }
+        keys(c, TAB).await;
+    }
+    panic!("Tab never reached {id}");
+}
+
+/// A cashier's day at the counter on a 1024×600 till, by keyboard alone (nothing is
+/// clicked): a PIN voucher without a number, typed by its price; a quick key; the
+/// last sale again in one key; a recharge that fails; electricity; a bill; each slip
+/// printed on a receipt printer and read back; a reprint within the free window; a
+/// cashier's PIN refused where a manager's is asked. The keys of each sale are
+/// counted and printed; screenshots at 1024×600 and 1366×768.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a display, tauri-driver and the built app: run by `make test`"]
+async fn a_cashiers_day_by_keyboard_at_both_sizes() {
+    let driver = Driver::start();
+    let c = ClientBuilder::rustls().unwrap().capabilities(Driver::capabilities()).connect(&driver.url()).await.expect("a WebDriver session");
+    let result = cashiers_day(&c, &driver).await;
+    if result.is_err() {
+        shot(&c, "failed-cashiers-day").await;
+    }
+    let _ = c.close().await;
+    drop(driver);
+    result.unwrap();
+}
+
+async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
+    c.set_window_size(1024, 600).await.unwrap();
+    testid(c, "setup-screen").await;
+    focused(c, "setup-practice").await;
+    keys(c, ENTER).await;
+    focused(c, "setup-continue").await;
+    keys(c, ENTER).await;
+    testid(c, "login-form").await;
+
+    // Before the day the manager sets, at the command line, the receipt printer and the
+    // counter's quick keys (the shop's top vouchers).
+    let printer = Printer::start();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(workspace_root().join("target/debug/airtill"))
+            .args(["--user", "Lindiwe"])
+            .args(args)
+            .args(["--pin", "2580"])
+            .env("AIRTILL_DATA_DIR", driver.data_dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    cli(&["printer", &printer.at]);
+    let said = cli(&["quick-keys", "MTN Airtime R12", "Vodacom Airtime R10", "MTN 1GB Data"]);
+    assert!(said.contains("1  MTN Airtime R12") && said.contains("3  MTN 1GB Data"), "{said}");
+    let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
+    let shop: String = db.query_row("SELECT name FROM shop", [], |r| r.get(0)).unwrap();
+
+    // Thabo logs in: the arrows to his name, his PIN, Enter; the float, Enter.
+    focused(c, "pin-input").await;
+    testid(c, "login-person-Thabo").await;
+    for _ in 0..4 {
+        if c.find(Locator::Css("[data-testid='login-person-Thabo'][aria-checked='true']")).await.is_ok() {
+            break;
+        }
+        keys(c, DOWN).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait(c, "[data-testid='login-person-Thabo'][aria-checked='true']").await;
+    keys(c, &format!("1234{ENTER}")).await;
+    open_shift_at_the_counter(c, "200").await;
+    let q1 = testid(c, "quick-1").await.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(q1.contains("MTN") && q1.contains("R12"), "{q1}");
+    testid(c, "counter-totals").await;
+    shots_at_both_sizes(c, "30-counter").await;
+    c.set_window_size(1024, 600).await.unwrap();
+    let mut count = Counter { pressed: 0, figures: Vec::new() };
+
+    // 1. Any voucher, with no number: F6 to MTN, F3 to the vouchers, Tab to the price,
+    // "29" picks the R29, Enter, Enter.
+    count.start();
+    count.pressed += press_until(c, F6, "[data-testid='network-MTN'].selected", 6).await;
+    count.pressed += press_until(c, F3, "[data-testid='group-voucher'].selected", 6).await;
+    count.press(c, TAB).await;
+    focused(c, "pick-amount").await;
+    count.press(c, "29").await;
+    wait(c, "[data-testid='products'] button.selected[data-name='MTN Airtime R29']").await;
+    shots_at_both_sizes(c, "31-price-typed").await;
+    c.set_window_size(1024, 600).await.unwrap();
+    count.press(c, ENTER).await;
+    focused(c, "confirm-sell").await;
+    assert!(testid(c, "confirm-no-number").await.text().await.unwrap().contains("PIN"));
+    assert!(in_view(c, "confirm-sell").await, "the Sell button is off the 1024×600 screen");
+    shots_at_both_sizes(c, "32-confirm-no-number").await;
+    c.set_window_size(1024, 600).await.unwrap();
+    count.press(c, ENTER).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    let any_voucher = count.record("any voucher (MTN R29) without a number, found by its price", 8);
+    let first_voucher = last_sale_id(&db);
+    let pin = testid(c, "result-pin").await.text().await.unwrap();
+    assert_eq!(lines_of(c, "result-pin").await, 1, "the PIN wraps at 1024×600: {pin}");
+    // Its slip on F8: the shop, the PIN, the voucher's footer.
+    keys(c, F8).await;
+    let paper = printer.next("the voucher");
+    assert!(paper.contains(&shop) && paper.contains(&pin) && paper.contains("Lost PINs") && !paper.contains("COPY"), "{paper}");
+    shots_at_both_sizes(c, "33-voucher-sold").await;
+    c.set_window_size(1024, 600).await.unwrap();
+
+    // 2. The top voucher on quick key 1, from the result screen: 1, Enter.
+    count.start();
+    count.press(c, "1").await;
+    focused(c, "confirm-sell").await;
+    count.press(c, ENTER).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    count.record("the top voucher on its quick key (1, then Enter)", 4);
+    assert_eq!(testid(c, "result-amount").await.text().await.unwrap(), "R12.00");
+    let second_voucher = last_sale_id(&db);
+    assert!(second_voucher > first_voucher);
+
+    // 3. The next customer wants the same: F5, Enter. Without a number Smartcall takes one
+    // R12 to the shop's own number in 5 minutes: refused, and said what to do. With the
+    // customer's number it goes: F2, the number, F5, Enter.
+    keys(c, F5).await;
+    sell_by_enter(c).await;
+    assert_eq!(result_in(c, &["failed"]).await, "failed");
+    let said = testid(c, "result-error").await.text().await.unwrap();
+    assert!(said.contains("customer's cell number") && said.contains("F5"), "{said}");
+    keys(c, F2).await;
+    focused(c, "number-input").await;
+    keys(c, "083 123 4501").await;
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    count.start();
+    count.press(c, F5).await;
+    focused(c, "confirm-sell").await;
+    assert_eq!(testid(c, "confirm-number").await.text().await.unwrap(), "083 123 4501");
+    count.press(c, ENTER).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    count.record("the last sale again for the next customer (F5, Enter; the number not counted)", 2);
+    // From the number field, Alt+1 is the quick key (the digits are the number's).
+    keys(c, F2).await;
+    focused(c, "number-input").await;
+    keys(c, "083 123 4502").await;
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    count.start();
+    count.press(c, &format!("{ALT}1{NULL}")).await;
+    focused(c, "confirm-sell").await;
+    count.press(c, ENTER).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    count.record("the top voucher to a number typed first (Alt+1, Enter; the number not counted)", 4);
+
+    // 4. A recharge to a number, its amount typed as the price with a comma: R11 is
+    // refused by the network. Its slip says NOT SOLD and carries no PIN footer.
+    keys(c, F2).await;
+    focused(c, "number-input").await;
+    keys(c, "083 123 4511").await;
+    wait(c, "[data-testid='network-MTN'].selected").await;
+    count.start();
+    count.pressed += press_until(c, F3, "[data-testid='group-airtime'].selected", 6).await;
+    count.press(c, TAB).await;
+    focused(c, "pick-amount").await;
+    count.press(c, "11,00").await;
+    wait(c, "[data-testid='products'] button.selected[data-name='MTN Airtime']").await;
+    count.press(c, ENTER).await;
+    assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R11.00");
+    count.press(c, ENTER).await;
+    assert_eq!(result_in(c, &["failed"]).await, "failed");
+    count.record("an R11 recharge to a number, its price typed with a comma (the number not counted)", 12);
+    keys(c, F8).await;
+    let paper = printer.next("the failed recharge");
+    assert!(paper.contains("NOT SOLD") && paper.contains("Nothing was sold") && !paper.contains("Lost PINs") && !paper.contains("PIN is worth"), "{paper}");
+
+    // 5. Electricity: F4, the meter, Tab, R30, Enter, Enter. Its slip: the token, the
+    // meter's footer, no voucher footer and no expiry.
+    keys(c, F2).await;
+    focused(c, "number-input").await;
+    keys(c, F4).await;
+    focused(c, "meter-input").await;
+    keys(c, "01234567890").await;
+    keys(c, TAB).await;
+    focused(c, "power-amount-input").await;
+    keys(c, "30").await;
+    keys(c, ENTER).await;
+    sell_by_enter(c).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    let token = testid(c, "result-pin").await.text().await.unwrap();
+    assert_eq!(lines_of(c, "result-pin").await, 1, "the token wraps at 1024×600: {token}");
+    shots_at_both_sizes(c, "34-token").await;
+    c.set_window_size(1024, 600).await.unwrap();
+    keys(c, F8).await;
+    let paper = printer.next("the electricity");
+    assert!(paper.contains(&token) && paper.contains("meter's keypad") && !paper.contains("Lost PINs") && !paper.contains("Expires"), "{paper}");
+
+    // 6. A DSTV bill: F4 twice, the biller by the arrows, the account, Enter looks it
+    // up, Enter, Enter. Its slip is the proof of payment.
+    new_sale_by_keys(c, 2).await;
+    dstv_by_keys(c).await;
+    assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
+    keys(c, F8).await;
+    let paper = printer.next("the bill");
+    assert!(paper.contains("Proof of payment") && !paper.contains("Lost PINs"), "{paper}");
+
+    // 7. The first voucher's customer is back: within the free window the cashier
+    // reprints it by Tab and Enter in today's list: a COPY, with the PIN.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.find(Locator::Css(&format!("[data-testid='reprint-{first_voucher}']"))).await.is_err() {
+        assert!(Instant::now() < deadline, "no free reprint of the first voucher in the list");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tab_to(c, &format!("reprint-{first_voucher}")).await;
+    keys(c, ENTER).await;
+    let paper = printer.next("the reprint");
+    assert!(paper.contains("COPY") && paper.contains(&pin), "{paper}");
+    let note = testid(c, &format!("reprint-note-{first_voucher}")).await.text().await.unwrap();
+    assert!(note.contains("printed"), "{note}");
+    let (copies, approved): (i64, Option<i64>) = db.query_row("SELECT COUNT(*), MAX(approved_by) FROM reprints WHERE sale_id = ?1", [first_voucher], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((copies, approved), (1, None), "the copy is on the reprint log, no manager needed");
+    // Its PIN on screen is a manager's: the cashier's own PIN is refused.
+    tab_to(c, &format!("ask-manager-{first_voucher}")).await;
+    keys(c, ENTER).await;
+    focused(c, "manager-pin").await;
+    keys(c, &format!("1234{ENTER}")).await;
+    let refused = text_of(c, "ask-error").await;
+    assert!(refused.contains("manager"), "{refused}");
+    shots_at_both_sizes(c, "35-sales-list").await;
+
+    // The cashier's own totals: six sold this shift (four vouchers, the token, the
+    // bill), two refused; the drawer holds the float and the cash.
+    let sold = testid(c, "totals-sold").await.text().await.unwrap();
+    assert_eq!(sold, "6 sold", "{sold}");
+    let drawer = testid(c, "totals-drawer").await.text().await.unwrap();
+    let expected: i64 = db.query_row("SELECT 20000 + SUM(amount_minor) FROM sales WHERE state = 'succeeded' AND tender = 'cash'", [], |r| r.get(0)).unwrap();
+    let whole = expected / 100;
+    let rand = if whole >= 1000 { format!("R{} {:03}.{:02}", whole / 1000, whole % 1000, expected % 100) } else { format!("R{whole}.{:02}", expected % 100) };
+    assert_eq!(drawer, rand, "the float and the cash sales, grouped by thousands");
+
+    println!("keys pressed at the counter (a 1024×600 window):");
+    for (what, n) in &count.figures {
+        println!("  {n:>2} keys  {what}");
+    }
+    assert!(any_voucher <= 8);
     Ok(())
 }
