@@ -83,14 +83,14 @@ async fn a_wallet_with_sub_cent_amounts_is_read_everywhere_exactly() {
     assert_eq!(sale.state, SaleState::Succeeded);
     let wallet = Money4::zar(airtill_sandbox::smartcall::TRAINING_WALLET_CENTS * 100 - 141_750);
     assert_eq!(smartcall(&s).wallet_e4(TRAINING_SMARTLOAD_ID), Some(wallet.e4));
-    assert_eq!(wallet.to_string(), "R99985.825");
+    assert_eq!(wallet.to_string(), "R99 985.825");
     // The balance, the header's wallets, doctor: read to the last decimal.
     assert_eq!(s.app.smartcall_balance(&s.cashier).await.unwrap(), wallet);
     let w = s.app.wallets(&s.cashier).await.unwrap();
     assert_eq!((w[0].balance, w[0].error.as_deref()), (Some(wallet), None));
     let checks = s.app.doctor(&s.manager).await.unwrap();
     let cred = checks.iter().find(|c| c.name == "provider credentials").unwrap();
-    assert!(cred.status == crate::CheckStatus::Ok && cred.detail.contains("R99985.825"), "{cred:?}");
+    assert!(cred.status == crate::CheckStatus::Ok && cred.detail.contains("R99 985.825"), "{cred:?}");
     // The Z keeps the cost, the profit and the closing wallet exactly.
     let z = s.app.z_report(&s.manager).await.unwrap();
     assert_eq!((z.sold[0].cost, z.sold[0].profit), (Money4::zar(141_750), Money4::zar(8_250)));
@@ -200,7 +200,9 @@ async fn a_quiet_day_between_busy_days_reconciles_clean_with_every_provider() {
                 .await
                 .unwrap();
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-            while s.app.sale(&s.cashier, uk.id).unwrap().state != SaleState::Succeeded {
+            // Settled and its notification kept: the books are checked against what MX sent.
+            let kept = |id: i64| s.app.notifications(&s.manager, false).unwrap().iter().any(|n| n.sale_id == Some(id) && n.state == "confirmed");
+            while s.app.sale(&s.cashier, uk.id).unwrap().state != SaleState::Succeeded || !kept(uk.id) {
                 assert!(std::time::Instant::now() < deadline, "MX's notification did not come");
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }

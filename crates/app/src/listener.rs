@@ -57,12 +57,15 @@ impl Notices {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn record(&self, existing: Option<i64>, provider: &str, reference: &str, state: &str, r: &NoticeResult, detail: &str) -> Result<()> {
+    /// Keeps a notification with the time it came (taken before it was acted on, so a
+    /// word that settles a sale counts on the day it came, however long applying took).
+    #[allow(clippy::too_many_arguments)]
+    fn record(&self, existing: Option<i64>, provider: &str, reference: &str, state: &str, r: &NoticeResult, detail: &str, received_ms: i64) -> Result<()> {
         let mut store = self.store();
         match existing {
             Some(id) => store.set_notification_effect(id, r.effect, r.sale_id)?,
             None => {
-                store.record_notification(provider, reference, state, r.sale_id, r.effect, detail, self.now_ms())?;
+                store.record_notification(provider, reference, state, r.sale_id, r.effect, detail, received_ms)?;
             }
         }
         Ok(())
@@ -106,6 +109,7 @@ impl Notices {
     }
 
     async fn apply_mx_as(&self, query: &str, existing: Option<i64>) -> std::result::Result<NoticeResult, String> {
+        let received_ms = self.now_ms();
         let n = Notification::from_query(query)?;
         let state_text = match n.state {
             airtill_providers::mx::CreditState::Submitted => "submitted",
@@ -157,7 +161,7 @@ impl Notices {
                 self.apply(s.id, to, &outcome).await.map_err(|e| e.to_string())?
             }
         };
-        self.record(existing, "mx", &n.credit_id, state_text, &result, query).map_err(|e| e.to_string())?;
+        self.record(existing, "mx", &n.credit_id, state_text, &result, query, received_ms).map_err(|e| e.to_string())?;
         tracing::info!(credit = %n.credit_id, state = %state_text, effect = result.effect, "MX notification");
         Ok(result)
     }
@@ -168,6 +172,7 @@ impl Notices {
     }
 
     async fn apply_aat_as(&self, body: &[u8], existing: Option<i64>) -> std::result::Result<NoticeResult, String> {
+        let received_ms = self.now_ms();
         let cb = Callback::parse(body)?;
         let state_text = if cb.success { "success" } else { "failure" };
         let sale = self.store().sale_by_client_ref(&cb.client_ref).map_err(|e| e.to_string())?.filter(|s| s.details.provider == "aat");
@@ -200,7 +205,7 @@ impl Notices {
             }
         };
         let detail = String::from_utf8_lossy(body).into_owned();
-        self.record(existing, "aat", &cb.client_ref, state_text, &result, &detail).map_err(|e| e.to_string())?;
+        self.record(existing, "aat", &cb.client_ref, state_text, &result, &detail, received_ms).map_err(|e| e.to_string())?;
         tracing::info!(client_ref = %cb.client_ref, state = state_text, effect = result.effect, "AAT call-back");
         Ok(result)
     }
