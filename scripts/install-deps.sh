@@ -32,6 +32,14 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "Rust is missing: install it with rustup (https://rustup.rs), then run this again." >&2
   exit 1
 fi
+# make test checks formatting and lints: rustfmt and clippy come with rustup's default
+# profile; add them where a minimal profile left them out.
+for tool in rustfmt clippy; do
+  if ! cargo "${tool/rustfmt/fmt}" --version >/dev/null 2>&1 && command -v rustup >/dev/null 2>&1; then
+    say "adding the Rust component $tool"
+    rustup component add "$tool" || true
+  fi
+done
 
 node_ok() {
   command -v node >/dev/null 2>&1 || return 1

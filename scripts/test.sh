@@ -48,6 +48,11 @@ cups_up || echo "CUPS did not start (cupsd); the printing test will say so"
 lpstat -p AirtillPDF >/dev/null 2>&1 || $SUDO lpadmin -p AirtillPDF -v cups-pdf:/ -E -P /usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd 2>&1 | grep -v deprecated
 AIRTILL_REQUIRE_CUPS=1 cargo test --workspace -p airtill-app --lib tests::slips_and_voucher_sheets_print_through_cups 2>&1 | tee -a "$log" || status=1
 
+step "Code habits: rustfmt --check and clippy -D warnings (the lints in the workspace Cargo.toml)"
+# Same target folder as the tests: clippy only adds its own check of each crate.
+cargo fmt --all --check 2>&1 | tee -a "$log" || status=1
+cargo clippy --workspace --all-targets -- -D warnings 2>&1 | tee -a "$log" || status=1
+
 step "UI type check"
 (cd ui && npm run --silent check) 2>&1 | tee -a "$log" || status=1
 

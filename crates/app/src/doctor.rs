@@ -52,7 +52,7 @@ impl Airtill {
                 (Ok(plain), Ok(bad)) if plain > 0 => out.push(check(
                     "voucher PINs",
                     S::Failed,
-                    format!("{} stored in plain text{}", crate::words::count(plain as i64, "PIN"), if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) }),
+                    format!("{} stored in plain text{}", crate::words::count(plain, "PIN"), if bad.is_empty() { String::new() } else { format!("; {} do not open", bad.len()) }),
                 )),
                 (Ok(_), Ok(bad)) => out.push(check(
                     "voucher PINs",
@@ -90,20 +90,21 @@ impl Airtill {
                         "people",
                         S::Failed,
                         format!(
-                            "{} with the demo PINs printed in Airtill's guide: anyone who read it can. Each must choose a new PIN at the next login (or a manager disables them in Office, People).",
-                            format!("{} {}", names.join(", "), if names.len() == 1 { "logs in" } else { "log in" })
+                            "{} {} with the demo PINs printed in Airtill's guide: anyone who read it can. Each must choose a new PIN at the next login (or a manager disables them in Office, People).",
+                            names.join(", "),
+                            if names.len() == 1 { "logs in" } else { "log in" }
                         ),
                     ));
                 }
             }
             match store.verify_audit()? {
-                Ok(n) => out.push(check("audit trail", S::Ok, format!("{}, each chained to the one before: none changed or removed", crate::words::count(n as i64, "line")))),
+                Ok(n) => out.push(check("audit trail", S::Ok, format!("{}, each chained to the one before: none changed or removed", crate::words::count(n, "line")))),
                 Err(why) => out.push(check("audit trail", S::Failed, format!("{why}. Someone changed the ledger outside Airtill."))),
             }
             out.push(z_heads_check(&store)?);
             out.push(roles_check(&store, self.training)?);
             match store.receipt_gaps()? {
-                (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{}, numbered 1 to {n} without a gap", crate::words::count(n as i64, "receipt")))),
+                (n, gaps) if gaps.is_empty() => out.push(check("receipt numbers", S::Ok, format!("{}, numbered 1 to {n} without a gap", crate::words::count(n, "receipt")))),
                 (_, gaps) => out.push(check(
                     "receipt numbers",
                     S::Failed,
@@ -195,11 +196,7 @@ impl Airtill {
             let on_hand: i64 = levels.iter().map(|l| l.available).sum();
             let expired: i64 = levels.iter().map(|l| l.expired).sum();
             let status = if expired > 0 { S::Warning } else { S::Ok };
-            out.push(check(
-                "voucher stock",
-                status,
-                format!("{} on hand{}", crate::words::count(on_hand as i64, "voucher"), if expired > 0 { format!(", {expired} expired unsold") } else { String::new() }),
-            ));
+            out.push(check("voucher stock", status, format!("{} on hand{}", crate::words::count(on_hand, "voucher"), if expired > 0 { format!(", {expired} expired unsold") } else { String::new() })));
         }
         let vault = crate::credentials::Credentials::new(self.data_dir());
         let on_file = vault.vault() == crate::credentials::Vault::File && !self.is_training();

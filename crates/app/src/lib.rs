@@ -310,8 +310,8 @@ impl Airtill {
             let _ = std::fs::write(opts.data_dir.join("training-sandbox.json"), note.to_string());
         }
         let prefixes = config::prefix_table(&opts)?;
-        let mut engine_config = EngineConfig::default();
-        engine_config.cancel_pending_after_ms = store.setting(PENDING_CANCEL_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(|m| m * 60_000);
+        let engine_config =
+            EngineConfig { cancel_pending_after_ms: store.setting(PENDING_CANCEL_SETTING)?.and_then(|v| v.parse::<i64>().ok()).filter(|m| *m > 0).map(|m| m * 60_000), ..EngineConfig::default() };
         let store = Arc::new(Mutex::new(store));
         let mut providers: Vec<Arc<dyn SaleProvider>> = vec![Arc::new(SmartcallProvider::new("smartcall", smartcall.clone()))];
         if let Some(a) = &aat {

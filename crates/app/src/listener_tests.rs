@@ -365,7 +365,9 @@ async fn an_mx_notification_unlike_its_credit_is_a_conflict() {
 /// and the practice gateway's notifications (from 127.0.0.1) settle her credits.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thousand_idle_connections_stop_no_notification_and_no_sale() {
-    // Enough descriptors for the flood's own ends in this test process.
+    // Enough descriptors for the flood's own ends in this test process (the one
+    // unsafe call in the workspace: raising this process's own limit).
+    #[allow(unsafe_code)]
     unsafe {
         let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < 4096 {

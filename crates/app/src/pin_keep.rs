@@ -30,7 +30,7 @@ impl Airtill {
             return Err(AppError::BadInput(format!("Keep PINs for 1 to {MAX_PIN_KEEP_DAYS} days.")));
         }
         self.store().set_setting(PIN_KEEP_SETTING, &days.to_string())?;
-        self.audit("settings", Some(session.user_id), &format!("voucher PINs kept {} for reprints", crate::words::count(days as i64, "day")))?;
+        self.audit("settings", Some(session.user_id), &format!("voucher PINs kept {} for reprints", crate::words::count(days, "day")))?;
         self.erase_old_pins()?;
         Ok(days)
     }

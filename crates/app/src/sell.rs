@@ -554,40 +554,6 @@ pub(crate) fn mask_pin(grouped: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_checked_against_the_product() {
-        assert_eq!(amount_for(Some(1200), 1200, 1200, None).unwrap(), 1200);
-        assert_eq!(amount_for(Some(1200), 1200, 1200, Some("12.00")).unwrap(), 1200);
-        assert!(amount_for(Some(1200), 1200, 1200, Some("13")).is_err());
-        assert_eq!(amount_for(None, 200, 100_000, Some("50")).unwrap(), 5000);
-        let low = amount_for(None, 200, 100_000, Some("1")).unwrap_err().to_string();
-        assert!(low.contains("R2.00") && low.contains("R1 000.00"), "{low}");
-        assert!(amount_for(None, 200, 100_000, Some("1001")).is_err());
-        assert!(amount_for(None, 200, 100_000, Some("12.50")).is_err());
-        assert!(amount_for(None, 200, 100_000, Some("abc")).is_err());
-        assert!(amount_for(None, 200, 100_000, None).is_err());
-    }
-
-    #[test]
-    fn pins_are_masked_but_for_the_last_four() {
-        assert_eq!(mask_pin("1234 5678 9012 3456"), "•••• •••• •••• 3456");
-        assert_eq!(mask_pin("123"), "123");
-        assert_eq!(mask_pin("98765"), "•8765");
-    }
-
-    #[test]
-    fn request_ids_are_checked() {
-        assert!(check_request_id("3f1c-ab").is_ok());
-        assert!(check_request_id("").is_err());
-        assert!(check_request_id("a b").is_err());
-        assert!(check_request_id(&"a".repeat(65)).is_err());
-    }
-}
-
 /// How long an MX credit waits for MX's notification before a manager may decide it
 /// (MX sends its notifications within minutes and retries for a while).
 const MX_DECIDE_AFTER_MS: i64 = 30 * 60_000;
@@ -630,5 +596,39 @@ impl Airtill {
         self.store().record_override(Some(sale_id), kind, manager, reason, self.now_ms())?;
         self.audit("decision", Some(manager), &format!("receipt {:06} {}: {reason}", row.receipt_no, if sold { "sold" } else { "not sold" }))?;
         self.shown(session, sale_view(&decided))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_checked_against_the_product() {
+        assert_eq!(amount_for(Some(1200), 1200, 1200, None).unwrap(), 1200);
+        assert_eq!(amount_for(Some(1200), 1200, 1200, Some("12.00")).unwrap(), 1200);
+        assert!(amount_for(Some(1200), 1200, 1200, Some("13")).is_err());
+        assert_eq!(amount_for(None, 200, 100_000, Some("50")).unwrap(), 5000);
+        let low = amount_for(None, 200, 100_000, Some("1")).unwrap_err().to_string();
+        assert!(low.contains("R2.00") && low.contains("R1 000.00"), "{low}");
+        assert!(amount_for(None, 200, 100_000, Some("1001")).is_err());
+        assert!(amount_for(None, 200, 100_000, Some("12.50")).is_err());
+        assert!(amount_for(None, 200, 100_000, Some("abc")).is_err());
+        assert!(amount_for(None, 200, 100_000, None).is_err());
+    }
+
+    #[test]
+    fn pins_are_masked_but_for_the_last_four() {
+        assert_eq!(mask_pin("1234 5678 9012 3456"), "•••• •••• •••• 3456");
+        assert_eq!(mask_pin("123"), "123");
+        assert_eq!(mask_pin("98765"), "•8765");
+    }
+
+    #[test]
+    fn request_ids_are_checked() {
+        assert!(check_request_id("3f1c-ab").is_ok());
+        assert!(check_request_id("").is_err());
+        assert!(check_request_id("a b").is_err());
+        assert!(check_request_id(&"a".repeat(65)).is_err());
     }
 }

@@ -79,6 +79,16 @@ pub fn offset_ms_at(ms: i64) -> i64 {
     at(ms).map(|t| i64::from(t.offset().fix().local_minus_utc()) * 1000).unwrap_or(0)
 }
 
+/// A date as a person writes it at the till: `2026/12/01` (the shop's way, as every
+/// screen shows it), `2026-12-01` (what a date field sends) or `1 Dec 2026`.
+pub fn parse_date(text: &str) -> crate::Result<NaiveDate> {
+    let t = text.trim();
+    ["%Y/%m/%d", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+        .ok_or_else(|| crate::AppError::BadInput(format!("'{}' is not a date. Write it as 2026/11/23.", t.chars().take(20).collect::<String>())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,14 +106,4 @@ mod tests {
         assert!(parse_zone("Mars/Olympus").is_err());
         assert_eq!(parse_zone(" Europe/London ").unwrap(), chrono_tz::Europe::London);
     }
-}
-
-/// A date as a person writes it at the till: `2026/12/01` (the shop's way, as every
-/// screen shows it), `2026-12-01` (what a date field sends) or `1 Dec 2026`.
-pub fn parse_date(text: &str) -> crate::Result<NaiveDate> {
-    let t = text.trim();
-    ["%Y/%m/%d", "%Y-%m-%d", "%d %b %Y", "%d %B %Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
-        .ok_or_else(|| crate::AppError::BadInput(format!("'{}' is not a date. Write it as 2026/11/23.", t.chars().take(20).collect::<String>())))
 }

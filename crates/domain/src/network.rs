@@ -111,7 +111,7 @@ impl PrefixTable {
             let network = Network::from_table_name(name).ok_or_else(|| err("the network is one of Vodacom, MTN, CellC, Telkom"))?;
             entries.push((national.to_string(), network));
         }
-        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
         Ok(PrefixTable { entries })
     }
 

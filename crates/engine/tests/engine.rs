@@ -219,6 +219,9 @@ async fn a_sale_the_provider_recorded_before_the_crash_is_found_by_its_reference
     assert_eq!(e.sb.ledger().len(), 1);
 }
 
+// The ledger's lock is held across the wait on purpose: that is the busy ledger the
+// sellers arrive at.
+#[allow(clippy::await_holding_lock)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sellers_arriving_during_a_commit_share_the_next_one_and_each_write_stands_alone() {
     let e = env(5_000).await;

@@ -281,7 +281,7 @@ pub struct Decoded {
 impl Decoded {
     /// The (width, height) factors a line was printed at.
     pub fn size_of(&self, line: usize) -> (u8, u8) {
-        self.size_from_line.iter().filter(|(at, ..)| *at <= line).last().map(|(_, w, h)| (*w, *h)).unwrap_or((1, 1))
+        self.size_from_line.iter().rev().find(|(at, ..)| *at <= line).map(|(_, w, h)| (*w, *h)).unwrap_or((1, 1))
     }
 }
 

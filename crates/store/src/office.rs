@@ -7,6 +7,9 @@ use crate::{currency_from, sale_from_row, write_tx, Result, SaleRow, Store, Stor
 use airtill_domain::Currency;
 use rusqlite::{params, OptionalExtension};
 
+/// A manager override as the books list it: `(kind, sale id, manager, reason, at)`.
+pub type OverrideRow = (String, Option<i64>, String, String, i64);
+
 /// Which sales a report covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Window {
@@ -450,7 +453,7 @@ impl Store {
     }
 
     /// Manager overrides in `[from_ms, to_ms)`: `(kind, sale id, manager, reason, at)`.
-    pub fn overrides_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<(String, Option<i64>, String, String, i64)>> {
+    pub fn overrides_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<OverrideRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT o.kind, o.sale_id, u.name, COALESCE(o.reason, ''), o.at_ms FROM overrides o JOIN users u ON u.id = o.manager_id
              WHERE o.at_ms >= ?1 AND o.at_ms < ?2 ORDER BY o.id",

@@ -12,6 +12,9 @@ use super::{insert_sale_row, pins, write_tx, Result, SaleDetails, SaleRow, Store
 use airtill_domain::StockOrderState;
 use rusqlite::{params, OptionalExtension};
 
+/// A voucher found free to sell: `(id, provider, serial, sealed PIN, expiry, provider's reference, order id)`.
+type FreeVoucherRow = (i64, String, String, String, Option<i64>, Option<String>, i64);
+
 /// What the manager orders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewStockOrder {
@@ -404,7 +407,7 @@ impl Store {
             drop(tx);
             return Ok(Some((self.sale(id)?, false)));
         }
-        let found: Option<(i64, String, String, String, Option<i64>, Option<String>, i64)> = tx
+        let found: Option<FreeVoucherRow> = tx
             .query_row(
                 "SELECT v.id, v.provider, v.serial, v.pin_sealed, v.expiry_ms, COALESCE(v.provider_ref, o.provider_ref), o.id
                  FROM stock_vouchers v JOIN stock_orders o ON o.id = v.order_id

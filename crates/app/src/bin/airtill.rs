@@ -794,7 +794,7 @@ async fn people(app: &Airtill, pin: &Option<String>, op: PeopleCommand) -> Resul
             airtill_app::PersonRole::Manager => "manager",
             airtill_app::PersonRole::Cashier => "cashier",
         };
-        let locked = p.locked_until.as_ref().map(|t| format!("locked until {t}")).or_else(|| (p.wrong_pins > 0).then(|| format!("{} wrong", airtill_app::words::count(p.wrong_pins as i64, "PIN"))));
+        let locked = p.locked_until.as_ref().map(|t| format!("locked until {t}")).or_else(|| (p.wrong_pins > 0).then(|| format!("{} wrong", airtill_app::words::count(p.wrong_pins, "PIN"))));
         let notes = [(!p.active).then(|| "disabled".to_string()), p.must_change_pin.then(|| "must choose a new PIN".to_string()), p.shift_open.then(|| "shift open".to_string()), locked];
         let notes: Vec<String> = notes.into_iter().flatten().collect();
         println!("{:>4}  {:<24} {:<8} {}", p.id, p.name, role, notes.join(", "));
@@ -974,7 +974,7 @@ async fn chain(app: &Airtill, pin: &Option<String>, op: ChainCommand) -> Result<
                     t.waiting,
                     t.last_contact.unwrap_or_else(|| "never".into()),
                     t.decisions_applied,
-                    if t.problems > 0 { airtill_app::words::count(t.problems as i64, "problem") } else { "ok".into() },
+                    if t.problems > 0 { airtill_app::words::count(t.problems, "problem") } else { "ok".into() },
                     if t.this_till { "  (this till)" } else { "" }
                 );
             }
@@ -1206,7 +1206,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 Some(d) => app.set_pin_keep_days(&s, d)?,
                 None => app.pin_keep_days()?,
             };
-            println!("voucher PINs are kept {} for reprints, then asked of the provider", airtill_app::words::count(d as i64, "day"));
+            println!("voucher PINs are kept {} for reprints, then asked of the provider", airtill_app::words::count(d, "day"));
         }
         Command::Status => {
             let s = app.status(None)?;

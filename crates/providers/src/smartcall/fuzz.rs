@@ -32,5 +32,5 @@ const INTERESTING: &[&[u8]] = &[b"null", b"-1", b"1e309", b"99999999999999999999
 
 #[test]
 fn smartcall_answer_readers_survive_mutated_bodies() {
-    crate::fuzzing::run("smartcall answer", SEEDS, INTERESTING, |body, status| fuzz_entry(body, status));
+    crate::fuzzing::run("smartcall answer", SEEDS, INTERESTING, fuzz_entry);
 }

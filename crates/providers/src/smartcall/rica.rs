@@ -107,7 +107,7 @@ pub fn sa_id_number_valid(id: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn check_name(what: &str, s: &str) -> Result<(), String> {

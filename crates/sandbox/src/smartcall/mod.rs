@@ -34,6 +34,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
+/// A batch voucher order as the sandbox took it: `(order id, client reference, [(ticket, PIN)])`.
+pub type VoucherOrder = (i64, String, Vec<(String, String)>);
+
 /// Training mode's account: the app logs in with these when no account is set up.
 pub const TRAINING_USERNAME: &str = "training";
 pub const TRAINING_PASSWORD: &str = "training";
@@ -479,7 +482,7 @@ impl SmartcallSandbox {
     }
 
     /// The batch voucher orders taken: `(order id, client reference, [(ticket, PIN)])`.
-    pub fn voucher_orders(&self) -> Vec<(i64, String, Vec<(String, String)>)> {
+    pub fn voucher_orders(&self) -> Vec<VoucherOrder> {
         self.shared.lock().orders.iter().map(|o| (o.order_id, o.client_reference.clone(), o.vouchers.iter().map(|v| (v.0.clone(), v.1.clone())).collect())).collect()
     }
 
@@ -848,5 +851,5 @@ pub(crate) fn is_down(inner: &Inner, key: &str, now: i64) -> bool {
         return false;
     };
     let slot = ((now - from).max(0) / ROTATION_SLOT_MS) as usize % (HEALTH_KEYS.len() * 2);
-    slot % 2 == 0 && HEALTH_KEYS[slot / 2] == key
+    slot.is_multiple_of(2) && HEALTH_KEYS[slot / 2] == key
 }

@@ -182,7 +182,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
         return Err(Refusal::new(bad, 7, "Invalid product type: payment products are paid through /payments"));
     }
     let electricity = product.type_code == "E ";
-    if req.pinless == product.pinned && !(electricity && !req.pinless) {
+    if req.pinless == product.pinned && (req.pinless || !electricity) {
         return Err(Refusal::new(bad, 10, "Pinless Indicator Error: Smartload only distributes vouchers on the selected network"));
     }
     if req.amount < product.min || req.amount > product.max {
@@ -191,7 +191,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
     if !req.device_id.bytes().all(|b| b.is_ascii_digit()) || req.device_id.is_empty() {
         return Err(Refusal::new(bad, 6, "Invalid recharge Cell No provided"));
     }
-    if !electricity && !(req.device_id.len() == 11 && req.device_id.starts_with("27")) {
+    if !(electricity || (req.device_id.len() == 11 && req.device_id.starts_with("27"))) {
         return Err(Refusal::new(bad, 6, "Invalid recharge Cell No provided"));
     }
     if !(req.sms_recipient.len() == 11 && req.sms_recipient.starts_with("27") && req.sms_recipient.bytes().all(|b| b.is_ascii_digit())) {
