@@ -1,5 +1,7 @@
 //! The commands the UI calls. Each one: take the session, call one use case, map the
-//! error. The table in `bindings.rs` lists them for the generated TypeScript.
+//! error. Each is declared once, in the `commands!` block below: the macro makes the
+//! Tauri command, the handler (`handler()`) and the table the TypeScript bindings are
+//! generated from (`specs()`, argument and result types from the Rust types by ts-rs).
 
 use airtill_app::accounts::{AccountProvider, ProviderAccountInput, ProviderAccountView};
 use airtill_app::domain::{Money, Money4};
@@ -61,617 +63,559 @@ impl From<AppError> for CommandError {
 
 type Res<T> = Result<T, CommandError>;
 
-#[tauri::command]
-pub fn status(shell: State<'_, Shell>) -> Res<AppStatus> {
-    // Asking does not count as use: an idle till locks while the screen polls.
-    let session = shell.till.current(shell.app()?)?;
-    Ok(shell.app()?.status(session.as_ref())?)
+/// Declares the shell's commands once. Each item is
+/// `sync|async fn name([context params] args) -> Result type { body }`: the context
+/// params in brackets are Tauri's (the shell's state, the app handle) and never reach
+/// the UI; the args and the result cross to it, so their TypeScript comes from their
+/// Rust types. `sync` commands run on Tauri's main thread, `async` ones on its runtime.
+/// The body answers `Res<Result type>`.
+macro_rules! commands {
+    ($(
+        $(#[$meta:meta])*
+        $mode:ident fn $name:ident $(<$g:ident: $gb:path>)? ([$($ctx:ident: $cty:ty),* $(,)?] $($arg:ident: $aty:ty),* $(,)?) -> $ret:ty $body:block
+    )*) => {
+        $( commands!(@one $mode [$(#[$meta])*] $name [$($g: $gb)?] [$($ctx: $cty),*] [$($arg: $aty),*] $ret, $body); )*
+
+        /// Tauri's handler for every command declared here.
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// Every command declared here, its arguments and its result, as TypeScript sees them.
+        pub fn specs(cfg: &ts_rs::Config) -> Vec<crate::bindings::CommandSpec> {
+            vec![$(crate::bindings::CommandSpec {
+                name: stringify!($name),
+                args: vec![$((stringify!($arg), <$aty as ts_rs::TS>::name(cfg))),*],
+                returns: <$ret as ts_rs::TS>::name(cfg),
+            }),*]
+        }
+    };
+    (@one async [$($attr:tt)*] $name:ident [$($g:ident: $gb:path)?] [$($ctx:ident: $cty:ty),*] [$($arg:ident: $aty:ty),*] $ret:ty, $body:block) => {
+        $($attr)*
+        #[tauri::command]
+        pub async fn $name $(<$g: $gb>)? ($($ctx: $cty,)* $($arg: $aty),*) -> Res<$ret> $body
+    };
+    (@one sync [$($attr:tt)*] $name:ident [$($g:ident: $gb:path)?] [$($ctx:ident: $cty:ty),*] [$($arg:ident: $aty:ty),*] $ret:ty, $body:block) => {
+        $($attr)*
+        #[tauri::command]
+        pub fn $name $(<$g: $gb>)? ($($ctx: $cty,)* $($arg: $aty),*) -> Res<$ret> $body
+    };
 }
 
-#[tauri::command]
-pub async fn login(shell: State<'_, Shell>, person: i64, pin: String) -> Res<UserView> {
-    Ok(shell.till.login(shell.app()?, person, &pin)?.user_view())
-}
-
-/// Who can log in (the login screen's list), with anyone locked after wrong PINs.
-#[tauri::command]
-pub fn login_people(shell: State<'_, Shell>) -> Res<Vec<LoginPerson>> {
-    Ok(shell.app()?.login_people()?)
-}
-
-/// A manager lifts a person's lock after wrong PINs.
-#[tauri::command]
-pub fn unlock_person(shell: State<'_, Shell>, person: i64) -> Res<()> {
-    let s = shell.session()?;
-    Ok(shell.app()?.unlock_person(&s, person)?)
-}
-
-#[tauri::command]
-pub fn logout(shell: State<'_, Shell>) -> Res<()> {
-    Ok(shell.till.logout(shell.app()?)?)
-}
-
-#[tauri::command]
-pub fn lookup_number(shell: State<'_, Shell>, input: String) -> Res<NumberInfo> {
-    shell.session()?;
-    Ok(shell.app()?.lookup_number(&input)?)
-}
-
-#[tauri::command]
-pub async fn catalog(shell: State<'_, Shell>, refresh: bool) -> Res<CatalogView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.catalog(&s, refresh).await?)
-}
-
-#[tauri::command]
-pub async fn sell(shell: State<'_, Shell>, request: SaleRequest) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.sell(&s, &request).await?)
-}
-
-#[tauri::command]
-pub async fn check_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.check_sale(&s, sale_id).await?)
-}
-
-#[tauri::command]
-pub fn sales_today(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.sales_today(&s)?)
-}
-
-#[tauri::command]
-pub async fn save_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
-    let s = shell.session()?;
-    Ok(shell.app()?.save_slip(&s, sale_id, None, manager_pin.as_deref()).await?)
-}
-
-#[tauri::command]
-pub async fn open_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
-    let s = shell.session()?;
-    Ok(shell.app()?.open_slip(&s, sale_id, manager_pin.as_deref()).await?)
-}
-
-#[tauri::command]
-pub async fn print_slip(shell: State<'_, Shell>, sale_id: i64, manager_pin: Option<String>) -> Res<SlipFile> {
-    let s = shell.session()?;
-    Ok(shell.app()?.print_slip(&s, sale_id, manager_pin.as_deref()).await?)
-}
-
-#[tauri::command]
-pub fn set_receipt_printer(shell: State<'_, Shell>, target: Option<String>, roll_mm: u32) -> Res<Option<String>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_receipt_printer(&s, target.as_deref(), roll_mm)?)
-}
-
-#[tauri::command]
-pub async fn reveal_pin(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.reveal_pin(&s, sale_id, &manager_pin).await?)
-}
-
-#[tauri::command]
-pub async fn cancel_sale(shell: State<'_, Shell>, sale_id: i64, manager_pin: String) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.cancel_sale(&s, sale_id, &manager_pin).await?)
-}
-
-#[tauri::command]
-pub fn set_idle_lock_minutes(shell: State<'_, Shell>, minutes: u32) -> Res<u32> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_idle_lock_minutes(&s, minutes)?)
-}
-
-/// Days a sold voucher's PIN is kept for reprints (manager).
-#[tauri::command]
-pub fn pin_keep_days(shell: State<'_, Shell>) -> Res<i64> {
-    let s = shell.session()?;
-    s.require_manager()?;
-    Ok(shell.app()?.pin_keep_days()?)
-}
-
-#[tauri::command]
-pub fn set_pin_keep_days(shell: State<'_, Shell>, days: i64) -> Res<i64> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_pin_keep_days(&s, days)?)
-}
-
-#[tauri::command]
-pub async fn wallet_balance(shell: State<'_, Shell>) -> Res<Money4> {
-    let s = shell.session()?;
-    Ok(shell.app()?.smartcall_balance(&s).await?)
-}
-
-#[tauri::command]
-pub async fn wallets(shell: State<'_, Shell>) -> Res<Vec<WalletView>> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.wallets(&s).await?)
-}
-
-#[tauri::command]
-pub fn set_wallet_warning(shell: State<'_, Shell>, amount: Option<String>) -> Res<Option<Money>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_wallet_warning(&s, amount.as_deref())?)
-}
-
-#[tauri::command]
-pub async fn network_health(shell: State<'_, Shell>) -> Res<Vec<NetworkStatusView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.smartcall_health(&s).await?)
-}
-
-#[tauri::command]
-pub fn smartcall_settings(shell: State<'_, Shell>) -> Res<SmartcallSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.smartcall_settings(&s)?)
-}
-
-#[tauri::command]
-pub async fn test_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSettingsInput) -> Res<ConnectionTestView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.test_smartcall_settings(&s, &settings).await?)
-}
-
-#[tauri::command]
-pub fn save_smartcall_settings(shell: State<'_, Shell>, settings: SmartcallSettingsInput) -> Res<SmartcallSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.save_smartcall_settings(&s, &settings)?)
-}
-
-#[tauri::command]
-pub fn get_sale(shell: State<'_, Shell>, sale_id: i64) -> Res<SaleView> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.sale(&s, sale_id)?)
-}
-
-#[tauri::command]
-pub fn engine_settings(shell: State<'_, Shell>) -> Res<EngineSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.engine_settings(&s)?)
-}
-
-#[tauri::command]
-pub fn set_pending_cancel_minutes(shell: State<'_, Shell>, minutes: Option<u32>) -> Res<EngineSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_pending_cancel_minutes(&s, minutes)?)
-}
-
-#[tauri::command]
-pub fn set_route(shell: State<'_, Shell>, kind_key: String, providers: Vec<String>) -> Res<EngineSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_route(&s, &kind_key, &providers)?)
-}
-
-// ---- the manager's office (role checks in the use cases) ----
-
-#[tauri::command]
-pub fn open_shift(shell: State<'_, Shell>, float: String) -> Res<ShiftView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.open_shift(&s, &float)?)
-}
-
-#[tauri::command]
-pub fn my_shift(shell: State<'_, Shell>) -> Res<Option<ShiftView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.my_shift(&s)?)
-}
-
-#[tauri::command]
-pub fn close_shift(shell: State<'_, Shell>, counts: Vec<DenominationCount>) -> Res<ShiftView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.close_shift(&s, &counts)?)
-}
-
-#[tauri::command]
-pub async fn x_report(shell: State<'_, Shell>) -> Res<Report> {
-    let s = shell.session()?;
-    Ok(shell.app()?.x_report(&s).await?)
-}
-
-#[tauri::command]
-pub async fn z_report(shell: State<'_, Shell>) -> Res<Report> {
-    let s = shell.session()?;
-    Ok(shell.app()?.z_report(&s).await?)
-}
-
-#[tauri::command]
-pub fn z_report_by_no(shell: State<'_, Shell>, z_no: i64) -> Res<Report> {
-    let s = shell.session()?;
-    Ok(shell.app()?.z_report_by_no(&s, z_no)?)
-}
-
-#[tauri::command]
-pub fn z_numbers(shell: State<'_, Shell>) -> Res<Vec<i64>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.z_numbers(&s)?)
-}
-
-#[tauri::command]
-pub fn period_report(shell: State<'_, Shell>, from: String, to: String) -> Res<Report> {
-    let s = shell.session()?;
-    Ok(shell.app()?.period_report(&s, &from, &to)?)
-}
-
-#[tauri::command]
-pub async fn export_report(shell: State<'_, Shell>, query: ReportQuery, format: String, paper: String) -> Res<SlipFile> {
-    let s = shell.session()?;
-    Ok(shell.app()?.export_report(&s, &query, &format, &paper, true).await?)
-}
-
-#[tauri::command]
-pub async fn reconcile(shell: State<'_, Shell>, from: String, to: String, provider: Option<String>) -> Res<Reconciliation> {
-    let s = shell.session()?;
-    Ok(shell.app()?.reconcile_with(&s, provider.as_deref().unwrap_or("smartcall"), &from, &to).await?)
-}
-
-#[tauri::command]
-pub fn chain_status(shell: State<'_, Shell>) -> Res<ChainStatusView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.chain_status(&s)?)
-}
-
-#[tauri::command]
-pub async fn test_chain_link(shell: State<'_, Shell>, link: ChainLinkInput) -> Res<ChainTestView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.test_chain_link(&s, &link).await?)
-}
-
-#[tauri::command]
-pub async fn save_chain_link(shell: State<'_, Shell>, link: ChainLinkInput) -> Res<ChainTestView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.save_chain_link(&s, &link).await?)
-}
-
-#[tauri::command]
-pub fn unlink_chain(shell: State<'_, Shell>) -> Res<()> {
-    let s = shell.session()?;
-    Ok(shell.app()?.unlink_chain(&s)?)
-}
-
-#[tauri::command]
-pub async fn push_to_chain(shell: State<'_, Shell>) -> Res<ChainStatusView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.push_to_chain(&s).await?)
-}
-
-#[tauri::command]
-pub async fn chain_tills(shell: State<'_, Shell>) -> Res<Vec<ChainTillView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.chain_tills(&s).await?)
-}
-
-#[tauri::command]
-pub async fn chain_report(shell: State<'_, Shell>, query: ChainReportQuery) -> Res<ChainReport> {
-    let s = shell.session()?;
-    Ok(shell.app()?.chain_report(&s, &query).await?)
-}
-
-#[tauri::command]
-pub async fn chain_reconcile(shell: State<'_, Shell>, from: String, to: String) -> Res<Reconciliation> {
-    let s = shell.session()?;
-    Ok(shell.app()?.chain_reconcile(&s, &from, &to).await?)
-}
-
-#[tauri::command]
-pub async fn doctor(shell: State<'_, Shell>) -> Res<Vec<Check>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.doctor(&s).await?)
-}
-
-#[tauri::command]
-pub fn update_status(updates: State<'_, crate::updates::Updates>) -> Res<crate::updates::UpdateStatus> {
-    Ok(updates.status())
-}
-
-#[tauri::command]
-pub fn setup_needed(shell: State<'_, Shell>) -> Res<bool> {
-    Ok(shell.app.get().is_none() && airtill_app::setup::needs_setup(&shell.data_dir)?)
-}
-
-#[tauri::command]
-pub async fn test_setup_smartcall(shell: State<'_, Shell>, settings: SmartcallSettingsInput) -> Res<ConnectionTestView> {
-    if shell.app.get().is_some() {
-        return Err(AppError::BadInput("This till is already set up: test accounts in Settings.".into()).into());
+commands! {
+    sync fn status([shell: State<'_, Shell>]) -> AppStatus {
+        // Asking does not count as use: an idle till locks while the screen polls.
+        let session = shell.till.current(shell.app()?)?;
+        Ok(shell.app()?.status(session.as_ref())?)
     }
-    Ok(airtill_app::setup::test_smartcall(&settings).await?)
-}
 
-#[tauri::command]
-pub async fn complete_setup<R: tauri::Runtime>(handle: tauri::AppHandle<R>, shell: State<'_, Shell>, request: SetupRequest) -> Res<SetupDone> {
-    let _one = shell.setting_up.lock().await;
-    if shell.app.get().is_some() {
-        return Err(AppError::BadInput("This till is already set up.".into()).into());
+    async fn login([shell: State<'_, Shell>] person: i64, pin: String) -> UserView {
+        Ok(shell.till.login(shell.app()?, person, &pin)?.user_view())
     }
-    let done = airtill_app::setup::setup(&shell.data_dir, &request).await?;
-    let app = Airtill::open(OpenOptions { data_dir: shell.data_dir.clone() }).await?;
-    let events = app.subscribe_sales();
-    if shell.app.set(app).is_ok() {
-        crate::forward_sale_events(handle, events);
+
+    /// Who can log in (the login screen's list), with anyone locked after wrong PINs.
+    sync fn login_people([shell: State<'_, Shell>]) -> Vec<LoginPerson> {
+        Ok(shell.app()?.login_people()?)
     }
-    // The owner who just chose the PIN is logged in, for the optional accounts.
-    if request.kind == airtill_app::SetupKind::Live {
-        let app = shell.app()?;
-        shell.till.login(app, app.person_named(&request.owner_name)?, &request.manager_pin)?;
+
+    /// A manager lifts a person's lock after wrong PINs.
+    sync fn unlock_person([shell: State<'_, Shell>] person: i64) -> () {
+        let s = shell.session()?;
+        Ok(shell.app()?.unlock_person(&s, person)?)
     }
-    Ok(done)
-}
 
-#[tauri::command]
-pub fn provider_accounts(shell: State<'_, Shell>) -> Res<Vec<ProviderAccountView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.provider_accounts(&s)?)
-}
-
-#[tauri::command]
-pub async fn test_provider_account(shell: State<'_, Shell>, account: ProviderAccountInput) -> Res<ConnectionTestView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.test_provider_account(&s, &account).await?)
-}
-
-#[tauri::command]
-pub async fn save_provider_account(shell: State<'_, Shell>, account: ProviderAccountInput) -> Res<ProviderAccountView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.save_provider_account(&s, &account).await?)
-}
-
-#[tauri::command]
-pub fn remove_provider_account(shell: State<'_, Shell>, provider: AccountProvider) -> Res<ProviderAccountView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.remove_provider_account(&s, provider)?)
-}
-
-#[tauri::command]
-pub fn people(shell: State<'_, Shell>) -> Res<Vec<PersonView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.people(&s)?)
-}
-
-#[tauri::command]
-pub fn add_person(shell: State<'_, Shell>, name: String, role: PersonRole, pin: String, pin_again: String) -> Res<PersonView> {
-    let s = shell.session()?;
-    if pin != pin_again {
-        return Err(AppError::BadInput("The two PINs differ. Type the same PIN twice.".into()).into());
+    sync fn logout([shell: State<'_, Shell>]) -> () {
+        Ok(shell.till.logout(shell.app()?)?)
     }
-    Ok(shell.app()?.add_person(&s, &name, role, &pin)?)
-}
 
-#[tauri::command]
-pub fn change_person(shell: State<'_, Shell>, person_id: i64, change: PersonChange) -> Res<PersonView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.change_person(&s, person_id, &change)?)
-}
+    sync fn lookup_number([shell: State<'_, Shell>] input: String) -> NumberInfo {
+        shell.session()?;
+        Ok(shell.app()?.lookup_number(&input)?)
+    }
 
-#[tauri::command]
-pub fn change_own_pin(shell: State<'_, Shell>, old_pin: String, new_pin: String, again: String) -> Res<UserView> {
-    Ok(shell.till.change_own_pin(shell.app()?, &old_pin, &new_pin, &again)?.user_view())
-}
+    async fn catalog([shell: State<'_, Shell>] refresh: bool) -> CatalogView {
+        let s = shell.session()?;
+        Ok(shell.app()?.catalog(&s, refresh).await?)
+    }
 
-#[tauri::command]
-pub fn open_shifts(shell: State<'_, Shell>) -> Res<Vec<ShiftView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.open_shifts(&s)?)
-}
+    async fn sell([shell: State<'_, Shell>] request: SaleRequest) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.sell(&s, &request).await?)
+    }
 
-#[tauri::command]
-pub fn close_shift_of(shell: State<'_, Shell>, shift_id: i64, counts: Vec<DenominationCount>) -> Res<ShiftView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.close_shift_of(&s, shift_id, &counts)?)
-}
+    async fn check_sale([shell: State<'_, Shell>] sale_id: i64) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.check_sale(&s, sale_id).await?)
+    }
 
-#[tauri::command]
-pub fn list_users(shell: State<'_, Shell>) -> Res<Vec<UserView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.list_users(&s)?)
-}
+    sync fn sales_today([shell: State<'_, Shell>]) -> Vec<SaleView> {
+        let s = shell.reader()?;
+        Ok(shell.app()?.sales_today(&s)?)
+    }
 
-#[tauri::command]
-pub fn add_user(shell: State<'_, Shell>, name: String, role: String, pin: String) -> Res<UserView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.add_user(&s, &name, &role, &pin)?)
-}
+    async fn save_slip([shell: State<'_, Shell>] sale_id: i64, manager_pin: Option<String>) -> SlipFile {
+        let s = shell.session()?;
+        Ok(shell.app()?.save_slip(&s, sale_id, None, manager_pin.as_deref()).await?)
+    }
 
-#[tauri::command]
-pub async fn sell_uk_credit(shell: State<'_, Shell>, request: UkCreditRequest) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.sell_uk_credit(&s, &request).await?)
-}
+    async fn open_slip([shell: State<'_, Shell>] sale_id: i64, manager_pin: Option<String>) -> SlipFile {
+        let s = shell.session()?;
+        Ok(shell.app()?.open_slip(&s, sale_id, manager_pin.as_deref()).await?)
+    }
 
-#[tauri::command]
-pub async fn sell_paid_by_mobile(shell: State<'_, Shell>, request: SaleRequest, payment_id: i64) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.sell_paid_by_mobile(&s, &request, payment_id).await?)
-}
+    async fn print_slip([shell: State<'_, Shell>] sale_id: i64, manager_pin: Option<String>) -> SlipFile {
+        let s = shell.session()?;
+        Ok(shell.app()?.print_slip(&s, sale_id, manager_pin.as_deref()).await?)
+    }
 
-#[tauri::command]
-pub async fn mobile_balance(shell: State<'_, Shell>, subscriber: String) -> Res<MobileBalanceView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.mobile_balance(&s, &subscriber).await?)
-}
+    sync fn set_receipt_printer([shell: State<'_, Shell>] target: Option<String>, roll_mm: u32) -> Option<String> {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_receipt_printer(&s, target.as_deref(), roll_mm)?)
+    }
 
-#[tauri::command]
-pub async fn report_wallets(shell: State<'_, Shell>) -> Res<Vec<airtill_app::WalletLine>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.report_wallets(&s).await?)
-}
+    async fn reveal_pin([shell: State<'_, Shell>] sale_id: i64, manager_pin: String) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.reveal_pin(&s, sale_id, &manager_pin).await?)
+    }
 
-#[tauri::command]
-pub fn mobile_quote(shell: State<'_, Shell>, amount: String) -> Res<airtill_app::MobileQuoteView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.mobile_quote(&s, &amount)?)
-}
+    async fn cancel_sale([shell: State<'_, Shell>] sale_id: i64, manager_pin: String) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.cancel_sale(&s, sale_id, &manager_pin).await?)
+    }
 
-#[tauri::command]
-pub fn mobile_rate(shell: State<'_, Shell>) -> Res<Option<String>> {
-    let s = shell.session()?;
-    s.require_manager()?;
-    Ok(shell.app()?.mobile_rate()?.map(|r| airtill_app::domain::money::format_minor(r, airtill_app::domain::money::FINE_DIGITS)))
-}
+    sync fn set_idle_lock_minutes([shell: State<'_, Shell>] minutes: u32) -> u32 {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_idle_lock_minutes(&s, minutes)?)
+    }
 
-#[tauri::command]
-pub fn set_mobile_rate(shell: State<'_, Shell>, rate: Option<String>) -> Res<Option<String>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_mobile_rate(&s, rate.as_deref())?)
-}
+    /// Days a sold voucher's PIN is kept for reprints (manager).
+    sync fn pin_keep_days([shell: State<'_, Shell>]) -> i64 {
+        let s = shell.session()?;
+        s.require_manager()?;
+        Ok(shell.app()?.pin_keep_days()?)
+    }
 
-#[tauri::command]
-pub async fn take_mobile_payment(shell: State<'_, Shell>, request: MobilePaymentRequest) -> Res<MobilePaymentView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.take_mobile_payment(&s, &request).await?)
-}
+    sync fn set_pin_keep_days([shell: State<'_, Shell>] days: i64) -> i64 {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_pin_keep_days(&s, days)?)
+    }
 
-#[tauri::command]
-pub async fn check_mobile_payment(shell: State<'_, Shell>, payment_id: i64) -> Res<MobilePaymentView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.check_mobile_payment(&s, payment_id).await?)
-}
+    async fn wallet_balance([shell: State<'_, Shell>]) -> Money4 {
+        let s = shell.session()?;
+        Ok(shell.app()?.smartcall_balance(&s).await?)
+    }
 
-#[tauri::command]
-pub async fn listener_status(shell: State<'_, Shell>) -> Res<ListenerView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.listener_status(&s)?)
-}
+    async fn wallets([shell: State<'_, Shell>]) -> Vec<WalletView> {
+        let s = shell.reader()?;
+        Ok(shell.app()?.wallets(&s).await?)
+    }
 
-#[tauri::command]
-pub async fn set_listener(shell: State<'_, Shell>, on: bool, bind: Option<String>, port: Option<u16>, token: Option<String>) -> Res<ListenerView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_listener(&s, on, bind.as_deref(), port, token.as_deref()).await?)
-}
+    sync fn set_wallet_warning([shell: State<'_, Shell>] amount: Option<String>) -> Option<Money> {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_wallet_warning(&s, amount.as_deref())?)
+    }
 
-#[tauri::command]
-pub async fn notifications(shell: State<'_, Shell>, open_only: bool) -> Res<Vec<NotificationView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.notifications(&s, open_only)?)
-}
+    async fn network_health([shell: State<'_, Shell>]) -> Vec<NetworkStatusView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.smartcall_health(&s).await?)
+    }
 
-#[tauri::command]
-pub async fn confirm_network(shell: State<'_, Shell>, input: String) -> Res<NetworkCheckView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.confirm_network(&s, &input).await?)
-}
+    sync fn smartcall_settings([shell: State<'_, Shell>]) -> SmartcallSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.smartcall_settings(&s)?)
+    }
 
-#[tauri::command]
-pub async fn waiting_sales(shell: State<'_, Shell>) -> Res<Vec<SaleView>> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.waiting_sales(&s)?)
-}
+    async fn test_smartcall_settings([shell: State<'_, Shell>] settings: SmartcallSettingsInput) -> ConnectionTestView {
+        let s = shell.session()?;
+        Ok(shell.app()?.test_smartcall_settings(&s, &settings).await?)
+    }
 
-#[tauri::command]
-pub async fn search_sales(shell: State<'_, Shell>, query: SaleSearch) -> Res<Vec<SaleView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.search_sales(&s, &query)?)
-}
+    sync fn save_smartcall_settings([shell: State<'_, Shell>] settings: SmartcallSettingsInput) -> SmartcallSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.save_smartcall_settings(&s, &settings)?)
+    }
 
-#[tauri::command]
-pub async fn check_meter(shell: State<'_, Shell>, product_id: i64, meter: String, amount: String) -> Res<MeterCheckView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.check_meter(&s, product_id, &meter, &amount).await?)
-}
+    sync fn get_sale([shell: State<'_, Shell>] sale_id: i64) -> SaleView {
+        let s = shell.reader()?;
+        Ok(shell.app()?.sale(&s, sale_id)?)
+    }
 
-#[tauri::command]
-pub async fn sell_electricity(shell: State<'_, Shell>, request: ElectricityRequest) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.sell_electricity(&s, &request).await?)
-}
+    sync fn engine_settings([shell: State<'_, Shell>]) -> EngineSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.engine_settings(&s)?)
+    }
 
-#[tauri::command]
-pub async fn query_bill(shell: State<'_, Shell>, product_id: Option<i64>, box_office: bool, reference: String) -> Res<BillAccountView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.query_bill(&s, product_id, box_office, &reference).await?)
-}
+    sync fn set_pending_cancel_minutes([shell: State<'_, Shell>] minutes: Option<u32>) -> EngineSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_pending_cancel_minutes(&s, minutes)?)
+    }
 
-#[tauri::command]
-pub async fn pay_bill(shell: State<'_, Shell>, request: BillRequest) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.pay_bill(&s, &request).await?)
-}
+    sync fn set_route([shell: State<'_, Shell>] kind_key: String, providers: Vec<String>) -> EngineSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_route(&s, &kind_key, &providers)?)
+    }
 
-#[tauri::command]
-pub async fn set_system_printer(shell: State<'_, Shell>, queue: Option<String>) -> Res<Option<String>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_system_printer(&s, queue.as_deref())?)
-}
+    // ---- the manager's office (role checks in the use cases) ----
 
-#[tauri::command]
-pub async fn print_voucher_sheet(shell: State<'_, Shell>, sale_ids: Vec<i64>) -> Res<SlipFile> {
-    let s = shell.session()?;
-    Ok(shell.app()?.print_voucher_sheet(&s, &sale_ids).await?)
-}
+    sync fn open_shift([shell: State<'_, Shell>] float: String) -> ShiftView {
+        let s = shell.session()?;
+        Ok(shell.app()?.open_shift(&s, &float)?)
+    }
 
-#[tauri::command]
-pub async fn buy_stock(shell: State<'_, Shell>, request: StockOrderRequest) -> Res<StockOrderView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.buy_stock(&s, &request).await?)
-}
+    sync fn my_shift([shell: State<'_, Shell>]) -> Option<ShiftView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.my_shift(&s)?)
+    }
 
-#[tauri::command]
-pub async fn finish_stock_order(shell: State<'_, Shell>, order_id: i64) -> Res<StockOrderView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.finish_stock_order(&s, order_id).await?)
-}
+    sync fn close_shift([shell: State<'_, Shell>] counts: Vec<DenominationCount>) -> ShiftView {
+        let s = shell.session()?;
+        Ok(shell.app()?.close_shift(&s, &counts)?)
+    }
 
-#[tauri::command]
-pub async fn stock_orders(shell: State<'_, Shell>) -> Res<Vec<StockOrderView>> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.stock_orders(&s)?)
-}
+    async fn x_report([shell: State<'_, Shell>]) -> Report {
+        let s = shell.session()?;
+        Ok(shell.app()?.x_report(&s).await?)
+    }
 
-#[tauri::command]
-pub async fn stock_levels(shell: State<'_, Shell>) -> Res<Vec<StockLevelView>> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.stock_levels(&s)?)
-}
+    async fn z_report([shell: State<'_, Shell>]) -> Report {
+        let s = shell.session()?;
+        Ok(shell.app()?.z_report(&s).await?)
+    }
 
-#[tauri::command]
-pub async fn stock_for_product(shell: State<'_, Shell>, product_id: i64) -> Res<i64> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.stock_for_product(&s, product_id).await?)
-}
+    sync fn z_report_by_no([shell: State<'_, Shell>] z_no: i64) -> Report {
+        let s = shell.session()?;
+        Ok(shell.app()?.z_report_by_no(&s, z_no)?)
+    }
 
-#[tauri::command]
-pub async fn sell_from_stock(shell: State<'_, Shell>, request: SaleRequest) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.sell_from_stock(&s, &request).await?)
-}
+    sync fn z_numbers([shell: State<'_, Shell>]) -> Vec<i64> {
+        let s = shell.session()?;
+        Ok(shell.app()?.z_numbers(&s)?)
+    }
 
-#[tauri::command]
-pub async fn practice_outage(shell: State<'_, Shell>, offline: bool) -> Res<bool> {
-    let s = shell.session()?;
-    Ok(shell.app()?.practice_outage(&s, offline).await?)
-}
+    sync fn period_report([shell: State<'_, Shell>] from: String, to: String) -> Report {
+        let s = shell.session()?;
+        Ok(shell.app()?.period_report(&s, &from, &to)?)
+    }
 
-#[tauri::command]
-pub async fn decide_sale(shell: State<'_, Shell>, sale_id: i64, manager_pin: String, sold: bool, reason: String) -> Res<SaleView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.decide_sale(&s, sale_id, &manager_pin, sold, &reason).await?)
-}
+    async fn export_report([shell: State<'_, Shell>] query: ReportQuery, format: String, paper: String) -> SlipFile {
+        let s = shell.session()?;
+        Ok(shell.app()?.export_report(&s, &query, &format, &paper, true).await?)
+    }
 
-#[tauri::command]
-pub async fn quick_keys(shell: State<'_, Shell>) -> Res<Vec<QuickKeyView>> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.quick_keys(&s).await?)
-}
+    async fn reconcile([shell: State<'_, Shell>] from: String, to: String, provider: Option<String>) -> Reconciliation {
+        let s = shell.session()?;
+        Ok(shell.app()?.reconcile_with(&s, provider.as_deref().unwrap_or("smartcall"), &from, &to).await?)
+    }
 
-#[tauri::command]
-pub async fn set_quick_keys(shell: State<'_, Shell>, product_ids: Vec<i64>) -> Res<Vec<QuickKeyView>> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_quick_keys(&s, &product_ids).await?)
-}
+    sync fn chain_status([shell: State<'_, Shell>]) -> ChainStatusView {
+        let s = shell.session()?;
+        Ok(shell.app()?.chain_status(&s)?)
+    }
 
-#[tauri::command]
-pub fn counter_totals(shell: State<'_, Shell>) -> Res<CounterTotals> {
-    let s = shell.reader()?;
-    Ok(shell.app()?.counter_totals(&s)?)
-}
+    async fn test_chain_link([shell: State<'_, Shell>] link: ChainLinkInput) -> ChainTestView {
+        let s = shell.session()?;
+        Ok(shell.app()?.test_chain_link(&s, &link).await?)
+    }
 
-#[tauri::command]
-pub fn counter_settings(shell: State<'_, Shell>) -> Res<CounterSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.counter_settings(&s)?)
-}
+    async fn save_chain_link([shell: State<'_, Shell>] link: ChainLinkInput) -> ChainTestView {
+        let s = shell.session()?;
+        Ok(shell.app()?.save_chain_link(&s, &link).await?)
+    }
 
-#[tauri::command]
-pub fn set_free_reprint_minutes(shell: State<'_, Shell>, minutes: i64) -> Res<CounterSettingsView> {
-    let s = shell.session()?;
-    Ok(shell.app()?.set_free_reprint_minutes(&s, minutes)?)
+    sync fn unlink_chain([shell: State<'_, Shell>]) -> () {
+        let s = shell.session()?;
+        Ok(shell.app()?.unlink_chain(&s)?)
+    }
+
+    async fn push_to_chain([shell: State<'_, Shell>]) -> ChainStatusView {
+        let s = shell.session()?;
+        Ok(shell.app()?.push_to_chain(&s).await?)
+    }
+
+    async fn chain_tills([shell: State<'_, Shell>]) -> Vec<ChainTillView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.chain_tills(&s).await?)
+    }
+
+    async fn chain_report([shell: State<'_, Shell>] query: ChainReportQuery) -> ChainReport {
+        let s = shell.session()?;
+        Ok(shell.app()?.chain_report(&s, &query).await?)
+    }
+
+    async fn chain_reconcile([shell: State<'_, Shell>] from: String, to: String) -> Reconciliation {
+        let s = shell.session()?;
+        Ok(shell.app()?.chain_reconcile(&s, &from, &to).await?)
+    }
+
+    async fn doctor([shell: State<'_, Shell>]) -> Vec<Check> {
+        let s = shell.session()?;
+        Ok(shell.app()?.doctor(&s).await?)
+    }
+
+    sync fn update_status([updates: State<'_, crate::updates::Updates>]) -> crate::updates::UpdateStatus {
+        Ok(updates.status())
+    }
+
+    sync fn setup_needed([shell: State<'_, Shell>]) -> bool {
+        Ok(shell.app.get().is_none() && airtill_app::setup::needs_setup(&shell.data_dir)?)
+    }
+
+    async fn test_setup_smartcall([shell: State<'_, Shell>] settings: SmartcallSettingsInput) -> ConnectionTestView {
+        if shell.app.get().is_some() {
+            return Err(AppError::BadInput("This till is already set up: test accounts in Settings.".into()).into());
+        }
+        Ok(airtill_app::setup::test_smartcall(&settings).await?)
+    }
+
+    async fn complete_setup<R: tauri::Runtime>([handle: tauri::AppHandle<R>, shell: State<'_, Shell>] request: SetupRequest) -> SetupDone {
+        let _one = shell.setting_up.lock().await;
+        if shell.app.get().is_some() {
+            return Err(AppError::BadInput("This till is already set up.".into()).into());
+        }
+        let done = airtill_app::setup::setup(&shell.data_dir, &request).await?;
+        let app = Airtill::open(OpenOptions { data_dir: shell.data_dir.clone() }).await?;
+        let events = app.subscribe_sales();
+        if shell.app.set(app).is_ok() {
+            crate::forward_sale_events(handle, events);
+        }
+        // The owner who just chose the PIN is logged in, for the optional accounts.
+        if request.kind == airtill_app::SetupKind::Live {
+            let app = shell.app()?;
+            shell.till.login(app, app.person_named(&request.owner_name)?, &request.manager_pin)?;
+        }
+        Ok(done)
+    }
+
+    sync fn provider_accounts([shell: State<'_, Shell>]) -> Vec<ProviderAccountView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.provider_accounts(&s)?)
+    }
+
+    async fn test_provider_account([shell: State<'_, Shell>] account: ProviderAccountInput) -> ConnectionTestView {
+        let s = shell.session()?;
+        Ok(shell.app()?.test_provider_account(&s, &account).await?)
+    }
+
+    async fn save_provider_account([shell: State<'_, Shell>] account: ProviderAccountInput) -> ProviderAccountView {
+        let s = shell.session()?;
+        Ok(shell.app()?.save_provider_account(&s, &account).await?)
+    }
+
+    sync fn remove_provider_account([shell: State<'_, Shell>] provider: AccountProvider) -> ProviderAccountView {
+        let s = shell.session()?;
+        Ok(shell.app()?.remove_provider_account(&s, provider)?)
+    }
+
+    sync fn people([shell: State<'_, Shell>]) -> Vec<PersonView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.people(&s)?)
+    }
+
+    sync fn add_person([shell: State<'_, Shell>] name: String, role: PersonRole, pin: String, pin_again: String) -> PersonView {
+        let s = shell.session()?;
+        if pin != pin_again {
+            return Err(AppError::BadInput("The two PINs differ. Type the same PIN twice.".into()).into());
+        }
+        Ok(shell.app()?.add_person(&s, &name, role, &pin)?)
+    }
+
+    sync fn change_person([shell: State<'_, Shell>] person_id: i64, change: PersonChange) -> PersonView {
+        let s = shell.session()?;
+        Ok(shell.app()?.change_person(&s, person_id, &change)?)
+    }
+
+    sync fn change_own_pin([shell: State<'_, Shell>] old_pin: String, new_pin: String, again: String) -> UserView {
+        Ok(shell.till.change_own_pin(shell.app()?, &old_pin, &new_pin, &again)?.user_view())
+    }
+
+    sync fn open_shifts([shell: State<'_, Shell>]) -> Vec<ShiftView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.open_shifts(&s)?)
+    }
+
+    sync fn close_shift_of([shell: State<'_, Shell>] shift_id: i64, counts: Vec<DenominationCount>) -> ShiftView {
+        let s = shell.session()?;
+        Ok(shell.app()?.close_shift_of(&s, shift_id, &counts)?)
+    }
+
+    sync fn list_users([shell: State<'_, Shell>]) -> Vec<UserView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.list_users(&s)?)
+    }
+
+    sync fn add_user([shell: State<'_, Shell>] name: String, role: String, pin: String) -> UserView {
+        let s = shell.session()?;
+        Ok(shell.app()?.add_user(&s, &name, &role, &pin)?)
+    }
+
+    async fn sell_uk_credit([shell: State<'_, Shell>] request: UkCreditRequest) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.sell_uk_credit(&s, &request).await?)
+    }
+
+    async fn sell_paid_by_mobile([shell: State<'_, Shell>] request: SaleRequest, payment_id: i64) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.sell_paid_by_mobile(&s, &request, payment_id).await?)
+    }
+
+    async fn mobile_balance([shell: State<'_, Shell>] subscriber: String) -> MobileBalanceView {
+        let s = shell.session()?;
+        Ok(shell.app()?.mobile_balance(&s, &subscriber).await?)
+    }
+
+    async fn report_wallets([shell: State<'_, Shell>]) -> Vec<airtill_app::WalletLine> {
+        let s = shell.session()?;
+        Ok(shell.app()?.report_wallets(&s).await?)
+    }
+
+    sync fn mobile_quote([shell: State<'_, Shell>] amount: String) -> airtill_app::MobileQuoteView {
+        let s = shell.session()?;
+        Ok(shell.app()?.mobile_quote(&s, &amount)?)
+    }
+
+    sync fn mobile_rate([shell: State<'_, Shell>]) -> Option<String> {
+        let s = shell.session()?;
+        s.require_manager()?;
+        Ok(shell.app()?.mobile_rate()?.map(|r| airtill_app::domain::money::format_minor(r, airtill_app::domain::money::FINE_DIGITS)))
+    }
+
+    sync fn set_mobile_rate([shell: State<'_, Shell>] rate: Option<String>) -> Option<String> {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_mobile_rate(&s, rate.as_deref())?)
+    }
+
+    async fn take_mobile_payment([shell: State<'_, Shell>] request: MobilePaymentRequest) -> MobilePaymentView {
+        let s = shell.session()?;
+        Ok(shell.app()?.take_mobile_payment(&s, &request).await?)
+    }
+
+    async fn check_mobile_payment([shell: State<'_, Shell>] payment_id: i64) -> MobilePaymentView {
+        let s = shell.session()?;
+        Ok(shell.app()?.check_mobile_payment(&s, payment_id).await?)
+    }
+
+    async fn listener_status([shell: State<'_, Shell>]) -> ListenerView {
+        let s = shell.session()?;
+        Ok(shell.app()?.listener_status(&s)?)
+    }
+
+    async fn set_listener([shell: State<'_, Shell>] on: bool, bind: Option<String>, port: Option<u16>, token: Option<String>) -> ListenerView {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_listener(&s, on, bind.as_deref(), port, token.as_deref()).await?)
+    }
+
+    async fn notifications([shell: State<'_, Shell>] open_only: bool) -> Vec<NotificationView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.notifications(&s, open_only)?)
+    }
+
+    async fn confirm_network([shell: State<'_, Shell>] input: String) -> NetworkCheckView {
+        let s = shell.session()?;
+        Ok(shell.app()?.confirm_network(&s, &input).await?)
+    }
+
+    async fn waiting_sales([shell: State<'_, Shell>]) -> Vec<SaleView> {
+        let s = shell.reader()?;
+        Ok(shell.app()?.waiting_sales(&s)?)
+    }
+
+    async fn search_sales([shell: State<'_, Shell>] query: SaleSearch) -> Vec<SaleView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.search_sales(&s, &query)?)
+    }
+
+    async fn check_meter([shell: State<'_, Shell>] product_id: i64, meter: String, amount: String) -> MeterCheckView {
+        let s = shell.session()?;
+        Ok(shell.app()?.check_meter(&s, product_id, &meter, &amount).await?)
+    }
+
+    async fn sell_electricity([shell: State<'_, Shell>] request: ElectricityRequest) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.sell_electricity(&s, &request).await?)
+    }
+
+    async fn query_bill([shell: State<'_, Shell>] product_id: Option<i64>, box_office: bool, reference: String) -> BillAccountView {
+        let s = shell.session()?;
+        Ok(shell.app()?.query_bill(&s, product_id, box_office, &reference).await?)
+    }
+
+    async fn pay_bill([shell: State<'_, Shell>] request: BillRequest) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.pay_bill(&s, &request).await?)
+    }
+
+    async fn set_system_printer([shell: State<'_, Shell>] queue: Option<String>) -> Option<String> {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_system_printer(&s, queue.as_deref())?)
+    }
+
+    async fn print_voucher_sheet([shell: State<'_, Shell>] sale_ids: Vec<i64>) -> SlipFile {
+        let s = shell.session()?;
+        Ok(shell.app()?.print_voucher_sheet(&s, &sale_ids).await?)
+    }
+
+    async fn buy_stock([shell: State<'_, Shell>] request: StockOrderRequest) -> StockOrderView {
+        let s = shell.session()?;
+        Ok(shell.app()?.buy_stock(&s, &request).await?)
+    }
+
+    async fn finish_stock_order([shell: State<'_, Shell>] order_id: i64) -> StockOrderView {
+        let s = shell.session()?;
+        Ok(shell.app()?.finish_stock_order(&s, order_id).await?)
+    }
+
+    async fn stock_orders([shell: State<'_, Shell>]) -> Vec<StockOrderView> {
+        let s = shell.reader()?;
+        Ok(shell.app()?.stock_orders(&s)?)
+    }
+
+    async fn stock_levels([shell: State<'_, Shell>]) -> Vec<StockLevelView> {
+        let s = shell.reader()?;
+        Ok(shell.app()?.stock_levels(&s)?)
+    }
+
+    async fn stock_for_product([shell: State<'_, Shell>] product_id: i64) -> i64 {
+        let s = shell.reader()?;
+        Ok(shell.app()?.stock_for_product(&s, product_id).await?)
+    }
+
+    async fn sell_from_stock([shell: State<'_, Shell>] request: SaleRequest) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.sell_from_stock(&s, &request).await?)
+    }
+
+    async fn practice_outage([shell: State<'_, Shell>] offline: bool) -> bool {
+        let s = shell.session()?;
+        Ok(shell.app()?.practice_outage(&s, offline).await?)
+    }
+
+    async fn decide_sale([shell: State<'_, Shell>] sale_id: i64, manager_pin: String, sold: bool, reason: String) -> SaleView {
+        let s = shell.session()?;
+        Ok(shell.app()?.decide_sale(&s, sale_id, &manager_pin, sold, &reason).await?)
+    }
+
+    async fn quick_keys([shell: State<'_, Shell>]) -> Vec<QuickKeyView> {
+        let s = shell.reader()?;
+        Ok(shell.app()?.quick_keys(&s).await?)
+    }
+
+    async fn set_quick_keys([shell: State<'_, Shell>] product_ids: Vec<i64>) -> Vec<QuickKeyView> {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_quick_keys(&s, &product_ids).await?)
+    }
+
+    sync fn counter_totals([shell: State<'_, Shell>]) -> CounterTotals {
+        let s = shell.reader()?;
+        Ok(shell.app()?.counter_totals(&s)?)
+    }
+
+    sync fn counter_settings([shell: State<'_, Shell>]) -> CounterSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.counter_settings(&s)?)
+    }
+
+    sync fn set_free_reprint_minutes([shell: State<'_, Shell>] minutes: i64) -> CounterSettingsView {
+        let s = shell.session()?;
+        Ok(shell.app()?.set_free_reprint_minutes(&s, minutes)?)
+    }
 }

@@ -829,10 +829,6 @@ export const loginPeople = (): Promise<Array<LoginPerson>> =>
   invoke<Array<LoginPerson>>("login_people");
 export const unlockPerson = (person: number): Promise<null> =>
   invoke<null>("unlock_person", { person });
-export const pinKeepDays = (): Promise<number> =>
-  invoke<number>("pin_keep_days");
-export const setPinKeepDays = (days: number): Promise<number> =>
-  invoke<number>("set_pin_keep_days", { days });
 export const logout = (): Promise<null> =>
   invoke<null>("logout");
 export const lookupNumber = (input: string): Promise<NumberInfo> =>
@@ -843,8 +839,6 @@ export const sell = (request: SaleRequest): Promise<SaleView> =>
   invoke<SaleView>("sell", { request });
 export const checkSale = (saleId: number): Promise<SaleView> =>
   invoke<SaleView>("check_sale", { saleId });
-export const getSale = (saleId: number): Promise<SaleView> =>
-  invoke<SaleView>("get_sale", { saleId });
 export const salesToday = (): Promise<Array<SaleView>> =>
   invoke<Array<SaleView>>("sales_today");
 export const saveSlip = (saleId: number, managerPin: string | null): Promise<SlipFile> =>
@@ -855,18 +849,22 @@ export const printSlip = (saleId: number, managerPin: string | null): Promise<Sl
   invoke<SlipFile>("print_slip", { saleId, managerPin });
 export const setReceiptPrinter = (target: string | null, rollMm: number): Promise<string | null> =>
   invoke<string | null>("set_receipt_printer", { target, rollMm });
-export const wallets = (): Promise<Array<WalletView>> =>
-  invoke<Array<WalletView>>("wallets");
-export const setWalletWarning = (amount: string | null): Promise<Money | null> =>
-  invoke<Money | null>("set_wallet_warning", { amount });
 export const revealPin = (saleId: number, managerPin: string): Promise<SaleView> =>
   invoke<SaleView>("reveal_pin", { saleId, managerPin });
 export const cancelSale = (saleId: number, managerPin: string): Promise<SaleView> =>
   invoke<SaleView>("cancel_sale", { saleId, managerPin });
 export const setIdleLockMinutes = (minutes: number): Promise<number> =>
   invoke<number>("set_idle_lock_minutes", { minutes });
+export const pinKeepDays = (): Promise<number> =>
+  invoke<number>("pin_keep_days");
+export const setPinKeepDays = (days: number): Promise<number> =>
+  invoke<number>("set_pin_keep_days", { days });
 export const walletBalance = (): Promise<Money4> =>
   invoke<Money4>("wallet_balance");
+export const wallets = (): Promise<Array<WalletView>> =>
+  invoke<Array<WalletView>>("wallets");
+export const setWalletWarning = (amount: string | null): Promise<Money | null> =>
+  invoke<Money | null>("set_wallet_warning", { amount });
 export const networkHealth = (): Promise<Array<NetworkStatusView>> =>
   invoke<Array<NetworkStatusView>>("network_health");
 export const smartcallSettings = (): Promise<SmartcallSettingsView> =>
@@ -875,6 +873,8 @@ export const testSmartcallSettings = (settings: SmartcallSettingsInput): Promise
   invoke<ConnectionTestView>("test_smartcall_settings", { settings });
 export const saveSmartcallSettings = (settings: SmartcallSettingsInput): Promise<SmartcallSettingsView> =>
   invoke<SmartcallSettingsView>("save_smartcall_settings", { settings });
+export const getSale = (saleId: number): Promise<SaleView> =>
+  invoke<SaleView>("get_sale", { saleId });
 export const engineSettings = (): Promise<EngineSettingsView> =>
   invoke<EngineSettingsView>("engine_settings");
 export const setPendingCancelMinutes = (minutes: number | null): Promise<EngineSettingsView> =>
@@ -919,6 +919,34 @@ export const chainReconcile = (from: string, to: string): Promise<Reconciliation
   invoke<Reconciliation>("chain_reconcile", { from, to });
 export const doctor = (): Promise<Array<Check>> =>
   invoke<Array<Check>>("doctor");
+export const updateStatus = (): Promise<UpdateStatus> =>
+  invoke<UpdateStatus>("update_status");
+export const setupNeeded = (): Promise<boolean> =>
+  invoke<boolean>("setup_needed");
+export const testSetupSmartcall = (settings: SmartcallSettingsInput): Promise<ConnectionTestView> =>
+  invoke<ConnectionTestView>("test_setup_smartcall", { settings });
+export const completeSetup = (request: SetupRequest): Promise<SetupDone> =>
+  invoke<SetupDone>("complete_setup", { request });
+export const providerAccounts = (): Promise<Array<ProviderAccountView>> =>
+  invoke<Array<ProviderAccountView>>("provider_accounts");
+export const testProviderAccount = (account: ProviderAccountInput): Promise<ConnectionTestView> =>
+  invoke<ConnectionTestView>("test_provider_account", { account });
+export const saveProviderAccount = (account: ProviderAccountInput): Promise<ProviderAccountView> =>
+  invoke<ProviderAccountView>("save_provider_account", { account });
+export const removeProviderAccount = (provider: AccountProvider): Promise<ProviderAccountView> =>
+  invoke<ProviderAccountView>("remove_provider_account", { provider });
+export const people = (): Promise<Array<PersonView>> =>
+  invoke<Array<PersonView>>("people");
+export const addPerson = (name: string, role: PersonRole, pin: string, pinAgain: string): Promise<PersonView> =>
+  invoke<PersonView>("add_person", { name, role, pin, pinAgain });
+export const changePerson = (personId: number, change: PersonChange): Promise<PersonView> =>
+  invoke<PersonView>("change_person", { personId, change });
+export const changeOwnPin = (oldPin: string, newPin: string, again: string): Promise<UserView> =>
+  invoke<UserView>("change_own_pin", { oldPin, newPin, again });
+export const openShifts = (): Promise<Array<ShiftView>> =>
+  invoke<Array<ShiftView>>("open_shifts");
+export const closeShiftOf = (shiftId: number, counts: Array<DenominationCount>): Promise<ShiftView> =>
+  invoke<ShiftView>("close_shift_of", { shiftId, counts });
 export const listUsers = (): Promise<Array<UserView>> =>
   invoke<Array<UserView>>("list_users");
 export const addUser = (name: string, role: string, pin: string): Promise<UserView> =>
@@ -977,36 +1005,10 @@ export const stockForProduct = (productId: number): Promise<number> =>
   invoke<number>("stock_for_product", { productId });
 export const sellFromStock = (request: SaleRequest): Promise<SaleView> =>
   invoke<SaleView>("sell_from_stock", { request });
-export const decideSale = (saleId: number, managerPin: string, sold: boolean, reason: string): Promise<SaleView> =>
-  invoke<SaleView>("decide_sale", { saleId, managerPin, sold, reason });
 export const practiceOutage = (offline: boolean): Promise<boolean> =>
   invoke<boolean>("practice_outage", { offline });
-export const setupNeeded = (): Promise<boolean> =>
-  invoke<boolean>("setup_needed");
-export const updateStatus = (): Promise<UpdateStatus> =>
-  invoke<UpdateStatus>("update_status");
-export const providerAccounts = (): Promise<Array<ProviderAccountView>> =>
-  invoke<Array<ProviderAccountView>>("provider_accounts");
-export const testProviderAccount = (account: ProviderAccountInput): Promise<ConnectionTestView> =>
-  invoke<ConnectionTestView>("test_provider_account", { account });
-export const saveProviderAccount = (account: ProviderAccountInput): Promise<ProviderAccountView> =>
-  invoke<ProviderAccountView>("save_provider_account", { account });
-export const removeProviderAccount = (provider: AccountProvider): Promise<ProviderAccountView> =>
-  invoke<ProviderAccountView>("remove_provider_account", { provider });
-export const testSetupSmartcall = (settings: SmartcallSettingsInput): Promise<ConnectionTestView> =>
-  invoke<ConnectionTestView>("test_setup_smartcall", { settings });
-export const completeSetup = (request: SetupRequest): Promise<SetupDone> =>
-  invoke<SetupDone>("complete_setup", { request });
-export const people = (): Promise<Array<PersonView>> =>
-  invoke<Array<PersonView>>("people");
-export const addPerson = (name: string, role: PersonRole, pin: string, pinAgain: string): Promise<PersonView> =>
-  invoke<PersonView>("add_person", { name, role, pin, pinAgain });
-export const changePerson = (personId: number, change: PersonChange): Promise<PersonView> =>
-  invoke<PersonView>("change_person", { personId, change });
-export const changeOwnPin = (oldPin: string, newPin: string, again: string): Promise<UserView> =>
-  invoke<UserView>("change_own_pin", { oldPin, newPin, again });
-export const openShifts = (): Promise<Array<ShiftView>> =>
-  invoke<Array<ShiftView>>("open_shifts");
+export const decideSale = (saleId: number, managerPin: string, sold: boolean, reason: string): Promise<SaleView> =>
+  invoke<SaleView>("decide_sale", { saleId, managerPin, sold, reason });
 export const quickKeys = (): Promise<Array<QuickKeyView>> =>
   invoke<Array<QuickKeyView>>("quick_keys");
 export const setQuickKeys = (productIds: Array<number>): Promise<Array<QuickKeyView>> =>
@@ -1017,5 +1019,3 @@ export const counterSettings = (): Promise<CounterSettingsView> =>
   invoke<CounterSettingsView>("counter_settings");
 export const setFreeReprintMinutes = (minutes: number): Promise<CounterSettingsView> =>
   invoke<CounterSettingsView>("set_free_reprint_minutes", { minutes });
-export const closeShiftOf = (shiftId: number, counts: Array<DenominationCount>): Promise<ShiftView> =>
-  invoke<ShiftView>("close_shift_of", { shiftId, counts });
