@@ -9,9 +9,9 @@ use airtill_app::setup::{SetupDone, SetupRequest};
 use airtill_app::{
     Airtill, AppError, AppStatus, BillAccountView, BillRequest, CatalogView, ChainLinkInput, ChainReport, ChainReportQuery, ChainStatusView, ChainTestView, ChainTillView, Check, ConnectionTestView,
     CounterSettingsView, CounterTotals, DenominationCount, ElectricityRequest, EngineSettingsView, ErrorPayload, ListenerView, LoginPerson, MeterCheckView, MobileBalanceView, MobilePaymentRequest,
-    MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole, PersonView, QuickKeyView, Reconciliation, Report, ReportQuery,
-    SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest, StockOrderView, Till, UkCreditRequest, UserView,
-    WalletView,
+    MobilePaymentView, NetworkCheckView, NetworkStatusView, NotificationView, NumberInfo, OpenOptions, PersonChange, PersonRole, PersonView, ProviderId, QuickKeyView, Reconciliation, Report,
+    ReportQuery, SaleRequest, SaleSearch, SaleView, Session, ShiftView, SlipFile, SmartcallSettingsInput, SmartcallSettingsView, StockLevelView, StockOrderRequest, StockOrderView, Till,
+    UkCreditRequest, UserView, WalletView,
 };
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -250,8 +250,9 @@ commands! {
         Ok(shell.app()?.set_pending_cancel_minutes(&s, minutes)?)
     }
 
-    sync fn set_route([shell: State<'_, Shell>] kind_key: String, providers: Vec<String>) -> EngineSettingsView {
+    sync fn set_route([shell: State<'_, Shell>] kind_key: String, providers: Vec<ProviderId>) -> EngineSettingsView {
         let s = shell.session()?;
+        let providers: Vec<String> = providers.iter().map(|p| p.as_str().to_string()).collect();
         Ok(shell.app()?.set_route(&s, &kind_key, &providers)?)
     }
 
@@ -302,9 +303,9 @@ commands! {
         Ok(shell.app()?.export_report(&s, &query, &format, &paper, true).await?)
     }
 
-    async fn reconcile([shell: State<'_, Shell>] from: String, to: String, provider: Option<String>) -> Reconciliation {
+    async fn reconcile([shell: State<'_, Shell>] from: String, to: String, provider: Option<ProviderId>) -> Reconciliation {
         let s = shell.session()?;
-        Ok(shell.app()?.reconcile_with(&s, provider.as_deref().unwrap_or("smartcall"), &from, &to).await?)
+        Ok(shell.app()?.reconcile_with(&s, provider.map_or("smartcall", ProviderId::as_str), &from, &to).await?)
     }
 
     sync fn chain_status([shell: State<'_, Shell>]) -> ChainStatusView {
@@ -441,11 +442,6 @@ commands! {
     sync fn list_users([shell: State<'_, Shell>]) -> Vec<UserView> {
         let s = shell.session()?;
         Ok(shell.app()?.list_users(&s)?)
-    }
-
-    sync fn add_user([shell: State<'_, Shell>] name: String, role: String, pin: String) -> UserView {
-        let s = shell.session()?;
-        Ok(shell.app()?.add_user(&s, &name, &role, &pin)?)
     }
 
     async fn sell_uk_credit([shell: State<'_, Shell>] request: UkCreditRequest) -> SaleView {

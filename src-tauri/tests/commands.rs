@@ -118,7 +118,7 @@ fn a_cashier_is_refused_every_manager_command_and_nothing_is_written() {
         ("reconcile", json!({"from": "2026-11-23", "to": "2026-11-23"})),
         ("doctor", json!({})),
         ("list_users", json!({})),
-        ("add_user", json!({"name": "Mallory", "role": "manager", "pin": "7777"})),
+        ("add_person", json!({"name": "Mallory", "role": "manager", "pin": "757982", "pinAgain": "757982"})),
         ("smartcall_settings", json!({})),
         ("engine_settings", json!({})),
         ("reconcile", json!({"from": "2026-11-23", "to": "2026-11-23", "provider": "aat"})),

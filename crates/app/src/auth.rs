@@ -20,7 +20,7 @@ pub struct Session {
 
 impl Session {
     pub fn user_view(&self) -> UserView {
-        UserView { name: self.name.clone(), role: self.role.as_str().to_string(), must_change_pin: self.must_change_pin }
+        UserView { name: self.name.clone(), role: crate::people::person_role(self.role), must_change_pin: self.must_change_pin }
     }
 
     /// Selling is for cashiers and managers alike.

@@ -299,7 +299,8 @@ async fn a_month_of_books_balances_every_day_to_the_providers_last_decimal() {
     let mtn_r5 = product(&c, "MTN", crate::ProductKind::Voucher, |p| p.fixed.map(|x| x.minor) == Some(500));
     let mtn_r12 = product(&c, "MTN", crate::ProductKind::Voucher, |p| p.fixed.map(|x| x.minor) == Some(1_200));
     // Stock for the month, bought on the first day.
-    let order = app.buy_stock(m, &crate::StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider: "smartcall".into(), product_id: vod_r12.id, quantity: days }).await.unwrap();
+    let order =
+        app.buy_stock(m, &crate::StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider: crate::ProviderId::Smartcall, product_id: vod_r12.id, quantity: days }).await.unwrap();
     assert_eq!((order.state.as_str(), order.received), ("received", days), "{order:?}");
     let ideamart = app._ideamart_sandbox.as_ref().unwrap();
 

@@ -229,7 +229,7 @@ impl Airtill {
                 None => {}
             }
         }
-        r.provider = "smartcall".into();
+        r.provider = crate::ProviderId::Smartcall;
         Ok(r)
     }
 }

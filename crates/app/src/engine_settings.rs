@@ -108,8 +108,9 @@ impl Airtill {
         session.require_manager()?;
         let store = self.store();
         let minutes = store.setting(PENDING_CANCEL_SETTING)?.and_then(|v| v.parse::<u32>().ok()).filter(|m| *m > 0);
-        let routes = store.routes()?.into_iter().map(|(kind_key, providers)| RouteView { kind_key, providers }).collect();
-        Ok(EngineSettingsView { pending_cancel_minutes: minutes, routes, providers: self.provider_names() })
+        let routes = store.routes()?.into_iter().map(|(kind_key, providers)| RouteView { kind_key, providers: providers.iter().map(|p| crate::ProviderId::stored(p)).collect() }).collect();
+        let providers = self.provider_names().iter().map(|p| crate::ProviderId::stored(p)).collect();
+        Ok(EngineSettingsView { pending_cancel_minutes: minutes, routes, providers })
     }
 
     /// Cancels pending sales after this many minutes where the provider allows it;

@@ -5,6 +5,50 @@ use airtill_providers::ErrorClass;
 use serde::Serialize;
 use ts_rs::TS;
 
+/// Declares the error codes once: the enum (a TypeScript union in the bindings) and
+/// its text.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal),* $(,)?) => {
+        /// What kind of refusal a command answered, for the UI to branch on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+        pub enum ErrorCode {
+            $($(#[$doc])* #[serde(rename = $text)] $variant),*
+        }
+
+        impl ErrorCode {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $text),*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    NotLoggedIn = "not_logged_in",
+    WrongPin = "wrong_pin",
+    Forbidden = "forbidden",
+    BadInput = "bad_input",
+    BadNumber = "bad_number",
+    NoSuchProduct = "no_such_product",
+    NoSuchSale = "no_such_sale",
+    ProviderConfiguration = "provider_configuration",
+    ProviderUnavailable = "provider_unavailable",
+    Configuration = "configuration",
+    Storage = "storage",
+    Io = "io",
+    NeedsOverride = "needs_override",
+    LockedOut = "locked_out",
+    ManagerPinNeeded = "manager_pin_needed",
+    IdleLocked = "idle_locked",
+    PrinterFailed = "printer_failed",
+    NotSetUp = "not_set_up",
+    MustChangePin = "must_change_pin",
+    NoShift = "no_shift",
+    DayClosed = "day_closed",
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("Log in first.")]
@@ -75,40 +119,46 @@ impl From<airtill_engine::EngineError> for AppError {
 
 impl AppError {
     /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The code the UI and scripts branch on.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            AppError::NotLoggedIn => "not_logged_in",
-            AppError::WrongPin => "wrong_pin",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::BadInput(_) => "bad_input",
-            AppError::BadNumber(_) => "bad_number",
-            AppError::NoSuchProduct => "no_such_product",
-            AppError::NoSuchSale => "no_such_sale",
-            AppError::Provider { class: ErrorClass::Configuration, .. } => "provider_configuration",
-            AppError::Provider { .. } => "provider_unavailable",
-            AppError::Configuration(_) => "configuration",
-            AppError::Storage(_) => "storage",
-            AppError::Io(_) => "io",
-            AppError::NeedsOverride { .. } => "needs_override",
-            AppError::LockedOut { .. } => "locked_out",
-            AppError::ManagerPinNeeded { .. } => "manager_pin_needed",
-            AppError::IdleLocked { .. } => "idle_locked",
-            AppError::Printer(_) => "printer_failed",
-            AppError::NotSetUp => "not_set_up",
-            AppError::MustChangePin => "must_change_pin",
-            AppError::NoShift => "no_shift",
-            AppError::DayClosed => "day_closed",
+            AppError::NotLoggedIn => ErrorCode::NotLoggedIn,
+            AppError::WrongPin => ErrorCode::WrongPin,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::BadInput(_) => ErrorCode::BadInput,
+            AppError::BadNumber(_) => ErrorCode::BadNumber,
+            AppError::NoSuchProduct => ErrorCode::NoSuchProduct,
+            AppError::NoSuchSale => ErrorCode::NoSuchSale,
+            AppError::Provider { class: ErrorClass::Configuration, .. } => ErrorCode::ProviderConfiguration,
+            AppError::Provider { .. } => ErrorCode::ProviderUnavailable,
+            AppError::Configuration(_) => ErrorCode::Configuration,
+            AppError::Storage(_) => ErrorCode::Storage,
+            AppError::Io(_) => ErrorCode::Io,
+            AppError::NeedsOverride { .. } => ErrorCode::NeedsOverride,
+            AppError::LockedOut { .. } => ErrorCode::LockedOut,
+            AppError::ManagerPinNeeded { .. } => ErrorCode::ManagerPinNeeded,
+            AppError::IdleLocked { .. } => ErrorCode::IdleLocked,
+            AppError::Printer(_) => ErrorCode::PrinterFailed,
+            AppError::NotSetUp => ErrorCode::NotSetUp,
+            AppError::MustChangePin => ErrorCode::MustChangePin,
+            AppError::NoShift => ErrorCode::NoShift,
+            AppError::DayClosed => ErrorCode::DayClosed,
         }
     }
 
+    /// The code as text (`bad_input`), as the UI receives it.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload { code: self.code().to_string(), message: self.to_string() }
+        ErrorPayload { code: self.error_code(), message: self.to_string() }
     }
 }
 
 /// What the UI receives when a command fails.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }

@@ -568,7 +568,7 @@ impl Airtill {
                 NotificationView {
                     id: n.id,
                     received_at: time::local_minutes(n.received_ms),
-                    provider: n.provider,
+                    provider: crate::ProviderId::stored(&n.provider),
                     reference: n.reference,
                     state: n.state,
                     sale_id: n.sale_id,

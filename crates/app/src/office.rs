@@ -43,7 +43,7 @@ pub struct ReportLine {
 pub struct RefundLine {
     pub sale_id: i64,
     pub receipt_no: i64,
-    pub provider: String,
+    pub provider: crate::ProviderId,
     pub network: String,
     pub amount: Money,
     /// What the wallet paid, and gets back.
@@ -88,13 +88,40 @@ pub struct OverrideLine {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WalletLine {
-    pub provider: String,
+    pub provider: crate::ProviderId,
     /// Exact, as the provider keeps it (Smartcall: four decimals).
     pub opening: Option<Money4>,
     pub closing: Option<Money4>,
     /// Where the closing figure comes from: the provider asked now, or its answer to
     /// the last sale.
     pub closing_source: String,
+}
+
+/// Where a shift's drawer stands: still open, or closed and counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ShiftStatus {
+    Open,
+    Balanced,
+    Over,
+    Short,
+}
+
+impl ShiftStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftStatus::Open => "open",
+            ShiftStatus::Balanced => "balanced",
+            ShiftStatus::Over => "over",
+            ShiftStatus::Short => "short",
+        }
+    }
+}
+
+impl std::fmt::Display for ShiftStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -109,8 +136,7 @@ pub struct ShiftView {
     pub counted: Option<Money>,
     /// Counted less expected: over when positive, short when negative.
     pub variance: Option<Money>,
-    /// `open`, `balanced`, `over` or `short`.
-    pub status: String,
+    pub status: ShiftStatus,
     /// `(denomination, pieces)` as counted.
     pub counts: Vec<DenominationCount>,
     /// Who counted the cash, when it was not the shift's own person (a manager).
@@ -190,7 +216,7 @@ pub(crate) fn refund_of(s: &airtill_store::SaleRow, now_ms: i64) -> Option<Refun
     Some(RefundLine {
         sale_id: s.id,
         receipt_no: s.receipt_no,
-        provider: s.details.provider.clone(),
+        provider: crate::ProviderId::stored(&s.details.provider),
         network: s.details.network_name.clone(),
         amount: Money::new(s.details.amount_minor, s.details.currency),
         cost: Money4::new(cost, s.details.currency),
@@ -229,10 +255,10 @@ fn shift_view(store: &Store, h: &ShiftRow, now_ms: i64) -> Result<ShiftView> {
         None => store.expected_cash(h, now_ms)?,
     };
     let status = match h.variance_minor {
-        None => "open",
-        Some(0) => "balanced",
-        Some(v) if v > 0 => "over",
-        Some(_) => "short",
+        None => ShiftStatus::Open,
+        Some(0) => ShiftStatus::Balanced,
+        Some(v) if v > 0 => ShiftStatus::Over,
+        Some(_) => ShiftStatus::Short,
     };
     let counts: Vec<DenominationCount> = h
         .counts
@@ -251,7 +277,7 @@ fn shift_view(store: &Store, h: &ShiftRow, now_ms: i64) -> Result<ShiftView> {
         expected: m(expected),
         counted: h.counted_minor.map(m),
         variance: h.variance_minor.map(m),
-        status: status.into(),
+        status,
         counts,
         counted_by: match h.closed_by {
             Some(by) if by != h.user_id => store.users()?.into_iter().find(|u| u.id == by).map(|u| u.name),
@@ -510,7 +536,7 @@ impl Airtill {
         for provider in store.providers_in(&window)? {
             let opening = last_wallet_before(&store, &provider, from_ms)?;
             let closing = last_wallet_before(&store, &provider, to_ms)?;
-            wallets.push(WalletLine { provider, opening, closing, closing_source: "the provider's answer to the last sale".into() });
+            wallets.push(WalletLine { provider: crate::ProviderId::stored(&provider), opening, closing, closing_source: "the provider's answer to the last sale".into() });
         }
         self.build(&store, session, ReportKind::Period, None, &window, from_ms, to_ms, wallets, Vec::new())
     }
@@ -808,7 +834,8 @@ fn wallet_lines(store: &Store, last: Option<&ZRow>, window: &Window, after: i64,
     }
     let mut wallets = Vec::new();
     for provider in providers {
-        let opening = previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money4::zar(m)));
+        let opening =
+            previous.as_ref().and_then(|r| r.wallets.iter().find(|w| w.provider == provider.as_str()).and_then(|w| w.closing)).or(store.wallet_after(&provider, after)?.map(|(m, _)| Money4::zar(m)));
         let last_sale = store.wallet_after(&provider, upto)?.map(|(m, _)| Money4::zar(m));
         let recent = live.recent.iter().find(|(p, _, _)| *p == provider);
         let unanswered = live.unanswered.contains(&provider);
@@ -819,7 +846,7 @@ fn wallet_lines(store: &Store, last: Option<&ZRow>, window: &Window, after: i64,
             (None, Some((_, m, at))) => (Some(*m), format!("asked the provider at {}", time::local_minutes(*at))),
             (None, None) => (last_sale, "the provider's answer to the last sale".to_string()),
         };
-        wallets.push(WalletLine { provider, opening, closing, closing_source: source });
+        wallets.push(WalletLine { provider: crate::ProviderId::stored(&provider), opening, closing, closing_source: source });
     }
     Ok(wallets)
 }

@@ -6,7 +6,7 @@ use crate::auth::check_new_pin;
 use crate::{Airtill, AppError, PersonChange, PersonRole, PersonView, Result, Session, UserView};
 use airtill_store::{Role, UserChange, UserRow};
 
-fn person_role(r: Role) -> PersonRole {
+pub(crate) fn person_role(r: Role) -> PersonRole {
     match r {
         Role::Manager => PersonRole::Manager,
         Role::Cashier => PersonRole::Cashier,
@@ -101,13 +101,13 @@ impl Airtill {
     /// As [`Airtill::add_person`], the role as text (`manager` or `cashier`).
     pub fn add_user(&self, session: &Session, name: &str, role: &str, pin: &str) -> Result<UserView> {
         let p = self.add_person(session, name, parse_role(role)?, pin)?;
-        Ok(UserView { name: p.name, role: store_role(p.role).as_str().to_string(), must_change_pin: false })
+        Ok(UserView { name: p.name, role: p.role, must_change_pin: false })
     }
 
     /// The people who may log in (manager).
     pub fn list_users(&self, session: &Session) -> Result<Vec<UserView>> {
         session.require_manager()?;
-        Ok(self.store().users()?.into_iter().filter(|u| u.active).map(|u| UserView { name: u.name, role: u.role.as_str().to_string(), must_change_pin: u.must_change_pin }).collect())
+        Ok(self.store().users()?.into_iter().filter(|u| u.active).map(|u| UserView { name: u.name, role: person_role(u.role), must_change_pin: u.must_change_pin }).collect())
     }
 
     /// The person with this id, or by name (the command line names people).

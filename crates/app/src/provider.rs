@@ -82,17 +82,17 @@ impl Airtill {
             }
         }
         // The warning level is in rand: it applies to the rand wallets, not MX's pounds.
-        let view = |provider: &str, asked: std::result::Result<Money4, String>, warn: Option<Money>| {
+        let view = |provider: crate::ProviderId, asked: std::result::Result<Money4, String>, warn: Option<Money>| {
             let (balance, error) = match asked {
                 Ok(m) => (Some(m), None),
                 Err(e) => (None, Some(e)),
             };
             let low = matches!((balance, warn), (Some(b), Some(w)) if b.e4 < Money4::from_money(w).e4);
-            crate::WalletView { provider: provider.into(), balance, error, warn_below: warn, low }
+            crate::WalletView { provider, balance, error, warn_below: warn, low }
         };
-        let mut out = vec![view("Smartcall", smartcall, warn)];
-        out.extend(aat.map(|a| view("AAT", a, warn)));
-        out.extend(mx.map(|m| view("MX", m, None)));
+        let mut out = vec![view(crate::ProviderId::Smartcall, smartcall, warn)];
+        out.extend(aat.map(|a| view(crate::ProviderId::Aat, a, warn)));
+        out.extend(mx.map(|m| view(crate::ProviderId::Mx, m, None)));
         Ok(out)
     }
 

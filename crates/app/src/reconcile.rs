@@ -171,7 +171,7 @@ pub struct Mismatch {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Reconciliation {
-    pub provider: String,
+    pub provider: crate::ProviderId,
     pub from_date: String,
     pub to_date: String,
     pub networks: Vec<NetworkMatch>,
@@ -421,7 +421,7 @@ impl Airtill {
         let money = |m: Option<i64>| m.map(|v| Money4::new(v, Currency::ZAR));
         let clean = mismatches.iter().all(|m| m.kind.is_expected()) && networks.iter().all(|n| n.matches);
         Ok(Reconciliation {
-            provider: "smartcall".into(),
+            provider: crate::ProviderId::Smartcall,
             from_date: start.to_string(),
             to_date: end.to_string(),
             networks,
@@ -561,7 +561,7 @@ impl Airtill {
         let closing = if end >= sast_date(self.now_ms()) { mx.client().balance().await.ok().map(|(m, c)| Money4::from_money(Money::new(m, c))) } else { None };
         let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
         Ok(Reconciliation {
-            provider: "mx".into(),
+            provider: crate::ProviderId::Mx,
             from_date: start.to_string(),
             to_date: end.to_string(),
             networks,
@@ -622,7 +622,7 @@ impl Airtill {
         let closing = if end >= sast_date(self.now_ms()) { aat.client().credit().await.ok().map(|c| Money4::from_money(Money::zar(c.remaining_credit))) } else { None };
         let clean = mismatches.is_empty() && networks.iter().all(|n| n.matches);
         Ok(Reconciliation {
-            provider: "aat".into(),
+            provider: crate::ProviderId::Aat,
             from_date: start.to_string(),
             to_date: end.to_string(),
             networks,

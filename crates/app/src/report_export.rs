@@ -134,7 +134,7 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
         for f in &r.refunds {
             let state = if f.refunded { "refunded" } else { "refund due" };
             d.pair(&format!("#{:06} {} {}", f.receipt_no, f.network, f.amount), &f.cost.to_string());
-            d.push(Style::Small, false, format!("  {state} {} ({} takes a failed pinless recharge's cost and refunds it then)", f.due_at, crate::sell::provider_label(&f.provider)));
+            d.push(Style::Small, false, format!("  {state} {} ({} takes a failed pinless recharge's cost and refunds it then)", f.due_at, f.provider.label()));
         }
     }
     d.heading("Reprints");
@@ -159,8 +159,8 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
     }
     for w in &r.wallets {
         let show = |m: Option<airtill_domain::Money4>| m.map_or_else(|| "unknown".to_string(), |m| m.to_string());
-        d.pair(&format!("{} opening", w.provider), &show(w.opening));
-        d.pair(&format!("{} closing", w.provider), &show(w.closing));
+        d.pair(&format!("{} opening", w.provider.label()), &show(w.opening));
+        d.pair(&format!("{} closing", w.provider.label()), &show(w.closing));
         d.push(Style::Small, false, format!("  closing: {}", w.closing_source));
     }
     d.heading("Shifts and cash");

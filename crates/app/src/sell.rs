@@ -80,12 +80,7 @@ pub fn provider_ref_title(provider: &str) -> &'static str {
 
 /// A provider's name as people say it.
 pub(crate) fn provider_label(provider: &str) -> &'static str {
-    match provider {
-        "aat" => "AAT",
-        "mx" => "MX Telecom",
-        "stock" => "stock",
-        _ => "Smartcall",
-    }
+    crate::ProviderId::stored(provider).label()
 }
 
 pub(crate) fn state_text(state: SaleState, pinned: bool, provider: &str, kind: &str) -> String {
@@ -126,14 +121,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
     let d = &row.details;
     let o = &row.outcome;
     let network = Network::from_provider_name(&d.network_name);
-    let kind = match d.product_kind.as_str() {
-        "airtime" => ProductKind::Airtime,
-        "voucher" => ProductKind::Voucher,
-        "data" => ProductKind::Data,
-        "sms" => ProductKind::Sms,
-        "electricity" => ProductKind::Electricity,
-        _ => ProductKind::Other,
-    };
+    let kind = ProductKind::from_key(&d.product_kind);
     let recipient = if d.product_kind == "payment" {
         // `<accountType>:<account>`: the account is what people read.
         d.recipient.split_once(':').map(|(_, a)| a.to_string()).unwrap_or_else(|| d.recipient.clone())
@@ -143,7 +131,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
     let pin = o.voucher_pin.as_deref().filter(|p| !p.is_empty());
     let amount = Money::new(d.amount_minor, d.currency);
     SaleView {
-        provider: d.provider.clone(),
+        provider: crate::ProviderId::stored(&d.provider),
         id: row.id,
         receipt_no: row.receipt_no,
         state: row.state,

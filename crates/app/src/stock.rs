@@ -9,7 +9,7 @@
 //! doubt and is found by its reference (Smartcall's transaction enquiry, AAT's
 //! GetTransactionInfo), never ordered again.
 
-use crate::views::{ProductKind, SaleRequest, SaleView, StockLevelView, StockOrderRequest, StockOrderView};
+use crate::views::{ProductKind, ProviderId, SaleRequest, SaleView, StockLevelView, StockOrderRequest, StockOrderView};
 use crate::{time, Airtill, AppError, Result, Session};
 use airtill_domain::{ClientReference, Currency, Money, Msisdn, StockOrderState};
 use airtill_engine::aat::AatProvider;
@@ -45,7 +45,7 @@ pub(crate) fn order_view(o: &StockOrder) -> StockOrderView {
     let currency = currency_of(&o.currency);
     StockOrderView {
         id: o.id,
-        provider: o.provider.clone(),
+        provider: ProviderId::stored(&o.provider),
         provider_label: crate::sell::provider_label(&o.provider).into(),
         network_name: o.network_name.clone(),
         product_name: o.product_name.clone(),
@@ -321,12 +321,12 @@ impl Airtill {
         if let Some(o) = seen {
             return Ok(order_view(&o));
         }
-        let provider = req.provider.trim().to_ascii_lowercase();
-        let max = match provider.as_str() {
-            "smartcall" => MAX_SMARTCALL_ORDER,
-            "aat" if self.aat.is_some() => MAX_AAT_ORDER,
-            "aat" => return Err(AppError::Configuration("This till has no AAT account to buy vouchers from.".into())),
-            _ => return Err(AppError::BadInput(format!("Vouchers are bought from Smartcall or AAT, not '{}'.", req.provider.trim()))),
+        let provider = req.provider.as_str().to_string();
+        let max = match req.provider {
+            ProviderId::Smartcall => MAX_SMARTCALL_ORDER,
+            ProviderId::Aat if self.aat.is_some() => MAX_AAT_ORDER,
+            ProviderId::Aat => return Err(AppError::Configuration("This till has no AAT account to buy vouchers from.".into())),
+            other => return Err(AppError::BadInput(format!("Vouchers are bought from Smartcall or AAT, not from {}.", crate::sell::provider_label(other.as_str())))),
         };
         if req.quantity < 1 || req.quantity > max {
             return Err(AppError::BadInput(format!("Buy from 1 to {max} vouchers at a time from {}.", crate::sell::provider_label(&provider))));
@@ -398,7 +398,7 @@ impl Airtill {
             .into_iter()
             .map(|l| StockLevelView {
                 network_name: l.network_name,
-                kind: l.product_kind.clone(),
+                kind: ProductKind::from_key(&l.product_kind),
                 amount: Money::new(l.amount_minor, currency_of(&l.currency)),
                 available: l.available,
                 sold: l.sold,

@@ -18,7 +18,7 @@ fn mtn_voucher(c: &crate::CatalogView, rand: i64) -> i64 {
 }
 
 fn order(provider: &str, product_id: i64, quantity: i64) -> StockOrderRequest {
-    StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider: provider.into(), product_id, quantity }
+    StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider: crate::ProviderId::parse(provider).unwrap(), product_id, quantity }
 }
 
 fn sale(product_id: i64) -> SaleRequest {
@@ -88,7 +88,7 @@ async fn stock_bought_from_smartcall_is_sold_when_smartcall_cannot_be_reached_an
     for (bad, words) in [
         (order("smartcall", r5, 0), "1 to 1000"),
         (order("smartcall", r5, 1001), "1 to 1000"),
-        (order("fnb", r5, 1), "Smartcall or AAT"),
+        (order("mx", r5, 1), "Smartcall or AAT"),
         (order("aat", r5, 51), "1 to 50"),
         (StockOrderRequest { request_id: "no spaces here".into(), ..order("smartcall", r5, 1) }, "not valid"),
     ] {

@@ -8,8 +8,7 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct UserView {
     pub name: String,
-    /// `manager` or `cashier`.
-    pub role: String,
+    pub role: PersonRole,
     /// The PIN must be changed before anything else (the demo shop's, or one a
     /// manager set for the person).
     #[serde(default)]
@@ -112,6 +111,87 @@ impl ProductKind {
             ProductKind::Other => "other",
         }
     }
+
+    /// The kind a sale or a voucher was recorded with (`voucher`); anything else
+    /// (a bill's `payment`) is `Other`.
+    pub fn from_key(key: &str) -> ProductKind {
+        match key {
+            "airtime" => ProductKind::Airtime,
+            "voucher" => ProductKind::Voucher,
+            "data" => ProductKind::Data,
+            "sms" => ProductKind::Sms,
+            "electricity" => ProductKind::Electricity,
+            _ => ProductKind::Other,
+        }
+    }
+}
+
+/// A provider the till deals with: who holds a sale, a wallet, a route or a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    Smartcall,
+    Aat,
+    Mx,
+    Ideamart,
+    /// The shop's own voucher stock (bought earlier from a provider).
+    Stock,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 5] = [ProviderId::Smartcall, ProviderId::Aat, ProviderId::Mx, ProviderId::Ideamart, ProviderId::Stock];
+
+    /// The id the ledger and the engine write (`smartcall`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Smartcall => "smartcall",
+            ProviderId::Aat => "aat",
+            ProviderId::Mx => "mx",
+            ProviderId::Ideamart => "ideamart",
+            ProviderId::Stock => "stock",
+        }
+    }
+
+    /// The provider as people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderId::Smartcall => "Smartcall",
+            ProviderId::Aat => "AAT",
+            ProviderId::Mx => "MX Telecom",
+            ProviderId::Ideamart => "Ideamart",
+            ProviderId::Stock => "stock",
+        }
+    }
+
+    /// An id as the ledger or a person wrote it; `None` for one this till does not know.
+    pub fn parse(id: &str) -> Option<ProviderId> {
+        ProviderId::ALL.into_iter().find(|p| p.as_str() == id.trim().to_ascii_lowercase())
+    }
+
+    /// An id the ledger holds. Every id it holds was written by this till; the till's
+    /// first provider, Smartcall, is what the oldest rows and any other mean (as the
+    /// slips and the words always read them).
+    pub fn stored(id: &str) -> ProviderId {
+        ProviderId::parse(id).unwrap_or(ProviderId::Smartcall)
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ProductKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ProviderId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -171,8 +251,8 @@ pub struct SaleRequest {
 pub struct SaleView {
     pub id: i64,
     pub receipt_no: i64,
-    /// The provider that holds the sale (`smartcall`, `aat`).
-    pub provider: String,
+    /// The provider that holds the sale.
+    pub provider: ProviderId,
     pub state: SaleState,
     /// What the state means for the cashier, and what happens next.
     pub state_text: String,
@@ -358,7 +438,7 @@ pub struct NotificationView {
     #[ts(type = "number")]
     pub id: i64,
     pub received_at: String,
-    pub provider: String,
+    pub provider: ProviderId,
     /// MX's creditId or AAT's client reference.
     pub reference: String,
     pub state: String,
@@ -372,7 +452,7 @@ pub struct NotificationView {
 /// A provider wallet as the till shows it, with the manager's warning level.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WalletView {
-    pub provider: String,
+    pub provider: ProviderId,
     /// None when the provider could not be asked just now (`error` says why). Exact,
     /// as the provider keeps it (Smartcall: four decimals).
     pub balance: Option<Money4>,
@@ -471,7 +551,7 @@ pub struct SaleChangedEvent {
 pub struct RouteView {
     /// `MTN/pinned/voucher`
     pub kind_key: String,
-    pub providers: Vec<String>,
+    pub providers: Vec<ProviderId>,
 }
 
 /// The manager's sale-engine settings.
@@ -481,7 +561,7 @@ pub struct EngineSettingsView {
     pub pending_cancel_minutes: Option<u32>,
     pub routes: Vec<RouteView>,
     /// The providers this till can sell through.
-    pub providers: Vec<String>,
+    pub providers: Vec<ProviderId>,
 }
 
 /// A manager's order of vouchers into stock.
@@ -489,8 +569,8 @@ pub struct EngineSettingsView {
 pub struct StockOrderRequest {
     /// Made when the manager confirms; a repeat returns the same order.
     pub request_id: String,
-    /// `smartcall` (one batch order) or `aat` (bought one by one).
-    pub provider: String,
+    /// Smartcall (one batch order) or AAT (bought one by one).
+    pub provider: ProviderId,
     /// The product from the till's catalog (a PIN voucher of one value).
     pub product_id: i64,
     pub quantity: i64,
@@ -499,7 +579,7 @@ pub struct StockOrderRequest {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct StockOrderView {
     pub id: i64,
-    pub provider: String,
+    pub provider: ProviderId,
     pub provider_label: String,
     pub network_name: String,
     pub product_name: String,
@@ -526,8 +606,7 @@ pub struct StockOrderView {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct StockLevelView {
     pub network_name: String,
-    /// `voucher`, `airtime`, `data`, `sms`.
-    pub kind: String,
+    pub kind: ProductKind,
     pub amount: Money,
     /// Free to sell now.
     pub available: i64,

@@ -139,7 +139,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     shot(c, "01b-shift-needed").await;
     open_shift_at_the_counter(c, "200").await;
     // The provider's wallet is in sight from the first screen.
-    let wallet = testid(c, "wallet-Smartcall").await.text().await.unwrap();
+    let wallet = testid(c, "wallet-smartcall").await.text().await.unwrap();
     assert!(wallet.starts_with("Smartcall R") && !wallet.contains("LOW"), "{wallet}");
 
     // A bad number is refused on screen.
@@ -175,7 +175,7 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     shot(c, "04-result").await;
     // The wallet in the header follows the sale without waiting for its minute.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while testid(c, "wallet-Smartcall").await.text().await.unwrap() == wallet {
+    while testid(c, "wallet-smartcall").await.text().await.unwrap() == wallet {
         assert!(Instant::now() < deadline, "the wallet did not move after the sale: {wallet}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

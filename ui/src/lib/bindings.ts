@@ -25,7 +25,9 @@ export type Network = "Vodacom" | "MTN" | "CellC" | "Telkom";
 
 export type SaleState = "created" | "submitting" | "succeeded" | "failed" | "pending" | "in_doubt" | "cancelled" | "reversed";
 
-export type ErrorPayload = { code: string, message: string, };
+export type ErrorCode = "not_logged_in" | "wrong_pin" | "forbidden" | "bad_input" | "bad_number" | "no_such_product" | "no_such_sale" | "provider_configuration" | "provider_unavailable" | "configuration" | "storage" | "io" | "needs_override" | "locked_out" | "manager_pin_needed" | "idle_locked" | "printer_failed" | "not_set_up" | "must_change_pin" | "no_shift" | "day_closed";
+
+export type ErrorPayload = { code: ErrorCode, message: string, };
 
 export type LoginPerson = { id: number, name: string, manager: boolean, 
 /**
@@ -33,11 +35,7 @@ export type LoginPerson = { id: number, name: string, manager: boolean,
  */
 locked_until: string | null, };
 
-export type UserView = { name: string, 
-/**
- * `manager` or `cashier`.
- */
-role: string, 
+export type UserView = { name: string, role: PersonRole, 
 /**
  * The PIN must be changed before anything else (the demo shop's, or one a
  * manager set for the person).
@@ -77,6 +75,8 @@ display: string,
 network_hint: Network | null, };
 
 export type ProductKind = "airtime" | "voucher" | "data" | "sms" | "electricity" | "other";
+
+export type ProviderId = "smartcall" | "aat" | "mx" | "ideamart" | "stock";
 
 export type CatalogView = { networks: Array<NetworkView>, };
 
@@ -130,9 +130,9 @@ export type Reprint = "free" | "needs_manager";
 
 export type SaleView = { id: number, receipt_no: number, 
 /**
- * The provider that holds the sale (`smartcall`, `aat`).
+ * The provider that holds the sale.
  */
-provider: string, state: SaleState, 
+provider: ProviderId, state: SaleState, 
 /**
  * What the state means for the cashier, and what happens next.
  */
@@ -214,7 +214,7 @@ export type NetworkStatusView = {
  */
 key: string, up: boolean, status: string, };
 
-export type WalletView = { provider: string, 
+export type WalletView = { provider: ProviderId, 
 /**
  * None when the provider could not be asked just now (`error` says why). Exact,
  * as the provider keeps it (Smartcall: four decimals).
@@ -257,7 +257,7 @@ export type RouteView = {
 /**
  * `MTN/pinned/voucher`
  */
-kind_key: string, providers: Array<string>, };
+kind_key: string, providers: Array<ProviderId>, };
 
 export type EngineSettingsView = { 
 /**
@@ -267,13 +267,13 @@ pending_cancel_minutes: number | null, routes: Array<RouteView>,
 /**
  * The providers this till can sell through.
  */
-providers: Array<string>, };
+providers: Array<ProviderId>, };
 
 export type ReportKind = "x" | "z" | "period";
 
 export type ReportLine = { key: string, count: number, value: Money, cost: Money4, profit: Money4, };
 
-export type RefundLine = { sale_id: number, receipt_no: number, provider: string, network: string, amount: Money, 
+export type RefundLine = { sale_id: number, receipt_no: number, provider: ProviderId, network: string, amount: Money, 
 /**
  * What the wallet paid, and gets back.
  */
@@ -293,7 +293,7 @@ export type ReprintLine = { receipt_no: number, by: string, approved_by: string 
 
 export type OverrideLine = { kind: string, receipt_no: number | null, manager: string, reason: string, at: string, };
 
-export type WalletLine = { provider: string, 
+export type WalletLine = { provider: ProviderId, 
 /**
  * Exact, as the provider keeps it (Smartcall: four decimals).
  */
@@ -310,6 +310,8 @@ export type DenominationCount = {
  */
 denomination: number, pieces: number, };
 
+export type ShiftStatus = "open" | "balanced" | "over" | "short";
+
 export type ShiftView = { id: number, cashier: string, opened_at: string, closed_at: string | null, float: Money, 
 /**
  * The float and the cash sales so far (for an open shift: until now).
@@ -318,11 +320,7 @@ expected: Money, counted: Money | null,
 /**
  * Counted less expected: over when positive, short when negative.
  */
-variance: Money | null, 
-/**
- * `open`, `balanced`, `over` or `short`.
- */
-status: string, 
+variance: Money | null, status: ShiftStatus, 
 /**
  * `(denomination, pieces)` as counted.
  */
@@ -411,7 +409,7 @@ explanation: string,
  */
 till: string | null, };
 
-export type Reconciliation = { provider: string, from_date: string, to_date: string, networks: Array<NetworkMatch>, mismatches: Array<Mismatch>, sales_checked: number, 
+export type Reconciliation = { provider: ProviderId, from_date: string, to_date: string, networks: Array<NetworkMatch>, mismatches: Array<Mismatch>, sales_checked: number, 
 /**
  * The provider's wallet at the start and end of the days, and deposits, exact.
  */
@@ -560,7 +558,7 @@ mx_url: string | null,
  */
 aat_url: string | null, };
 
-export type NotificationView = { id: number, received_at: string, provider: string, 
+export type NotificationView = { id: number, received_at: string, provider: ProviderId, 
 /**
  * MX's creditId or AAT's client reference.
  */
@@ -578,15 +576,15 @@ export type StockOrderRequest = {
  */
 request_id: string, 
 /**
- * `smartcall` (one batch order) or `aat` (bought one by one).
+ * Smartcall (one batch order) or AAT (bought one by one).
  */
-provider: string, 
+provider: ProviderId, 
 /**
  * The product from the till's catalog (a PIN voucher of one value).
  */
 product_id: number, quantity: number, };
 
-export type StockOrderView = { id: number, provider: string, provider_label: string, network_name: string, product_name: string, 
+export type StockOrderView = { id: number, provider: ProviderId, provider_label: string, network_name: string, product_name: string, 
 /**
  * The value of one voucher.
  */
@@ -604,11 +602,7 @@ total: Money, state: StockOrderState, state_text: string,
  */
 open: boolean, provider_ref: string | null, client_ref: string, message: string | null, ordered_by: string, created_at: string, training: boolean, };
 
-export type StockLevelView = { network_name: string, 
-/**
- * `voucher`, `airtime`, `data`, `sms`.
- */
-kind: string, amount: Money, 
+export type StockLevelView = { network_name: string, kind: ProductKind, amount: Money, 
 /**
  * Free to sell now.
  */
@@ -879,7 +873,7 @@ export const engineSettings = (): Promise<EngineSettingsView> =>
   invoke<EngineSettingsView>("engine_settings");
 export const setPendingCancelMinutes = (minutes: number | null): Promise<EngineSettingsView> =>
   invoke<EngineSettingsView>("set_pending_cancel_minutes", { minutes });
-export const setRoute = (kindKey: string, providers: Array<string>): Promise<EngineSettingsView> =>
+export const setRoute = (kindKey: string, providers: Array<ProviderId>): Promise<EngineSettingsView> =>
   invoke<EngineSettingsView>("set_route", { kindKey, providers });
 export const openShift = (float: string): Promise<ShiftView> =>
   invoke<ShiftView>("open_shift", { float });
@@ -899,7 +893,7 @@ export const periodReport = (from: string, to: string): Promise<Report> =>
   invoke<Report>("period_report", { from, to });
 export const exportReport = (query: ReportQuery, format: string, paper: string): Promise<SlipFile> =>
   invoke<SlipFile>("export_report", { query, format, paper });
-export const reconcile = (from: string, to: string, provider: string | null): Promise<Reconciliation> =>
+export const reconcile = (from: string, to: string, provider: ProviderId | null): Promise<Reconciliation> =>
   invoke<Reconciliation>("reconcile", { from, to, provider });
 export const chainStatus = (): Promise<ChainStatusView> =>
   invoke<ChainStatusView>("chain_status");
@@ -949,8 +943,6 @@ export const closeShiftOf = (shiftId: number, counts: Array<DenominationCount>):
   invoke<ShiftView>("close_shift_of", { shiftId, counts });
 export const listUsers = (): Promise<Array<UserView>> =>
   invoke<Array<UserView>>("list_users");
-export const addUser = (name: string, role: string, pin: string): Promise<UserView> =>
-  invoke<UserView>("add_user", { name, role, pin });
 export const sellUkCredit = (request: UkCreditRequest): Promise<SaleView> =>
   invoke<SaleView>("sell_uk_credit", { request });
 export const sellPaidByMobile = (request: SaleRequest, paymentId: number): Promise<SaleView> =>

@@ -1,4 +1,4 @@
-import type { ErrorPayload } from "./bindings";
+import type { ErrorCode, ErrorPayload } from "./bindings";
 
 /** The message to show for a failed command, in the user's words. */
 export function messageOf(e: unknown): string {
@@ -9,7 +9,8 @@ export function messageOf(e: unknown): string {
   return "Something went wrong. Try again.";
 }
 
-export function codeOf(e: unknown): string | null {
-  if (e && typeof e === "object" && "code" in e) return String((e as ErrorPayload).code);
+/** The refusal's code (a union checked by svelte-check), or null for a failure that is not ours. */
+export function codeOf(e: unknown): ErrorCode | null {
+  if (e && typeof e === "object" && "code" in e) return (e as ErrorPayload).code;
   return null;
 }

@@ -1301,6 +1301,9 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                     }
                 }
                 Some(StockCommand::Buy { provider, product, quantity }) => {
+                    let Some(provider) = airtill_app::ProviderId::parse(&provider) else {
+                        return Err(airtill_app::AppError::BadInput(format!("Vouchers are bought from smartcall or aat, not '{}'.", provider.trim())));
+                    };
                     let req = airtill_app::StockOrderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider, product_id: product, quantity };
                     let o = app.buy_stock(&s, &req).await?;
                     show(&o);
@@ -1445,7 +1448,7 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
             println!("receipt {:06}: {} - {}", v.receipt_no, v.state.word(), v.state_text);
             println!("{} {} to {}, {}", v.network_name, v.product_name, v.recipient, v.amount_text);
             if let Some(r) = &v.provider_ref {
-                println!("{}: {r}", airtill_app::provider_ref_title(&v.provider));
+                println!("{}: {r}", airtill_app::provider_ref_title(v.provider.as_str()));
             }
             if let Some(e) = &v.error {
                 println!("{e}");
@@ -1479,12 +1482,12 @@ async fn command(app: &Airtill, command: Command) -> Result<(), AppError> {
                 Some(k) => app.set_route(&s, &k, &providers)?,
                 None => app.engine_settings(&s)?,
             };
-            println!("providers: {}", v.providers.join(", "));
+            println!("providers: {}", v.providers.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "));
             if v.routes.is_empty() {
                 println!("no routes: every provider is tried, in that order");
             }
             for r in v.routes {
-                println!("{:<32} {}", r.kind_key, r.providers.join(" -> "));
+                println!("{:<32} {}", r.kind_key, r.providers.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" -> "));
             }
         }
         Command::PendingCancel { pin, minutes } => {
