@@ -1014,7 +1014,7 @@ async fn tab_to(c: &Client, id: &str) {
     panic!("Tab never reached {id}");
 }
 
-/// A cashier's day at the counter on a 1024×600 till, by keyboard alone (nothing is
+/// A cashier's day at the counter on a 1024×600 till and again on a 1366×768 one, by keyboard alone (nothing is
 /// clicked): a PIN voucher without a number, typed by its price; a quick key; the
 /// last sale again in one key; a recharge that fails; electricity; a bill; each slip
 /// printed on a receipt printer and read back; a reprint within the free window; a
@@ -1023,19 +1023,23 @@ async fn tab_to(c: &Client, id: &str) {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a display, tauri-driver and the built app: run by `make test`"]
 async fn a_cashiers_day_by_keyboard_at_both_sizes() {
-    let driver = Driver::start();
-    let c = ClientBuilder::rustls().unwrap().capabilities(Driver::capabilities()).connect(&driver.url()).await.expect("a WebDriver session");
-    let result = cashiers_day(&c, &driver).await;
-    if result.is_err() {
-        shot(&c, "failed-cashiers-day").await;
+    for size in [(1024, 600), (1366, 768)] {
+        let driver = Driver::start();
+        let c = ClientBuilder::rustls().unwrap().capabilities(Driver::capabilities()).connect(&driver.url()).await.expect("a WebDriver session");
+        let result = cashiers_day(&c, &driver, size).await;
+        if result.is_err() {
+            shot(&c, &format!("failed-cashiers-day-{}x{}", size.0, size.1)).await;
+        }
+        let _ = c.close().await;
+        drop(driver);
+        result.unwrap();
     }
-    let _ = c.close().await;
-    drop(driver);
-    result.unwrap();
 }
 
-async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
-    c.set_window_size(1024, 600).await.unwrap();
+async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result<(), String> {
+    // The screenshots for README are taken in the 1024×600 day, at both sizes.
+    let small = (w, h) == (1024, 600);
+    c.set_window_size(w, h).await.unwrap();
     testid(c, "setup-screen").await;
     focused(c, "setup-practice").await;
     keys(c, ENTER).await;
@@ -1079,8 +1083,10 @@ async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
     let q1 = testid(c, "quick-1").await.prop("textContent").await.unwrap().unwrap_or_default();
     assert!(q1.contains("MTN") && q1.contains("R12"), "{q1}");
     testid(c, "counter-totals").await;
-    shots_at_both_sizes(c, "30-counter").await;
-    c.set_window_size(1024, 600).await.unwrap();
+    if small {
+        shots_at_both_sizes(c, "30-counter").await;
+    }
+    c.set_window_size(w, h).await.unwrap();
     let mut count = Counter { pressed: 0, figures: Vec::new() };
 
     // 1. Any voucher, with no number: F6 to MTN, F3 to the vouchers, Tab to the price,
@@ -1092,26 +1098,32 @@ async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
     focused(c, "pick-amount").await;
     count.press(c, "29").await;
     wait(c, "[data-testid='products'] button.selected[data-name='MTN Airtime R29']").await;
-    shots_at_both_sizes(c, "31-price-typed").await;
-    c.set_window_size(1024, 600).await.unwrap();
+    if small {
+        shots_at_both_sizes(c, "31-price-typed").await;
+    }
+    c.set_window_size(w, h).await.unwrap();
     count.press(c, ENTER).await;
     focused(c, "confirm-sell").await;
     assert!(testid(c, "confirm-no-number").await.text().await.unwrap().contains("PIN"));
-    assert!(in_view(c, "confirm-sell").await, "the Sell button is off the 1024×600 screen");
-    shots_at_both_sizes(c, "32-confirm-no-number").await;
-    c.set_window_size(1024, 600).await.unwrap();
+    assert!(in_view(c, "confirm-sell").await, "the Sell button is off the {w}×{h} screen");
+    if small {
+        shots_at_both_sizes(c, "32-confirm-no-number").await;
+    }
+    c.set_window_size(w, h).await.unwrap();
     count.press(c, ENTER).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     let any_voucher = count.record("any voucher (MTN R29) without a number, found by its price", 8);
     let first_voucher = last_sale_id(&db);
     let pin = testid(c, "result-pin").await.text().await.unwrap();
-    assert_eq!(lines_of(c, "result-pin").await, 1, "the PIN wraps at 1024×600: {pin}");
+    assert_eq!(lines_of(c, "result-pin").await, 1, "the PIN wraps at {w}×{h}: {pin}");
     // Its slip on F8: the shop, the PIN, the voucher's footer.
     keys(c, F8).await;
     let paper = printer.next("the voucher");
     assert!(paper.contains(&shop) && paper.contains(&pin) && paper.contains("Lost PINs") && !paper.contains("COPY"), "{paper}");
-    shots_at_both_sizes(c, "33-voucher-sold").await;
-    c.set_window_size(1024, 600).await.unwrap();
+    if small {
+        shots_at_both_sizes(c, "33-voucher-sold").await;
+    }
+    c.set_window_size(w, h).await.unwrap();
 
     // 2. The top voucher on quick key 1, from the result screen: 1, Enter.
     count.start();
@@ -1190,9 +1202,11 @@ async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
     sell_by_enter(c).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     let token = testid(c, "result-pin").await.text().await.unwrap();
-    assert_eq!(lines_of(c, "result-pin").await, 1, "the token wraps at 1024×600: {token}");
-    shots_at_both_sizes(c, "34-token").await;
-    c.set_window_size(1024, 600).await.unwrap();
+    assert_eq!(lines_of(c, "result-pin").await, 1, "the token wraps at {w}×{h}: {token}");
+    if small {
+        shots_at_both_sizes(c, "34-token").await;
+    }
+    c.set_window_size(w, h).await.unwrap();
     keys(c, F8).await;
     let paper = printer.next("the electricity");
     assert!(paper.contains(&token) && paper.contains("meter's keypad") && !paper.contains("Lost PINs") && !paper.contains("Expires"), "{paper}");
@@ -1228,7 +1242,9 @@ async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, &format!("1234{ENTER}")).await;
     let refused = text_of(c, "ask-error").await;
     assert!(refused.contains("manager"), "{refused}");
-    shots_at_both_sizes(c, "35-sales-list").await;
+    if small {
+        shots_at_both_sizes(c, "35-sales-list").await;
+    }
 
     // The cashier's own totals: six sold this shift (four vouchers, the token, the
     // bill), two refused; the drawer holds the float and the cash.
@@ -1240,7 +1256,7 @@ async fn cashiers_day(c: &Client, driver: &Driver) -> Result<(), String> {
     let rand = if whole >= 1000 { format!("R{} {:03}.{:02}", whole / 1000, whole % 1000, expected % 100) } else { format!("R{whole}.{:02}", expected % 100) };
     assert_eq!(drawer, rand, "the float and the cash sales, grouped by thousands");
 
-    println!("keys pressed at the counter (a 1024×600 window):");
+    println!("keys pressed at the counter (a {w}×{h} window):");
     for (what, n) in &count.figures {
         println!("  {n:>2} keys  {what}");
     }
