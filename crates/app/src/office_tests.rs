@@ -256,10 +256,24 @@ async fn csv_parses_back_to_the_same_figures_and_the_pdf_says_them() {
         std::fs::write(&path, &pdf).unwrap();
         let out = std::process::Command::new("pdftotext").args(["-layout", path.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils) is installed by make");
         let text = String::from_utf8_lossy(&out.stdout);
-        for want in ["Z REPORT 1", "R41.00", "R38.685", "R2.315", "Vodacom", "PENDING AND IN DOUBT", "in_doubt", "TRAINING"] {
+        for want in ["Z REPORT 1", "R41.00", "R38.685", "R2.315", "Vodacom", "PENDING AND IN DOUBT", "in doubt", "Vouchers", "Smartcall", "Cash", "TRAINING"] {
             assert!(text.to_uppercase().contains(&want.to_uppercase()), "{name}: missing {want} in\n{text}");
         }
+        // The A4 Z has the screen's charts on its first page, under the heading; the
+        // roll has no room for them.
+        let first_page = text.split('\u{c}').next().unwrap_or_default();
+        assert_eq!(first_page.contains("Sales by hour") && first_page.contains("By cashier"), a4, "{name}:\n{text}");
     }
+    // The charts are the report's own figures: every hour of the shop's day, the
+    // networks and cashiers with their values in cents.
+    let charts = crate::report_export::report_charts(&z);
+    assert_eq!(charts.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["Sales by hour", "By network", "By cashier"]);
+    let hours = &charts[0];
+    assert!(hours.labels.first().is_some_and(|l| l.as_str() <= "07:00") && hours.labels.last().is_some_and(|l| l.as_str() >= "19:00"), "{:?}", hours.labels);
+    assert_eq!(hours.values.iter().sum::<i64>(), 4_100, "the hours hold the day's sales, R41.00");
+    assert_eq!(charts[1].labels, z.by_network.iter().map(|l| l.key.clone()).collect::<Vec<_>>());
+    assert_eq!(charts[1].values, z.by_network.iter().map(|l| l.value.minor).collect::<Vec<_>>());
+    assert_eq!(charts[2].values.iter().sum::<i64>(), 4_100);
     // Lines fit their paper.
     for paper in [Paper::A4, Paper::Roll(Roll::Mm80)] {
         for (style, _, l) in report_lines(&z, paper) {

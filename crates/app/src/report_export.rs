@@ -1,7 +1,8 @@
 //! Reports on paper and in files: PDF (A4 sheets or an 80 mm roll) and CSV.
 
 use crate::office::{Report, ReportKind, ReportLine, ReportSale};
-use airtill_print::{document_pdf, DocLine, Paper, Roll, Style};
+use airtill_print::chart::BarChart;
+use airtill_print::{document_pdf, document_pdf_with_charts, DocLine, Paper, Roll, Style};
 
 /// The report's title: `Z report 3`, `X report`, `Period report`.
 pub fn title(r: &Report) -> String {
@@ -11,6 +12,33 @@ pub fn title(r: &Report) -> String {
         (ReportKind::X, _) => "X report".into(),
         (ReportKind::Period, _) => "Period report".into(),
     }
+}
+
+/// A report's key as people read it on paper (`voucher` → `Vouchers`, `smartcall` →
+/// `Smartcall`, `cash` → `Cash`); names (networks, cashiers) stay as they are.
+fn key_words(key: &str) -> String {
+    match key {
+        "all" => "All sales".into(),
+        "airtime" => "Airtime".into(),
+        "voucher" => "Vouchers".into(),
+        "data" => "Data".into(),
+        "sms" => "SMS".into(),
+        "electricity" => "Electricity".into(),
+        "payment" => "Bills".into(),
+        "other" => "Other".into(),
+        "cash" => "Cash".into(),
+        "mobile" => "Mobile balance".into(),
+        _ => match crate::ProviderId::parse(key) {
+            Some(crate::ProviderId::Stock) => "Voucher stock".into(),
+            Some(p) => p.label().into(),
+            None => key.to_string(),
+        },
+    }
+}
+
+/// A sale's state on paper (`in_doubt` → `in doubt`).
+fn state_words(state: &str) -> String {
+    airtill_domain::SaleState::parse(state).map_or_else(|| state.replace('_', " "), |s| s.word().to_string())
 }
 
 struct Doc {
@@ -74,10 +102,10 @@ impl Doc {
         }
         for l in lines {
             if wide {
-                let key: String = l.key.chars().take(27).collect();
+                let key: String = key_words(&l.key).chars().take(27).collect();
                 self.push(Style::Normal, false, format!("{key:<28}{:>8}{:>16}{:>16}{:>16}", l.count, l.value.to_string(), l.cost.to_string(), l.profit.to_string()));
             } else {
-                self.pair(&format!("{} x{}", l.key, l.count), &l.value.to_string());
+                self.pair(&format!("{} x{}", key_words(&l.key), l.count), &l.value.to_string());
                 self.pair("  cost / profit", &format!("{} / {}", l.cost, l.profit));
             }
         }
@@ -89,7 +117,7 @@ impl Doc {
             return;
         }
         for s in sales {
-            self.pair(&format!("#{:06} {} {}", s.receipt_no, s.created_at, s.state), &s.amount.to_string());
+            self.pair(&format!("#{:06} {} {}", s.receipt_no, s.created_at, state_words(&s.state)), &s.amount.to_string());
             let reference = s.provider_ref.as_deref().map(|r| format!(" ref {r}")).unwrap_or_default();
             self.push(Style::Small, false, format!("  {} {} to {} by {}{reference}", s.network, s.product, s.recipient, s.cashier));
         }
@@ -195,10 +223,43 @@ pub fn report_lines(r: &Report, paper: Paper) -> Vec<DocLine> {
     d.lines
 }
 
-/// The report as a PDF on A4 sheets or an 80 mm roll.
+/// The report as a PDF on A4 sheets (with the Office screen's charts) or an 80 mm roll.
 pub fn report_pdf(r: &Report, a4: bool) -> Vec<u8> {
-    let paper = if a4 { Paper::A4 } else { Paper::Roll(Roll::Mm80) };
-    document_pdf(&format!("Airtill {} - {}", title(r), r.till_id), &report_lines(r, paper), paper)
+    let name = format!("Airtill {} - {}", title(r), r.till_id);
+    if a4 {
+        document_pdf_with_charts(&name, &report_lines(r, Paper::A4), Paper::A4, &report_charts(r))
+    } else {
+        let paper = Paper::Roll(Roll::Mm80);
+        document_pdf(&name, &report_lines(r, paper), paper)
+    }
+}
+
+fn of_currency(lines: &[ReportLine], currency: airtill_domain::Currency) -> Vec<&ReportLine> {
+    lines.iter().filter(|l| l.value.currency == currency).collect()
+}
+
+/// The charts the Office screen draws for a report: sales by hour (every hour from
+/// 07:00, or the first sale, to 19:00, or the last, empty ones too), by network and
+/// by cashier. A chart is of one currency: the shop's (the first sold); sales in
+/// another (UK credits in pounds) stay in the tables.
+pub fn report_charts(r: &Report) -> Vec<BarChart> {
+    let currency = r.sold.first().map_or(airtill_domain::Currency::ZAR, |s| s.value.currency);
+    let others = |lines: &[ReportLine]| lines.iter().any(|l| l.value.currency != currency);
+    let named = |t: &str, lines: &[ReportLine]| if others(lines) { format!("{t} ({})", currency.code()) } else { t.to_string() };
+    let hours = of_currency(&r.by_hour, currency);
+    let by_hour: std::collections::BTreeMap<i64, i64> = hours.iter().filter_map(|l| l.key.trim().parse::<i64>().ok().map(|h| (h, l.value.minor))).collect();
+    let (mut labels, mut values) = (Vec::new(), Vec::new());
+    if let (Some(first), Some(last)) = (by_hour.keys().next(), by_hour.keys().next_back()) {
+        for h in (*first).min(7)..=(*last).max(19) {
+            labels.push(format!("{h:02}:00"));
+            values.push(by_hour.get(&h).copied().unwrap_or(0));
+        }
+    }
+    let bars = |t: &str, lines: &[ReportLine]| {
+        let mine = of_currency(lines, currency);
+        BarChart { title: named(t, lines), labels: mine.iter().map(|l| l.key.clone()).collect(), values: mine.iter().map(|l| l.value.minor).collect(), currency, weight: 1 }
+    };
+    vec![BarChart { title: named("Sales by hour", &r.by_hour), labels, values, currency, weight: 2 }, bars("By network", &r.by_network), bars("By cashier", &r.by_cashier)]
 }
 
 /// The report as CSV: a header, then one row per figure:

@@ -4,6 +4,7 @@
 
 use airtill_domain::voucher::group_pin;
 use airtill_domain::Money;
+pub mod chart;
 pub mod escpos;
 pub mod os;
 pub mod sheet;
@@ -314,6 +315,9 @@ pub(crate) fn text_ops_at(lines: &[DocLine], x0_pt: f32, width_mm: f32, margin_m
             });
             continue;
         }
+        if text.is_empty() {
+            continue;
+        }
         ops.push(Op::StartTextSection);
         ops.push(Op::SetFont { font: PdfFontHandle::Builtin(style.font()), size: Pt(style.size()) });
         ops.push(Op::SetTextCursor { pos: Point { x: Pt(x_pt), y: Pt(y_pt) } });
@@ -326,6 +330,28 @@ pub(crate) fn text_ops_at(lines: &[DocLine], x0_pt: f32, width_mm: f32, margin_m
 /// A document of text lines as a PDF: one page as long as the text on a roll, or as
 /// many A4 pages as it needs (each numbered "page n of m").
 pub fn document_pdf(title: &str, lines: &[DocLine], paper: Paper) -> Vec<u8> {
+    document_pdf_with_charts(title, lines, paper, &[])
+}
+
+/// As [`document_pdf`], with bar charts side by side on the first A4 page, under the
+/// document's heading (the lines up to its first rule). A roll has no room for them:
+/// there the charts are left out and the figures stay in the text.
+pub fn document_pdf_with_charts(title: &str, lines: &[DocLine], paper: Paper, charts: &[chart::BarChart]) -> Vec<u8> {
+    let mut band: Option<f32> = None;
+    let mut spaced: Vec<DocLine>;
+    let mut lines = lines;
+    if paper == Paper::A4 && !charts.is_empty() {
+        // Room for the band, kept by blank lines after the heading's rule.
+        let at = lines.iter().position(|(_, _, t)| !t.is_empty() && t.chars().all(|c| c == '-')).map_or(0, |i| i + 1);
+        let above: f32 = lines[..at].iter().map(|(s, _, _)| s.line_height()).sum();
+        band = Some((A4_H_MM - A4_MARGIN_MM) * PT_PER_MM - above - 4.0);
+        let blank = Style::Normal.line_height();
+        let n = ((chart::BAND_MM * PT_PER_MM + 12.0) / blank).ceil() as usize;
+        spaced = lines[..at].to_vec();
+        spaced.extend(std::iter::repeat_n((Style::Normal, false, String::new()), n));
+        spaced.extend_from_slice(&lines[at..]);
+        lines = &spaced;
+    }
     let mut doc = PdfDocument::new(title);
     let margin = paper.margin_mm();
     let pages = match paper {
@@ -355,7 +381,10 @@ pub fn document_pdf(title: &str, lines: &[DocLine], paper: Paper) -> Vec<u8> {
                 .map(|(i, mut chunk)| {
                     chunk.push((Style::Small, false, String::new()));
                     chunk.push((Style::Small, true, format!("{title} - page {} of {n}", i + 1)));
-                    let ops = text_ops(&chunk, A4_W_MM, A4_MARGIN_MM, (A4_H_MM - A4_MARGIN_MM) * PT_PER_MM);
+                    let mut ops = text_ops(&chunk, A4_W_MM, A4_MARGIN_MM, (A4_H_MM - A4_MARGIN_MM) * PT_PER_MM);
+                    if let (0, Some(top)) = (i, band) {
+                        ops.extend(chart::band_ops(charts, A4_MARGIN_MM * PT_PER_MM, (A4_W_MM - A4_MARGIN_MM) * PT_PER_MM, top));
+                    }
                     PdfPage::new(Mm(A4_W_MM), Mm(A4_H_MM), ops)
                 })
                 .collect()
