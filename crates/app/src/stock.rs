@@ -495,10 +495,24 @@ impl Airtill {
     /// many of the same vouchers are in stock.
     pub(crate) async fn stock_offer_for(&self, product_id: i64, class: Option<&str>) -> Option<i64> {
         if !matches!(class, Some("transient" | "configuration" | "network_down")) {
+            tracing::info!(product_id, class = class.unwrap_or("none"), "no stock offer: the provider refused the sale itself");
             return None;
         }
-        let (want, _) = self.stock_want(product_id).await.ok()?;
-        self.store().stock_available(&want, self.now_ms()).ok().filter(|n| *n > 0)
+        let (want, _) = match self.stock_want(product_id).await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::info!(product_id, "no stock offer: {e}");
+                return None;
+            }
+        };
+        match self.store().stock_available(&want, self.now_ms()) {
+            Ok(n) if n > 0 => Some(n),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(product_id, "no stock offer: the stock could not be counted: {e}");
+                None
+            }
+        }
     }
 }
 

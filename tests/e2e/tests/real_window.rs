@@ -548,6 +548,14 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     keys(c, ENTER).await;
     sell_by_enter(c).await;
     assert_eq!(result_in(c, &["failed", "succeeded"]).await, "failed", "Smartcall was down");
+    if c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("[data-testid='stock-offer']")).await.is_err() {
+        // Say what the screen and the ledger held before failing.
+        shot(c, "failed-no-stock-offer").await;
+        let screen = testid(c, "result").await.text().await.unwrap();
+        let db = rusqlite::Connection::open(driver.data_dir.path().join("airtill.db")).unwrap();
+        let row: (i64, String, Option<String>) = db.query_row("SELECT id, state, error_class FROM sales ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        panic!("no stock offer after the failed sale: the ledger has {row:?}; the screen says: {screen}");
+    }
     let offer = testid(c, "stock-offer").await.text().await.unwrap();
     assert!(offer.contains("10 of these vouchers"), "{offer}");
     shot(c, "19-stock-offer").await;
