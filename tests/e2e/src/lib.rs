@@ -104,6 +104,7 @@ pub const F8: &str = "\u{E038}";
 pub const ALT: &str = "\u{E00A}";
 pub const NULL: &str = "\u{E000}";
 pub const F9: &str = "\u{E039}";
+pub const ESC: &str = "\u{E00C}";
 
 /// The element matching `css`, once it is there (30 s at most).
 pub async fn wait(c: &Client, css: &str) -> Element {

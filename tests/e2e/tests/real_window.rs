@@ -5,7 +5,7 @@
 //! Needs Xvfb, tauri-driver and WebKitWebDriver: `make test` sets them up and runs
 //! this with `--ignored`.
 
-use airtill_e2e::{focused, keys, testid, wait, workspace_root, Driver, ALT, DOWN, ENTER, F2, F3, F4, F5, F6, F8, F9, NULL, TAB, UP};
+use airtill_e2e::{focused, keys, testid, wait, workspace_root, Driver, ALT, DOWN, ENTER, ESC, F2, F3, F4, F5, F6, F8, F9, NULL, TAB, UP};
 use base64::Engine as _;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::{Duration, Instant};
@@ -664,6 +664,11 @@ async fn a_live_shop_sets_itself_up_and_adds_its_people_through_the_window() {
     result.unwrap();
 }
 
+/// What the field with this test id holds now.
+async fn value_of(c: &Client, id: &str) -> String {
+    testid(c, id).await.prop("value").await.unwrap().unwrap_or_default()
+}
+
 /// The text of the element with this test id, once it has some.
 async fn text_of(c: &Client, id: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -1218,6 +1223,26 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     keys(c, F8).await;
     let paper = printer.next("the electricity");
     assert!(paper.contains(&token) && paper.contains("meter's keypad") && !paper.contains("Lost PINs") && !paper.contains("Expires"), "{paper}");
+
+    // 5b. The next customer wants the same: F5 on the result puts Eskom and R30 back
+    // and waits in an empty meter field (the last customer's meter is never carried
+    // over); Enter shows the new meter on the confirm step; Esc keeps what was typed;
+    // F2 clears it. Nothing is sold.
+    keys(c, F5).await;
+    focused(c, "meter-input").await;
+    assert_eq!(value_of(c, "meter-input").await, "", "the last meter was carried over");
+    assert_eq!(value_of(c, "power-amount-input").await, "30");
+    keys(c, &format!("01234567891{ENTER}")).await;
+    assert_eq!(text_of(c, "confirm-number").await, "01234567891");
+    assert_eq!(text_of(c, "confirm-amount").await, "R30");
+    keys(c, ESC).await;
+    focused(c, "meter-input").await;
+    assert_eq!(value_of(c, "meter-input").await, "01234567891", "Esc lost the meter typed");
+    keys(c, F2).await;
+    focused(c, "number-input").await;
+    keys(c, F4).await;
+    focused(c, "meter-input").await;
+    assert_eq!(value_of(c, "meter-input").await, "", "F2 kept the meter");
 
     // 6. A DSTV bill: F4 twice, the biller by the arrows, the account, Enter looks it
     // up, Enter, Enter. Its slip is the proof of payment.
