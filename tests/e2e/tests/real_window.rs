@@ -1126,6 +1126,8 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     count.press(c, ENTER).await;
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     let any_voucher = count.record("any voucher (MTN R29) without a number, found by its price", 8);
+    // The answer takes the cursor: Enter there starts the next customer's sale.
+    focused(c, "new-sale").await;
     let first_voucher = last_sale_id(&db);
     let pin = testid(c, "result-pin").await.text().await.unwrap();
     assert_eq!(lines_of(c, "result-pin").await, 1, "the PIN wraps at {w}×{h}: {pin}");
