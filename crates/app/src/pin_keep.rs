@@ -48,9 +48,10 @@ impl Airtill {
         Ok(n)
     }
 
-    /// The PIN of a sale whose PIN was erased, asked of its provider by the sale's
+    /// The PIN of a sale whose PIN was erased (and its additional one, electricity's
+    /// free-basic token, when there was one), asked of its provider by the sale's
     /// reference (the caller has a manager's approval). `None` when it was not erased.
-    pub(crate) async fn erased_pin(&self, sale_id: i64) -> Result<Option<String>> {
+    pub(crate) async fn erased_pin(&self, sale_id: i64) -> Result<Option<(String, Option<String>)>> {
         if self.store().pin_erased_at(sale_id)?.is_none() {
             return Ok(None);
         }
@@ -59,25 +60,23 @@ impl Airtill {
             class: ErrorClass::Transient,
             message: format!("Receipt {:06}'s PIN was erased from the till after its reprint window, and {who} could not say it again now ({e}). Try again in a moment.", sale.receipt_no),
         };
-        let pin = match sale.details.provider.as_str() {
+        let (pin, additional) = match sale.details.provider.as_str() {
             // By client reference Smartcall keeps a week; by its own (Smartload)
             // reference a month: past the window, the month's.
-            "smartcall" => {
-                match sale.outcome.provider_ref.as_deref().and_then(|r| r.trim().parse::<i64>().ok()) {
-                    Some(order) => self.smartcall.transaction_by_smartload_ref(order).await,
-                    None => self.smartcall.transaction(&sale.details.client_ref).await,
-                }
-                .map_err(|e| unavailable("Smartcall", e.to_string()))?
-                .voucher_pin
+            "smartcall" => match sale.outcome.provider_ref.as_deref().and_then(|r| r.trim().parse::<i64>().ok()) {
+                Some(order) => self.smartcall.transaction_by_smartload_ref(order).await,
+                None => self.smartcall.transaction(&sale.details.client_ref).await,
             }
+            .map(|t| (t.voucher_pin, t.additional_voucher_pin))
+            .map_err(|e| unavailable("Smartcall", e.to_string()))?,
             "aat" => {
                 let aat = self.aat.as_ref().ok_or_else(|| AppError::Configuration("this sale was AAT's, and the till has no AAT account now".into()))?;
-                aat.client().transaction(&sale.details.client_ref).await.map_err(|e| unavailable("AAT", e.to_string()))?.voucher_pin
+                (aat.client().transaction(&sale.details.client_ref).await.map_err(|e| unavailable("AAT", e.to_string()))?.voucher_pin, None)
             }
             other => return Err(AppError::BadInput(format!("Receipt {:06}'s PIN was erased and {other} cannot say it again.", sale.receipt_no))),
         };
         let pin = pin.filter(|p| !p.trim().is_empty()).ok_or_else(|| unavailable(&sale.details.provider, "no PIN in its answer".into()))?;
         self.audit("pin_fetched", None, &format!("receipt {:06}: PIN asked of {} by reference (erased here)", sale.receipt_no, sale.details.provider))?;
-        Ok(Some(pin))
+        Ok(Some((pin, additional.filter(|p| !p.trim().is_empty()))))
     }
 }

@@ -145,6 +145,7 @@ pub(crate) fn sale_view(row: &SaleRow) -> SaleView {
         amount,
         amount_text: amount.to_string(),
         voucher_pin: pin.map(group_pin),
+        additional_pin: o.additional_pin.as_deref().filter(|p| !p.is_empty()).map(group_pin),
         pin_hidden: false,
         dial_string: pin.and_then(|p| network.filter(|_| kind != ProductKind::Electricity).map(|n| n.dial_string(p))),
         ticket_number: o.ticket_number.clone(),
@@ -468,6 +469,7 @@ impl Airtill {
         view.reprint = self.reprint_rule(session, view.id, view.created_ms, view.holds_pin || view.voucher_pin.is_some(), last)?;
         if view.voucher_pin.is_some() && view.id != last {
             view.voucher_pin = view.voucher_pin.map(|p| mask_pin(&p));
+            view.additional_pin = view.additional_pin.map(|p| mask_pin(&p));
             view.dial_string = None;
             view.pin_hidden = true;
         }
@@ -513,8 +515,9 @@ impl Airtill {
         let mut row = self.store().sale(sale_id).map_err(|_| AppError::NoSuchSale)?;
         let approved_by = self.approval(session, manager_pin)?;
         // Past the reprint window the PIN is not here: its provider says it again.
-        if let Some(pin) = self.erased_pin(sale_id).await? {
+        if let Some((pin, additional)) = self.erased_pin(sale_id).await? {
             row.outcome.voucher_pin = Some(pin);
+            row.outcome.additional_pin = additional;
         }
         self.audit("pin_shown", Some(session.user_id), &format!("receipt {:06}, approved by user {approved_by}", row.receipt_no))?;
         Ok(sale_view(&row))

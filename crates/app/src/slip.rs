@@ -57,6 +57,7 @@ impl Airtill {
                 }
             }),
             dial_string: pin.as_deref().and_then(|p| network.map(|n| n.dial_string(p))),
+            additional_pin: o.additional_pin.clone().filter(|p| !p.is_empty() && pin.is_some()),
             voucher_pin: pin,
             pin_title: if d.product_kind == "electricity" { "ELECTRICITY TOKEN" } else { "VOUCHER PIN" }.into(),
             recipient_title: match d.product_kind.as_str() {
@@ -99,7 +100,9 @@ impl Airtill {
         };
         // Past the reprint window the PIN is not here: its provider says it again.
         if erased {
-            slip.voucher_pin = self.erased_pin(sale_id).await?;
+            let said = self.erased_pin(sale_id).await?;
+            slip.additional_pin = said.as_ref().and_then(|(_, a)| a.clone());
+            slip.voucher_pin = said.map(|(p, _)| p);
         }
         slip.copy = self.store().was_printed(sale_id)?;
         Ok((slip, approved_by))

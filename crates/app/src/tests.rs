@@ -634,6 +634,43 @@ async fn electricity_is_sold_to_a_meter_checked_first_and_the_token_is_the_pin()
     assert!(again.error.as_deref().is_some_and(|e| e.contains("5 minutes") || e.contains("meter")), "{again:?}");
 }
 
+/// Electricity as Smartcall's spec has it: the recharge answer is a submission only;
+/// the till stays for the token, asked by Transaction Query, and a meter registered for
+/// free basic electricity gets the month's free-basic token with its first token: on
+/// screen, on the slip, masked with the token on older sales.
+#[tokio::test(flavor = "multi_thread")]
+async fn electricity_waits_for_its_token_and_keeps_the_free_basic_token() {
+    let (app, d) = app().await;
+    let s = app.login_to_sell(DEMO_CASHIER.1);
+    let c = app.catalog(&s, false).await.unwrap();
+    let eskom = c.networks.iter().find(|n| n.name.contains("Eskom")).unwrap();
+    let product = eskom.groups.iter().flat_map(|g| &g.products).next().unwrap().id;
+    let free_basic = airtill_sandbox::TRAINING_FREE_BASIC_METER;
+    let er = |meter: &str, amount: &str| ElectricityRequest { request_id: uuid::Uuid::new_v4().to_string(), product_id: product, meter: meter.into(), amount: amount.into(), override_pin: None };
+    let started = std::time::Instant::now();
+    let first = app.sell_electricity(&s, &er(free_basic, "50")).await.unwrap();
+    assert_eq!(first.state, SaleState::Succeeded, "{first:?}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "the token came before Smartcall's queue let it");
+    let token = first.voucher_pin.clone().expect("the token");
+    let free = first.additional_pin.clone().expect("the free-basic token with the month's first");
+    assert_eq!((token.len(), free.len()), (24, 24), "grouped in fours: {token} / {free}");
+    let history = app.store().sale_events(first.id).unwrap();
+    assert!(history.iter().any(|e| e.to_state == SaleState::Pending), "submitted, then settled by query: {history:?}");
+    // The slip: both tokens.
+    let out = d.path().join("power.pdf");
+    app.save_slip(&s, first.id, Some(out.clone()), None).await.unwrap();
+    let text = String::from_utf8_lossy(&std::process::Command::new("pdftotext").args(["-layout", out.to_str().unwrap(), "-"]).output().unwrap().stdout).into_owned();
+    assert!(text.contains(&token) && text.contains("FREE BASIC ELECTRICITY") && text.contains(&free), "{text}");
+    // The month's second token on that meter, and a meter not registered: none.
+    let second = app.sell_electricity(&s, &er(free_basic, "60")).await.unwrap();
+    assert_eq!((second.state, second.additional_pin.as_deref()), (SaleState::Succeeded, None), "{second:?}");
+    let other = app.sell_electricity(&s, &er("0123 4567 890", "50")).await.unwrap();
+    assert_eq!((other.state, other.additional_pin.as_deref()), (SaleState::Succeeded, None), "{other:?}");
+    // No longer the last sale: both masked but for their last four digits.
+    let older = app.sale(&s, first.id).unwrap();
+    assert!(older.pin_hidden && older.additional_pin.as_deref().is_some_and(|p| p.starts_with('•') && p.ends_with(&free[free.len() - 4..])), "{older:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bills_are_looked_up_first_and_paid_with_a_receipt_number() {
     let (app, _d) = app().await;

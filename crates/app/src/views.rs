@@ -268,6 +268,9 @@ pub struct SaleView {
     /// Grouped in fours: `1234 5678 9012 3456`; for any sale but the till's last one,
     /// masked but for the last four digits (`•••• •••• •••• 3456`).
     pub voucher_pin: Option<String>,
+    /// Electricity's free-basic-electricity token, issued with the token on a meter
+    /// registered for it (the month's first): grouped and masked like `voucher_pin`.
+    pub additional_pin: Option<String>,
     /// True when `voucher_pin` is masked: a manager's PIN shows it (`reveal_pin`).
     pub pin_hidden: bool,
     pub dial_string: Option<String>,

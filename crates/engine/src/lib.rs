@@ -127,6 +127,9 @@ pub trait Movements: Send + Sync {
     async fn drive(&self, id: i64) -> std::result::Result<bool, String>;
 }
 
+/// The waits of [`Engine::sell`]'s follow-up of a sale due within seconds.
+const FOLLOW_UP_WAITS_MS: [i64; 5] = [1_000, 1_000, 1_500, 2_000, 2_500];
+
 /// When each open movement is next asked about: the engine's one backoff.
 #[derive(Default)]
 struct MovementSchedule {
@@ -389,8 +392,29 @@ impl Engine {
                 Err(e) => return Err(e),
             };
             self.tell(&row);
+            if row.state == SaleState::Pending {
+                if let Some(limit_ms) = provider.follow_up_ms(&row) {
+                    return self.follow_up(row, limit_ms).await;
+                }
+            }
             return Ok(row);
         }
+    }
+
+    /// Stays with a sale whose final answer is due within seconds: the resolver asks
+    /// after 1, 2, 3.5, 5.5 and 8 s (as far as `limit_ms` allows), and the sale is
+    /// answered as it then stands (still pending: the resolver goes on, on its backoff).
+    async fn follow_up(&self, mut row: SaleRow, limit_ms: i64) -> Result<SaleRow> {
+        let mut waited = 0;
+        for wait in FOLLOW_UP_WAITS_MS {
+            if !matches!(row.state, SaleState::Pending | SaleState::InDoubt) || waited + wait > limit_ms {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
+            waited += wait;
+            row = self.resolve(row.id).await?;
+        }
+        Ok(row)
     }
 
     /// Asks the provider about one unresolved sale now and records the answer.

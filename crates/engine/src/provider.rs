@@ -62,4 +62,13 @@ pub trait SaleProvider: Send + Sync {
     async fn submit(&self, sale: &SaleRow) -> Submitted;
     async fn query(&self, sale: &SaleRow, now_ms: i64) -> Queried;
     async fn cancel(&self, sale: &SaleRow) -> CancelAnswer;
+    /// How long, in milliseconds, the seller stays to see a sale the provider accepted
+    /// without its final answer, when that answer is due within seconds (Smartcall's
+    /// electricity: the token comes by Transaction Query a moment later). The engine's
+    /// one resolver asks, on a short schedule; the seller is given the sale as it then
+    /// stands, and the resolver goes on from there. None: the resolver alone.
+    fn follow_up_ms(&self, sale: &SaleRow) -> Option<i64> {
+        let _ = sale;
+        None
+    }
 }

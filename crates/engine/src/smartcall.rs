@@ -112,6 +112,8 @@ fn from_transaction(t: &airtill_providers::smartcall::Transaction) -> Outcome {
     Outcome {
         provider_ref: t.reference.clone(),
         voucher_pin: t.voucher_pin.clone(),
+        // Electricity: the free-basic-electricity token issued with the token.
+        additional_pin: t.additional_voucher_pin.clone(),
         ticket_number: t.ticket_number.clone(),
         expiry_ms: t.expiry_date,
         // Smartcall's own figure for what the wallet paid.
@@ -148,8 +150,10 @@ impl SaleProvider for SmartcallProvider {
                     cost_e4: recharge_cost(sale, &r),
                     ..Default::default()
                 };
-                if !sale.details.pinned {
-                    // Submitted only: the network answers later.
+                if !sale.details.pinned || sale.details.product_kind == "electricity" {
+                    // Submitted only: the network answers later. Electricity always (the
+                    // spec: never synchronous): its token, and a free-basic token with
+                    // it, come with the final state by Transaction Query.
                     Submitted::Pending(outcome)
                 } else if outcome.voucher_pin.is_some() {
                     Submitted::Succeeded(outcome)
@@ -204,6 +208,11 @@ impl SaleProvider for SmartcallProvider {
             Err(e) if matches!(e.code(), Some(ErrorCode::ClientReferenceUnknown | ErrorCode::RechargeUnknown)) => Queried::NotFound,
             Err(e) => Queried::TryLater(e.to_string()),
         }
+    }
+
+    /// Electricity's token is due within seconds: the seller stays for it.
+    fn follow_up_ms(&self, sale: &SaleRow) -> Option<i64> {
+        (sale.details.product_kind == "electricity").then_some(8_000)
     }
 
     async fn cancel(&self, sale: &SaleRow) -> CancelAnswer {

@@ -48,6 +48,9 @@ pub struct Slip {
     pub voucher_pin: Option<String>,
     /// What the PIN is called on the slip: `VOUCHER PIN`, or `ELECTRICITY TOKEN`.
     pub pin_title: String,
+    /// A second token issued with the first (electricity's free basic electricity),
+    /// printed under it as big, with its own title.
+    pub additional_pin: Option<String>,
     /// What the recipient is: `Recipient` (a cell number) or `Meter`.
     pub recipient_title: String,
     /// What the provider's reference is called: `Smartload ref`, `AAT order ref`, `MX credit id`.
@@ -209,6 +212,11 @@ pub(crate) fn layout_in(slip: &Slip, mut l: Layout) -> Layout {
         if let Some(d) = &slip.dial_string {
             l.push(Style::Normal, true, "To load, dial");
             l.push(Style::Bold, true, d);
+        }
+        if let Some(free) = &slip.additional_pin {
+            l.push(Style::Normal, true, "FREE BASIC ELECTRICITY");
+            l.push(Style::Big, true, &group_pin(free));
+            l.push(Style::Small, true, "Enter it on the meter as well: this month's free units.");
         }
         l.rule();
     }
@@ -415,6 +423,7 @@ mod tests {
             recipient: Some("083 123 4567".into()),
             voucher_pin: Some("1234567890123456".into()),
             pin_title: "VOUCHER PIN".into(),
+            additional_pin: None,
             recipient_title: "Recipient".into(),
             ref_title: "Smartload ref".into(),
             dial_string: Some("*141*1234567890123456#".into()),
@@ -427,6 +436,37 @@ mod tests {
             copy: false,
             footer: vec!["Keep this slip: the PIN is worth money. Lost PINs are re-issued on *130*275#.".into()],
         }
+    }
+
+    /// Electricity's free-basic token is printed under the token, as big, with its
+    /// own title, on both rolls (58 mm fits its 24 characters).
+    #[test]
+    fn an_electricity_slip_prints_the_free_basic_token_under_the_token() {
+        let slip = Slip {
+            network: "Electricity-Eskom".into(),
+            product: "Electricity-Eskom Prepaid".into(),
+            recipient: Some("04040404040".into()),
+            recipient_title: "Meter".into(),
+            voucher_pin: Some("03291420529979776929".into()),
+            pin_title: "ELECTRICITY TOKEN".into(),
+            additional_pin: Some("00013755516621296056".into()),
+            dial_string: None,
+            expiry: None,
+            footer: vec!["Enter the token on the meter's keypad.".into()],
+            ..sample(true)
+        };
+        let lines = slip_lines(&slip, Roll::Mm80);
+        let at = |t: &str| lines.iter().position(|l| l == t).unwrap_or_else(|| panic!("{t} not on the slip: {lines:?}"));
+        let (token, title, free) = (at("0329 1420 5299 7977 6929"), at("FREE BASIC ELECTRICITY"), at("0001 3755 5166 2129 6056"));
+        assert!(at("ELECTRICITY TOKEN") < token && token < title && title < free, "{lines:?}");
+        // On 58 mm the big digits wrap as the token's do; the title stays on one line.
+        let narrow = slip_lines(&slip, Roll::Mm58);
+        let digits: String = narrow.concat().chars().filter(char::is_ascii_digit).collect();
+        assert!(narrow.iter().any(|l| l == "FREE BASIC ELECTRICITY"), "{narrow:?}");
+        assert!(digits.find("03291420529979776929") < digits.find("00013755516621296056"), "{narrow:?}");
+        assert!(!slip_pdf(&slip, Roll::Mm80).is_empty());
+        let plain = Slip { additional_pin: None, ..slip };
+        assert!(!slip_lines(&plain, Roll::Mm80).iter().any(|l| l.contains("FREE BASIC")));
     }
 
     #[test]

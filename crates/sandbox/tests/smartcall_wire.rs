@@ -231,3 +231,65 @@ async fn ideamart_charges_rupees_only() {
     assert_eq!(v["statusCode"], "E1336");
     assert!(sb.ledger().iter().all(|e| e.status != "S1000"), "nothing taken in rand");
 }
+
+/// The id of the Eskom electricity product (with or without the SMS), as served.
+async fn eskom(base: &str, token: &str, sms: bool) -> i64 {
+    let v: Value = reqwest::Client::new().get(format!("{base}/smartload/networks")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    v["networks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["description"].as_str().is_some_and(|d| d.contains("Eskom")))
+        .flat_map(|n| n["productTypes"].as_array().unwrap())
+        .flat_map(|t| t["products"].as_array().unwrap())
+        .find(|p| p["smsIndicator"] == sms)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn transaction(base: &str, token: &str, cref: &str) -> Value {
+    let r = reqwest::Client::new().get(format!("{base}/smartload/recharges/{TRAINING_SMARTLOAD_ID}/{cref}")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    v["transaction"].clone()
+}
+
+/// Electricity is never synchronous (spec, "Synchronous recharge request"): both
+/// recharge endpoints answer a submission without the token; Transaction Query gives
+/// the token with the final state, and on a meter registered for free basic
+/// electricity the month's free-basic token (`additionalVoucherPin`) with the first.
+#[tokio::test]
+async fn electricity_tokens_come_by_transaction_query_with_the_free_basic_token() {
+    let sb = SmartcallSandbox::start().await.unwrap();
+    let base = sb.base_url();
+    let token = login(&base).await;
+    let free_basic = airtill_sandbox::TRAINING_FREE_BASIC_METER;
+    let mut sent = Vec::new();
+    for (i, (path, meter, amount)) in [("/smartload/v2/recharges", free_basic, 5000), ("/smartload/recharges", free_basic, 6000), ("/smartload/recharges", "01234567890", 5000)].into_iter().enumerate()
+    {
+        let cref = format!("power-{i}");
+        let product = eskom(&base, &token, false).await;
+        let req = json!({"smartloadId": TRAINING_SMARTLOAD_ID, "clientReference": cref, "smsRecipientMsisdn": TRAINING_SMARTLOAD_ID,
+                         "deviceId": meter, "productId": product, "amount": amount / 100, "pinless": false, "sendSms": false});
+        let r = reqwest::Client::new().post(format!("{base}{path}")).bearer_auth(&token).json(&req).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["recharge"]["voucherPin"].as_str().map(str::trim), Some(""), "{path} answered with a token: {v}");
+        let t = transaction(&base, &token, &cref).await;
+        assert_eq!(t["statusId"], "REQUESTED", "{t}");
+        assert!(t["voucherPin"].is_null(), "{t}");
+        sent.push(cref);
+    }
+    sb.set_queue_delay_ms(0);
+    let mut free = Vec::new();
+    for cref in &sent {
+        let t = transaction(&base, &token, cref).await;
+        assert_eq!(t["statusId"], "SUCESSFUL", "{t}");
+        assert_eq!(t["voucherPin"].as_str().unwrap().trim().len(), 20, "{t}");
+        free.push(t["additionalVoucherPin"].as_str().map(|p| p.trim().to_string()));
+    }
+    assert!(free[0].as_ref().is_some_and(|p| p.len() == 20), "the month's first token on a free-basic meter: {free:?}");
+    assert_eq!(free[1], None, "once a month: {free:?}");
+    assert_eq!(free[2], None, "a meter not registered: {free:?}");
+}

@@ -133,6 +133,10 @@ pub struct Outcome {
     /// The provider's reference (Smartcall's Smartload reference, `orderReferenceId`).
     pub provider_ref: Option<String>,
     pub voucher_pin: Option<String>,
+    /// A second PIN issued with the first: electricity's free-basic-electricity token
+    /// (Smartcall's `additionalVoucherPin`). Cash as much as the first: sealed, erased
+    /// and counted with it.
+    pub additional_pin: Option<String>,
     pub ticket_number: Option<String>,
     pub expiry_ms: Option<i64>,
     /// The wallet after the sale, ten-thousandths of a rand (as the provider keeps it).
@@ -298,7 +302,7 @@ pub(crate) const SALE_COLUMNS: &str = "s.id, s.request_id, s.client_ref, s.recei
     s.network_name, s.product_id, s.product_name, s.product_kind, s.pinned, s.recipient, s.amount_minor, s.currency, \
     s.discount_e4, s.state, s.provider_ref, s.voucher_pin, s.ticket_number, s.expiry_ms, s.wallet_after_e4, \
     s.error_class, s.error_message, s.training, s.created_ms, s.updated_ms, s.submitted_ms, s.checks, s.next_check_ms, \
-    s.cancel_requested_ms, s.cost_e4";
+    s.cancel_requested_ms, s.cost_e4, s.additional_pin";
 
 /// A typed state read from a text column (an unknown word is a corrupt row).
 pub(crate) fn state_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
@@ -313,6 +317,12 @@ pub(crate) fn currency_from(s: &str) -> Result<Currency> {
         "GBP" => Ok(Currency::GBP),
         other => Err(StoreError::Corrupt(format!("currency {other}"))),
     }
+}
+
+/// What a sale's additional PIN is sealed to: its client reference, marked, so that
+/// neither PIN of a sale opens in the other's place.
+fn additional_aad(client_ref: &str) -> String {
+    format!("{client_ref}#additional")
 }
 
 pub(crate) fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, String)> {
@@ -336,6 +346,7 @@ pub(crate) fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<(SaleRow, String, S
     let outcome = Outcome {
         provider_ref: r.get(18)?,
         voucher_pin: r.get(19)?,
+        additional_pin: r.get(33)?,
         ticket_number: r.get(20)?,
         expiry_ms: r.get(21)?,
         wallet_after_e4: r.get(22)?,
@@ -595,9 +606,17 @@ impl Store {
         for (id, client_ref, pin) in &plain {
             tx.execute("UPDATE sales SET voucher_pin = ?2 WHERE id = ?1", params![id, sealer.seal(pin, client_ref)])?;
         }
+        let plain_additional: Vec<(i64, String, String)> = {
+            let mut st = tx.prepare("SELECT id, client_ref, additional_pin FROM sales WHERE additional_pin IS NOT NULL AND additional_pin NOT LIKE 'p1:%'")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (id, client_ref, pin) in &plain_additional {
+            tx.execute("UPDATE sales SET additional_pin = ?2 WHERE id = ?1", params![id, sealer.seal(pin, &additional_aad(client_ref))])?;
+        }
         tx.commit()?;
         self.pins = Some(sealer);
-        Ok(plain.len())
+        Ok(plain.len() + plain_additional.len())
     }
 
     /// Erases the PINs of vouchers sold before `cutoff_ms` by these providers (who say
@@ -606,7 +625,7 @@ impl Store {
     pub fn erase_pins_sold_before(&mut self, cutoff_ms: i64, providers: &[&str], now_ms: i64) -> Result<usize> {
         let list = providers.iter().map(|p| format!("'{}'", p.replace('\'', ""))).collect::<Vec<_>>().join(",");
         let sql = format!(
-            "UPDATE sales SET voucher_pin = NULL, pin_erased_ms = ?2 WHERE voucher_pin IS NOT NULL AND pin_erased_ms IS NULL
+            "UPDATE sales SET voucher_pin = NULL, additional_pin = NULL, pin_erased_ms = ?2 WHERE voucher_pin IS NOT NULL AND pin_erased_ms IS NULL
              AND created_ms < ?1 AND state IN ('succeeded', 'reversed', 'failed', 'cancelled') AND provider IN ({list})"
         );
         Ok(self.conn.execute(&sql, params![cutoff_ms, now_ms])?)
@@ -619,12 +638,16 @@ impl Store {
 
     /// Sealed PINs that do not open with the key given (for `doctor`).
     pub fn sealed_pins_that_do_not_open(&self) -> Result<Vec<i64>> {
-        let mut st = self.conn.prepare("SELECT id, client_ref, voucher_pin FROM sales WHERE voucher_pin LIKE 'p1:%'")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut st = self.conn.prepare("SELECT id, client_ref, voucher_pin, additional_pin FROM sales WHERE voucher_pin LIKE 'p1:%' OR additional_pin LIKE 'p1:%' ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?)))?;
         let mut bad = Vec::new();
         for row in rows {
-            let (id, client_ref, stored) = row?;
-            if self.pins.as_ref().and_then(|s| s.open(&stored, &client_ref)).is_none() {
+            let (id, client_ref, stored, additional) = row?;
+            let opens = |text: &Option<String>, aad: &str| match text {
+                Some(t) if t.starts_with(pins::SEALED) => self.pins.as_ref().and_then(|s| s.open(t, aad)).is_some(),
+                _ => true,
+            };
+            if !opens(&stored, &client_ref) || !opens(&additional, &additional_aad(&client_ref)) {
                 bad.push(id);
             }
         }
@@ -643,7 +666,7 @@ impl Store {
     /// never start with a new key.
     pub fn sealed_pin_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT (SELECT COUNT(*) FROM sales WHERE voucher_pin LIKE 'p1:%') + (SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed LIKE 'p1:%' OR pin_sealed LIKE 's1:%')",
+            "SELECT (SELECT COUNT(*) FROM sales WHERE voucher_pin LIKE 'p1:%') + (SELECT COUNT(*) FROM sales WHERE additional_pin LIKE 'p1:%') + (SELECT COUNT(*) FROM stock_vouchers WHERE pin_sealed LIKE 'p1:%' OR pin_sealed LIKE 's1:%')",
             [],
             |r| r.get(0),
         )?)
@@ -651,7 +674,11 @@ impl Store {
 
     /// Voucher PINs still in plain text (for `doctor`).
     pub fn plain_pins(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM sales WHERE voucher_pin IS NOT NULL AND voucher_pin NOT LIKE 'p1:%'", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM sales WHERE voucher_pin IS NOT NULL AND voucher_pin NOT LIKE 'p1:%') + (SELECT COUNT(*) FROM sales WHERE additional_pin IS NOT NULL AND additional_pin NOT LIKE 'p1:%')",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// A sale row as read, its state and currency parsed and its PIN opened.
@@ -668,6 +695,10 @@ impl Store {
             } else {
                 Some(stored)
             };
+        }
+        if let Some(stored) = row.outcome.additional_pin.take() {
+            row.outcome.additional_pin =
+                if stored.starts_with(pins::SEALED) { self.pins.as_ref().and_then(|sealer| sealer.open(&stored, &additional_aad(&row.details.client_ref))) } else { Some(stored) };
         }
         Ok(row)
     }
@@ -825,6 +856,10 @@ impl Store {
             (Some(p), Some(sealer)) => Some(sealer.seal(p, &client_ref)),
             (p, _) => p.clone(),
         };
+        let additional = match (&outcome.additional_pin, &self.pins) {
+            (Some(p), Some(sealer)) => Some(sealer.seal(p, &additional_aad(&client_ref))),
+            (p, _) => p.clone(),
+        };
         if actual != from.as_str() {
             return Err(StoreError::WrongState { id, expected: from.as_str(), actual });
         }
@@ -834,6 +869,7 @@ impl Store {
                 ticket_number = COALESCE(?6, ticket_number), expiry_ms = COALESCE(?7, expiry_ms),
                 wallet_after_e4 = COALESCE(?8, wallet_after_e4),
                 error_class = ?9, error_message = ?10, cost_e4 = COALESCE(?11, cost_e4),
+                additional_pin = COALESCE(?12, additional_pin),
                 submitted_ms = CASE WHEN ?2 = 'submitting' THEN ?3 ELSE submitted_ms END,
                 next_check_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN next_check_ms ELSE NULL END,
                 cancel_requested_ms = CASE WHEN ?2 IN ('pending', 'in_doubt') THEN cancel_requested_ms ELSE NULL END
@@ -850,7 +886,8 @@ impl Store {
             outcome.wallet_after_e4,
             outcome.error_class,
             outcome.error_message,
-            outcome.cost_e4
+            outcome.cost_e4,
+            additional
         ])?;
         if matches!(to, SaleState::Failed | SaleState::Cancelled) {
             // Nothing sold: a mobile-balance payment that paid for it is free again, in

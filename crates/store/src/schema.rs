@@ -464,6 +464,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE users ADD COLUMN chain_person_id INTEGER;
     CREATE UNIQUE INDEX users_chain_person ON users (chain_person_id) WHERE chain_person_id IS NOT NULL;
     "#,
+    // 17: a second PIN of a sale (electricity's free-basic token), sealed like the first.
+    r#"
+    ALTER TABLE sales ADD COLUMN additional_pin TEXT;
+    "#,
 ];
 
 pub fn known_version() -> i64 {

@@ -241,13 +241,19 @@ fn the_audit_chain_finds_a_changed_or_removed_line() {
     assert!(s.verify_audit().unwrap().unwrap_err().contains("row 2 is missing"));
 }
 
-#[test]
-fn voucher_pins_are_sealed_at_rest_and_open_for_their_sale_only() {
+/// A store in a file of its own (to read its bytes), with a shop and a cashier.
+fn store_on_file() -> (tempfile::TempDir, std::path::PathBuf, Store, i64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.db");
     let mut s = Store::open(&path).unwrap();
     s.set_shop(&Shop { name: "T".into(), till_id: "T1".into(), training: true }).unwrap();
     let uid = s.add_user("C", Role::Cashier, "h").unwrap();
+    (dir, path, s, uid)
+}
+
+#[test]
+fn voucher_pins_are_sealed_at_rest_and_open_for_their_sale_only() {
+    let (dir, path, mut s, uid) = store_on_file();
     // A PIN written before the key was given (an older ledger) is sealed when it is.
     let (old, _) = s.create_sale_submitting(&new_sale(uid, "r0", "c0"), 1).unwrap();
     s.transition(old.id, SaleState::Submitting, SaleState::Succeeded, &Outcome { voucher_pin: Some("1111222233334444".into()), ..Default::default() }, 2).unwrap();
@@ -275,6 +281,47 @@ fn voucher_pins_are_sealed_at_rest_and_open_for_their_sale_only() {
     assert_eq!(s.sale(old.id).unwrap().outcome.voucher_pin, None);
     assert_eq!(s.sealed_pins_that_do_not_open().unwrap(), vec![old.id]);
     assert_eq!(s.plain_pins().unwrap(), 0);
+}
+
+/// Electricity's free-basic token is cash as much as the token: sealed at rest to its
+/// own sale and place (neither PIN opens in the other's column), counted by `doctor`,
+/// kept when a later answer does not repeat it, and erased with the token.
+#[test]
+fn a_second_pin_is_sealed_counted_and_erased_with_the_first() {
+    let (dir, path, mut s, uid) = store_on_file();
+    // One written in plain text before the key was given is sealed when it is.
+    let (old, _) = s.create_sale_submitting(&new_sale(uid, "r0", "c0"), 1).unwrap();
+    let both = Outcome { voucher_pin: Some("11112222333344445555".into()), additional_pin: Some("66667777888899990000".into()), ..Default::default() };
+    s.transition(old.id, SaleState::Submitting, SaleState::Succeeded, &both, 2).unwrap();
+    assert_eq!(s.plain_pins().unwrap(), 2);
+    assert_eq!(s.set_pin_key(&[9; 32]).unwrap(), 2);
+    assert_eq!((s.plain_pins().unwrap(), s.sealed_pin_count().unwrap()), (0, 2));
+    let (sale, _) = s.create_sale_submitting(&new_sale(uid, "r1", "c1"), 1).unwrap();
+    // Pending with the token, then final with the free-basic one: both kept.
+    let token = Outcome { voucher_pin: Some("12341234123412341234".into()), ..Default::default() };
+    s.transition(sale.id, SaleState::Submitting, SaleState::Pending, &token, 2).unwrap();
+    s.transition(sale.id, SaleState::Pending, SaleState::Succeeded, &Outcome { additional_pin: Some("98769876987698769876".into()), ..Default::default() }, 3).unwrap();
+    let row = s.sale(sale.id).unwrap();
+    assert_eq!((row.outcome.voucher_pin.as_deref(), row.outcome.additional_pin.as_deref()), (Some("12341234123412341234"), Some("98769876987698769876")));
+    assert_eq!(s.sale(old.id).unwrap().outcome.additional_pin.as_deref(), Some("66667777888899990000"));
+    drop(s);
+    for pin in ["98769876987698769876", "66667777888899990000"] {
+        let bytes: Vec<u8> = ["a.db", "a.db-wal"].iter().flat_map(|n| std::fs::read(dir.path().join(n)).unwrap_or_default()).collect();
+        assert!(!bytes.windows(pin.len()).any(|w| w == pin.as_bytes()), "{pin} in the files");
+    }
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.sale(sale.id).unwrap().outcome.additional_pin, None, "no key, no token");
+    s.set_pin_key(&[9; 32]).unwrap();
+    // The sealed free-basic token put in the token's column does not open there.
+    let sealed: String = s.conn.query_row("SELECT additional_pin FROM sales WHERE id = ?1", [sale.id], |r| r.get(0)).unwrap();
+    s.conn.execute("UPDATE sales SET voucher_pin = ?1 WHERE id = ?2", rusqlite::params![sealed, old.id]).unwrap();
+    assert_eq!(s.sale(old.id).unwrap().outcome.voucher_pin, None);
+    assert_eq!(s.sealed_pins_that_do_not_open().unwrap(), vec![old.id]);
+    // Erased with the token past the reprint window.
+    assert_eq!(s.erase_pins_sold_before(10, &["smartcall"], 20).unwrap(), 2);
+    let row = s.sale(sale.id).unwrap();
+    assert_eq!((row.outcome.voucher_pin, row.outcome.additional_pin), (None, None));
+    assert_eq!(s.sealed_pin_count().unwrap(), 0);
 }
 
 /// Two processes on one ledger (two stores, each with its lease): a start-up leaves the

@@ -1203,13 +1203,15 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     let paper = printer.next("the failed recharge");
     assert!(paper.contains("NOT SOLD") && paper.contains("Nothing was sold") && !paper.contains("Lost PINs") && !paper.contains("PIN is worth"), "{paper}");
 
-    // 5. Electricity: F4, the meter, Tab, R30, Enter, Enter. Its slip: the token, the
-    // meter's footer, no voucher footer and no expiry.
+    // 5. Electricity: F4, the meter, Tab, R30, Enter, Enter; the till stays for the
+    // token (Smartcall gives it by Transaction Query). The training's meter registered
+    // for free basic electricity: the month's free-basic token comes with the first.
+    // The slip: both tokens, the meter's footer, no voucher footer and no expiry.
     keys(c, F2).await;
     focused(c, "number-input").await;
     keys(c, F4).await;
     focused(c, "meter-input").await;
-    keys(c, "01234567890").await;
+    keys(c, "04040404040").await;
     keys(c, TAB).await;
     focused(c, "power-amount-input").await;
     keys(c, "30").await;
@@ -1218,6 +1220,9 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     assert_eq!(result_in(c, &["succeeded"]).await, "succeeded");
     let token = testid(c, "result-pin").await.text().await.unwrap();
     assert_eq!(lines_of(c, "result-pin").await, 1, "the token wraps at {w}×{h}: {token}");
+    let free_basic = testid(c, "result-free-basic").await.text().await.unwrap();
+    assert_eq!(lines_of(c, "result-free-basic").await, 1, "the free-basic token wraps at {w}×{h}: {free_basic}");
+    assert_ne!(free_basic, token);
     if small {
         shots_at_both_sizes(c, "34-token").await;
     }
@@ -1225,6 +1230,7 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     keys(c, F8).await;
     let paper = printer.next("the electricity");
     assert!(paper.contains(&token) && paper.contains("meter's keypad") && !paper.contains("Lost PINs") && !paper.contains("Expires"), "{paper}");
+    assert!(paper.contains("FREE BASIC ELECTRICITY") && paper.contains(&free_basic), "{paper}");
 
     // 5b. The next customer wants the same: F5 on the result puts Eskom and R30 back
     // and waits in an empty meter field (the last customer's meter is never carried

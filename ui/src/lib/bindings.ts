@@ -147,6 +147,11 @@ created_at: string, network_name: string, network: Network | null, product_name:
  */
 voucher_pin: string | null, 
 /**
+ * Electricity's free-basic-electricity token, issued with the token on a meter
+ * registered for it (the month's first): grouped and masked like `voucher_pin`.
+ */
+additional_pin: string | null, 
+/**
  * True when `voucher_pin` is masked: a manager's PIN shows it (`reveal_pin`).
  */
 pin_hidden: boolean, dial_string: string | null, ticket_number: string | null, expiry: string | null, 

@@ -45,6 +45,9 @@ pub const TRAINING_SMARTLOAD_ID: &str = "27820000001";
 pub const TRAINING_SECOND_SMARTLOAD_ID: &str = "27820000002";
 /// A RICA agent number known to the sandbox (enabled, under the master dealer).
 pub const TRAINING_RICA_AGENT: &str = "27821234567";
+/// The practice meter registered for free basic electricity: its first token of each
+/// month comes with a free-basic token (`additionalVoucherPin`) as well.
+pub const TRAINING_FREE_BASIC_METER: &str = "04040404040";
 /// The training wallet starts with R100 000.00.
 pub const TRAINING_WALLET_CENTS: i64 = 10_000_000;
 
@@ -85,6 +88,9 @@ pub struct LedgerEntry {
     /// `REQUESTED`, `PENDING`, `SUCESSFUL`, `FAILED`, `CANCELLED`.
     pub status: &'static str,
     pub voucher_pin: Option<String>,
+    /// Electricity: the free-basic-electricity token issued with the token, when the
+    /// meter is registered for it and this is its first token of the month.
+    pub additional_pin: Option<String>,
     pub ticket_number: Option<String>,
     pub created_ms: i64,
     /// When a failed pinless recharge's cost comes back to the wallet.
@@ -109,6 +115,7 @@ impl LedgerEntry {
             discount,
             status: "SUCESSFUL",
             voucher_pin: None,
+            additional_pin: None,
             ticket_number: None,
             created_ms: now,
             refund_due_ms: None,
@@ -193,6 +200,10 @@ pub(crate) struct Inner {
     pub registrations: Vec<Registration>,
     pub next_order_ref: i64,
     pub queue_delay_ms: i64,
+    /// Meters registered for free basic electricity, and the months (`year * 12 +
+    /// month`, South African time) each has had its free-basic token in.
+    pub free_basic_meters: std::collections::HashSet<String>,
+    pub free_basic_issued: std::collections::HashSet<(String, i64)>,
     pub forced_down: Vec<String>,
     pub rotation_from_ms: Option<i64>,
 }
@@ -306,6 +317,8 @@ impl SmartcallSandbox {
                 registrations: Vec::new(),
                 next_order_ref: 130_078_272,
                 queue_delay_ms: ASYNC_SETTLES_AFTER_MS,
+                free_basic_meters: [TRAINING_FREE_BASIC_METER.to_string()].into(),
+                free_basic_issued: Default::default(),
                 forced_down: Vec::new(),
                 rotation_from_ms: None,
             }),
@@ -412,7 +425,14 @@ impl SmartcallSandbox {
         self.shared.lock().rotation_from_ms = on.then_some(now);
     }
 
-    /// How long pinless recharges wait in the queue before reaching the network.
+    /// Registers a meter for free basic electricity (the practice one is
+    /// [`TRAINING_FREE_BASIC_METER`]).
+    pub fn register_free_basic_meter(&self, meter: &str) {
+        self.shared.lock().free_basic_meters.insert(meter.to_string());
+    }
+
+    /// How long pinless recharges and electricity wait in the queue before reaching the
+    /// network (electricity's token is issued then).
     pub fn set_queue_delay_ms(&self, ms: i64) {
         self.shared.lock().queue_delay_ms = ms.max(0);
     }

@@ -103,6 +103,14 @@ pub(crate) fn pin_length(network_id: i64) -> usize {
     }
 }
 
+/// The month of South African time (UTC+2, no summer time) a moment falls in, as
+/// `year * 12 + month`: free basic electricity is given once a month.
+pub(crate) fn sa_month(ms: i64) -> i64 {
+    use chrono::Datelike;
+    let t = chrono::DateTime::from_timestamp_millis(ms + 2 * 3600 * 1000).unwrap_or_default();
+    i64::from(t.year()) * 12 + i64::from(t.month0())
+}
+
 pub(crate) fn digits(rng: &mut impl Rng, n: usize) -> String {
     (0..n).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect()
 }
@@ -232,9 +240,13 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
     inner.next_order_ref += 1;
     // The QA simulator: R11 is a business failure, R13 a network pending; other
     // pinless recharges wait in the queue (async) or go through at once (sync).
+    // Electricity is never synchronous (spec, "Synchronous recharge request"): the
+    // answer is a submission only, and the token comes with the transaction's final
+    // state, to be asked for by Transaction Query.
     let status = match (req.amount, product.pinned, mode) {
         (1_100, _, _) => "FAILED",
         (1_300, _, _) => "PENDING",
+        _ if electricity => "REQUESTED",
         (_, true, _) => "SUCESSFUL",
         (_, false, Mode::Sync) => "SUCESSFUL",
         (_, false, Mode::Async) => "REQUESTED",
@@ -254,6 +266,7 @@ fn accept(inner: &mut Inner, user: &str, req: &RechargeFields, now: i64, mode: M
         discount: product.discount,
         status,
         voucher_pin: pin,
+        additional_pin: None,
         ticket_number: ticket,
         created_ms: now,
         refund_due_ms: (status == "FAILED").then(|| next_refund_ms(now)),
@@ -290,11 +303,20 @@ pub(crate) fn settle(inner: &mut Inner, now: i64) {
     let mut rng = rand::rng();
     let queue = inner.queue_delay_ms;
     let mut refunds = Vec::new();
-    let Inner { ledger, products, open, .. } = inner;
+    let Inner { ledger, products, open, free_basic_meters, free_basic_issued, .. } = inner;
     open.retain(|&i| {
         let e = &mut ledger[i];
         if e.status == "REQUESTED" && now - e.created_ms >= queue {
             e.status = "SUCESSFUL";
+            // Electricity reaches the supplier: its token, and on a meter registered
+            // for free basic electricity the month's free-basic token with the first.
+            if let Some(p) = products.iter().find(|p| p.id == e.product_id).filter(|p| p.pinned) {
+                e.voucher_pin = Some(digits(&mut rng, pin_length(p.network_id)));
+                e.ticket_number = Some(digits(&mut rng, 10));
+                if free_basic_meters.contains(&e.device_id) && free_basic_issued.insert((e.device_id.clone(), sa_month(e.created_ms))) {
+                    e.additional_pin = Some(digits(&mut rng, 20));
+                }
+            }
         }
         if e.status == "PENDING" && now - e.created_ms >= PENDING_RESOLVES_AFTER_MS {
             e.status = "SUCESSFUL";
@@ -531,7 +553,7 @@ pub(crate) fn transaction_json(inner: &Inner, e: &LedgerEntry) -> Value {
     t.insert("statusId".into(), json!(e.status));
     t.insert("ticketNumber".into(), pad(&e.ticket_number));
     t.insert("voucherPin".into(), pad(&e.voucher_pin));
-    t.insert("additionalVoucherPin".into(), Value::Null);
+    t.insert("additionalVoucherPin".into(), pad(&e.additional_pin));
     t.insert("boxNumber".into(), Value::Null);
     t.insert("batchNumber".into(), Value::Null);
     t.insert("expiryDate".into(), e.voucher_pin.as_ref().map(|_| json!(e.created_ms + 365 * DAY_MS)).unwrap_or(Value::Null));
