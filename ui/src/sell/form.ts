@@ -30,7 +30,7 @@ export interface SaleForm {
   /** The cursor where typing starts for this kind. */
   focus(): void;
   /** The kind's own keys on the choose step (arrows, F3, F6). */
-  onKey(e: KeyboardEvent, typing: boolean): void;
+  onKey(e: KeyboardEvent): void;
   /** Clears the last customer's fields for a new sale. */
   reset(): void;
 }
