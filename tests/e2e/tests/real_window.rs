@@ -1002,6 +1002,21 @@ async fn in_view(c: &Client, id: &str) -> bool {
     c.execute(&js, vec![]).await.unwrap().as_bool().unwrap()
 }
 
+/// Whether the element's middle can be seen: in the window and not under another
+/// element (a sticky bar, the header). Waits for a scroll to settle first.
+async fn uncovered(c: &Client, css: &str) -> bool {
+    let js = format!(
+        "const e = document.querySelector(\"{css}\"); if (!e) return false; const r = e.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2; if (y < 0 || y > window.innerHeight || x < 0 || x > window.innerWidth) return false; const at = document.elementFromPoint(x, y); return at !== null && e.contains(at);"
+    );
+    for _ in 0..20 {
+        if c.execute(&js, vec![]).await.unwrap().as_bool().unwrap_or(false) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
 /// How many lines the text of the element with this test id takes on screen.
 async fn lines_of(c: &Client, id: &str) -> u64 {
     let js = format!(
@@ -1111,6 +1126,11 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     focused(c, "pick-amount").await;
     count.press(c, "29").await;
     wait(c, "[data-testid='products'] button.selected[data-name='MTN Airtime R29']").await;
+    // The product the price chose is said beside the price, and is in sight in the
+    // list, not under the Continue bar.
+    let picked = testid(c, "picked").await.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(picked.contains("MTN Airtime R29") && uncovered(c, "[data-testid='picked']").await, "{picked}");
+    assert!(uncovered(c, "[data-testid='products'] button.selected").await, "the chosen R29 is out of sight at {w}×{h}");
     if small {
         shots_at_both_sizes(c, "31-price-typed").await;
     }
