@@ -226,6 +226,13 @@ async fn run(c: &Client, driver: &Driver) -> Result<(), String> {
     let result = testid(c, "settings-test-result").await.text().await.unwrap();
     assert!(result.contains("Connected"), "{result}");
     shot(c, "05-settings").await;
+    // The counter's settings (quick keys and routes chosen from lists), looked at.
+    c.execute("document.querySelector(\"[data-testid='counter-settings']\").scrollIntoView({ block: 'start' });", vec![]).await.unwrap();
+    testid(c, "quick-key-1").await;
+    shot(c, "05b-settings-counter").await;
+    c.execute("document.querySelector(\"[data-testid='route-network']\").scrollIntoView({ block: 'center' });", vec![]).await.unwrap();
+    testid(c, "route-network").await;
+    shot(c, "05c-settings-routes").await;
 
     // A receipt printer on loopback (a real socket: the app sends ESC/POS to it).
     let printer = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
