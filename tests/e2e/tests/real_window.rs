@@ -1221,6 +1221,8 @@ async fn cashiers_day(c: &Client, driver: &Driver, (w, h): (u32, u32)) -> Result
     focused(c, "pick-amount").await;
     count.press(c, "11,00").await;
     wait(c, "[data-testid='products'] button.selected[data-name='MTN Airtime']").await;
+    let picked = testid(c, "picked").await.prop("textContent").await.unwrap().unwrap_or_default();
+    assert!(picked.ends_with("· R11.00"), "the any-amount airtime's price as the shop writes it: {picked}");
     count.press(c, ENTER).await;
     assert_eq!(testid(c, "confirm-amount").await.text().await.unwrap(), "R11.00");
     count.press(c, ENTER).await;
