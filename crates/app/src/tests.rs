@@ -567,9 +567,10 @@ async fn the_sim_lookup_confirms_the_network_and_shows_a_ported_number() {
     assert_eq!((moved.network, moved.ported, moved.differs_from_hint), (Some(airtill_domain::Network::Telkom), true, true), "{moved:?}");
     assert!(matches!(app.confirm_network(&s, "12345").await, Err(AppError::BadNumber(_))));
     // The provider gone: a clear provider error, the hint stands on screen.
-    let (mut app2, _d2) = self::app().await;
+    let (app2, _d2) = self::app().await;
     let s2 = app2.login_to_sell(DEMO_CASHIER.1);
-    app2._sandbox.as_mut().unwrap().stop();
+    // Offline, and known to be: a connection to it is refused from here on.
+    app2._sandbox.as_ref().unwrap().set_offline(true).await.unwrap();
     assert!(matches!(app2.confirm_network(&s2, "083 123 4567").await, Err(AppError::Provider { .. })));
 }
 

@@ -55,16 +55,43 @@ impl Server {
         Ok(Server { addr, stop: Some(stop) })
     }
 
+    /// Stops the server: when this returns, a new connection to it is refused (a test
+    /// that stops a provider gets no answer from it after this, however busy the
+    /// machine is).
     pub fn stop(&mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
+            wait_until_refused(self.addr);
         }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop();
+        // Dropped: the signal only; nobody waits for the port.
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Waits (at most 5 s) until connecting to `addr` is refused: the server task has seen
+/// its stop signal and closed its listener. On a runtime of one thread that task cannot
+/// run while this waits, so it does not wait there: the caller's next await lets it.
+pub(crate) fn wait_until_refused(addr: SocketAddr) {
+    let wait = || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200)).is_err() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    };
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(wait),
+        Ok(_) => {}
+        Err(_) => wait(),
     }
 }
 

@@ -511,17 +511,22 @@ impl SmartcallSandbox {
         self.shared.lock().wallets.insert(smartload_id.to_string(), cents * 100);
     }
 
-    /// Stops the server now.
+    /// Stops the server now: when this returns, a new connection is refused (see
+    /// [`SmartcallSandbox::set_offline`] to stop and start it again).
     pub fn stop(&mut self) {
         if let Some(s) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = s.send(());
+            crate::common::wait_until_refused(self.addr);
         }
     }
 }
 
 impl Drop for SmartcallSandbox {
     fn drop(&mut self) {
-        self.stop();
+        // Dropped: the signal only; nobody waits for the port.
+        if let Some(s) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = s.send(());
+        }
     }
 }
 
